@@ -1,0 +1,75 @@
+package amalgam.cli;
+
+import amalgam.UserInputException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Entry point: exit 0 on success, 2 on bad input (message only), 1 on an internal error. */
+@Command(name = "amalgam", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "Deep model fusion for the JVM: merge, ensemble and evaluate models.",
+        subcommands = {RunCommand.class})
+public final class Main implements Runnable {
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_INTERNAL = 1;
+    public static final int EXIT_USER = 2;
+
+    @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces on errors.")
+    boolean debug;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the CLI with the given streams and returns the exit code (tests call this directly). */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine commandLine = new CommandLine(new Main());
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> report(exception, cmd, err));
+        commandLine.setParameterExceptionHandler((exception, args1) -> {
+            err.println("amalgam: " + exception.getMessage());
+            exception.getCommandLine().usage(err);
+            return EXIT_USER;
+        });
+        int code = commandLine.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    private static int report(Exception exception, CommandLine commandLine, PrintWriter err) {
+        boolean debug = isDebug(commandLine);
+        if (exception instanceof UserInputException) {
+            err.println("amalgam: error: " + exception.getMessage());
+            if (debug) {
+                exception.printStackTrace(err);
+            }
+            return EXIT_USER;
+        }
+        err.println("amalgam: internal error: " + exception);
+        if (debug) {
+            exception.printStackTrace(err);
+        } else {
+            err.println("amalgam: run again with --debug for the stack trace");
+        }
+        return EXIT_INTERNAL;
+    }
+
+    private static boolean isDebug(CommandLine commandLine) {
+        CommandLine root = commandLine;
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        return ((Main) root.getCommand()).debug;
+    }
+}
