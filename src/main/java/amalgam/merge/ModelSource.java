@@ -1,0 +1,24 @@
+package amalgam.merge;
+
+import amalgam.tensor.Tensor;
+import java.util.List;
+
+/**
+ * A model as the merge methods see it: named tensors read lazily (for checkpoints, zero-copy mapped slices in
+ * their stored dtype). {@link #release} tells the source a tensor's memory is no longer needed.
+ */
+public interface ModelSource {
+    /** The model's name in its pool ("_pretrained_", "sun397", ...) or its reference in a mergekit config. */
+    String name();
+
+    /** Every tensor name, sorted. */
+    List<String> tensorNames();
+
+    boolean contains(String tensorName);
+
+    /** The tensor in its stored dtype; a {@link amalgam.UserInputException} naming model and tensor if absent. */
+    Tensor tensor(String tensorName);
+
+    default void release(String tensorName) {
+    }
+}
