@@ -1,0 +1,72 @@
+package amalgam.cli;
+
+import amalgam.io.Checkpoint;
+import amalgam.io.TensorInfo;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code amalgam inspect MODEL [--json]}: the tensors of a checkpoint, one row each, and totals. */
+@Command(name = "inspect", description = "List the tensors of a checkpoint (file, directory, sharded, or HF cache repo).")
+final class InspectCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL", description = "A .safetensors file, a model directory or a Hugging Face cache repo directory.")
+    Path model;
+
+    @Option(names = "--json", description = "Print one JSON object instead of a table.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        try (Checkpoint checkpoint = Checkpoint.open(model)) {
+            List<TensorInfo> tensors = checkpoint.tensors();
+            long parameters = tensors.stream().mapToLong(info -> info.shape().elementCount()).sum();
+            if (json) {
+                out.println(toJson(tensors, parameters));
+            } else {
+                printTable(out, tensors, parameters);
+            }
+        }
+        return Main.EXIT_OK;
+    }
+
+    private static String toJson(List<TensorInfo> tensors, long parameters) throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode root = mapper.createObjectNode();
+        ArrayNode array = root.putArray("tensors");
+        for (TensorInfo info : tensors) {
+            ObjectNode entry = array.addObject();
+            entry.put("name", info.name());
+            entry.put("dtype", info.dtype().safetensorsName());
+            ArrayNode shape = entry.putArray("shape");
+            for (long dim : info.shape().toArray()) {
+                shape.add(dim);
+            }
+        }
+        root.put("num_tensors", tensors.size());
+        root.put("num_parameters", parameters);
+        return mapper.writeValueAsString(root);
+    }
+
+    private static void printTable(PrintWriter out, List<TensorInfo> tensors, long parameters) {
+        int nameWidth = Math.max(4, tensors.stream().mapToInt(info -> info.name().length()).max().orElse(4));
+        String format = "%-" + nameWidth + "s  %-7s  %-20s  %,15d%n";
+        out.printf("%-" + nameWidth + "s  %-7s  %-20s  %15s%n", "name", "dtype", "shape", "parameters");
+        for (TensorInfo info : tensors) {
+            out.printf(format, info.name(), info.dtype().safetensorsName(), info.shape(), info.shape().elementCount());
+        }
+        out.printf("%d tensors, %,d parameters%n", tensors.size(), parameters);
+    }
+}

@@ -1,0 +1,156 @@
+package amalgam.merge;
+
+import amalgam.UserInputException;
+import amalgam.io.ShardedCheckpointWriter;
+import amalgam.io.TensorEntry;
+import amalgam.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Executes a plan: jobs run on a fixed pool of workers, admitted in plan order while their working bytes fit the
+ * memory budget; a writer thread takes results strictly in plan order and streams them into the output shards.
+ * Because every job is pure and the write order is the plan order, the output is bit-identical for any thread
+ * count. The job at the head of the plan was always admitted first, so the writer never waits on a job that
+ * cannot get memory.
+ */
+public final class MergeEngine {
+    private final EngineOptions options;
+
+    public MergeEngine(EngineOptions options) {
+        this.options = options;
+    }
+
+    /** Computes every job and writes the tensors into {@code directory} (which must exist) with the metadata. */
+    public void execute(List<TensorJob> jobs, Path directory, Map<String, String> metadata) {
+        checkUniqueNames(jobs);
+        List<TensorEntry> entries = jobs.stream()
+                .map(job -> new TensorEntry(job.outputName(), job.outputDType(), job.outputShape()))
+                .toList();
+        MemoryBudget budget = new MemoryBudget(options.memoryBytes());
+        BlockingQueue<Pending> inOrder = new ArrayBlockingQueue<>(Math.max(1, jobs.size()));
+        ExecutorService workers = Executors.newFixedThreadPool(options.threads(), daemonThreads("amalgam-merge"));
+        ExecutorService writerThread = Executors.newSingleThreadExecutor(daemonThreads("amalgam-writer"));
+        try (ShardedCheckpointWriter writer = ShardedCheckpointWriter.create(directory, entries, options.maxShardBytes(), metadata);
+             Progress progress = Progress.start("merging", jobs.size(), options.progress())) {
+            Future<?> writing = writerThread.submit(() -> writeInOrder(jobs.size(), inOrder, writer, budget, progress));
+            try {
+                for (TensorJob job : jobs) {
+                    long reserved = reserve(budget, job, writing);
+                    if (reserved < 0) {
+                        break;
+                    }
+                    Arena arena = Arena.ofShared();
+                    Future<Tensor> result = workers.submit(() -> OutputDTypes.convert(job.compute(arena), job.outputDType(), arena));
+                    inOrder.put(new Pending(job, arena, result, reserved));
+                }
+                writing.get();
+            } catch (ExecutionException failure) {
+                throw rethrow(failure.getCause());
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("merge interrupted", interrupted);
+            } finally {
+                writing.cancel(true);
+                drain(inOrder);
+            }
+            writer.commit();
+        } finally {
+            workers.shutdownNow();
+            writerThread.shutdownNow();
+        }
+    }
+
+    /** Reserves the job's memory, giving up (returning -1) if the writer has stopped, e.g. on a failed job. */
+    private static long reserve(MemoryBudget budget, TensorJob job, Future<?> writing) throws InterruptedException {
+        long bytes = job.workingBytes() + job.outputShape().byteSize(job.outputDType());
+        while (!writing.isDone()) {
+            long reserved = budget.tryAcquire(bytes, 100);
+            if (reserved >= 0) {
+                return reserved;
+            }
+        }
+        return -1;
+    }
+
+    private static Void writeInOrder(int count, BlockingQueue<Pending> inOrder, ShardedCheckpointWriter writer,
+                                     MemoryBudget budget, Progress progress) throws Exception {
+        for (int i = 0; i < count; i++) {
+            Pending pending = inOrder.take();
+            try {
+                writer.write(pending.job().outputName(), pending.result().get());
+            } catch (ExecutionException failure) {
+                throw rethrow(failure.getCause());
+            } finally {
+                pending.arena().close();
+                budget.release(pending.reserved());
+            }
+            progress.step();
+        }
+        return null;
+    }
+
+    private static void drain(BlockingQueue<Pending> inOrder) {
+        List<Pending> left = new ArrayList<>();
+        inOrder.drainTo(left);
+        for (Pending pending : left) {
+            pending.result().cancel(true);
+            try {
+                pending.result().get();
+            } catch (Exception ignored) {
+                // the job's own failure is already being reported, or it was cancelled: only free its memory
+            }
+            closeQuietly(pending.arena());
+        }
+    }
+
+    /** Closing a shared arena is safe while a cancelled worker still touches it (that worker then fails). */
+    private static void closeQuietly(Arena arena) {
+        try {
+            arena.close();
+        } catch (IllegalStateException alreadyClosed) {
+            // closed by the writer already
+        }
+    }
+
+    private static void checkUniqueNames(List<TensorJob> jobs) {
+        Set<String> seen = new HashSet<>();
+        for (TensorJob job : jobs) {
+            if (!seen.add(job.outputName())) {
+                throw new UserInputException("the merge plan produces tensor '" + job.outputName() + "' twice");
+            }
+        }
+    }
+
+    private static RuntimeException rethrow(Throwable cause) {
+        if (cause instanceof RuntimeException runtime) {
+            return runtime;
+        }
+        if (cause instanceof Error error) {
+            throw error;
+        }
+        return new IllegalStateException(cause);
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    private record Pending(TensorJob job, Arena arena, Future<Tensor> result, long reserved) {
+    }
+}

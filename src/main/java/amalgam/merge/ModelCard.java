@@ -1,0 +1,23 @@
+package amalgam.merge;
+
+/** The README.md of a fused model: what it is, the exact config, and the provenance record. */
+final class ModelCard {
+    private ModelCard() {
+    }
+
+    static String render(Provenance provenance, String configText) {
+        StringBuilder card = new StringBuilder();
+        card.append("---\ntags:\n- merge\n- amalgam\n---\n\n");
+        card.append("# Fused model\n\n");
+        card.append("This model was produced by amalgam with the `").append(provenance.method())
+                .append("` method (").append(provenance.dialect()).append(" dialect).\n\n");
+        card.append("## Inputs\n\n");
+        for (Provenance.Input input : provenance.inputs()) {
+            card.append("- `").append(input.name()).append("`: `").append(input.path()).append("` (")
+                    .append(input.fingerprint()).append(")\n");
+        }
+        card.append("\n## Configuration\n\n```yaml\n").append(configText.strip()).append("\n```\n\n");
+        card.append("## Provenance\n\n```json\n").append(provenance.toJson()).append("\n```\n");
+        return card.toString();
+    }
+}

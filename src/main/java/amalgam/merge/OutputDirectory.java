@@ -1,0 +1,118 @@
+package amalgam.merge;
+
+import amalgam.UserInputException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.stream.Stream;
+
+/**
+ * The output directory of a merge, built in a hidden sibling staging directory and renamed into place only when
+ * complete, so a failed or interrupted merge leaves nothing at the requested path. An existing target is
+ * replaced only if it is empty or holds a previous model output (a safetensors checkpoint).
+ */
+public final class OutputDirectory implements AutoCloseable {
+    private final Path target;
+    private final Path staging;
+    private boolean published;
+
+    private OutputDirectory(Path target, Path staging) {
+        this.target = target;
+        this.staging = staging;
+    }
+
+    public static OutputDirectory prepare(Path requested) {
+        Path target = requested.toAbsolutePath().normalize();
+        if (Files.exists(target)) {
+            checkReplaceable(target);
+        }
+        Path parent = target.getParent();
+        try {
+            Files.createDirectories(parent);
+            Path staging = Files.createTempDirectory(parent, "." + target.getFileName() + ".partial-");
+            return new OutputDirectory(target, staging);
+        } catch (IOException e) {
+            throw new UserInputException("cannot create the output directory next to '" + requested + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** Where the output is written until {@link #publish()}. */
+    public Path staging() {
+        return staging;
+    }
+
+    public Path target() {
+        return target;
+    }
+
+    /** Moves the complete output into place (replacing an earlier output there). */
+    public void publish() {
+        try {
+            Path previous = null;
+            if (Files.exists(target)) {
+                previous = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".old-");
+                Files.delete(previous);
+                Files.move(target, previous, StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+            published = true;
+            if (previous != null) {
+                deleteRecursively(previous);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot move the output into " + target, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!published) {
+            deleteRecursively(staging);
+        }
+    }
+
+    private static void checkReplaceable(Path target) {
+        if (!Files.isDirectory(target)) {
+            throw new UserInputException("output path '" + target + "' exists and is not a directory");
+        }
+        try (Stream<Path> children = Files.list(target)) {
+            boolean empty = children.findAny().isEmpty();
+            boolean earlierOutput = Files.exists(target.resolve("model.safetensors"))
+                    || Files.exists(target.resolve("model.safetensors.index.json"));
+            if (!empty && !earlierOutput) {
+                throw new UserInputException("output directory '" + target
+                        + "' exists, is not empty and holds no model: refusing to replace it");
+            }
+        } catch (IOException e) {
+            throw new UserInputException("cannot read output directory '" + target + "': " + e.getMessage(), e);
+        }
+    }
+
+    static void deleteRecursively(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+                    Files.delete(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException failure) throws IOException {
+                    Files.delete(dir);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + root, e);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package amalgam.merge;
+
+import amalgam.UserInputException;
+import amalgam.tensor.DType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+
+/** The files that travel with merged weights: config.json (torch_dtype updated) and the tokenizer files. */
+public final class SideFiles {
+    /** Tokenizer and generation files copied from the base model's directory when present. */
+    public static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json",
+            "special_tokens_map.json", "tokenizer.model", "vocab.json", "merges.txt", "added_tokens.json",
+            "generation_config.json", "preprocessor_config.json", "chat_template.jinja");
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private SideFiles() {
+    }
+
+    /** Copies config.json from the source directory (if any) with torch_dtype set to the output dtype. */
+    public static void copyConfig(Path sourceDirectory, Path outputDirectory, DType outputDType) {
+        Path config = sourceDirectory.resolve("config.json");
+        if (!Files.isRegularFile(config)) {
+            return;
+        }
+        try {
+            JsonNode tree = JSON.readTree(config.toFile());
+            if (!(tree instanceof ObjectNode object)) {
+                throw new UserInputException("'" + config + "' is not a JSON object");
+            }
+            if (outputDType != null) {
+                object.put("torch_dtype", outputDType.torchName());
+            }
+            Files.writeString(outputDirectory.resolve("config.json"), JSON.writeValueAsString(object) + "\n");
+        } catch (IOException e) {
+            throw new UserInputException("cannot read '" + config + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** Copies the tokenizer files present in the source directory. */
+    public static void copyTokenizer(Path sourceDirectory, Path outputDirectory) {
+        for (String name : TOKENIZER_FILES) {
+            Path file = sourceDirectory.resolve(name);
+            if (Files.isRegularFile(file)) {
+                try {
+                    Files.copy(file, outputDirectory.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+                } catch (IOException e) {
+                    throw new UserInputException("cannot copy '" + file + "': " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package amalgam.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+
+/** Runs the CLI in-process and captures its exit code and streams. */
+record CliRunner(int exitCode, String out, String err) {
+    static CliRunner run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new CliRunner(code, out.toString(), err.toString());
+    }
+
+    /** The shared fixtures folder, ../shared/fixtures from the project directory. */
+    static Path fixtures() {
+        return Path.of("..", "shared", "fixtures").toAbsolutePath().normalize();
+    }
+}
