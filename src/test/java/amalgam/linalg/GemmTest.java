@@ -89,6 +89,26 @@ class GemmTest {
     }
 
     @Test
+    void unalignedSlicesArePassedAtTheirOwnAddress() {
+        try (Arena arena = Arena.ofConfined()) {
+            // Safetensors data need not be aligned: view matrices 4 bytes into a larger segment.
+            var backing = arena.allocate(4 + 3 * 4 * 4 + 4 * 2 * 4 + 3 * 2 * 4, 64);
+            Matrix a = new Matrix(3, 4, backing.asSlice(4, 48));
+            Matrix b = new Matrix(4, 2, backing.asSlice(52, 32));
+            Matrix c = new Matrix(3, 2, backing.asSlice(84, 24));
+            for (int i = 0; i < 12; i++) {
+                a.set(i / 4, i % 4, i);
+            }
+            for (int i = 0; i < 8; i++) {
+                b.set(i / 2, i % 2, i % 2 == 0 ? 1 : i);
+            }
+            LinearAlgebra.gemm(false, false, 1, a, b, 0, c);
+            double[][] expected = Matrices.multiply(Matrices.toArray(a), Matrices.toArray(b), 3, 4, 2);
+            assertEquals(0, Matrices.maxDifference(expected, Matrices.toArray(c)));
+        }
+    }
+
+    @Test
     void betaZeroIgnoresGarbageInC() {
         try (Arena arena = Arena.ofConfined()) {
             Matrix a = Matrices.random(arena, 3, 3, 1);

@@ -46,17 +46,16 @@ class SolveTest {
     @Test
     void numericallySingularMatrixIsAClearError() {
         try (Arena arena = Arena.ofConfined()) {
-            // Rank 1 with entries that round in float32: the pivot is tiny but not exactly zero.
-            int n = 5;
-            Matrix a = Matrix.allocate(arena, n, n);
-            for (int i = 0; i < n; i++) {
-                for (int j = 0; j < n; j++) {
-                    a.set(i, j, (float) ((i + 1) * 0.1 * (j + 1) * 0.7));
-                }
-            }
+            // [[1, 1], [1, 1 + 2^-23]]: the last pivot is 2^-23, not zero, but the reciprocal condition number is
+            // 2^-23 / (2 + 2^-23)^2 ~ 3e-8, below float32 round-off 2^-24 ~ 6e-8: no digit of X would be reliable.
+            Matrix a = Matrices.fromArray(arena, new double[][] {{1, 1}, {1, 1 + Math.scalb(1.0, -23)}}, 2);
             var error = assertThrows(LinearAlgebraException.class,
-                    () -> LinearAlgebra.solve(arena, a, Matrices.random(arena, n, 2, 1)));
-            assertTrue(error.getMessage().contains("singular"), error.getMessage());
+                    () -> LinearAlgebra.solve(arena, a, Matrices.random(arena, 2, 1, 1)));
+            assertTrue(error.getMessage().contains("singular to float32 precision"), error.getMessage());
+            assertEquals("sgecon", error.routine());
+            // Four times the gap (2^-21) is still solvable: rcond ~ 1.2e-7, just above round-off.
+            Matrix nearly = Matrices.fromArray(arena, new double[][] {{1, 1}, {1, 1 + Math.scalb(1.0, -21)}}, 2);
+            assertEquals(2, LinearAlgebra.solve(arena, nearly, Matrices.random(arena, 2, 1, 1)).rows());
         }
     }
 
