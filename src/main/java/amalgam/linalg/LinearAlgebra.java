@@ -26,7 +26,10 @@ public final class LinearAlgebra {
         return OpenBlas.backend();
     }
 
-    /** Threads OpenBLAS may use (set once from the engine's --threads). */
+    /**
+     * Threads OpenBLAS may use (set once from the engine's --threads). The setting is process-wide. When the engine
+     * already runs one tensor per worker thread, 1 avoids oversubscribing the cores.
+     */
     public static void setThreads(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);

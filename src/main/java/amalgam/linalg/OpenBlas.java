@@ -114,9 +114,17 @@ final class OpenBlas {
         return new IntPointer(new Address(segment.address(), segment.byteSize() / Integer.BYTES));
     }
 
+    /**
+     * Native code bypasses the segment's access checks, so check here that it is off-heap, and (by reading one byte)
+     * that its arena is still open and may be used from this thread. A shared arena closed by another thread while a
+     * call is running is the caller's error, as with any native call.
+     */
     private static void requireNative(MemorySegment segment) {
         if (!segment.isNative()) {
             throw new IllegalArgumentException("native code needs an off-heap segment, got " + segment);
+        }
+        if (segment.byteSize() > 0) {
+            segment.get(ValueLayout.JAVA_BYTE, 0);
         }
     }
 
@@ -149,6 +157,10 @@ final class OpenBlas {
      * Positive: the meaning is routine specific and given by {@code failure}.
      */
     static void check(String routine, int info, String failure) {
+        if (info == openblas.LAPACK_WORK_MEMORY_ERROR || info == openblas.LAPACK_TRANSPOSE_MEMORY_ERROR) {
+            throw new OutOfMemoryError(routine + ": LAPACKE could not allocate native "
+                    + (info == openblas.LAPACK_WORK_MEMORY_ERROR ? "workspace" : "transposition buffers"));
+        }
         if (info < 0) {
             throw new LinearAlgebraException(routine, info, routine + ": argument " + (-info) + " had an illegal value");
         }

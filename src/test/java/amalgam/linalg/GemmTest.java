@@ -109,6 +109,19 @@ class GemmTest {
     }
 
     @Test
+    void closedArenaIsRejectedBeforeNativeCode() {
+        Matrix a;
+        try (Arena closed = Arena.ofConfined()) {
+            a = Matrix.allocate(closed, 2, 2);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            Matrix b = Matrix.allocate(arena, 2, 2);
+            assertThrows(IllegalStateException.class,
+                    () -> LinearAlgebra.gemm(false, false, 1, a, b, 0, Matrix.allocate(arena, 2, 2)));
+        }
+    }
+
+    @Test
     void betaZeroIgnoresGarbageInC() {
         try (Arena arena = Arena.ofConfined()) {
             Matrix a = Matrices.random(arena, 3, 3, 1);
