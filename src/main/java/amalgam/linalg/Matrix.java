@@ -10,6 +10,9 @@ import java.lang.foreign.MemorySegment;
 /** A dense row-major float32 matrix over a segment of {@code rows * cols * 4} bytes (no ownership). */
 public record Matrix(long rows, long cols, MemorySegment data) {
     public Matrix {
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException("matrix dimensions must be >= 0, got " + rows + "x" + cols);
+        }
         if (data.byteSize() != rows * cols * Float.BYTES) {
             throw new IllegalArgumentException("matrix " + rows + "x" + cols + " needs " + rows * cols * Float.BYTES
                     + " bytes, segment has " + data.byteSize());
