@@ -42,49 +42,57 @@ public final class FloatFormats {
         return E5M2_TO_F32[bits & 0xFF];
     }
 
-    /** float32 -> F8_E4M3 (the "fn" variant: no infinities, saturates to +-448, NaN is S.1111.111). */
+    /**
+     * float32 -> F8_E4M3 ("fn" variant: no infinities, max 448, NaN is S.1111.111), round to nearest even, as
+     * torch's {@code to(torch.float8_e4m3fn)}: a magnitude that rounds above 448 (that is, above 464), an
+     * infinity or a NaN becomes the NaN code with the input's sign.
+     */
     public static byte f32ToF8e4m3(float value) {
-        return nearestCode(value, E4M3_TO_F32, (byte) 0x7F);
+        int bits = Float.floatToRawIntBits(value);
+        int sign = (bits >>> 24) & 0x80;
+        int magnitude = bits & 0x7FFF_FFFF;
+        if (magnitude >= 0x7F80_0000) {
+            return (byte) (sign | 0x7F);
+        }
+        int code = narrowMagnitude(magnitude, 3, 7);
+        return (byte) (sign | Math.min(code, 0x7F));
     }
 
-    /** float32 -> F8_E5M2 (IEEE-like: infinities and NaN). */
+    /**
+     * float32 -> F8_E5M2 (IEEE-like: infinities and NaN), round to nearest even directly from float32 (no double
+     * rounding through half); a magnitude that rounds above 57344 becomes infinity, a NaN stays a NaN (S.11111.11).
+     */
     public static byte f32ToF8e5m2(float value) {
-        if (Float.isNaN(value)) {
-            return (byte) (value < 0 ? 0xFF : 0x7F);
+        int bits = Float.floatToRawIntBits(value);
+        int sign = (bits >>> 24) & 0x80;
+        int magnitude = bits & 0x7FFF_FFFF;
+        if (magnitude > 0x7F80_0000) {
+            return (byte) (sign | 0x7F);
         }
-        if (Float.isInfinite(value)) {
-            return (byte) (value < 0 ? 0xFC : 0x7C);
+        if (magnitude == 0x7F80_0000) {
+            return (byte) (sign | 0x7C);
         }
-        // Narrow through half precision: E5M2 is the top byte of an IEEE half, so round that half to nearest even.
-        int half = Float.floatToFloat16(value) & 0xFFFF;
-        if ((half & 0x7FFF) >= 0x7C00) {
-            return (byte) (half >>> 8);
-        }
-        int rounded = half + 0x7F + ((half >>> 8) & 1);
-        return (byte) (rounded >>> 8);
+        int code = narrowMagnitude(magnitude, 2, 15);
+        return (byte) (sign | Math.min(code, 0x7C));
     }
 
-    private static byte nearestCode(float value, float[] table, byte nanCode) {
-        if (Float.isNaN(value)) {
-            return (byte) (nanCode | (Float.floatToRawIntBits(value) < 0 ? 0x80 : 0));
+    /**
+     * Rounds a finite, non-negative float32 (given as bits) to nearest even in a binary format with the given
+     * mantissa width and exponent bias, returning the code without sign. A result past the largest finite code
+     * carries into the all-ones exponent; callers clamp it to their overflow code.
+     */
+    static int narrowMagnitude(int magnitudeBits, int mantissaBits, int bias) {
+        int minNormalBits = (127 + 1 - bias) << 23;
+        if (magnitudeBits < minNormalBits) {
+            // subnormal (or zero) in the target: count units of the smallest subnormal, rounding half to even.
+            // Scaling by a power of two is exact here, and Math.rint rounds ties to even.
+            float units = Math.scalb(Float.intBitsToFloat(magnitudeBits), bias - 1 + mantissaBits);
+            return (int) Math.rint(units);
         }
-        int signBit = (Float.floatToRawIntBits(value) < 0) ? 0x80 : 0;
-        float magnitude = Math.abs(value);
-        int best = 0;
-        float bestError = Float.POSITIVE_INFINITY;
-        for (int code = 0; code < 0x80; code++) {
-            float candidate = table[code];
-            if (Float.isNaN(candidate) || Float.isInfinite(candidate)) {
-                continue;
-            }
-            float error = Math.abs(candidate - magnitude);
-            // ties go to the even code (last mantissa bit zero)
-            if (error < bestError || (error == bestError && (code & 1) == 0)) {
-                best = code;
-                bestError = error;
-            }
-        }
-        return (byte) (best | signBit);
+        int shift = 23 - mantissaBits;
+        int rebiased = magnitudeBits - ((127 - bias) << 23);
+        int lsb = (rebiased >>> shift) & 1;
+        return (rebiased + (1 << (shift - 1)) - 1 + lsb) >>> shift;
     }
 
     private static float decodeE4m3(int code) {
@@ -92,7 +100,7 @@ public final class FloatFormats {
         int exponent = (code >>> 3) & 0xF;
         int mantissa = code & 0x7;
         if (exponent == 0xF && mantissa == 0x7) {
-            return Float.NaN;
+            return Float.intBitsToFloat(sign == 1 ? 0xFFC0_0000 : 0x7FC0_0000);
         }
         float magnitude = exponent == 0
                 ? Math.scalb(mantissa / 8f, -6)

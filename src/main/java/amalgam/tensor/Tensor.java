@@ -40,11 +40,11 @@ public final class Tensor {
     public static Tensor ofFloats(float[] values, long... dims) {
         Shape shape = Shape.of(dims);
         Tensor tensor = new Tensor(DType.F32, shape, MemorySegment.ofArray(new byte[Math.toIntExact(shape.byteSize(DType.F32))]));
-        for (int i = 0; i < values.length; i++) {
-            tensor.setFloat(i, values[i]);
-        }
         if (values.length != shape.elementCount()) {
             throw new IllegalArgumentException(values.length + " values for shape " + shape);
+        }
+        for (int i = 0; i < values.length; i++) {
+            tensor.setFloat(i, values[i]);
         }
         return tensor;
     }

@@ -1,0 +1,134 @@
+package amalgam.tensor.kernel;
+
+import amalgam.tensor.Layouts;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Exact k-th smallest (or largest) magnitude |x| over float32 data that arrives as many segments, in two streaming
+ * passes with O(2^16) memory, whatever the total count (beyond 2^31 included). This is how one global magnitude
+ * threshold over a whole flattened model is found (FusionBench TIES trims all task vectors with one threshold).
+ *
+ * <p>Why it is exact: with the sign bit cleared, the IEEE-754 bit patterns of float32 magnitudes order like the
+ * magnitudes themselves (as non-negative ints), and the NaN patterns sort above infinity. Pass 1 counts the top 16
+ * bits of every |x|; {@link #secondPass(long)} finds the bucket that holds the k-th smallest; pass 2 counts the low 16
+ * bits of the elements in that bucket, which pins the exact bit pattern.
+ *
+ * <p>Usage: {@code var s = AbsHistogramSelector.firstPass(); for (seg : data) s.accept(seg, n); s.secondPass(k);
+ * for (seg : data) s.accept(seg, n); float t = s.result();} Both passes must see the same elements (order and
+ * chunking may differ); a different element count is detected and reported.
+ *
+ * <p>Semantics: {@code -0.0} and {@code +0.0} are both magnitude zero; NaNs count as larger than infinity (a NaN
+ * result means the k-th smallest magnitude is a NaN). The result is the exact k-th order statistic, so with ties
+ * {@code count(|x| >= t)} can exceed {@code n - k + 1}; callers that keep {@code |x| >= t} keep every tie.
+ * Not thread-safe: one selector per global statistic, fed by one thread (or externally synchronised).
+ */
+public final class AbsHistogramSelector {
+    private static final int BUCKETS = 1 << 16;
+
+    private enum Phase { FIRST, SECOND, DONE }
+
+    private final long[] histogram = new long[BUCKETS]; // pass 1: by top 16 bits of |x|; pass 2: by low 16 bits
+    private Phase phase = Phase.FIRST;
+    private long firstPassCount;
+    private long secondPassCount;
+    private int bucket;              // top 16 bits of the answer
+    private long bucketPopulation;   // elements in that bucket, from pass 1
+    private long rankInBucket;       // 1-based rank of the answer among them
+    private float result;
+
+    private AbsHistogramSelector() {
+    }
+
+    /** A selector ready for the first pass. */
+    public static AbsHistogramSelector firstPass() {
+        return new AbsHistogramSelector();
+    }
+
+    /** Feeds {@code count} float32 elements (in the current pass). */
+    public void accept(MemorySegment f32, long count) {
+        Checks.f32(f32, count, "f32");
+        switch (phase) {
+            case FIRST -> {
+                for (long i = 0; i < count; i++) {
+                    histogram[(f32.getAtIndex(Layouts.I32, i) & 0x7FFF_FFFF) >>> 16]++;
+                }
+                firstPassCount += count;
+            }
+            case SECOND -> {
+                for (long i = 0; i < count; i++) {
+                    int magnitude = f32.getAtIndex(Layouts.I32, i) & 0x7FFF_FFFF;
+                    if (magnitude >>> 16 == bucket) {
+                        histogram[magnitude & 0xFFFF]++;
+                    }
+                }
+                secondPassCount += count;
+            }
+            case DONE -> throw new IllegalStateException("the selection is finished; accept() after result()");
+        }
+    }
+
+    /** Elements seen in the first pass. */
+    public long count() {
+        return firstPassCount;
+    }
+
+    /** Ends the first pass and starts the second, selecting the k-th smallest magnitude (1-based). */
+    public void secondPass(long k) {
+        if (phase != Phase.FIRST) {
+            throw new IllegalStateException("secondPass() called twice");
+        }
+        if (k < 1 || k > firstPassCount) {
+            throw new IllegalArgumentException("k = " + k + " is outside 1.." + firstPassCount + " (elements seen)");
+        }
+        long below = 0;
+        int chosen = 0;
+        while (below + histogram[chosen] < k) {
+            below += histogram[chosen];
+            chosen++;
+        }
+        bucket = chosen;
+        bucketPopulation = histogram[chosen];
+        rankInBucket = k - below;
+        java.util.Arrays.fill(histogram, 0);
+        phase = Phase.SECOND;
+    }
+
+    /** Ends the first pass and starts the second, selecting the k-th largest magnitude (1-based). */
+    public void secondPassLargest(long k) {
+        if (k < 1 || k > firstPassCount) {
+            throw new IllegalArgumentException("k = " + k + " is outside 1.." + firstPassCount + " (elements seen)");
+        }
+        secondPass(firstPassCount - k + 1);
+    }
+
+    /** The selected magnitude; ends the second pass. */
+    public float result() {
+        if (phase == Phase.DONE) {
+            return result;
+        }
+        if (phase != Phase.SECOND) {
+            throw new IllegalStateException("result() before secondPass()");
+        }
+        if (secondPassCount != firstPassCount) {
+            throw new IllegalStateException("the second pass saw " + secondPassCount + " elements but the first saw "
+                    + firstPassCount + "; both passes must see the same data");
+        }
+        long seen = 0;
+        int low = 0;
+        while (low < BUCKETS && seen + histogram[low] < rankInBucket) {
+            seen += histogram[low];
+            low++;
+        }
+        long population = 0;
+        for (long c : histogram) {
+            population += c;
+        }
+        if (low == BUCKETS || population != bucketPopulation) {
+            throw new IllegalStateException("the second pass saw different data than the first (bucket held "
+                    + bucketPopulation + " elements, now " + population + ")");
+        }
+        result = Float.intBitsToFloat(bucket << 16 | low);
+        phase = Phase.DONE;
+        return result;
+    }
+}
