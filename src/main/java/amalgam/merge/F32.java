@@ -2,6 +2,7 @@ package amalgam.merge;
 
 import amalgam.tensor.DType;
 import amalgam.tensor.Tensor;
+import amalgam.tensor.kernel.Convert;
 import java.lang.foreign.Arena;
 
 /** Working-precision helpers for merge methods: every method computes in float32. */
@@ -11,15 +12,7 @@ public final class F32 {
 
     /** A float32 copy of any tensor in the arena (a copy even when it is already F32: inputs are read-only). */
     public static Tensor copyOf(Tensor tensor, Arena arena) {
-        Tensor copy = Tensor.allocate(arena, DType.F32, tensor.shape());
-        if (tensor.dtype() == DType.F32) {
-            copy.data().copyFrom(tensor.data());
-        } else {
-            for (long i = 0, n = tensor.elementCount(); i < n; i++) {
-                copy.setFloat(i, tensor.getFloat(i));
-            }
-        }
-        return copy;
+        return Convert.toF32(tensor, arena);
     }
 
     /** A zero F32 tensor of the given tensor's shape. */

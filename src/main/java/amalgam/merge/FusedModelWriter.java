@@ -1,6 +1,5 @@
 package amalgam.merge;
 
-import amalgam.tensor.DType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.io.IOException;
@@ -19,26 +18,17 @@ public final class FusedModelWriter {
         this.options = options;
     }
 
-    /**
-     * @param jobs            the plan
-     * @param output          requested output directory
-     * @param sideFilesSource directory whose config.json / tokenizer files travel with the output (may be null)
-     * @param outputDType     dtype written into config.json's torch_dtype (null: leave as is)
-     * @param copyTokenizer   whether to copy tokenizer files
-     * @param provenance      what produced the model
-     * @param configText      the user's config, verbatim, for the model card
-     */
-    public void write(List<TensorJob> jobs, Path output, Path sideFilesSource, DType outputDType, boolean copyTokenizer,
-                      Provenance provenance, String configText) {
-        try (OutputDirectory directory = OutputDirectory.prepare(output)) {
-            new MergeEngine(options).execute(jobs, directory.staging(), provenance.asMetadata());
-            if (sideFilesSource != null) {
-                SideFiles.copyConfig(sideFilesSource, directory.staging(), outputDType);
-                if (copyTokenizer) {
-                    SideFiles.copyTokenizer(sideFilesSource, directory.staging());
+    /** Computes the jobs and publishes the complete model directory at {@code spec.output()}. */
+    public void write(List<TensorJob> jobs, FusedModelSpec spec) {
+        try (OutputDirectory directory = OutputDirectory.prepare(spec.output())) {
+            new MergeEngine(options).execute(jobs, directory.staging(), spec.provenance().asMetadata());
+            if (spec.sideFilesSource() != null) {
+                SideFiles.copyConfig(spec.sideFilesSource(), directory.staging(), spec.torchDType(), spec.configUpdates());
+                if (spec.copyTokenizer()) {
+                    SideFiles.copyTokenizer(spec.sideFilesSource(), directory.staging());
                 }
             }
-            writeString(directory.staging().resolve("README.md"), ModelCard.render(provenance, configText));
+            writeString(directory.staging().resolve("README.md"), ModelCard.render(spec.provenance(), spec.configText()));
             directory.publish();
         }
     }

@@ -2,6 +2,7 @@ package amalgam.merge;
 
 import amalgam.tensor.DType;
 import amalgam.tensor.Tensor;
+import amalgam.tensor.kernel.Convert;
 import java.lang.foreign.Arena;
 
 /** Narrows a computed float32 tensor to the dtype of the output (round to nearest even for floats). */
@@ -14,9 +15,7 @@ final class OutputDTypes {
             return computed;
         }
         Tensor out = Tensor.allocate(arena, target, computed.shape());
-        for (long i = 0, n = computed.elementCount(); i < n; i++) {
-            out.setFloat(i, computed.getFloat(i));
-        }
+        Convert.fromF32(computed.data(), out);
         return out;
     }
 }

@@ -62,7 +62,7 @@ public final class OutputDirectory implements AutoCloseable {
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
             published = true;
             if (previous != null) {
-                deleteRecursively(previous);
+                deleteTree(previous);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot move the output into " + target, e);
@@ -72,7 +72,7 @@ public final class OutputDirectory implements AutoCloseable {
     @Override
     public void close() {
         if (!published) {
-            deleteRecursively(staging);
+            deleteTree(staging);
         }
     }
 
@@ -93,7 +93,8 @@ public final class OutputDirectory implements AutoCloseable {
         }
     }
 
-    static void deleteRecursively(Path root) {
+    /** Deletes a directory tree (used for staging and scratch directories). */
+    public static void deleteTree(Path root) {
         if (!Files.exists(root)) {
             return;
         }

@@ -72,7 +72,7 @@ class MergeEngineTest {
     private Path run(String name, int threads, long memory, long shard, List<TensorJob> jobs) {
         Path out = temp.resolve(name);
         new FusedModelWriter(new EngineOptions(threads, memory, shard, false))
-                .write(jobs, out, null, null, false, provenance(), "merge_method: test");
+                .write(jobs, new FusedModelSpec(out, null, null, Map.of(), false, provenance(), "merge_method: test"));
         return out;
     }
 

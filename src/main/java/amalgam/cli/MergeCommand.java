@@ -1,0 +1,102 @@
+package amalgam.cli;
+
+import amalgam.UserInputException;
+import amalgam.linalg.LinearAlgebra;
+import amalgam.merge.CheckpointModelSource;
+import amalgam.merge.FusedModelSpec;
+import amalgam.merge.FusedModelWriter;
+import amalgam.merge.Fingerprints;
+import amalgam.merge.Provenance;
+import amalgam.merge.Versions;
+import amalgam.mergekit.config.ConfigParser;
+import amalgam.mergekit.config.MergeConfig;
+import amalgam.mergekit.plan.MergekitPlan;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code amalgam merge CONFIG.yml OUT_DIR}: a mergekit-configured merge, streamed tensor by tensor. */
+@Command(name = "merge", description = "Merge models with a mergekit YAML configuration.")
+final class MergeCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "CONFIG.yml", description = "mergekit merge configuration.")
+    Path config;
+
+    @Parameters(index = "1", paramLabel = "OUT_DIR", description = "Output model directory (appears only when complete).")
+    Path output;
+
+    @Option(names = {"--seed", "--random-seed"}, defaultValue = "0", description = "Seed of randomized methods (DARE, DELLA, ...).")
+    long seed;
+
+    @Option(names = {"--threads", "-j"}, description = "Worker threads (default: all cores). The output does not depend on it.")
+    Integer threads;
+
+    @Option(names = "--memory", defaultValue = "2Gi", description = "Memory budget for tensors in flight (default ${DEFAULT-VALUE}).")
+    String memory;
+
+    @Option(names = "--out-shard-size", defaultValue = "5B", description = "Largest output shard in bytes, K/M/B notation (default ${DEFAULT-VALUE}; 0: one file).")
+    String shardSize;
+
+    @Option(names = "--no-copy-tokenizer", description = "Do not copy the donor model's tokenizer files.")
+    boolean noCopyTokenizer;
+
+    @Option(names = "--strict", description = "Reject unknown config keys instead of ignoring them with a warning.")
+    boolean strict;
+
+    @Option(names = "--progress", negatable = true, defaultValue = "true", description = "Progress bar on stderr when it is a terminal.")
+    boolean progress;
+
+    @Override
+    public Integer call() {
+        String text = readConfig(config);
+        MergeConfig parsed = strict ? ConfigParser.strict(text) : ConfigParser.parse(text);
+        String shard = shardSize.strip().equals("0") ? String.valueOf(Long.MAX_VALUE) : shardSize;
+        var options = EngineSettings.of(threads, memory, shard, progress);
+        List<CheckpointModelSource> opened = new ArrayList<>();
+        try {
+            MergekitPlan plan = MergekitPlan.build(parsed, seed, path -> {
+                CheckpointModelSource source = CheckpointModelSource.open(path.toString(), path);
+                opened.add(source);
+                return source;
+            });
+            plan.warnings().forEach(warning -> System.err.println("amalgam: warning: " + warning));
+            Provenance provenance = new Provenance(parsed.mergeMethod(), "mergekit", parameters(parsed), inputs(opened), seed,
+                    Provenance.software(Versions.amalgam(), LinearAlgebra.backend()));
+            new FusedModelWriter(options).write(plan.jobs(), new FusedModelSpec(output, plan.donorDirectory(),
+                    plan.torchDType(), plan.configUpdates(), !noCopyTokenizer, provenance, plan.configText()));
+        } finally {
+            opened.forEach(CheckpointModelSource::close);
+        }
+        return Main.EXIT_OK;
+    }
+
+    private static Map<String, Object> parameters(MergeConfig config) {
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        parameters.put("config", config.text());
+        return parameters;
+    }
+
+    private static List<Provenance.Input> inputs(List<CheckpointModelSource> opened) {
+        List<Provenance.Input> inputs = new ArrayList<>();
+        for (CheckpointModelSource source : opened) {
+            inputs.add(new Provenance.Input(source.name(), source.checkpoint().displayName(),
+                    Fingerprints.of(source.checkpoint().files())));
+        }
+        return inputs;
+    }
+
+    private static String readConfig(Path config) {
+        try {
+            return Files.readString(config);
+        } catch (IOException e) {
+            throw new UserInputException("cannot read merge config '" + config + "': " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package amalgam.fusion;
+
+import amalgam.UserInputException;
+import amalgam.io.AtomicFiles;
+import amalgam.linalg.LinearAlgebra;
+import amalgam.merge.CheckpointModelSource;
+import amalgam.merge.EngineOptions;
+import amalgam.merge.Fingerprints;
+import amalgam.merge.FusedModelSpec;
+import amalgam.merge.FusedModelWriter;
+import amalgam.merge.Provenance;
+import amalgam.merge.TensorJob;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The {@code amalgam run} program: reads the run's keys, loads the model pool, plans the method, writes the fused
+ * model (when asked) and builds the report. Task pools other than {@code dummy} arrive with the built-in
+ * benchmark; until then a run fuses and reports parameter counts.
+ */
+public final class FusionRun {
+    private static final Set<String> RUN_KEYS = Set.of("method", "modelpool", "taskpool", "merged_model_save_path",
+            "report_save_path", "seed", "print_config", "reference", "fast_dev_run");
+
+    private final EngineOptions engine;
+
+    public FusionRun(EngineOptions engine) {
+        this.engine = engine;
+    }
+
+    public RunReport run(Map<String, Object> arguments, PrintWriter out) {
+        checkKeys(arguments);
+        if (!arguments.containsKey("modelpool")) {
+            throw new UserInputException("the built-in model pool and task pool (the embedded benchmark) are not"
+                    + " available in this version yet; give modelpool=PATH.yaml taskpool=dummy");
+        }
+        String taskPool = String.valueOf(arguments.getOrDefault("taskpool", "dummy"));
+        if (!taskPool.equals("dummy")) {
+            throw new UserInputException("unknown task pool '" + taskPool + "'; available: dummy");
+        }
+        long seed = longValue(arguments, "seed", 0);
+        FusionAlgorithm algorithm = MethodRegistry.fromOverrides(arguments);
+        if (Boolean.TRUE.equals(arguments.get("print_config"))) {
+            out.println(configText(arguments));
+        }
+        Path poolFile = Path.of(String.valueOf(arguments.get("modelpool")));
+        List<CheckpointModelSource> opened = new ArrayList<>();
+        try {
+            ModelPool pool = ModelPool.load(poolFile, path -> {
+                CheckpointModelSource source = CheckpointModelSource.open(path.getFileName().toString(), path);
+                opened.add(source);
+                return source;
+            });
+            List<TensorJob> jobs = algorithm.plan(pool, seed);
+            RunReport report = new RunReport();
+            long parameters = jobs.stream().filter(job -> job.outputDType().isFloatingPoint())
+                    .mapToLong(job -> job.outputShape().elementCount()).sum();
+            report.putModelInfo(parameters, parameters);
+            Path saveTo = arguments.get("merged_model_save_path") == null ? null
+                    : Path.of(String.valueOf(arguments.get("merged_model_save_path")));
+            Provenance provenance = provenance(arguments, pool, opened, seed);
+            Path reference = sideFileSource(pool, opened);
+            if (saveTo != null) {
+                new FusedModelWriter(engine).write(jobs, new FusedModelSpec(saveTo, reference, null, Map.of(), true, provenance,
+                        configText(arguments)));
+            } else {
+                discardFused(jobs, provenance, arguments);
+            }
+            Object reportPath = arguments.get("report_save_path");
+            if (reportPath != null) {
+                AtomicFiles.writeString(Path.of(String.valueOf(reportPath)), report.toPrettyJson() + "\n");
+            }
+            return report;
+        } finally {
+            opened.forEach(CheckpointModelSource::close);
+        }
+    }
+
+    /** Runs the method even when nothing keeps its output, so a bad pool fails the same way a saving run does. */
+    private void discardFused(List<TensorJob> jobs, Provenance provenance, Map<String, Object> arguments) {
+        try {
+            Path scratch = Files.createTempDirectory("amalgam-run-");
+            Path target = scratch.resolve("fused");
+            try {
+                new FusedModelWriter(engine).write(jobs, new FusedModelSpec(target, null, null, Map.of(), false, provenance,
+                        configText(arguments)));
+            } finally {
+                amalgam.merge.OutputDirectory.deleteTree(scratch);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static Path sideFileSource(ModelPool pool, List<CheckpointModelSource> opened) {
+        int index = pool.allModels().indexOf(pool.reference());
+        return index >= 0 && index < opened.size() ? opened.get(index).checkpoint().directory() : null;
+    }
+
+    private static Provenance provenance(Map<String, Object> arguments, ModelPool pool, List<CheckpointModelSource> opened,
+                                         long seed) {
+        List<Provenance.Input> inputs = new ArrayList<>();
+        for (int i = 0; i < opened.size(); i++) {
+            CheckpointModelSource source = opened.get(i);
+            String name = i < pool.allModels().size() ? pool.allModels().get(i).name() : source.name();
+            inputs.add(new Provenance.Input(name, source.checkpoint().displayName(), Fingerprints.of(source.checkpoint().files())));
+        }
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        arguments.forEach((key, value) -> {
+            if (key.startsWith("method.")) {
+                parameters.put(key.substring("method.".length()), value);
+            }
+        });
+        String method = String.valueOf(arguments.getOrDefault("method", "task_arithmetic"));
+        return new Provenance(method, "fusionbench", parameters, inputs, seed,
+                Provenance.software(amalgam.merge.Versions.amalgam(), LinearAlgebra.backend()));
+    }
+
+    private static String configText(Map<String, Object> arguments) {
+        return arguments.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining("\n"));
+    }
+
+    private static void checkKeys(Map<String, Object> arguments) {
+        for (String key : arguments.keySet()) {
+            if (!RUN_KEYS.contains(key) && !key.startsWith("method.")) {
+                throw new UserInputException("unknown run key '" + key + "'; valid keys: "
+                        + RUN_KEYS.stream().sorted().collect(Collectors.joining(", ")) + ", method.PARAMETER");
+            }
+        }
+    }
+
+    private static long longValue(Map<String, Object> arguments, String key, long fallback) {
+        Object value = arguments.get(key);
+        if (value == null) {
+            return fallback;
+        }
+        if (value instanceof Number number && number.longValue() == number.doubleValue()) {
+            return number.longValue();
+        }
+        throw new UserInputException("'" + key + "' must be an integer, got '" + value + "'");
+    }
+}
