@@ -1,0 +1,112 @@
+package amalgam.mergekit.method;
+
+import java.util.List;
+
+/**
+ * {@code sce} (select, calculate, erase). {@code T_i = x_i − base}. If {@code select_topk < 1}: per position the
+ * population variance over models; keep the {@code k = int(count_nonzero(var)·select_topk)} positions of largest
+ * variance (ties: lower index first; {@code k = 0}: nothing) in every {@code T_i}. Weights
+ * {@code ω_i = mean(T_i²)} normalised to sum 1 (uniform when the sum is below 1e-6). Sign election on the
+ * unweighted sum, {@code E_i = [sign T_i = s]};
+ * {@code out = base + Σ ω_i E_i T_i / max(Σ ω_i E_i, 1e-6)}.
+ */
+public final class Sce implements MergeMethod {
+    @Override
+    public String name() {
+        return "sce";
+    }
+
+    @Override
+    public List<ParameterSpec> globalParameters() {
+        return List.of(ParameterSpec.optional("select_topk", 1.0), ParameterSpec.flag("int8_mask", false));
+    }
+
+    @Override
+    public List<ParameterSpec> tensorParameters() {
+        return List.of();
+    }
+
+    @Override
+    public ShapeRule shapeRule() {
+        return ShapeRule.EXACT;
+    }
+
+    @Override
+    public boolean requiresBaseModel() {
+        return true;
+    }
+
+    @Override
+    public MergedTensor merge(MergeRequest request) {
+        TensorInput base = request.base();
+        List<TensorInput> others = request.others();
+        if (others.isEmpty()) {
+            return new MergedTensor(base.shape(), base.values().clone());
+        }
+        Precision precision = request.precision();
+        int count = others.size();
+        int n = base.values().length;
+        float[][] deltas = new float[count][];
+        for (int m = 0; m < count; m++) {
+            deltas[m] = Vectors.subtract(others.get(m).values(), base.values(), precision);
+        }
+        double topK = request.global("select_topk");
+        if (topK < 1) {
+            float[] variance = new float[n];
+            int nonZero = 0;
+            for (int e = 0; e < n; e++) {
+                double mean = 0;
+                for (float[] delta : deltas) {
+                    mean += delta[e];
+                }
+                mean /= count;
+                double sum = 0;
+                for (float[] delta : deltas) {
+                    sum += (delta[e] - mean) * (delta[e] - mean);
+                }
+                variance[e] = (float) (sum / count);
+                nonZero += variance[e] != 0 ? 1 : 0;
+            }
+            int k = (int) (nonZero * topK);
+            boolean[] keep = new boolean[n];
+            int[] order = Sparsifier.descendingMagnitude(variance);
+            for (int i = 0; i < k; i++) {
+                keep[order[i]] = true;
+            }
+            for (float[] delta : deltas) {
+                for (int e = 0; e < n; e++) {
+                    if (!keep[e]) {
+                        delta[e] = 0;
+                    }
+                }
+            }
+        }
+        double[] omega = new double[count];
+        double omegaSum = 0;
+        for (int m = 0; m < count; m++) {
+            omega[m] = Vectors.dot(deltas[m], deltas[m]) / n;
+            omegaSum += omega[m];
+        }
+        for (int m = 0; m < count; m++) {
+            omega[m] = omegaSum < 1e-6 ? 1.0 / count : omega[m] / omegaSum;
+        }
+        float[] out = new float[n];
+        for (int e = 0; e < n; e++) {
+            double total = 0;
+            for (float[] delta : deltas) {
+                total += delta[e];
+            }
+            float sign = total >= 0 ? 1f : -1f;
+            double mixed = 0;
+            double divisor = 0;
+            for (int m = 0; m < count; m++) {
+                if (Math.signum(deltas[m][e]) == sign) {
+                    mixed += omega[m] * deltas[m][e];
+                    divisor += omega[m];
+                }
+            }
+            out[e] = precision.round(base.values()[e] + precision.round(mixed / Math.max(divisor, 1e-6)));
+        }
+        return new MergedTensor(base.shape(), out);
+    }
+}

@@ -1,0 +1,86 @@
+package amalgam.mergekit.plan;
+
+import amalgam.UserInputException;
+import amalgam.merge.ModelSource;
+import amalgam.mergekit.arch.Architecture;
+import amalgam.mergekit.arch.KnownArchitectures;
+import amalgam.mergekit.config.ModelReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A referenced model opened for planning: its directory (Hugging Face cache repos resolved to their snapshot),
+ * its tensors and its {@code config.json} (absent for bare tensor files and in-memory models).
+ */
+record OpenedModel(ModelReference reference, Path path, ModelSource source, JsonNode config, List<String> tensorNames) {
+
+    static OpenedModel open(ModelReference reference, Path path, java.util.function.Function<Path, ModelSource> opener) {
+        if (reference.lora() != null) {
+            throw new UserInputException("model '" + reference + "': LoRA adapters ('+' references) are not supported");
+        }
+        ModelSource source = opener.apply(path);
+        return new OpenedModel(reference, path, source, readConfig(modelDirectory(path)), source.tensorNames());
+    }
+
+    /** The directory holding config.json: the path itself, or for a HF cache repo {@code snapshots/<refs/main>}. */
+    static Path modelDirectory(Path path) {
+        Path ref = path.resolve("refs").resolve("main");
+        if (Files.isRegularFile(ref)) {
+            try {
+                return path.resolve("snapshots").resolve(Files.readString(ref).strip());
+            } catch (IOException unreadable) {
+                throw new UserInputException("cannot read " + ref + ": " + unreadable.getMessage(), unreadable);
+            }
+        }
+        return Files.isDirectory(path) ? path : path.getParent();
+    }
+
+    private static JsonNode readConfig(Path directory) {
+        if (directory == null || !Files.isRegularFile(directory.resolve("config.json"))) {
+            return null;
+        }
+        try {
+            return new ObjectMapper().readTree(directory.resolve("config.json").toFile());
+        } catch (IOException malformed) {
+            throw new UserInputException("cannot read " + directory.resolve("config.json") + ": " + malformed.getMessage(), malformed);
+        }
+    }
+
+    /** The {@code config.architectures[0]} class (or the reference's override), if any. */
+    Optional<String> architectureClass() {
+        if (reference.overrideArchitecture() != null) {
+            return Optional.of(reference.overrideArchitecture());
+        }
+        if (config == null || !config.path("architectures").isArray() || config.path("architectures").isEmpty()) {
+            return Optional.empty();
+        }
+        if (config.path("architectures").size() > 1) {
+            throw new UserInputException("model '" + reference + "': config.json lists several architectures "
+                    + config.path("architectures"));
+        }
+        return Optional.of(config.path("architectures").get(0).asText());
+    }
+
+    Optional<Architecture> knownArchitecture() {
+        return architectureClass().flatMap(KnownArchitectures::forClass);
+    }
+
+    /** Layer count: the architecture's config key when known and present, else max layer index + 1. */
+    int layerCount(Architecture architecture) {
+        if (architecture.numLayersKey() != null && config != null) {
+            JsonNode node = config;
+            for (String part : architecture.numLayersKey().split("\\.")) {
+                node = node.path(part);
+            }
+            if (node.isInt()) {
+                return node.asInt();
+            }
+        }
+        return Architecture.inferLayerCount(tensorNames);
+    }
+}
