@@ -1,6 +1,7 @@
 package amalgam.mergekit.method;
 
 import amalgam.UserInputException;
+import amalgam.tensor.kernel.CounterRng;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -79,7 +80,7 @@ public final class ArceeFusion implements MergeMethod {
                 importance[e] = (float) (Math.abs((double) b[e] - a[e]) * kl);
             }
         }
-        float[] sample = sample(importance, CounterUniform.of(request.seed(), request.tensorName(), 0));
+        float[] sample = sample(importance, CounterRng.of(request.seed(), request.tensorName(), 0));
         Arrays.sort(sample);
         double q1 = quantile(sample, 0.25f);
         double median = quantile(sample, 0.5f);
@@ -97,14 +98,14 @@ public final class ArceeFusion implements MergeMethod {
     }
 
     /** All values, or 10⁶ drawn without replacement (partial Fisher-Yates over a sparse swap map). */
-    private static float[] sample(float[] values, CounterUniform random) {
+    private static float[] sample(float[] values, CounterRng random) {
         if (values.length <= QUANTILE_SAMPLE) {
             return values.clone();
         }
         Map<Integer, Integer> swapped = new HashMap<>();
         float[] sample = new float[QUANTILE_SAMPLE];
         for (int i = 0; i < QUANTILE_SAMPLE; i++) {
-            int j = i + (int) (random.at(i) * (values.length - i));
+            int j = i + (int) (random.uniform(i) * (values.length - i));
             int atJ = swapped.getOrDefault(j, j);
             swapped.put(j, swapped.getOrDefault(i, i));
             sample[i] = values[atJ];

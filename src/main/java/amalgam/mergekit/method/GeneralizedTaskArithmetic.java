@@ -1,5 +1,6 @@
 package amalgam.mergekit.method;
 
+import amalgam.tensor.kernel.CounterRng;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -100,7 +101,7 @@ public final class GeneralizedTaskArithmetic implements MergeMethod {
             Sparsifier.Settings settings = new Sparsifier.Settings(model.parameter("density", request.tensorName()),
                     orDefault(model.parameterOrNull("gamma"), 0.01), orDefault(model.parameterOrNull("epsilon"), 0.15), rescale);
             float[] sparse = sparsifier.apply(delta, base.shape(),
-                    settings, CounterUniform.of(request.seed(), request.tensorName(), model.modelIndex()), where);
+                    settings, CounterRng.of(request.seed(), request.tensorName(), model.modelIndex()), where);
             weights[m] = precision.round(model.parameter("weight", request.tensorName()));
             weighted[m] = new float[n];
             for (int e = 0; e < n; e++) {

@@ -1,6 +1,7 @@
 package amalgam.mergekit.method;
 
 import amalgam.UserInputException;
+import amalgam.tensor.kernel.CounterRng;
 import amalgam.tensor.Shape;
 import java.util.Arrays;
 
@@ -38,7 +39,7 @@ public enum Sparsifier {
     }
 
     /** Prunes {@code delta} (not modified) and returns the result. */
-    public float[] apply(float[] delta, Shape shape, Settings settings, CounterUniform random, String where) {
+    public float[] apply(float[] delta, Shape shape, Settings settings, CounterRng random, String where) {
         double density = settings.density();
         if (this == NONE || density >= 1) {
             return delta;
@@ -117,10 +118,10 @@ public enum Sparsifier {
         return keep;
     }
 
-    private static boolean[] random(int n, double density, CounterUniform random) {
+    private static boolean[] random(int n, double density, CounterRng random) {
         boolean[] keep = new boolean[n];
         for (int i = 0; i < n; i++) {
-            keep[i] = random.at(i) < density;
+            keep[i] = random.uniform(i) < density;
         }
         return keep;
     }
@@ -145,7 +146,7 @@ public enum Sparsifier {
         return keep;
     }
 
-    private static boolean[] della(float[] delta, Shape shape, double density, double epsilon, CounterUniform random,
+    private static boolean[] della(float[] delta, Shape shape, double density, double epsilon, CounterRng random,
                                    String where) {
         if (!(density - epsilon > 0) || !(density + epsilon < 1)) {
             throw new UserInputException(where + ": DELLA needs 0 < density - epsilon and density + epsilon < 1, got density "
@@ -168,7 +169,7 @@ public enum Sparsifier {
             for (int rank = 0; rank < n; rank++) {
                 int index = axis.index(v, order[rank]);
                 double probability = density - epsilon + 2 * epsilon * rank / (n - 1);
-                keep[index] = random.at(index) < probability;
+                keep[index] = random.uniform(index) < probability;
             }
         }
         return keep;

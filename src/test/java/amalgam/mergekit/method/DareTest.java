@@ -1,5 +1,6 @@
 package amalgam.mergekit.method;
 
+import amalgam.tensor.kernel.CounterRng;
 import static amalgam.mergekit.method.Requests.f;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,7 +24,7 @@ class DareTest {
             delta[i] = (float) Math.sin(i) + 0.01f;
         }
         float[] sparse = Sparsifier.RANDOM.apply(delta, Shape.of(n), new Sparsifier.Settings(0.3, 0, 0, true),
-                CounterUniform.of(7, "model.layers.0.mlp.up_proj.weight", 1), "t");
+                CounterRng.of(7, "model.layers.0.mlp.up_proj.weight", 1), "t");
         double before = 0;
         double after = 0;
         int kept = 0;

@@ -1,5 +1,6 @@
 package amalgam.mergekit.method;
 
+import amalgam.tensor.kernel.CounterRng;
 import static amalgam.mergekit.method.Requests.f;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -138,7 +139,7 @@ class MethodConformanceTest {
         int[] kept = new int[4];
         for (int d = 0; d < draws; d++) {
             float[] out = Sparsifier.DELLA_MAGPRUNE.apply(row, Shape.of(4), new Sparsifier.Settings(0.5, 0, 0.15, false),
-                    CounterUniform.of(d, "w", 0), "t");
+                    CounterRng.of(d, "w", 0), "t");
             for (int i = 0; i < 4; i++) {
                 kept[i] += out[i] != 0 ? 1 : 0;
             }
@@ -152,11 +153,11 @@ class MethodConformanceTest {
     void c15DellaErrors() {
         Sparsifier.Settings tooDense = new Sparsifier.Settings(0.9, 0, 0.15, true);
         assertThrows(UserInputException.class, () -> Sparsifier.DELLA_MAGPRUNE.apply(f(1, 2, 3), Shape.of(3), tooDense,
-                CounterUniform.of(0, "w", 0), "t"));
+                CounterRng.of(0, "w", 0), "t"));
         assertValues(f(1, 2, 3), Sparsifier.DELLA_MAGPRUNE.apply(f(1, 2, 3), Shape.of(3),
-                new Sparsifier.Settings(1, 0, 0.15, true), CounterUniform.of(0, "w", 0), "t"));
+                new Sparsifier.Settings(1, 0, 0.15, true), CounterRng.of(0, "w", 0), "t"));
         assertThrows(UserInputException.class, () -> Sparsifier.DELLA_MAGPRUNE.apply(f(2, 1), Shape.of(2, 1),
-                new Sparsifier.Settings(0.5, 0, 0.15, true), CounterUniform.of(0, "w", 0), "t"));
+                new Sparsifier.Settings(0.5, 0, 0.15, true), CounterRng.of(0, "w", 0), "t"));
     }
 
     @Test
