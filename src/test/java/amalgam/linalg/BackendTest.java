@@ -1,0 +1,29 @@
+package amalgam.linalg;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The backend description used for provenance, and the thread control. */
+class BackendTest {
+    @Test
+    void describesOpenBlasWithVersionCoreAndThreads() {
+        String backend = LinearAlgebra.backend();
+        assertTrue(backend.matches("OpenBLAS \\d+\\.\\d+\\.\\d+ \\S+ \\(\\d+ threads\\)"), backend);
+    }
+
+    @Test
+    void threadCountCanBeSet() {
+        int before = LinearAlgebra.threads();
+        try {
+            LinearAlgebra.setThreads(1);
+            assertEquals(1, LinearAlgebra.threads());
+            assertTrue(LinearAlgebra.backend().endsWith("(1 threads)"));
+        } finally {
+            LinearAlgebra.setThreads(before);
+        }
+        assertThrows(IllegalArgumentException.class, () -> LinearAlgebra.setThreads(0));
+    }
+}
