@@ -1,14 +1,19 @@
 package amalgam.fusion;
 
 import amalgam.UserInputException;
+import amalgam.fusion.method.ContinualMerging;
+import amalgam.fusion.method.ContinualTiesMerging;
 import amalgam.fusion.method.DareTaskArithmetic;
 import amalgam.fusion.method.DareTiesMerging;
 import amalgam.fusion.method.Dummy;
+import amalgam.fusion.method.IsotropicMerging;
 import amalgam.fusion.method.MagMax;
 import amalgam.fusion.method.ModelStock;
+import amalgam.fusion.method.Opcm;
 import amalgam.fusion.method.SimpleAverage;
 import amalgam.fusion.method.Slerp;
 import amalgam.fusion.method.TaskArithmetic;
+import amalgam.fusion.method.TaskSingularVectorMerging;
 import amalgam.fusion.method.TiesMerging;
 import amalgam.fusion.method.WeightedAverage;
 import amalgam.fusion.param.MethodParameters;
@@ -35,7 +40,14 @@ public final class MethodRegistry {
             DareTiesMerging.DECLARATION,
             MagMax.DECLARATION,
             ModelStock.DECLARATION,
-            Slerp.DECLARATION);
+            Slerp.DECLARATION,
+            TaskSingularVectorMerging.DECLARATION,
+            IsotropicMerging.ISO_C,
+            IsotropicMerging.ISO_CTS,
+            Opcm.DECLARATION,
+            ContinualMerging.TASK_ARITHMETIC,
+            ContinualTiesMerging.DECLARATION,
+            ContinualMerging.WEIGHT_AVERAGE);
 
     private MethodRegistry() {
     }
