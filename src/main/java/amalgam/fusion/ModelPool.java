@@ -61,6 +61,11 @@ public final class ModelPool {
      * file's directory and opened with {@code opener}.
      */
     public static ModelPool load(Path yamlFile, Function<Path, ModelSource> opener) {
+        return load(yamlFile, yamlFile.toAbsolutePath().getParent(), opener);
+    }
+
+    /** As {@link #load(Path, Function)}, resolving relative model paths against {@code baseDirectory}. */
+    public static ModelPool load(Path yamlFile, Path baseDirectory, Function<Path, ModelSource> opener) {
         Object document;
         try (Reader reader = Files.newBufferedReader(yamlFile)) {
             document = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
@@ -72,7 +77,7 @@ public final class ModelPool {
         if (!(document instanceof Map<?, ?> root) || !(root.get("models") instanceof Map<?, ?> entries)) {
             throw new UserInputException("model pool '" + yamlFile + "' needs a 'models:' mapping of name: path");
         }
-        Path directory = yamlFile.toAbsolutePath().getParent();
+        Path directory = baseDirectory.toAbsolutePath();
         Map<String, Path> paths = new LinkedHashMap<>();
         for (Map.Entry<?, ?> entry : entries.entrySet()) {
             if (!(entry.getValue() instanceof String path)) {
