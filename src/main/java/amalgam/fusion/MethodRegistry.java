@@ -11,6 +11,7 @@ import amalgam.fusion.method.MagMax;
 import amalgam.fusion.method.ModelStock;
 import amalgam.fusion.method.Opcm;
 import amalgam.fusion.method.SimpleAverage;
+import amalgam.fusion.method.SingularValueCalibration;
 import amalgam.fusion.method.Slerp;
 import amalgam.fusion.method.TaskArithmetic;
 import amalgam.fusion.method.TaskSingularVectorMerging;
@@ -29,7 +30,10 @@ import java.util.stream.Collectors;
  * when that is unambiguous.
  */
 public final class MethodRegistry {
-    private static final List<MethodDeclaration> BUILT_INS = List.of(
+    private static final List<MethodDeclaration> BUILT_INS = builtInList();
+
+    private static List<MethodDeclaration> builtInList() {
+        List<MethodDeclaration> all = new ArrayList<>(List.of(
             Dummy.DECLARATION,
             SimpleAverage.DECLARATION,
             WeightedAverage.DECLARATION,
@@ -47,7 +51,10 @@ public final class MethodRegistry {
             Opcm.DECLARATION,
             ContinualMerging.TASK_ARITHMETIC,
             ContinualTiesMerging.DECLARATION,
-            ContinualMerging.WEIGHT_AVERAGE);
+            ContinualMerging.WEIGHT_AVERAGE));
+        all.addAll(SingularValueCalibration.DECLARATIONS);
+        return List.copyOf(all);
+    }
 
     private MethodRegistry() {
     }

@@ -73,4 +73,20 @@ class SvdMethodsTest {
         ModelPool pool = diagonalPool(new float[] {3, 0}, new float[] {0, 1}, new float[] {0}, new float[] {0});
         assertArrayEquals(diagonal(2, 2), run(method("isotropic_merging/iso_cts"), pool, 0).get("fc.weight"), EPS);
     }
+
+    @Test
+    void calibrationUndoesTheScalingOfASingleTaskVector() {
+        // T = 1, ΔM = λτ: every ratio s_r = λ, γ_r = 1/max(alpha, λ)
+        float[] w = {1, 2, 3, 4};
+        ModelPool pool = pool(model("_pretrained_", "w", matrix(2, 2, 1, 1, 1, 1), "b", new float[] {0}),
+                model("a", "w", matrix(2, 2, 2, 3, 4, 5), "b", new float[] {1}));
+        Map<String, float[]> out = run(method("singular_value_calibration/task_arithmetic"), pool, 0);
+        assertArrayEquals(new float[] {2, 3, 4, 5}, out.get("w"), EPS);
+        assertArrayEquals(new float[] {0.3f}, out.get("b"), EPS);
+        // alpha 0.5 > λ = 0.3: γ = 2, W = W0 + 0.6·τ
+        Map<String, float[]> floored = run(method("singular_value_calibration/task_arithmetic", "alpha", 0.5), pool, 0);
+        assertArrayEquals(new float[] {1.6f, 2.2f, 2.8f, 3.4f}, floored.get("w"), EPS);
+        Map<String, float[]> viaBase = run(method("singular_value_calibration/ties_merging", "base_method.threshold", 100), pool, 0);
+        assertArrayEquals(new float[] {2, 3, 4, 5}, viaBase.get("w"), EPS);
+    }
 }
