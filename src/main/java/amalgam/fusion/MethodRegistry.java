@@ -6,6 +6,7 @@ import amalgam.fusion.method.ContinualTiesMerging;
 import amalgam.fusion.method.DareTaskArithmetic;
 import amalgam.fusion.method.DareTiesMerging;
 import amalgam.fusion.method.Dummy;
+import amalgam.fusion.method.EmrMerging;
 import amalgam.fusion.method.IsotropicMerging;
 import amalgam.fusion.method.MagMax;
 import amalgam.fusion.method.ModelStock;
@@ -51,7 +52,8 @@ public final class MethodRegistry {
             Opcm.DECLARATION,
             ContinualMerging.TASK_ARITHMETIC,
             ContinualTiesMerging.DECLARATION,
-            ContinualMerging.WEIGHT_AVERAGE));
+            ContinualMerging.WEIGHT_AVERAGE,
+            EmrMerging.DECLARATION));
         all.addAll(SingularValueCalibration.DECLARATIONS);
         return List.copyOf(all);
     }

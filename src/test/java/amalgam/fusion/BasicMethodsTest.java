@@ -109,4 +109,16 @@ class BasicMethodsTest {
         var error = assertThrows(UserInputException.class, () -> run(method("task_arithmetic"), pool, 0));
         assertTrue(error.getMessage().contains("'w'") && error.getMessage().contains("'a'"), error.getMessage());
     }
+
+    @Test
+    void emrBuildsMaskedRescaledTaskModels() {
+        // Σ = [3, 2, -2, 0] so γ = [+, +, -, -]; mask1 = [1,0,0,0], mask2 = [1,1,1,1]; τ_uni = [2, 3, -2, -1]
+        // r1 = (4/4)/(2/4) = 2, r2 = (7/4)/(8/4) = 0.875
+        var pool = pool(model("_pretrained_", "w", new float[4]), model("a", "w", new float[] {2, -1, 0, 1}),
+                model("b", "w", new float[] {1, 3, -2, -1}));
+        var emr = (PerTaskFusionAlgorithm) method("emr_merging");
+        assertArrayEquals(new float[] {4, 0, 0, 0}, run(emr.planForTask(pool, 0, 0)).get("w"), EPS);
+        assertArrayEquals(new float[] {1.75f, 2.625f, -1.75f, -0.875f}, run(emr.planForTask(pool, 0, 1)).get("w"), EPS);
+        assertThrows(UserInputException.class, () -> emr.plan(pool, 0));
+    }
 }

@@ -64,7 +64,8 @@ class MethodRegistryTest {
             for (String alias : declaration.aliases()) {
                 assertTrue(names.add(alias), alias);
             }
-            MethodRegistry.create(declaration.configName(), Map.of());
+            var algorithm = MethodRegistry.create(declaration.configName(), Map.of());
+            assertTrue(algorithm != null, declaration.configName());
         }
     }
 }
