@@ -1,0 +1,123 @@
+package amalgam.fusion;
+
+import amalgam.UserInputException;
+import amalgam.fusion.method.ContinualMerging;
+import amalgam.fusion.method.ContinualTiesMerging;
+import amalgam.fusion.method.DareTaskArithmetic;
+import amalgam.fusion.method.DareTiesMerging;
+import amalgam.fusion.method.Dummy;
+import amalgam.fusion.method.EmrMerging;
+import amalgam.fusion.method.IsotropicMerging;
+import amalgam.fusion.method.MagMax;
+import amalgam.fusion.method.ModelStock;
+import amalgam.fusion.method.Opcm;
+import amalgam.fusion.method.SimpleAverage;
+import amalgam.fusion.method.SingularValueCalibration;
+import amalgam.fusion.method.Slerp;
+import amalgam.fusion.method.TaskArithmetic;
+import amalgam.fusion.method.TaskSingularVectorMerging;
+import amalgam.fusion.method.TiesMerging;
+import amalgam.fusion.method.WeightedAverage;
+import amalgam.fusion.param.MethodParameters;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The built-in FusionBench methods (one explicit list) and name resolution: a method is named by its config name
+ * ({@code isotropic_merging/iso_c}), one of its aliases ({@code iso_c}), or the last segment of its config name
+ * when that is unambiguous.
+ */
+public final class MethodRegistry {
+    private static final List<MethodDeclaration> BUILT_INS = builtInList();
+
+    private static List<MethodDeclaration> builtInList() {
+        List<MethodDeclaration> all = new ArrayList<>(List.of(
+            Dummy.DECLARATION,
+            SimpleAverage.DECLARATION,
+            WeightedAverage.DECLARATION,
+            TaskArithmetic.DECLARATION,
+            TiesMerging.DECLARATION,
+            DareTaskArithmetic.DECLARATION,
+            DareTaskArithmetic.SIMPLE_AVERAGE,
+            DareTiesMerging.DECLARATION,
+            MagMax.DECLARATION,
+            ModelStock.DECLARATION,
+            Slerp.DECLARATION,
+            TaskSingularVectorMerging.DECLARATION,
+            IsotropicMerging.ISO_C,
+            IsotropicMerging.ISO_CTS,
+            Opcm.DECLARATION,
+            ContinualMerging.TASK_ARITHMETIC,
+            ContinualTiesMerging.DECLARATION,
+            ContinualMerging.WEIGHT_AVERAGE,
+            EmrMerging.DECLARATION));
+        all.addAll(SingularValueCalibration.DECLARATIONS);
+        return List.copyOf(all);
+    }
+
+    private MethodRegistry() {
+    }
+
+    public static List<MethodDeclaration> builtIns() {
+        return BUILT_INS;
+    }
+
+    /** The declaration a user-given name refers to; a {@link UserInputException} listing the valid names if none. */
+    public static MethodDeclaration resolve(String name) {
+        for (MethodDeclaration declaration : BUILT_INS) {
+            if (declaration.configName().equals(name)) {
+                return declaration;
+            }
+        }
+        for (MethodDeclaration declaration : BUILT_INS) {
+            if (declaration.aliases().contains(name)) {
+                return declaration;
+            }
+        }
+        List<MethodDeclaration> bySegment = BUILT_INS.stream().filter(d -> d.shortName().equals(name)).toList();
+        if (bySegment.size() == 1) {
+            return bySegment.getFirst();
+        }
+        String valid = BUILT_INS.stream().map(MethodDeclaration::configName).collect(Collectors.joining(", "));
+        if (bySegment.size() > 1) {
+            throw new UserInputException("method name '" + name + "' is ambiguous; use one of: "
+                    + bySegment.stream().map(MethodDeclaration::configName).collect(Collectors.joining(", ")));
+        }
+        throw new UserInputException("unknown method '" + name + "'; valid methods: " + valid);
+    }
+
+    /** The configured method for a name and parameter overrides (values as YAML text or parsed YAML values). */
+    public static FusionAlgorithm create(String name, Map<String, ?> parameters) {
+        MethodDeclaration declaration = resolve(name);
+        return declaration.create(MethodParameters.resolve(declaration.configName(), declaration.parameters(), parameters));
+    }
+
+    /**
+     * The configured method from a run's parsed overrides: {@code method} names it (default {@code task_arithmetic},
+     * the built-in run's method) and every {@code method.NAME} key sets a parameter. Keys outside {@code method}
+     * belong to the rest of the run and are ignored here.
+     */
+    public static FusionAlgorithm fromOverrides(Map<String, ?> overrides) {
+        Object name = overrides.containsKey("method") ? overrides.get("method") : TaskArithmetic.DECLARATION.configName();
+        if (!(name instanceof String methodName) || methodName.isBlank()) {
+            throw new UserInputException("'method' must name a fusion method, got '" + name + "'");
+        }
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        overrides.forEach((key, value) -> {
+            if (key.startsWith("method.")) {
+                parameters.put(key.substring("method.".length()), value);
+            }
+        });
+        return create(methodName, parameters);
+    }
+
+    /** Every parameter name of a method, for help texts. */
+    public static List<String> parameterNames(String name) {
+        List<String> names = new ArrayList<>();
+        resolve(name).parameters().forEach(p -> names.add(p.name()));
+        return names;
+    }
+}

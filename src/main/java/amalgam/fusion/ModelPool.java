@@ -1,0 +1,136 @@
+package amalgam.fusion;
+
+import amalgam.UserInputException;
+import amalgam.merge.ModelSource;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * FusionBench's model pool: an ordered map name -> model. Names beginning and ending with {@code _} are special
+ * ({@code _pretrained_}, {@code _merged_}); {@link #models()} holds the others (the task models) in YAML order,
+ * {@link #allModels()} every model in YAML order.
+ */
+public final class ModelPool {
+    public static final String PRETRAINED = "_pretrained_";
+
+    private final List<ModelSource> allModels;
+    private final List<ModelSource> models;
+    private final ModelSource pretrained;
+
+    /** A pool of the given models in order; their {@link ModelSource#name()}s are the pool names. */
+    public ModelPool(List<? extends ModelSource> allModels) {
+        this.allModels = List.copyOf(allModels);
+        List<ModelSource> tasks = new ArrayList<>();
+        ModelSource base = null;
+        List<String> seen = new ArrayList<>();
+        for (ModelSource model : this.allModels) {
+            if (seen.contains(model.name())) {
+                throw new UserInputException("model pool names model '" + model.name() + "' twice");
+            }
+            seen.add(model.name());
+            if (isSpecial(model.name())) {
+                if (model.name().equals(PRETRAINED)) {
+                    base = model;
+                }
+            } else {
+                tasks.add(model);
+            }
+        }
+        this.models = List.copyOf(tasks);
+        this.pretrained = base;
+    }
+
+    /** True for names that begin and end with an underscore. */
+    public static boolean isSpecial(String name) {
+        return name.length() >= 2 && name.startsWith("_") && name.endsWith("_");
+    }
+
+    /**
+     * Reads a model-pool YAML ({@code models: {name: path}}); relative paths are resolved against the YAML
+     * file's directory and opened with {@code opener}.
+     */
+    public static ModelPool load(Path yamlFile, Function<Path, ModelSource> opener) {
+        return load(yamlFile, yamlFile.toAbsolutePath().getParent(), opener);
+    }
+
+    /** As {@link #load(Path, Function)}, resolving relative model paths against {@code baseDirectory}. */
+    public static ModelPool load(Path yamlFile, Path baseDirectory, Function<Path, ModelSource> opener) {
+        Object document;
+        try (Reader reader = Files.newBufferedReader(yamlFile)) {
+            document = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
+        } catch (IOException e) {
+            throw new UserInputException("cannot read model pool '" + yamlFile + "': " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new UserInputException("model pool '" + yamlFile + "' is not valid YAML: " + e.getMessage(), e);
+        }
+        if (!(document instanceof Map<?, ?> root) || !(root.get("models") instanceof Map<?, ?> entries)) {
+            throw new UserInputException("model pool '" + yamlFile + "' needs a 'models:' mapping of name: path");
+        }
+        Path directory = baseDirectory.toAbsolutePath();
+        Map<String, Path> paths = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> entry : entries.entrySet()) {
+            if (!(entry.getValue() instanceof String path)) {
+                throw new UserInputException("model pool '" + yamlFile + "': model '" + entry.getKey()
+                        + "' needs a path string, got " + entry.getValue());
+            }
+            paths.put(String.valueOf(entry.getKey()), directory.resolve(path).normalize());
+        }
+        if (paths.isEmpty()) {
+            throw new UserInputException("model pool '" + yamlFile + "' lists no models");
+        }
+        List<ModelSource> sources = new ArrayList<>();
+        paths.forEach((name, path) -> sources.add(renamed(name, opener.apply(path))));
+        return new ModelPool(sources);
+    }
+
+    private static ModelSource renamed(String name, ModelSource source) {
+        return source.name().equals(name) ? source : new NamedModelSource(name, source);
+    }
+
+    /** Every model (special ones included) in pool order. */
+    public List<ModelSource> allModels() {
+        return allModels;
+    }
+
+    /** The task models (non-special names) in pool order. */
+    public List<ModelSource> models() {
+        return models;
+    }
+
+    public Optional<ModelSource> pretrained() {
+        return Optional.ofNullable(pretrained);
+    }
+
+    /** The pretrained model; a {@link UserInputException} naming the method if the pool has none. */
+    public ModelSource requirePretrained(String method) {
+        if (pretrained == null) {
+            throw new UserInputException("method '" + method + "' needs a '" + PRETRAINED + "' model in the model pool");
+        }
+        return pretrained;
+    }
+
+    /** The task models, at least {@code minimum} of them. */
+    public List<ModelSource> requireModels(String method, int minimum) {
+        if (models.size() < minimum) {
+            throw new UserInputException("method '" + method + "' needs at least " + minimum
+                    + " fine-tuned model(s) in the model pool, got " + models.size());
+        }
+        return models;
+    }
+
+    /** The model whose tensor names and dtypes the output follows: the pretrained model, else the first model. */
+    public ModelSource reference() {
+        return pretrained != null ? pretrained : allModels.getFirst();
+    }
+}

@@ -1,0 +1,28 @@
+package amalgam.fusion;
+
+import amalgam.merge.ModelSource;
+import amalgam.tensor.Tensor;
+import java.util.List;
+
+/** A model source under its pool name (the name in the model-pool YAML). */
+record NamedModelSource(String name, ModelSource delegate) implements ModelSource {
+    @Override
+    public List<String> tensorNames() {
+        return delegate.tensorNames();
+    }
+
+    @Override
+    public boolean contains(String tensorName) {
+        return delegate.contains(tensorName);
+    }
+
+    @Override
+    public Tensor tensor(String tensorName) {
+        return delegate.tensor(tensorName);
+    }
+
+    @Override
+    public void release(String tensorName) {
+        delegate.release(tensorName);
+    }
+}

@@ -1,0 +1,61 @@
+package amalgam.fusion;
+
+import amalgam.merge.ModelSource;
+import amalgam.merge.TensorJob;
+import amalgam.tensor.DType;
+import amalgam.tensor.Shape;
+import amalgam.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds one job per tensor of the pool's reference model (the pretrained model, else the first model): floating
+ * tensors get the method's computation, integer and boolean tensors pass through from the reference unchanged.
+ */
+public final class PerTensorPlan {
+    /** The float32 computation of one output tensor. */
+    @FunctionalInterface
+    public interface TensorComputation {
+        Tensor compute(String tensorName, Shape shape, Arena arena);
+    }
+
+    private PerTensorPlan() {
+    }
+
+    /**
+     * Jobs for every tensor of the reference model. {@code buffers} is how many tensor-sized float32 buffers the
+     * computation holds at once (for the engine's memory budget).
+     */
+    public static List<TensorJob> build(ModelPool pool, int buffers, TensorComputation computation) {
+        return build(pool.reference(), buffers, computation);
+    }
+
+    public static List<TensorJob> build(ModelSource reference, int buffers, TensorComputation computation) {
+        List<TensorJob> jobs = new ArrayList<>();
+        for (String name : reference.tensorNames()) {
+            Tensor stored = reference.tensor(name);
+            DType dtype = stored.dtype();
+            Shape shape = stored.shape();
+            reference.release(name);
+            if (!dtype.isFloatingPoint()) {
+                jobs.add(passThrough(reference, name, dtype, shape));
+            } else {
+                long bytes = shape.elementCount() * Float.BYTES * (long) Math.max(1, buffers);
+                jobs.add(new FusionJob(name, dtype, shape, bytes, arena -> computation.compute(name, shape, arena)));
+            }
+        }
+        return jobs;
+    }
+
+    /** A job copying the model's tensor unchanged in its own dtype. */
+    public static TensorJob passThrough(ModelSource model, String name, DType dtype, Shape shape) {
+        return new FusionJob(name, dtype, shape, shape.byteSize(dtype), arena -> {
+            Tensor stored = model.tensor(name);
+            Tensor copy = Tensor.allocate(arena, stored.dtype(), stored.shape());
+            copy.data().copyFrom(stored.data());
+            model.release(name);
+            return copy;
+        });
+    }
+}

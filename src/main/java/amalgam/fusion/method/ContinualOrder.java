@@ -1,0 +1,30 @@
+package amalgam.fusion.method;
+
+import amalgam.fusion.CounterRandom;
+import amalgam.fusion.param.MethodParameters;
+import amalgam.merge.ModelSource;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The order in which a continual method sees the task models: pool order, or with {@code shuffle_order} a
+ * Fisher–Yates permutation drawn from a counter-based generator keyed by the method's {@code seed} (else the run's).
+ */
+record ContinualOrder(boolean shuffle, Long seed) {
+    static ContinualOrder from(MethodParameters parameters) {
+        return new ContinualOrder(parameters.getBoolean("shuffle_order"), (Long) parameters.get("seed"));
+    }
+
+    List<ModelSource> apply(List<ModelSource> models, long runSeed) {
+        List<ModelSource> order = new ArrayList<>(models);
+        if (!shuffle) {
+            return order;
+        }
+        CounterRandom random = CounterRandom.of(seed != null ? seed : runSeed, "model_order", 0);
+        for (int i = order.size() - 1; i > 0; i--) {
+            int j = (int) (random.uniform(i) * (i + 1));
+            order.set(i, order.set(j, order.get(i)));
+        }
+        return order;
+    }
+}

@@ -1,0 +1,47 @@
+package amalgam.fusion.method;
+
+import amalgam.fusion.param.ParameterSpec;
+import amalgam.fusion.param.ParameterType;
+import java.util.List;
+
+/** Parameter declarations several FusionBench methods share (same names and meaning). */
+final class Parameters {
+    private Parameters() {
+    }
+
+    static ParameterSpec scalingFactor(double defaultValue) {
+        return ParameterSpec.of("scaling_factor", ParameterType.FLOAT, defaultValue, "λ, the scaling factor of the merged task vector");
+    }
+
+    static ParameterSpec threshold(double defaultValue) {
+        return ParameterSpec.of("threshold", ParameterType.FLOAT, defaultValue,
+                "TIES trim: keep the top K of each task vector by magnitude, K = threshold/100 if threshold > 1 else threshold");
+    }
+
+    static ParameterSpec removeKeys() {
+        return ParameterSpec.of("remove_keys", ParameterType.STRING_LIST, List.of(),
+                "tensor names left out of the TIES flattening (kept at the pretrained value)");
+    }
+
+    static ParameterSpec mergeFunction() {
+        return ParameterSpec.of("merge_func", ParameterType.STRING, "sum", "disjoint aggregation: sum, mean or max");
+    }
+
+    static ParameterSpec excludeKeys() {
+        return ParameterSpec.nullable("exclude_keys", ParameterType.STRING_LIST, null,
+                "tensor names that skip the SVD path and get the mean task vector");
+    }
+
+    /** Options FusionBench accepts that do not change the merged weights. */
+    static ParameterSpec ignoredBoolean(String name, boolean defaultValue) {
+        return ParameterSpec.of(name, ParameterType.BOOL, defaultValue, "accepted for compatibility; no effect on the weights");
+    }
+
+    static List<ParameterSpec> continual() {
+        return List.of(
+                ParameterSpec.of("shuffle_order", ParameterType.BOOL, true, "merge the models in a seeded random order"),
+                ParameterSpec.nullable("seed", ParameterType.INT, null, "seed of the order shuffle (null: the run's seed)"),
+                ignoredBoolean("save_on_every_step", false),
+                ignoredBoolean("evaluate_on_every_step", false));
+    }
+}

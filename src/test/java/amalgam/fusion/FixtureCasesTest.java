@@ -1,0 +1,84 @@
+package amalgam.fusion;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import amalgam.merge.TensorJob;
+import amalgam.tensor.DType;
+import amalgam.tensor.Tensor;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * End-to-end FusionBench fixture cases ({@code ../shared/fixtures/merge-tiny/cases/fb_*}): load the pool, configure the
+ * method from args.txt (and each alias of case.json), run every job and compare with expected/model.safetensors by
+ * ||out − exp|| / ||exp|| per tensor against the case's tolerance.
+ */
+class FixtureCasesTest {
+    private static final Path MERGE_TINY = Path.of("..", "shared", "fixtures", "merge-tiny");
+
+    static Stream<Path> cases() throws IOException {
+        Path cases = MERGE_TINY.resolve("cases");
+        if (!Files.isDirectory(cases)) {
+            return Stream.of(Path.of("absent"));
+        }
+        return Files.list(cases).filter(p -> p.getFileName().toString().startsWith("fb_")).sorted().toList().stream();
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void matchesExpected(Path caseDirectory) throws IOException {
+        Assumptions.assumeTrue(Files.isDirectory(caseDirectory), "fixtures not present");
+        JsonNode info = new ObjectMapper().readTree(caseDirectory.resolve("case.json").toFile());
+        Map<String, String> overrides = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(caseDirectory.resolve("args.txt"))) {
+            if (!line.isBlank()) {
+                int eq = line.indexOf('=');
+                overrides.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
+            }
+        }
+        ModelPool pool = ModelPool.load(caseDirectory.resolve(overrides.get("modelpool")), MERGE_TINY, SafetensorsFiles::open);
+        Map<String, Tensor> expected = SafetensorsFiles.read(caseDirectory.resolve("expected").resolve("model.safetensors"));
+        double tolerance = info.get("tolerance").asDouble();
+        check(MethodRegistry.fromOverrides(overrides).plan(pool, 0), expected, tolerance, caseDirectory);
+        for (JsonNode alias : info.get("method_aliases")) {
+            overrides.put("method", alias.asText());
+            check(MethodRegistry.fromOverrides(overrides).plan(pool, 0), expected, tolerance, caseDirectory);
+        }
+    }
+
+    private static void check(List<TensorJob> jobs, Map<String, Tensor> expected, double tolerance, Path caseDirectory) {
+        assertEquals(expected.keySet(), jobs.stream().map(TensorJob::outputName).collect(java.util.stream.Collectors.toSet()));
+        for (TensorJob job : jobs) {
+            Tensor want = expected.get(job.outputName());
+            assertEquals(want.dtype(), job.outputDType(), job.outputName());
+            assertEquals(want.shape(), job.outputShape(), job.outputName());
+            try (Arena arena = Arena.ofConfined()) {
+                Tensor got = job.compute(arena);
+                double diff = 0;
+                double norm = 0;
+                for (long i = 0; i < want.elementCount(); i++) {
+                    double e = want.getFloat(i);
+                    double d = got.getFloat(i) - e;
+                    diff += d * d;
+                    norm += e * e;
+                }
+                double relative = norm == 0 ? Math.sqrt(diff) : Math.sqrt(diff / norm);
+                assertTrue(relative <= tolerance, caseDirectory.getFileName() + " " + job.outputName() + ": relative error "
+                        + relative + " > " + tolerance);
+            }
+        }
+        assertTrue(jobs.stream().allMatch(j -> j.outputDType() == DType.F32 || !j.outputDType().isFloatingPoint()));
+    }
+}
