@@ -1,6 +1,7 @@
 package amalgam.merge;
 
 import amalgam.UserInputException;
+import amalgam.io.CacheLinks;
 import amalgam.tensor.DType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -34,7 +35,7 @@ public final class SideFiles {
      * and the given top-level keys replaced.
      */
     public static void copyConfig(Path sourceDirectory, Path outputDirectory, DType outputDType, Map<String, Object> updates) {
-        Path config = sourceDirectory.resolve("config.json");
+        Path config = CacheLinks.resolve(sourceDirectory.resolve("config.json"));
         if (!Files.isRegularFile(config)) {
             return;
         }
@@ -56,7 +57,7 @@ public final class SideFiles {
     /** Copies the tokenizer files present in the source directory. */
     public static void copyTokenizer(Path sourceDirectory, Path outputDirectory) {
         for (String name : TOKENIZER_FILES) {
-            Path file = sourceDirectory.resolve(name);
+            Path file = CacheLinks.resolve(sourceDirectory.resolve(name));
             if (Files.isRegularFile(file)) {
                 try {
                     Files.copy(file, outputDirectory.resolve(name), StandardCopyOption.REPLACE_EXISTING);

@@ -1,0 +1,88 @@
+package amalgam.io;
+
+import amalgam.UserInputException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Resolves a model reference: a {@code .safetensors} file; a directory with {@code model.safetensors.index.json}
+ * (preferred) or {@code model.safetensors} (or else exactly one {@code *.safetensors}); or a Hugging Face cache
+ * repo directory ({@code models--ORG--NAME}, whose {@code refs/main} names the snapshot under {@code snapshots/}).
+ */
+public final class CheckpointLocator {
+    private static final String SINGLE_FILE = "model.safetensors";
+
+    private CheckpointLocator() {
+    }
+
+    public static LocatedCheckpoint locate(Path reference) {
+        if (Files.isRegularFile(reference)) {
+            if (reference.getFileName().toString().equals(ShardIndex.FILE_NAME)) {
+                return sharded(reference.toAbsolutePath().getParent());
+            }
+            return new LocatedCheckpoint(reference.toAbsolutePath().getParent(), List.of(reference), null);
+        }
+        if (!Files.isDirectory(reference)) {
+            throw new UserInputException("model '" + reference + "' not found (no such file or directory)");
+        }
+        Path directory = isHuggingFaceCacheRepo(reference) ? snapshot(reference) : reference;
+        if (Files.isRegularFile(directory.resolve(ShardIndex.FILE_NAME))) {
+            return sharded(directory);
+        }
+        if (Files.isRegularFile(directory.resolve(SINGLE_FILE))) {
+            return new LocatedCheckpoint(directory, List.of(CacheLinks.resolve(directory.resolve(SINGLE_FILE))), null);
+        }
+        List<Path> candidates = safetensorsFiles(directory);
+        if (candidates.size() == 1) {
+            return new LocatedCheckpoint(directory, List.of(CacheLinks.resolve(candidates.getFirst())), null);
+        }
+        throw new UserInputException("model directory '" + reference + "' holds no " + SINGLE_FILE + " or "
+                + ShardIndex.FILE_NAME + (candidates.isEmpty() ? "" : " (and " + candidates.size()
+                + " other .safetensors files, so which one is meant is unclear)"));
+    }
+
+    private static LocatedCheckpoint sharded(Path directory) {
+        ShardIndex index = ShardIndex.read(CacheLinks.resolve(directory.resolve(ShardIndex.FILE_NAME)));
+        List<Path> files = index.shardFiles().stream().map(directory::resolve).map(CacheLinks::resolve).toList();
+        for (Path file : files) {
+            if (!Files.isRegularFile(file)) {
+                throw new UserInputException("shard '" + file.getFileName() + "' listed in '"
+                        + directory.resolve(ShardIndex.FILE_NAME) + "' is missing");
+            }
+        }
+        return new LocatedCheckpoint(directory, files, index);
+    }
+
+    private static boolean isHuggingFaceCacheRepo(Path directory) {
+        return Files.isRegularFile(directory.resolve("refs").resolve("main")) && Files.isDirectory(directory.resolve("snapshots"));
+    }
+
+    private static Path snapshot(Path repo) {
+        String revision;
+        try {
+            revision = Files.readString(repo.resolve("refs").resolve("main")).strip();
+        } catch (IOException e) {
+            throw new UserInputException("cannot read '" + repo.resolve("refs/main") + "': " + e.getMessage(), e);
+        }
+        if (revision.isEmpty() || revision.length() > 256 || !revision.matches("[A-Za-z0-9._-]+") || revision.matches("\\.+")) {
+            throw new UserInputException("'" + repo.resolve("refs/main") + "' does not name a snapshot revision");
+        }
+        Path snapshot = repo.resolve("snapshots").resolve(revision);
+        if (!Files.isDirectory(snapshot)) {
+            throw new UserInputException("Hugging Face cache '" + repo + "': snapshot '" + revision + "' named by refs/main is missing");
+        }
+        return snapshot;
+    }
+
+    private static List<Path> safetensorsFiles(Path directory) {
+        try (Stream<Path> children = Files.list(directory)) {
+            return children.filter(p -> p.getFileName().toString().endsWith(".safetensors") && Files.isRegularFile(p))
+                    .sorted().toList();
+        } catch (IOException e) {
+            throw new UserInputException("cannot list '" + directory + "': " + e.getMessage(), e);
+        }
+    }
+}

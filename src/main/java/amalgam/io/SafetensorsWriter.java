@@ -1,0 +1,132 @@
+package amalgam.io;
+
+import amalgam.UserInputException;
+import amalgam.tensor.Tensor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Streams one safetensors file: the header is written first (all entries are declared up front), then each
+ * tensor's bytes in declaration order. The file is built under a temporary name next to the target and appears
+ * at the target only on {@link #commit()} (forced to disk, then renamed); closing without commit removes it.
+ */
+public final class SafetensorsWriter implements AutoCloseable {
+    private static final long CHUNK = 64L << 20;
+
+    private final Path target;
+    private final Path temp;
+    private final FileChannel channel;
+    private final List<TensorEntry> entries;
+    private int next;
+    private boolean committed;
+
+    private SafetensorsWriter(Path target, Path temp, FileChannel channel, List<TensorEntry> entries) {
+        this.target = target;
+        this.temp = temp;
+        this.channel = channel;
+        this.entries = entries;
+    }
+
+    public static SafetensorsWriter create(Path target, List<TensorEntry> entries, Map<String, String> metadata) {
+        byte[] header = HeaderJson.encode(entries, metadata);
+        Path absolute = target.toAbsolutePath();
+        Path temp = null;
+        try {
+            Files.createDirectories(absolute.getParent());
+            temp = AtomicFiles.temporarySibling(absolute);
+            FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE);
+            SafetensorsWriter writer = new SafetensorsWriter(absolute, temp, channel, List.copyOf(entries));
+            writer.writeFully(ByteBuffer.wrap(header));
+            return writer;
+        } catch (IOException e) {
+            deleteQuietly(temp);
+            throw new UncheckedIOException("cannot create " + target, e);
+        }
+    }
+
+    /** Writes the next declared tensor; its name, dtype and shape must match the declaration. */
+    public void write(String name, Tensor tensor) {
+        if (committed || next >= entries.size()) {
+            throw new IllegalStateException("no more tensors declared for " + target + " (got '" + name + "')");
+        }
+        TensorEntry expected = entries.get(next);
+        if (!expected.name().equals(name) || expected.dtype() != tensor.dtype() || !expected.shape().equals(tensor.shape())) {
+            throw new IllegalStateException("expected tensor '" + expected.name() + "' " + expected.dtype() + " "
+                    + expected.shape() + " next in " + target + ", got '" + name + "' " + tensor.dtype() + " " + tensor.shape());
+        }
+        try {
+            writeSegment(tensor.data());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write tensor '" + name + "' to " + target, e);
+        }
+        next++;
+    }
+
+    /** Forces the file to disk and renames it to the target. */
+    public void commit() {
+        if (next != entries.size()) {
+            throw new IllegalStateException(target + ": " + (entries.size() - next) + " declared tensors were not written");
+        }
+        try {
+            channel.force(true);
+            channel.close();
+            AtomicFiles.publish(temp, target);
+            committed = true;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot commit " + target, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!committed) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // the temporary file is removed next; nothing of it is kept
+            }
+            deleteQuietly(temp);
+        }
+    }
+
+    private void writeSegment(MemorySegment data) throws IOException {
+        for (long offset = 0; offset < data.byteSize(); offset += CHUNK) {
+            MemorySegment chunk = data.asSlice(offset, Math.min(CHUNK, data.byteSize() - offset));
+            writeFully(asBuffer(chunk));
+        }
+    }
+
+    /** A buffer view of the chunk; heap segments of non-byte arrays have none, so those are copied. */
+    private static ByteBuffer asBuffer(MemorySegment chunk) {
+        if (chunk.isNative() || chunk.heapBase().map(base -> base instanceof byte[]).orElse(false)) {
+            return chunk.asByteBuffer();
+        }
+        byte[] copy = new byte[Math.toIntExact(chunk.byteSize())];
+        MemorySegment.copy(chunk, 0, MemorySegment.ofArray(copy), 0, copy.length);
+        return ByteBuffer.wrap(copy);
+    }
+
+    private void writeFully(ByteBuffer buffer) throws IOException {
+        while (buffer.hasRemaining()) {
+            channel.write(buffer);
+        }
+    }
+
+    private static void deleteQuietly(Path path) {
+        if (path != null) {
+            try {
+                Files.deleteIfExists(path);
+            } catch (IOException ignored) {
+                // best effort: a leftover temporary file is hidden and never mistaken for output
+            }
+        }
+    }
+}
