@@ -53,8 +53,10 @@ public final class FusionRun {
         Path poolFile = Path.of(String.valueOf(arguments.get("modelpool")));
         List<CheckpointModelSource> opened = new ArrayList<>();
         try {
-            ModelPool pool = ModelPool.load(poolFile, path -> {
-                CheckpointModelSource source = CheckpointModelSource.open(path.getFileName().toString(), path);
+            Path workingDirectory = Path.of("").toAbsolutePath();
+            ModelPool pool = ModelPool.load(poolFile, workingDirectory, path -> {
+                Path model = modelPath(path, workingDirectory, poolFile);
+                CheckpointModelSource source = CheckpointModelSource.open(model.getFileName().toString(), model);
                 opened.add(source);
                 return source;
             });
@@ -97,6 +99,18 @@ public final class FusionRun {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A relative model path means what it means to FusionBench: relative to the working directory. When nothing is
+     * there, it is taken relative to the pool file's directory instead, so a pool can travel with its models.
+     */
+    private static Path modelPath(Path resolvedAgainstWorkingDirectory, Path workingDirectory, Path poolFile) {
+        if (Files.exists(resolvedAgainstWorkingDirectory)) {
+            return resolvedAgainstWorkingDirectory;
+        }
+        Path relative = workingDirectory.relativize(resolvedAgainstWorkingDirectory);
+        return poolFile.toAbsolutePath().getParent().resolve(relative).normalize();
     }
 
     private static Path sideFileSource(ModelPool pool, List<CheckpointModelSource> opened) {

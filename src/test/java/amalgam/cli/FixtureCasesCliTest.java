@@ -1,0 +1,106 @@
+package amalgam.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import amalgam.io.Checkpoint;
+import amalgam.io.TensorInfo;
+import amalgam.tensor.DType;
+import amalgam.tensor.Tensor;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every case of the shared merge fixtures, run end to end through the command line in a separate JVM whose
+ * working directory is the fixtures' merge-tiny folder (the cases' model paths are relative to it), and compared
+ * tensor by tensor with the expected output by ||out - expected|| / ||expected|| within the case's tolerance.
+ */
+class FixtureCasesCliTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path temp;
+
+    static Stream<String> cases() throws IOException {
+        Path cases = CliRunner.fixtures().resolve("merge-tiny/cases");
+        if (!Files.isDirectory(cases)) {
+            return Stream.of("(fixtures absent)");
+        }
+        try (Stream<Path> children = Files.list(cases)) {
+            return children.map(p -> p.getFileName().toString()).sorted().toList().stream();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void caseMatchesItsExpectedOutput(String name) throws Exception {
+        Path mergeTiny = CliRunner.fixtures().resolve("merge-tiny");
+        Path caseDir = mergeTiny.resolve("cases").resolve(name);
+        assumeTrue(Files.isDirectory(caseDir), "fixtures not present");
+        JsonNode spec = JSON.readTree(caseDir.resolve("case.json").toFile());
+        Path out = temp.resolve("out");
+        List<String> command = new ArrayList<>();
+        if (name.startsWith("fb_")) {
+            command.add("run");
+            for (String line : Files.readAllLines(caseDir.resolve("args.txt"))) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                command.add(line.startsWith("modelpool=") ? "modelpool=" + caseDir.resolve(line.substring(10)) : line.strip());
+            }
+            command.add("taskpool=dummy");
+            command.add("merged_model_save_path=" + out);
+        } else {
+            command.addAll(List.of("merge", caseDir.resolve("config.yml").toString(), out.toString()));
+        }
+        Process process = launch(command, mergeTiny);
+        String stderr = new String(process.getErrorStream().readAllBytes());
+        assertTrue(process.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, process.exitValue(), "amalgam " + String.join(" ", command) + "\n" + stderr);
+        compare(out, caseDir.resolve("expected"), spec);
+    }
+
+    private static void compare(Path out, Path expectedDir, JsonNode spec) {
+        double tolerance = spec.get("tolerance").asDouble();
+        String dtype = spec.get("out_dtype").get(0).asText();
+        try (Checkpoint actual = Checkpoint.open(out); Checkpoint expected = Checkpoint.open(expectedDir)) {
+            assertEquals(expected.tensors().stream().map(TensorInfo::name).toList(),
+                    actual.tensors().stream().map(TensorInfo::name).toList());
+            for (TensorInfo info : expected.tensors()) {
+                Tensor a = actual.tensor(info.name());
+                Tensor e = expected.tensor(info.name());
+                assertEquals(e.shape(), a.shape(), info.name());
+                assertEquals(DType.fromTorchName(dtype), a.dtype(), info.name());
+                double diff = 0;
+                double norm = 0;
+                for (long i = 0; i < e.elementCount(); i++) {
+                    double d = a.getFloat(i) - (double) e.getFloat(i);
+                    diff += d * d;
+                    norm += (double) e.getFloat(i) * e.getFloat(i);
+                }
+                double relative = norm == 0 ? Math.sqrt(diff) : Math.sqrt(diff / norm);
+                assertTrue(relative <= tolerance, info.name() + ": relative error " + relative + " > " + tolerance);
+            }
+        }
+    }
+
+    /** The CLI in a fresh JVM with this test's class path, so the working directory can differ. */
+    static Process launch(List<String> arguments, Path workingDirectory) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx1g",
+                "-cp", System.getProperty("java.class.path"), "amalgam.cli.Main"));
+        command.addAll(arguments);
+        return new ProcessBuilder(command).directory(workingDirectory.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    }
+}
