@@ -5,6 +5,7 @@ import amalgam.merge.F32;
 import amalgam.merge.ModelSource;
 import amalgam.tensor.Shape;
 import amalgam.tensor.Tensor;
+import amalgam.tensor.kernel.F32Kernels;
 import java.lang.foreign.Arena;
 
 /**
@@ -30,9 +31,7 @@ public final class TensorInputs {
     /** The task vector {@code model - base} in float32 (base already an F32 copy). */
     public static Tensor taskVector(ModelSource model, String tensorName, Tensor base, Arena arena) {
         Tensor vector = read(model, tensorName, base.shape(), arena);
-        for (long i = 0, n = vector.elementCount(); i < n; i++) {
-            vector.setFloat(i, vector.getFloat(i) - base.getFloat(i));
-        }
+        F32Kernels.subtract(vector.data(), base.data(), vector.data(), vector.elementCount());
         return vector;
     }
 }

@@ -1,39 +1,30 @@
 package amalgam.fusion.method;
 
 import amalgam.tensor.Tensor;
+import amalgam.tensor.kernel.F32Kernels;
 
-/** Elementwise float32 helpers over F32 working tensors (flat indexing). */
+/** Elementwise float32 helpers over whole F32 working tensors, on the vectorized kernels. */
 final class Vectors {
     private Vectors() {
     }
 
-    /** acc += scale * x. */
+    /** acc += scale * x (product rounded to float before the add, as torch's {@code acc + scale * x}). */
     static void addScaledInPlace(Tensor acc, Tensor x, float scale) {
-        for (long i = 0, n = acc.elementCount(); i < n; i++) {
-            acc.setFloat(i, acc.getFloat(i) + scale * x.getFloat(i));
-        }
+        F32Kernels.axpyInPlace(scale, x.data(), acc.data(), acc.elementCount());
     }
 
     /** acc += x. */
     static void addInPlace(Tensor acc, Tensor x) {
-        for (long i = 0, n = acc.elementCount(); i < n; i++) {
-            acc.setFloat(i, acc.getFloat(i) + x.getFloat(i));
-        }
+        F32Kernels.add(acc.data(), x.data(), acc.data(), acc.elementCount());
     }
 
     /** x *= scale. */
     static void scaleInPlace(Tensor x, float scale) {
-        for (long i = 0, n = x.elementCount(); i < n; i++) {
-            x.setFloat(i, x.getFloat(i) * scale);
-        }
+        F32Kernels.scale(x.data(), scale, x.data(), x.elementCount());
     }
 
     /** Σ a·b accumulated in double. */
     static double dot(Tensor a, Tensor b) {
-        double sum = 0;
-        for (long i = 0, n = a.elementCount(); i < n; i++) {
-            sum += (double) a.getFloat(i) * b.getFloat(i);
-        }
-        return sum;
+        return F32Kernels.dot(a.data(), b.data(), a.elementCount());
     }
 }
