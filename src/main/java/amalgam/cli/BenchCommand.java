@@ -1,6 +1,9 @@
 package amalgam.cli;
 
 import amalgam.bench.IoBenchmark;
+import amalgam.bench.MergeBenchmark;
+import amalgam.tensor.DType;
+import java.util.List;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -10,7 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code amalgam bench ...}: throughput benchmarks that print ratios to the machine's measured limits. */
 @Command(name = "bench", description = "Benchmarks: throughput next to the machine's limits measured in the same run.",
-        subcommands = {BenchCommand.Io.class})
+        subcommands = {BenchCommand.Io.class, BenchCommand.Merge.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -37,6 +40,41 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             new IoBenchmark(SizeOption.parse(size, "--size"), repetitions, directory).run(spec.commandLine().getOut());
+            return Main.EXIT_OK;
+        }
+    }
+
+    @Command(name = "merge", description = "Task arithmetic and TIES vs the page-cache read limit; TSV-M and ISO-C vs LAPACK time.")
+    static final class Merge implements Callable<Integer> {
+        @Option(names = "--size", defaultValue = "1Gi", description = "Size of each synthetic model (default ${DEFAULT-VALUE}).")
+        String size;
+
+        @Option(names = "--models", defaultValue = "3", description = "Fine-tuned models besides the base (default ${DEFAULT-VALUE}).")
+        int models;
+
+        @Option(names = "--dtype", split = ",", defaultValue = "F32,BF16", description = "Dtypes of the synthetic models (default ${DEFAULT-VALUE}).")
+        List<String> dtypes;
+
+        @Option(names = "--skip-svd", description = "Skip the TSV-M / ISO-C part.")
+        boolean skipSvd;
+
+        @Option(names = "--threads", description = "Worker threads (default: all cores).")
+        Integer threads;
+
+        @Option(names = "--memory", defaultValue = "2Gi", description = "Engine memory budget (default ${DEFAULT-VALUE}).")
+        String memory;
+
+        @Option(names = "--dir", defaultValue = "${java.io.tmpdir}", description = "Where the temporary checkpoints go.")
+        Path directory;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            List<DType> parsed = dtypes.stream().map(DType::fromTorchName).toList();
+            new MergeBenchmark(SizeOption.parse(size, "--size"), models, parsed, directory,
+                    EngineSettings.of(threads, memory, null, false), !skipSvd).run(spec.commandLine().getOut());
             return Main.EXIT_OK;
         }
     }

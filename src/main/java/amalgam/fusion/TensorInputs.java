@@ -18,14 +18,19 @@ public final class TensorInputs {
 
     /** A float32 copy of {@code model}'s tensor, checked against the expected shape. */
     public static Tensor read(ModelSource model, String tensorName, Shape expected, Arena arena) {
+        Tensor copy = F32.copyOf(stored(model, tensorName, expected), arena);
+        model.release(tensorName);
+        return copy;
+    }
+
+    /** {@code model}'s tensor as stored (any dtype, zero-copy), checked against the expected shape. */
+    public static Tensor stored(ModelSource model, String tensorName, Shape expected) {
         Tensor stored = model.tensor(tensorName);
         if (!stored.shape().equals(expected)) {
             throw new UserInputException("tensor '" + tensorName + "': shape " + stored.shape() + " in model '"
                     + model.name() + "' but " + expected + " in the reference model");
         }
-        Tensor copy = F32.copyOf(stored, arena);
-        model.release(tensorName);
-        return copy;
+        return stored;
     }
 
     /** The task vector {@code model - base} in float32 (base already an F32 copy). */

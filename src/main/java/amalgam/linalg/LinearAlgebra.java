@@ -42,6 +42,20 @@ public final class LinearAlgebra {
         return OpenBlas.threads();
     }
 
+    /** Seconds spent in BLAS calls (gemm) since start or the last {@link #resetTimers()}, summed over threads. */
+    public static double blasSeconds() {
+        return NativeTime.blasSeconds();
+    }
+
+    /** Seconds spent in LAPACK calls (SVD, eigen, QR, solve, pseudo-inverse), summed over threads. */
+    public static double lapackSeconds() {
+        return NativeTime.lapackSeconds();
+    }
+
+    public static void resetTimers() {
+        NativeTime.reset();
+    }
+
     // ---- float32 ----
 
     /**
@@ -49,7 +63,7 @@ public final class LinearAlgebra {
      * C is updated in place and must not overlap A or B. With beta = 0, C's previous contents are ignored.
      */
     public static void gemm(boolean transposeA, boolean transposeB, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
-        SinglePrecision.gemm(transposeA, transposeB, alpha, a, b, beta, c);
+        NativeTime.blas(() -> SinglePrecision.gemm(transposeA, transposeB, alpha, a, b, beta, c));
     }
 
     /** A B as a new matrix [A.rows, B.cols]. */
@@ -61,7 +75,7 @@ public final class LinearAlgebra {
 
     /** Thin SVD A = U diag(S) Vt (LAPACK gesdd): k = min(m, n), U [m,k], S [k] descending, Vt [k,n]. */
     public static Svd svd(Arena arena, Matrix a) {
-        return SinglePrecision.svd(arena, a);
+        return NativeTime.lapack(() -> SinglePrecision.svd(arena, a));
     }
 
     /**
@@ -69,12 +83,12 @@ public final class LinearAlgebra {
      * ascending; eigenvector i is column i of V.
      */
     public static SymmetricEigen symmetricEigen(Arena arena, Matrix a) {
-        return SinglePrecision.symmetricEigen(arena, a);
+        return NativeTime.lapack(() -> SinglePrecision.symmetricEigen(arena, a));
     }
 
     /** Thin QR A = Q R (LAPACK geqrf + orgqr): k = min(m, n), Q [m,k] orthonormal columns, R [k,n] upper triangular. */
     public static Qr qr(Arena arena, Matrix a) {
-        return SinglePrecision.qr(arena, a);
+        return NativeTime.lapack(() -> SinglePrecision.qr(arena, a));
     }
 
     /**
@@ -83,7 +97,7 @@ public final class LinearAlgebra {
      * where the solution would have no correct digits.
      */
     public static Matrix solve(Arena arena, Matrix a, Matrix b) {
-        return SinglePrecision.solve(arena, a, b);
+        return NativeTime.lapack(() -> SinglePrecision.solve(arena, a, b));
     }
 
     /**
@@ -91,7 +105,7 @@ public final class LinearAlgebra {
      * {@code <= rcond * max(S)} are treated as zero (numpy's convention; e.g. rcond = max(m, n) * 6e-8 for float32).
      */
     public static Matrix pseudoInverse(Arena arena, Matrix a, float rcond) {
-        return SinglePrecision.pseudoInverse(arena, a, rcond);
+        return NativeTime.lapack(() -> SinglePrecision.pseudoInverse(arena, a, rcond));
     }
 
     // ---- float64 ----
@@ -99,7 +113,7 @@ public final class LinearAlgebra {
     /** C = alpha * op(A) op(B) + beta * C in float64; same contract as the float32 {@code gemm}. */
     public static void gemm(boolean transposeA, boolean transposeB, double alpha, MatrixD a, MatrixD b, double beta,
             MatrixD c) {
-        DoublePrecision.gemm(transposeA, transposeB, alpha, a, b, beta, c);
+        NativeTime.blas(() -> DoublePrecision.gemm(transposeA, transposeB, alpha, a, b, beta, c));
     }
 
     /** A B as a new float64 matrix [A.rows, B.cols]. */
@@ -111,26 +125,26 @@ public final class LinearAlgebra {
 
     /** Thin SVD in float64 (LAPACK dgesdd); same contract as the float32 {@code svd}. */
     public static SvdD svd(Arena arena, MatrixD a) {
-        return DoublePrecision.svd(arena, a);
+        return NativeTime.lapack(() -> DoublePrecision.svd(arena, a));
     }
 
     /** Symmetric eigen-decomposition in float64 (LAPACK dsyevd); same contract as the float32 version. */
     public static SymmetricEigenD symmetricEigen(Arena arena, MatrixD a) {
-        return DoublePrecision.symmetricEigen(arena, a);
+        return NativeTime.lapack(() -> DoublePrecision.symmetricEigen(arena, a));
     }
 
     /** Thin QR in float64 (LAPACK dgeqrf + dorgqr); same contract as the float32 {@code qr}. */
     public static QrD qr(Arena arena, MatrixD a) {
-        return DoublePrecision.qr(arena, a);
+        return NativeTime.lapack(() -> DoublePrecision.qr(arena, a));
     }
 
     /** X with A X = B in float64 (LAPACK dgesv); same contract as the float32 {@code solve}. */
     public static MatrixD solve(Arena arena, MatrixD a, MatrixD b) {
-        return DoublePrecision.solve(arena, a, b);
+        return NativeTime.lapack(() -> DoublePrecision.solve(arena, a, b));
     }
 
     /** Moore-Penrose pseudo-inverse in float64; same contract as the float32 version. */
     public static MatrixD pseudoInverse(Arena arena, MatrixD a, double rcond) {
-        return DoublePrecision.pseudoInverse(arena, a, rcond);
+        return NativeTime.lapack(() -> DoublePrecision.pseudoInverse(arena, a, rcond));
     }
 }

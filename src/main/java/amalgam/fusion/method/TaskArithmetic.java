@@ -3,6 +3,7 @@ package amalgam.fusion.method;
 import amalgam.fusion.FusionAlgorithm;
 import amalgam.fusion.MethodDeclaration;
 import amalgam.fusion.ModelPool;
+import amalgam.fusion.F32Chunks;
 import amalgam.fusion.PerTensorPlan;
 import amalgam.fusion.TensorInputs;
 import amalgam.merge.ModelSource;
@@ -10,7 +11,9 @@ import amalgam.merge.TensorJob;
 import amalgam.tensor.DType;
 import amalgam.tensor.Shape;
 import amalgam.tensor.Tensor;
+import amalgam.tensor.kernel.F32Kernels;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.List;
 
 /**
@@ -32,19 +35,36 @@ public final class TaskArithmetic implements FusionAlgorithm {
     public List<TensorJob> plan(ModelPool pool, long seed) {
         ModelSource base = pool.requirePretrained(DECLARATION.configName());
         List<ModelSource> models = pool.requireModels(DECLARATION.configName(), 1);
-        return PerTensorPlan.build(pool, 3, (name, shape, arena) -> merge(base, models, scalingFactor, name, shape, arena));
+        return PerTensorPlan.build(pool, 1, (name, shape, arena) -> merge(base, models, scalingFactor, name, shape, arena));
     }
 
-    /** θ0 + λ Σ τᵢ for one tensor, streaming the models one at a time. */
+    /**
+     * θ0 + λ Σ τᵢ for one tensor in a single pass over cache-sized windows: every input is read once, straight from
+     * its mapping, and each element sees exactly the float32 operations of the whole-tensor formula
+     * (τᵢ = θᵢ − θ0, the sum in model order, then θ0 + λ·sum), so the result is the same bit for bit.
+     */
     static Tensor merge(ModelSource base, List<ModelSource> models, float lambda, String name, Shape shape, Arena arena) {
-        Tensor theta0 = TensorInputs.read(base, name, shape, arena);
-        Tensor sum = Tensor.allocate(arena, DType.F32, shape);
-        for (ModelSource model : models) {
-            try (Arena scratch = Arena.ofConfined()) {
-                Vectors.addInPlace(sum, TensorInputs.taskVector(model, name, theta0, scratch));
-            }
+        Tensor theta0 = TensorInputs.stored(base, name, shape);
+        Tensor[] thetas = new Tensor[models.size()];
+        for (int i = 0; i < thetas.length; i++) {
+            thetas[i] = TensorInputs.stored(models.get(i), name, shape);
         }
-        Vectors.addScaledInPlace(theta0, sum, lambda);
-        return theta0;
+        Tensor result = Tensor.allocate(arena, DType.F32, shape);
+        MemorySegment sum = arena.allocate(F32Chunks.CHUNK * Float.BYTES, 64);
+        MemorySegment scratch = arena.allocate(F32Chunks.CHUNK * Float.BYTES, 64);
+        long count = shape.elementCount();
+        for (long start = 0; start < count; start += F32Chunks.CHUNK) {
+            long n = Math.min(F32Chunks.CHUNK, count - start);
+            MemorySegment out = result.data().asSlice(start * Float.BYTES, n * Float.BYTES);
+            MemorySegment.copy(F32Chunks.window(theta0, start, n, scratch), 0, out, 0, n * Float.BYTES);
+            sum.asSlice(0, n * Float.BYTES).fill((byte) 0);
+            for (Tensor theta : thetas) {
+                F32Kernels.addDifferenceInPlace(sum, F32Chunks.window(theta, start, n, scratch), out, n);
+            }
+            F32Kernels.axpyInPlace(lambda, sum, out, n);
+        }
+        base.release(name);
+        models.forEach(model -> model.release(name));
+        return result;
     }
 }

@@ -37,46 +37,75 @@ public final class F32Kernels {
         return count - (count % LANES);
     }
 
+    // Each kernel spells out its vector operation: an operator passed as a parameter is only intrinsified when the
+    // JIT happens to inline it as a constant, and otherwise falls back to a path that is orders of magnitude slower.
+
     /** out[i] = a[i] + b[i]. */
     public static void add(MemorySegment a, MemorySegment b, MemorySegment out, long count) {
-        binary(a, b, out, count, VectorOperators.ADD);
-    }
-
-    /** out[i] = a[i] - b[i]. */
-    public static void subtract(MemorySegment a, MemorySegment b, MemorySegment out, long count) {
-        binary(a, b, out, count, VectorOperators.SUB);
-    }
-
-    /** out[i] = a[i] * b[i]. */
-    public static void multiply(MemorySegment a, MemorySegment b, MemorySegment out, long count) {
-        binary(a, b, out, count, VectorOperators.MUL);
-    }
-
-    private static void binary(MemorySegment a, MemorySegment b, MemorySegment out, long count, VectorOperators.Binary op) {
-        Checks.f32(a, count, "a");
-        Checks.f32(b, count, "b");
-        Checks.f32(out, count, "out");
+        checkBinary(a, b, out, count);
         long bound = loopBound(count);
         long i = 0;
         for (; i < bound; i += LANES) {
             long offset = i * Float.BYTES;
-            FloatVector x = FloatVector.fromMemorySegment(FLOATS, a, offset, LE);
-            FloatVector y = FloatVector.fromMemorySegment(FLOATS, b, offset, LE);
-            x.lanewise(op, y).intoMemorySegment(out, offset, LE);
+            FloatVector.fromMemorySegment(FLOATS, a, offset, LE).add(FloatVector.fromMemorySegment(FLOATS, b, offset, LE))
+                    .intoMemorySegment(out, offset, LE);
         }
         for (; i < count; i++) {
-            float x = a.getAtIndex(Layouts.F32, i);
-            float y = b.getAtIndex(Layouts.F32, i);
-            float result;
-            if (op == VectorOperators.ADD) {
-                result = x + y;
-            } else if (op == VectorOperators.SUB) {
-                result = x - y;
-            } else {
-                result = x * y;
-            }
-            out.setAtIndex(Layouts.F32, i, result);
+            out.setAtIndex(Layouts.F32, i, a.getAtIndex(Layouts.F32, i) + b.getAtIndex(Layouts.F32, i));
         }
+    }
+
+    /** out[i] = a[i] - b[i]. */
+    public static void subtract(MemorySegment a, MemorySegment b, MemorySegment out, long count) {
+        checkBinary(a, b, out, count);
+        long bound = loopBound(count);
+        long i = 0;
+        for (; i < bound; i += LANES) {
+            long offset = i * Float.BYTES;
+            FloatVector.fromMemorySegment(FLOATS, a, offset, LE).sub(FloatVector.fromMemorySegment(FLOATS, b, offset, LE))
+                    .intoMemorySegment(out, offset, LE);
+        }
+        for (; i < count; i++) {
+            out.setAtIndex(Layouts.F32, i, a.getAtIndex(Layouts.F32, i) - b.getAtIndex(Layouts.F32, i));
+        }
+    }
+
+    /** out[i] = a[i] * b[i]. */
+    public static void multiply(MemorySegment a, MemorySegment b, MemorySegment out, long count) {
+        checkBinary(a, b, out, count);
+        long bound = loopBound(count);
+        long i = 0;
+        for (; i < bound; i += LANES) {
+            long offset = i * Float.BYTES;
+            FloatVector.fromMemorySegment(FLOATS, a, offset, LE).mul(FloatVector.fromMemorySegment(FLOATS, b, offset, LE))
+                    .intoMemorySegment(out, offset, LE);
+        }
+        for (; i < count; i++) {
+            out.setAtIndex(Layouts.F32, i, a.getAtIndex(Layouts.F32, i) * b.getAtIndex(Layouts.F32, i));
+        }
+    }
+
+    /** sum[i] += a[i] - b[i] (in place on sum; the difference is rounded to float before the add). */
+    public static void addDifferenceInPlace(MemorySegment sum, MemorySegment a, MemorySegment b, long count) {
+        checkBinary(a, b, sum, count);
+        long bound = loopBound(count);
+        long i = 0;
+        for (; i < bound; i += LANES) {
+            long offset = i * Float.BYTES;
+            FloatVector difference = FloatVector.fromMemorySegment(FLOATS, a, offset, LE)
+                    .sub(FloatVector.fromMemorySegment(FLOATS, b, offset, LE));
+            FloatVector.fromMemorySegment(FLOATS, sum, offset, LE).add(difference).intoMemorySegment(sum, offset, LE);
+        }
+        for (; i < count; i++) {
+            float difference = a.getAtIndex(Layouts.F32, i) - b.getAtIndex(Layouts.F32, i);
+            sum.setAtIndex(Layouts.F32, i, sum.getAtIndex(Layouts.F32, i) + difference);
+        }
+    }
+
+    private static void checkBinary(MemorySegment a, MemorySegment b, MemorySegment out, long count) {
+        Checks.f32(a, count, "a");
+        Checks.f32(b, count, "b");
+        Checks.f32(out, count, "out");
     }
 
     /** out[i] = a[i] * s. */

@@ -31,6 +31,17 @@ public final class ScalarF32Kernels {
         }
     }
 
+    /** sum[i] += a[i] - b[i]. */
+    public static void addDifferenceInPlace(MemorySegment sum, MemorySegment a, MemorySegment b, long count) {
+        Checks.f32(a, count, "a");
+        Checks.f32(b, count, "b");
+        Checks.f32(sum, count, "sum");
+        for (long i = 0; i < count; i++) {
+            float difference = a.getAtIndex(Layouts.F32, i) - b.getAtIndex(Layouts.F32, i);
+            sum.setAtIndex(Layouts.F32, i, sum.getAtIndex(Layouts.F32, i) + difference);
+        }
+    }
+
     /** out[i] = a[i] * b[i]. */
     public static void multiply(MemorySegment a, MemorySegment b, MemorySegment out, long count) {
         Checks.f32(a, count, "a");

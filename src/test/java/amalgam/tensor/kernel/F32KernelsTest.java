@@ -49,6 +49,12 @@ class F32KernelsTest {
             ScalarF32Kernels.axpyInPlace(1.7f, a, scalarY, size);
             assertSame(scalarY, vectorY, "axpy");
 
+            MemorySegment vectorSum = KernelTestData.copy(arena, b);
+            MemorySegment scalarSum = KernelTestData.copy(arena, b);
+            F32Kernels.addDifferenceInPlace(vectorSum, a, b, size);
+            ScalarF32Kernels.addDifferenceInPlace(scalarSum, a, b, size);
+            assertSame(scalarSum, vectorSum, "addDifferenceInPlace");
+
             MemorySegment mask = KernelTestData.mask(arena, size, random);
             checkBinary(arena, a, b, size, (x, y, out, n) -> F32Kernels.where(mask, x, y, out, n),
                     (x, y, out, n) -> ScalarF32Kernels.where(mask, x, y, out, n), "where");
