@@ -59,11 +59,17 @@ public final class VisionTowerBenchmark {
             }
             try (TensorParameters trainable = new TensorParameters(weights, name -> true);
                     Graph graph = Graph.training(parallel)) {
+                long[] backwardNanos = new long[1];
                 double seconds = time(() -> {
                     graph.reset();
+                    trainable.trainable().forEach(Var::zeroGrad);
                     Var features = forward(graph, trainable, graph.constant(images));
-                    graph.backward(graph.mean(graph.multiply(features, features)));
+                    Var loss = graph.mean(graph.multiply(features, features));
+                    long start = System.nanoTime();
+                    graph.backward(loss);
+                    backwardNanos[0] = System.nanoTime() - start;
                 }, 1, 3);
+                System.out.printf("         last backward alone: %.3f s%n", backwardNanos[0] / 1e9);
                 double stepFlops = 3 * flops;
                 System.out.printf("training batch %d: %.3f s, %.1f GFLOP/s = %.2f of sgemm 2048^3, %.2f of sgemm at the "
                         + "tower's shape; workspace %d MB%n", batch, seconds, stepFlops / seconds / 1e9,
