@@ -1,0 +1,84 @@
+package amalgam.nn;
+
+import amalgam.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Element-wise activations and their derivatives:
+ * <ul>
+ *   <li>GELU (exact): x * Phi(x), Phi(x) = (1 + erf(x / sqrt 2)) / 2; d/dx = Phi(x) + x * phi(x),
+ *       phi(x) = exp(-x^2 / 2) / sqrt(2 pi) (Hendrycks and Gimpel 2016);</li>
+ *   <li>quick GELU (CLIP): x * sigmoid(1.702 x); d/dx = s + 1.702 x s (1 - s);</li>
+ *   <li>sigmoid: s = 1 / (1 + exp(-x)); d/dx = s (1 - s).</li>
+ * </ul>
+ * The backward recomputes from the saved input (no extra activation buffer).
+ */
+final class ActivationOps {
+    private static final double INV_SQRT2 = 1 / Math.sqrt(2);
+    private static final double INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+    static final float QUICK_GELU_ALPHA = 1.702f;
+
+    enum Kind {
+        GELU, QUICK_GELU, SIGMOID
+    }
+
+    private ActivationOps() {
+    }
+
+    static Var apply(Graph graph, Kind kind, Var x) {
+        Tensor out = graph.allocate(x.shape());
+        MemorySegment in = x.value().data();
+        MemorySegment o = out.data();
+        graph.parallel().forRange(x.value().elementCount(), Floats.ELEMENT_GRAIN / 4, (start, end) -> {
+            switch (kind) {
+                case GELU -> {
+                    for (long i = start; i < end; i++) {
+                        double v = Floats.get(in, i);
+                        Floats.set(o, i, (float) (0.5 * v * (1 + Erf.erf(v * INV_SQRT2))));
+                    }
+                }
+                case QUICK_GELU -> {
+                    for (long i = start; i < end; i++) {
+                        float v = Floats.get(in, i);
+                        Floats.set(o, i, v * sigmoid(QUICK_GELU_ALPHA * v));
+                    }
+                }
+                case SIGMOID -> {
+                    for (long i = start; i < end; i++) {
+                        Floats.set(o, i, sigmoid(Floats.get(in, i)));
+                    }
+                }
+            }
+        });
+        return graph.record(out, grad -> {
+            MemorySegment g = grad.data();
+            MemorySegment target = graph.gradOf(x).data();
+            graph.parallel().forRange(x.value().elementCount(), Floats.ELEMENT_GRAIN / 4, (start, end) -> {
+                for (long i = start; i < end; i++) {
+                    float v = Floats.get(in, i);
+                    float derivative = switch (kind) {
+                        case GELU -> (float) (0.5 * (1 + Erf.erf(v * INV_SQRT2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v));
+                        case QUICK_GELU -> {
+                            float s = sigmoid(QUICK_GELU_ALPHA * v);
+                            yield s + QUICK_GELU_ALPHA * v * s * (1 - s);
+                        }
+                        case SIGMOID -> {
+                            float s = Floats.get(o, i);
+                            yield s * (1 - s);
+                        }
+                    };
+                    Floats.set(target, i, Floats.get(target, i) + derivative * Floats.get(g, i));
+                }
+            });
+        }, x);
+    }
+
+    /** 1 / (1 + exp(-x)), written to avoid overflow for large |x|. */
+    static float sigmoid(float x) {
+        if (x >= 0) {
+            return (float) (1 / (1 + Math.exp(-x)));
+        }
+        double e = Math.exp(x);
+        return (float) (e / (1 + e));
+    }
+}

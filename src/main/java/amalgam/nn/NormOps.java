@@ -1,0 +1,147 @@
+package amalgam.nn;
+
+import amalgam.tensor.Shape;
+import amalgam.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Normalisations along the last axis.
+ * <ul>
+ *   <li>Layer norm (Ba et al. 2016): y = (x - mean) * rstd * w + b, rstd = 1 / sqrt(var + eps), var biased. Backward
+ *       with xhat = (x - mean) rstd and h = g w: dx = rstd (h - mean(h) - xhat mean(h xhat)), dw += sum_rows g xhat,
+ *       db += sum_rows g.</li>
+ *   <li>L2 normalise: y = x / max(|x|, eps) (as torch.nn.functional.normalize); dx = (g - y (y . g)) / |x| when
+ *       |x| > eps, else g / eps.</li>
+ * </ul>
+ */
+final class NormOps {
+    private NormOps() {
+    }
+
+    static Var layerNorm(Graph graph, Var x, Var weight, Var bias, float eps) {
+        int n = SoftmaxOps.lastDim(x);
+        Shape vector = Shape.of(n);
+        if (!weight.shape().equals(vector) || !bias.shape().equals(vector)) {
+            throw new IllegalArgumentException("layerNorm: x " + x.shape() + " needs weight and bias of shape " + vector
+                    + ", got " + weight.shape() + " and " + bias.shape());
+        }
+        long rows = SoftmaxOps.rows(x, n);
+        Tensor out = graph.allocate(x.shape());
+        boolean save = graph.needsGrad(x, weight, bias);
+        Tensor statistics = save ? graph.allocate(Shape.of(rows, 2)) : null; // [rows, (mean, rstd)]
+        MemorySegment in = x.value().data();
+        MemorySegment w = weight.value().data();
+        MemorySegment b = bias.value().data();
+        MemorySegment o = out.data();
+        graph.parallel().forRange(rows, Floats.rowGrain(n), (start, end) -> {
+            for (long row = start; row < end; row++) {
+                long base = row * n;
+                double mean = Floats.sum(n, in, base) / n;
+                double squares = 0;
+                for (int i = 0; i < n; i++) {
+                    double d = Floats.get(in, base + i) - mean;
+                    squares += d * d;
+                }
+                float rstd = (float) (1 / Math.sqrt(squares / n + eps));
+                float m = (float) mean;
+                for (int i = 0; i < n; i++) {
+                    float xhat = (Floats.get(in, base + i) - m) * rstd;
+                    Floats.set(o, base + i, Math.fma(xhat, Floats.get(w, i), Floats.get(b, i)));
+                }
+                if (statistics != null) {
+                    statistics.setFloat(2 * row, m);
+                    statistics.setFloat(2 * row + 1, rstd);
+                }
+            }
+        });
+        return graph.record(out, grad -> {
+            MemorySegment g = grad.data();
+            if (x.requiresGrad()) {
+                MemorySegment target = graph.gradOf(x).data();
+                graph.parallel().forRange(rows, Floats.rowGrain(n), (start, end) -> {
+                    for (long row = start; row < end; row++) {
+                        long base = row * n;
+                        float m = statistics.getFloat(2 * row);
+                        float rstd = statistics.getFloat(2 * row + 1);
+                        double sumH = 0;
+                        double sumHXhat = 0;
+                        for (int i = 0; i < n; i++) {
+                            float h = Floats.get(g, base + i) * Floats.get(w, i);
+                            float xhat = (Floats.get(in, base + i) - m) * rstd;
+                            sumH += h;
+                            sumHXhat += h * xhat;
+                        }
+                        float meanH = (float) (sumH / n);
+                        float meanHXhat = (float) (sumHXhat / n);
+                        for (int i = 0; i < n; i++) {
+                            float h = Floats.get(g, base + i) * Floats.get(w, i);
+                            float xhat = (Floats.get(in, base + i) - m) * rstd;
+                            float dx = rstd * (h - meanH - xhat * meanHXhat);
+                            Floats.set(target, base + i, Floats.get(target, base + i) + dx);
+                        }
+                    }
+                });
+            }
+            if (weight.requiresGrad() || bias.requiresGrad()) {
+                MemorySegment dw = weight.requiresGrad() ? graph.gradOf(weight).data() : null;
+                MemorySegment db = bias.requiresGrad() ? graph.gradOf(bias).data() : null;
+                // columns in parallel blocks: each block owns its columns, rows are added in order (deterministic)
+                graph.parallel().forRange(n, 256, (start, end) -> {
+                    for (long row = 0; row < rows; row++) {
+                        long base = row * n;
+                        float m = statistics.getFloat(2 * row);
+                        float rstd = statistics.getFloat(2 * row + 1);
+                        for (long i = start; i < end; i++) {
+                            float gi = Floats.get(g, base + i);
+                            if (dw != null) {
+                                float xhat = (Floats.get(in, base + i) - m) * rstd;
+                                Floats.set(dw, i, Math.fma(gi, xhat, Floats.get(dw, i)));
+                            }
+                            if (db != null) {
+                                Floats.set(db, i, Floats.get(db, i) + gi);
+                            }
+                        }
+                    }
+                });
+            }
+        }, x, weight, bias);
+    }
+
+    static Var l2Normalize(Graph graph, Var x, float eps) {
+        int n = SoftmaxOps.lastDim(x);
+        long rows = SoftmaxOps.rows(x, n);
+        Tensor out = graph.allocate(x.shape());
+        Tensor norms = graph.allocate(Shape.of(Math.max(rows, 1)));
+        MemorySegment in = x.value().data();
+        graph.parallel().forRange(rows, Floats.rowGrain(n), (start, end) -> {
+            for (long row = start; row < end; row++) {
+                long base = row * n;
+                float norm = (float) Math.sqrt(Floats.dot(n, in, base, in, base));
+                norms.setFloat(row, norm);
+                float inverse = 1 / Math.max(norm, eps);
+                MemorySegment.copy(in, base * 4, out.data(), base * 4, (long) n * 4);
+                Floats.scaleInPlace(n, inverse, out.data(), base);
+            }
+        });
+        return graph.record(out, grad -> {
+            MemorySegment g = grad.data();
+            MemorySegment y = out.data();
+            MemorySegment target = graph.gradOf(x).data();
+            graph.parallel().forRange(rows, Floats.rowGrain(n), (start, end) -> {
+                for (long row = start; row < end; row++) {
+                    long base = row * n;
+                    float norm = norms.getFloat(row);
+                    if (norm > eps) {
+                        float dot = (float) Floats.dot(n, y, base, g, base);
+                        for (int i = 0; i < n; i++) {
+                            float dx = (Floats.get(g, base + i) - Floats.get(y, base + i) * dot) / norm;
+                            Floats.set(target, base + i, Floats.get(target, base + i) + dx);
+                        }
+                    } else {
+                        Floats.axpy(n, 1 / eps, g, base, target, base);
+                    }
+                }
+            });
+        }, x);
+    }
+}
