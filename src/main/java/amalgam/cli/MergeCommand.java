@@ -1,6 +1,7 @@
 package amalgam.cli;
 
 import amalgam.UserInputException;
+import amalgam.io.AtomicFiles;
 import amalgam.linalg.LinearAlgebra;
 import amalgam.merge.CheckpointModelSource;
 import amalgam.merge.FusedModelSpec;
@@ -56,7 +57,7 @@ final class MergeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String text = readConfig(config);
-        MergeConfig parsed = strict ? ConfigParser.strict(text) : ConfigParser.parse(text);
+        MergeConfig parsed = parse(text);
         String shard = shardSize.strip().equals("0") ? String.valueOf(Long.MAX_VALUE) : shardSize;
         var options = EngineSettings.of(threads, memory, shard, progress);
         List<CheckpointModelSource> opened = new ArrayList<>();
@@ -75,6 +76,15 @@ final class MergeCommand implements Callable<Integer> {
             opened.forEach(CheckpointModelSource::close);
         }
         return Main.EXIT_OK;
+    }
+
+    /** The parsed config; its errors name the config file. */
+    private MergeConfig parse(String text) {
+        try {
+            return strict ? ConfigParser.strict(text) : ConfigParser.parse(text);
+        } catch (UserInputException e) {
+            throw new UserInputException("merge config '" + config + "': " + e.getMessage(), e);
+        }
     }
 
     private static Map<String, Object> parameters(MergeConfig config) {
@@ -96,7 +106,7 @@ final class MergeCommand implements Callable<Integer> {
         try {
             return Files.readString(config);
         } catch (IOException e) {
-            throw new UserInputException("cannot read merge config '" + config + "': " + e.getMessage(), e);
+            throw new UserInputException("cannot read merge config '" + config + "': " + AtomicFiles.describe(e), e);
         }
     }
 }

@@ -8,6 +8,7 @@ import amalgam.merge.EngineOptions;
 import amalgam.merge.Fingerprints;
 import amalgam.merge.FusedModelSpec;
 import amalgam.merge.FusedModelWriter;
+import amalgam.merge.ModelSource;
 import amalgam.merge.Provenance;
 import amalgam.merge.TensorJob;
 import java.io.PrintWriter;
@@ -60,20 +61,22 @@ public final class FusionRun {
                 opened.add(source);
                 return source;
             });
-            List<TensorJob> jobs = algorithm.plan(pool, seed);
+            Map<String, List<TensorJob>> models = plan(algorithm, pool, seed);
+            List<TensorJob> first = models.values().iterator().next();
             RunReport report = new RunReport();
-            long parameters = jobs.stream().filter(job -> job.outputDType().isFloatingPoint())
+            long parameters = first.stream().filter(job -> job.outputDType().isFloatingPoint())
                     .mapToLong(job -> job.outputShape().elementCount()).sum();
             report.putModelInfo(parameters, parameters);
             Path saveTo = arguments.get("merged_model_save_path") == null ? null
                     : Path.of(String.valueOf(arguments.get("merged_model_save_path")));
             Provenance provenance = provenance(arguments, pool, opened, seed);
-            Path reference = sideFileSource(pool, opened);
-            if (saveTo != null) {
-                new FusedModelWriter(engine).write(jobs, new FusedModelSpec(saveTo, reference, null, Map.of(), true, provenance,
-                        configText(arguments)));
+            FusedModelSpec spec = new FusedModelSpec(saveTo, sideFileSource(pool, opened), null, Map.of(), true, provenance,
+                    configText(arguments));
+            boolean perTask = algorithm instanceof PerTaskFusionAlgorithm;
+            if (saveTo == null) {
+                discardFused(perTask, models, spec);
             } else {
-                discardFused(jobs, provenance, arguments);
+                save(perTask, models, spec);
             }
             Object reportPath = arguments.get("report_save_path");
             if (reportPath != null) {
@@ -85,19 +88,51 @@ public final class FusionRun {
         }
     }
 
+    /**
+     * The fused model's jobs under the key {@code ""}, or for a per-task method one model per task, keyed by task
+     * name in pool order. Global statistics read while planning name the pool's reference model in their errors.
+     */
+    private static Map<String, List<TensorJob>> plan(FusionAlgorithm algorithm, ModelPool pool, long seed) {
+        return TensorInputs.withReference(pool.reference().name(), () -> {
+            Map<String, List<TensorJob>> models = new LinkedHashMap<>();
+            if (algorithm instanceof PerTaskFusionAlgorithm perTask) {
+                List<ModelSource> tasks = pool.models();
+                if (tasks.isEmpty()) {
+                    throw new UserInputException("a per-task method needs fine-tuned models in the model pool; it has none");
+                }
+                for (int i = 0; i < tasks.size(); i++) {
+                    models.put(tasks.get(i).name(), perTask.planForTask(pool, seed, i));
+                }
+            } else {
+                models.put("", algorithm.plan(pool, seed));
+            }
+            return models;
+        });
+    }
+
     /** Runs the method even when nothing keeps its output, so a bad pool fails the same way a saving run does. */
-    private void discardFused(List<TensorJob> jobs, Provenance provenance, Map<String, Object> arguments) {
+    private void discardFused(boolean perTask, Map<String, List<TensorJob>> models, FusedModelSpec spec) {
         try {
             Path scratch = Files.createTempDirectory("amalgam-run-");
-            Path target = scratch.resolve("fused");
             try {
-                new FusedModelWriter(engine).write(jobs, new FusedModelSpec(target, null, null, Map.of(), false, provenance,
-                        configText(arguments)));
+                FusedModelSpec scratchSpec = new FusedModelSpec(scratch.resolve("fused"), null, null, Map.of(), false,
+                        spec.provenance(), spec.configText());
+                save(perTask, models, scratchSpec);
             } finally {
                 amalgam.merge.OutputDirectory.deleteTree(scratch);
             }
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** One model directory, or for a per-task method DIR/TASK/ for every task, published together. */
+    private void save(boolean perTask, Map<String, List<TensorJob>> models, FusedModelSpec spec) {
+        FusedModelWriter writer = new FusedModelWriter(engine);
+        if (perTask) {
+            writer.writePerTask(models, spec);
+        } else {
+            writer.write(models.values().iterator().next(), spec);
         }
     }
 

@@ -14,6 +14,7 @@ import amalgam.fusion.method.Opcm;
 import amalgam.fusion.method.SimpleAverage;
 import amalgam.fusion.method.SingularValueCalibration;
 import amalgam.fusion.method.Slerp;
+import amalgam.fusion.method.TallMaskTaskArithmetic;
 import amalgam.fusion.method.TaskArithmetic;
 import amalgam.fusion.method.TaskSingularVectorMerging;
 import amalgam.fusion.method.TiesMerging;
@@ -53,7 +54,8 @@ public final class MethodRegistry {
             ContinualMerging.TASK_ARITHMETIC,
             ContinualTiesMerging.DECLARATION,
             ContinualMerging.WEIGHT_AVERAGE,
-            EmrMerging.DECLARATION));
+            EmrMerging.DECLARATION,
+            TallMaskTaskArithmetic.DECLARATION));
         all.addAll(SingularValueCalibration.DECLARATIONS);
         return List.copyOf(all);
     }

@@ -1,6 +1,7 @@
 package amalgam.fusion;
 
 import amalgam.UserInputException;
+import amalgam.io.AtomicFiles;
 import amalgam.merge.ModelSource;
 import java.io.IOException;
 import java.io.Reader;
@@ -70,7 +71,7 @@ public final class ModelPool {
         try (Reader reader = Files.newBufferedReader(yamlFile)) {
             document = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
         } catch (IOException e) {
-            throw new UserInputException("cannot read model pool '" + yamlFile + "': " + e.getMessage(), e);
+            throw new UserInputException("cannot read model pool '" + yamlFile + "': " + AtomicFiles.describe(e), e);
         } catch (RuntimeException e) {
             throw new UserInputException("model pool '" + yamlFile + "' is not valid YAML: " + e.getMessage(), e);
         }

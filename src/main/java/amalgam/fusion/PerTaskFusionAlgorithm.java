@@ -1,13 +1,21 @@
 package amalgam.fusion;
 
+import amalgam.UserInputException;
 import amalgam.merge.TensorJob;
 import java.util.List;
 
 /**
  * A method whose result is one model per task (a task-conditioned model): a run evaluates task i with the model
- * of {@link #planForTask}. {@link #plan} is not meaningful for such methods and reports so.
+ * of {@link #planForTask} and saves one model directory per task. {@link #plan} is not meaningful for such
+ * methods and reports so.
  */
 public interface PerTaskFusionAlgorithm extends FusionAlgorithm {
     /** The jobs of the model used for task {@code taskIndex} (index into {@link ModelPool#models()}). */
     List<TensorJob> planForTask(ModelPool pool, long seed, int taskIndex);
+
+    /** The error {@link #plan} raises: such a method has no single fused model. */
+    static UserInputException singleModelUnavailable(String method) {
+        return new UserInputException("method '" + method + "' builds one model per task, not a single fused model;"
+                + " run it with 'amalgam run', which saves one model per task under merged_model_save_path");
+    }
 }

@@ -42,7 +42,9 @@ public final class PerTensorPlan {
                 jobs.add(passThrough(reference, name, dtype, shape));
             } else {
                 long bytes = shape.elementCount() * Float.BYTES * (long) Math.max(1, buffers);
-                jobs.add(new FusionJob(name, dtype, shape, bytes, arena -> computation.compute(name, shape, arena)));
+                String referenceName = reference.name();
+                jobs.add(new FusionJob(name, dtype, shape, bytes, arena -> TensorInputs.withReference(referenceName,
+                        () -> computation.compute(name, shape, arena))));
             }
         }
         return jobs;

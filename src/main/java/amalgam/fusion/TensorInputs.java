@@ -7,28 +7,43 @@ import amalgam.tensor.Shape;
 import amalgam.tensor.Tensor;
 import amalgam.tensor.kernel.F32Kernels;
 import java.lang.foreign.Arena;
+import java.util.function.Supplier;
 
 /**
- * Reading one named tensor from pool models as float32 working copies, with shape checks that name the model.
- * Each read releases the source tensor right after copying it.
+ * Reading one named tensor from pool models as float32 working copies (any floating or integer dtype is converted:
+ * methods compute in float32 and the output takes the reference model's dtype), with checks whose messages name
+ * the tensor, the model at fault and the reference model the output follows. Each read releases the source tensor
+ * right after copying it.
  */
 public final class TensorInputs {
+    /** The pool name of the model whose tensor names and shapes the output follows, while a plan or job runs. */
+    private static final ScopedValue<String> REFERENCE = ScopedValue.newInstance();
+
     private TensorInputs() {
     }
 
-    /** A float32 copy of {@code model}'s tensor, checked against the expected shape. */
+    /** Runs {@code work} with {@code referenceName} as the reference model named in input errors. */
+    public static <T> T withReference(String referenceName, Supplier<T> work) {
+        return ScopedValue.where(REFERENCE, referenceName).call(work::get);
+    }
+
+    /** A float32 copy of {@code model}'s tensor, checked against the expected (reference) shape. */
     public static Tensor read(ModelSource model, String tensorName, Shape expected, Arena arena) {
         Tensor copy = F32.copyOf(stored(model, tensorName, expected), arena);
         model.release(tensorName);
         return copy;
     }
 
-    /** {@code model}'s tensor as stored (any dtype, zero-copy), checked against the expected shape. */
+    /** {@code model}'s tensor as stored (any dtype, zero-copy), checked against the expected (reference) shape. */
     public static Tensor stored(ModelSource model, String tensorName, Shape expected) {
+        if (!model.contains(tensorName)) {
+            throw new UserInputException("tensor '" + tensorName + "' is in " + reference() + " but missing from model '"
+                    + model.name() + "'");
+        }
         Tensor stored = model.tensor(tensorName);
         if (!stored.shape().equals(expected)) {
             throw new UserInputException("tensor '" + tensorName + "': shape " + stored.shape() + " in model '"
-                    + model.name() + "' but " + expected + " in the reference model");
+                    + model.name() + "' but " + expected + " in " + reference());
         }
         return stored;
     }
@@ -38,5 +53,9 @@ public final class TensorInputs {
         Tensor vector = read(model, tensorName, base.shape(), arena);
         F32Kernels.subtract(vector.data(), base.data(), vector.data(), vector.elementCount());
         return vector;
+    }
+
+    private static String reference() {
+        return REFERENCE.isBound() ? "the reference model '" + REFERENCE.get() + "'" : "the reference model";
     }
 }

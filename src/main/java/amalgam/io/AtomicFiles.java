@@ -59,4 +59,14 @@ public final class AtomicFiles {
             // some file systems cannot open a directory for syncing; the rename itself is still atomic
         }
     }
+
+    /** A one-line reason for an I/O failure ("no such file", "permission denied") rather than the bare path. */
+    public static String describe(java.io.IOException failure) {
+        return switch (failure) {
+            case java.nio.file.NoSuchFileException missing -> "no such file";
+            case java.nio.file.AccessDeniedException denied -> "permission denied";
+            case java.nio.file.FileSystemException other when other.getReason() != null -> other.getReason();
+            default -> String.valueOf(failure.getMessage());
+        };
+    }
 }

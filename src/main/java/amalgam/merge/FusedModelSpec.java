@@ -20,4 +20,9 @@ public record FusedModelSpec(Path output, Path sideFilesSource, DType torchDType
     public FusedModelSpec {
         configUpdates = Map.copyOf(configUpdates);
     }
+
+    /** The same model written to another directory. */
+    public FusedModelSpec withOutput(Path directory) {
+        return new FusedModelSpec(directory, sideFilesSource, torchDType, configUpdates, copyTokenizer, provenance, configText);
+    }
 }

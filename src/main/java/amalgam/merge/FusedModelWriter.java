@@ -1,10 +1,12 @@
 package amalgam.merge;
 
+import amalgam.UserInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Writes a fused model as a Hugging Face directory: the weights (computed by the engine, sharded), config.json
@@ -31,6 +33,27 @@ public final class FusedModelWriter {
             writeString(directory.staging().resolve("README.md"), ModelCard.render(spec.provenance(), spec.configText()));
             directory.publish();
         }
+    }
+
+    /**
+     * Writes one complete model directory per entry, {@code spec.output()/NAME/}, and publishes them together: the
+     * output directory appears only when every model is written, so a failure leaves none of them.
+     */
+    public void writePerTask(Map<String, List<TensorJob>> models, FusedModelSpec spec) {
+        try (OutputDirectory directory = OutputDirectory.prepare(spec.output())) {
+            for (Map.Entry<String, List<TensorJob>> model : models.entrySet()) {
+                write(model.getValue(), spec.withOutput(directory.staging().resolve(checkedDirectoryName(model.getKey()))));
+            }
+            directory.publish();
+        }
+    }
+
+    private static String checkedDirectoryName(String name) {
+        if (name.isEmpty() || name.equals(".") || name.equals("..") || name.contains("/") || name.contains("\\")
+                || name.startsWith(".")) {
+            throw new UserInputException("model name '" + name + "' cannot be used as an output directory name");
+        }
+        return name;
     }
 
     private static void writeString(Path file, String text) {

@@ -9,12 +9,13 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
  * The output directory of a merge, built in a hidden sibling staging directory and renamed into place only when
  * complete, so a failed or interrupted merge leaves nothing at the requested path. An existing target is
- * replaced only if it is empty or holds a previous model output (a safetensors checkpoint).
+ * replaced only if it is empty or holds a previous model output (a safetensors checkpoint, or one per task in subdirectories).
  */
 public final class OutputDirectory implements AutoCloseable {
     private final Path target;
@@ -82,14 +83,25 @@ public final class OutputDirectory implements AutoCloseable {
         }
         try (Stream<Path> children = Files.list(target)) {
             boolean empty = children.findAny().isEmpty();
-            boolean earlierOutput = Files.exists(target.resolve("model.safetensors"))
-                    || Files.exists(target.resolve("model.safetensors.index.json"));
+            boolean earlierOutput = holdsModel(target) || holdsPerTaskModels(target);
             if (!empty && !earlierOutput) {
                 throw new UserInputException("output directory '" + target
                         + "' exists, is not empty and holds no model: refusing to replace it");
             }
         } catch (IOException e) {
             throw new UserInputException("cannot read output directory '" + target + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean holdsModel(Path directory) {
+        return Files.exists(directory.resolve("model.safetensors")) || Files.exists(directory.resolve("model.safetensors.index.json"));
+    }
+
+    /** An earlier per-task output: only subdirectories, each holding a model. */
+    private static boolean holdsPerTaskModels(Path directory) throws IOException {
+        try (Stream<Path> children = Files.list(directory)) {
+            List<Path> all = children.toList();
+            return !all.isEmpty() && all.stream().allMatch(child -> Files.isDirectory(child) && holdsModel(child));
         }
     }
 

@@ -1,6 +1,5 @@
 package amalgam.fusion.method;
 
-import amalgam.UserInputException;
 import amalgam.fusion.MethodDeclaration;
 import amalgam.fusion.ModelPool;
 import amalgam.fusion.PerTaskFusionAlgorithm;
@@ -27,8 +26,7 @@ public final class EmrMerging implements PerTaskFusionAlgorithm {
 
     @Override
     public List<TensorJob> plan(ModelPool pool, long seed) {
-        throw new UserInputException("method 'emr_merging/emr_merging' builds one model per task; it runs only where"
-                + " each task is evaluated with its own model");
+        throw PerTaskFusionAlgorithm.singleModelUnavailable(DECLARATION.configName());
     }
 
     @Override
