@@ -38,8 +38,11 @@ public final class MergeBenchmark {
     private final Path directory;
     private final EngineOptions engine;
     private final boolean svd;
+    private final List<String> streamingMethods;
 
-    public MergeBenchmark(long modelBytes, int fineTuned, List<DType> dtypes, Path directory, EngineOptions engine, boolean svd) {
+    public MergeBenchmark(long modelBytes, int fineTuned, List<DType> dtypes, Path directory, EngineOptions engine, boolean svd,
+                          List<String> streamingMethods) {
+        this.streamingMethods = List.copyOf(streamingMethods);
         this.modelBytes = modelBytes;
         this.fineTuned = fineTuned;
         this.dtypes = dtypes;
@@ -71,7 +74,7 @@ public final class MergeBenchmark {
             out.printf("%n%d x %s %s models (1 base + %d), %s input; page-cache read limit %.2f GB/s%n",
                     files.size(), IoBenchmark.human(modelBytes), dtype, fineTuned, IoBenchmark.human(inputBytes), readLimit);
             out.printf("  %-18s %8s %9s %10s %14s%n", "method", "seconds", "GB/s in", "x limit", "peak anon RSS");
-            for (String method : List.of("task_arithmetic", "ties_merging")) {
+            for (String method : streamingMethods) {
                 Result result = mergeFiles(method, files, work.resolve("out-" + method));
                 double rate = Stopwatch.gigabytesPerSecond(inputBytes, result.seconds());
                 out.printf("  %-18s %8.2f %9.2f %10.2f %14s%n", method, result.seconds(), rate, rate / readLimit,

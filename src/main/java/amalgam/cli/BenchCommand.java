@@ -55,6 +55,10 @@ final class BenchCommand implements Runnable {
         @Option(names = "--dtype", split = ",", defaultValue = "F32,BF16", description = "Dtypes of the synthetic models (default ${DEFAULT-VALUE}).")
         List<String> dtypes;
 
+        @Option(names = "--methods", split = ",", defaultValue = "task_arithmetic,ties_merging",
+                description = "Streaming methods to time (default ${DEFAULT-VALUE}).")
+        List<String> methods;
+
         @Option(names = "--skip-svd", description = "Skip the TSV-M / ISO-C part.")
         boolean skipSvd;
 
@@ -74,7 +78,7 @@ final class BenchCommand implements Runnable {
         public Integer call() throws Exception {
             List<DType> parsed = dtypes.stream().map(DType::fromTorchName).toList();
             new MergeBenchmark(SizeOption.parse(size, "--size"), models, parsed, directory,
-                    EngineSettings.of(threads, memory, null, false), !skipSvd).run(spec.commandLine().getOut());
+                    EngineSettings.of(threads, memory, null, false), !skipSvd, methods).run(spec.commandLine().getOut());
             return Main.EXIT_OK;
         }
     }

@@ -22,6 +22,11 @@ record NamedModelSource(String name, ModelSource delegate) implements ModelSourc
     }
 
     @Override
+    public void prefetch(String tensorName) {
+        delegate.prefetch(tensorName);
+    }
+
+    @Override
     public void release(String tensorName) {
         delegate.release(tensorName);
     }

@@ -45,6 +45,7 @@ public final class TensorInputs {
             throw new UserInputException("tensor '" + tensorName + "': shape " + stored.shape() + " in model '"
                     + model.name() + "' but " + expected + " in " + reference());
         }
+        model.prefetch(tensorName);
         return stored;
     }
 

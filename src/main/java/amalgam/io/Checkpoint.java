@@ -99,6 +99,11 @@ public final class Checkpoint implements AutoCloseable {
         return require(name).tensor(name);
     }
 
+    /** Maps the tensor's pages ahead of a full read. */
+    public void prefetch(String name) {
+        require(name).prefetch(name);
+    }
+
     public void release(String name) {
         require(name).release(name);
     }

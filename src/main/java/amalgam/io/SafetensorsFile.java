@@ -84,6 +84,12 @@ public final class SafetensorsFile implements AutoCloseable {
         return Tensor.of(info.dtype(), info.shape(), slice);
     }
 
+    /** Maps the tensor's pages in one go before a full read (see {@link MappedPages}); a hint, never required. */
+    public void prefetch(String name) {
+        TensorInfo info = require(name);
+        MappedPages.populate(mapping.asSlice(header.dataOffset() + info.begin(), info.byteSize()));
+    }
+
     /**
      * Drops the tensor's pages from this process's resident memory (they stay in the page cache), so a streaming
      * merge does not pin every input it has read. Only whole pages inside the tensor are released.

@@ -47,6 +47,11 @@ public final class CheckpointModelSource implements ModelSource, AutoCloseable {
     }
 
     @Override
+    public void prefetch(String tensorName) {
+        checkpoint.prefetch(tensorName);
+    }
+
+    @Override
     public void release(String tensorName) {
         checkpoint.release(tensorName);
     }

@@ -42,7 +42,8 @@ public final class MergeEngine {
         BlockingQueue<Pending> inOrder = new ArrayBlockingQueue<>(Math.max(1, jobs.size()));
         ExecutorService workers = Executors.newFixedThreadPool(options.threads(), daemonThreads("amalgam-merge"));
         ExecutorService writerThread = Executors.newSingleThreadExecutor(daemonThreads("amalgam-writer"));
-        try (ShardedCheckpointWriter writer = ShardedCheckpointWriter.create(directory, entries, options.maxShardBytes(), metadata);
+        try (BlockPool pool = new BlockPool(options.memoryBytes());
+             ShardedCheckpointWriter writer = ShardedCheckpointWriter.create(directory, entries, options.maxShardBytes(), metadata);
              Progress progress = Progress.start("merging", jobs.size(), options.progress())) {
             Future<?> writing = writerThread.submit(() -> writeInOrder(jobs.size(), inOrder, writer, budget, progress));
             try {
@@ -51,7 +52,7 @@ public final class MergeEngine {
                     if (reserved < 0) {
                         break;
                     }
-                    Arena arena = Arena.ofShared();
+                    Arena arena = new JobArena(pool);
                     Future<Tensor> result = workers.submit(() -> OutputDTypes.convert(job.compute(arena), job.outputDType(), arena));
                     inOrder.put(new Pending(job, arena, result, reserved));
                 }

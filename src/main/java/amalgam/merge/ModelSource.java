@@ -19,6 +19,10 @@ public interface ModelSource {
     /** The tensor in its stored dtype; a {@link amalgam.UserInputException} naming model and tensor if absent. */
     Tensor tensor(String tensorName);
 
+    /** Hint that the whole tensor is about to be read (a mapped source maps its pages in one go). */
+    default void prefetch(String tensorName) {
+    }
+
     default void release(String tensorName) {
     }
 }
