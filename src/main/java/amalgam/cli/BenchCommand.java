@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code amalgam bench ...}: throughput benchmarks that print ratios to the machine's measured limits. */
-@Command(name = "bench", description = "Benchmarks: throughput next to the machine's limits measured in the same run.",
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: throughput next to the machine's limits measured in the same run.",
         subcommands = {BenchCommand.Io.class, BenchCommand.Merge.class})
 final class BenchCommand implements Runnable {
     @Spec
@@ -23,7 +23,7 @@ final class BenchCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    @Command(name = "io", description = "Mapped tensor reads and BF16 -> F32 conversion vs a plain memory copy.")
+    @Command(name = "io", mixinStandardHelpOptions = true, description = "Mapped tensor reads and BF16 -> F32 conversion vs a plain memory copy.")
     static final class Io implements Callable<Integer> {
         @Option(names = "--size", defaultValue = "1Gi", description = "Size of the BF16 tensor (default ${DEFAULT-VALUE}).")
         String size;
@@ -44,7 +44,7 @@ final class BenchCommand implements Runnable {
         }
     }
 
-    @Command(name = "merge", description = "Task arithmetic and TIES vs the page-cache read limit; TSV-M and ISO-C vs LAPACK time.")
+    @Command(name = "merge", mixinStandardHelpOptions = true, description = "Task arithmetic and TIES vs the page-cache read limit; TSV-M and ISO-C vs LAPACK time.")
     static final class Merge implements Callable<Integer> {
         @Option(names = "--size", defaultValue = "1Gi", description = "Size of each synthetic model (default ${DEFAULT-VALUE}).")
         String size;
@@ -65,7 +65,7 @@ final class BenchCommand implements Runnable {
         @Option(names = "--threads", description = "Worker threads (default: all cores).")
         Integer threads;
 
-        @Option(names = "--memory", defaultValue = "2Gi", description = "Engine memory budget (default ${DEFAULT-VALUE}).")
+        @Option(names = "--memory", defaultValue = "1Gi", description = "Engine memory budget (default ${DEFAULT-VALUE}).")
         String memory;
 
         @Option(names = "--dir", defaultValue = "${java.io.tmpdir}", description = "Where the temporary checkpoints go.")

@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code amalgam inspect MODEL [--json]}: the tensors of a checkpoint, one row each, and totals. */
-@Command(name = "inspect", description = "List the tensors of a checkpoint (file, directory, sharded, or HF cache repo).")
+@Command(name = "inspect", mixinStandardHelpOptions = true, description = "List the tensors of a checkpoint (file, directory, sharded, or HF cache repo).")
 final class InspectCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "A .safetensors file, a model directory or a Hugging Face cache repo directory.")
     Path model;

@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code amalgam merge CONFIG.yml OUT_DIR}: a mergekit-configured merge, streamed tensor by tensor. */
-@Command(name = "merge", description = "Merge models with a mergekit YAML configuration.")
+@Command(name = "merge", mixinStandardHelpOptions = true, description = "Merge models with a mergekit YAML configuration.")
 final class MergeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CONFIG.yml", description = "mergekit merge configuration.")
     Path config;
@@ -39,7 +39,7 @@ final class MergeCommand implements Callable<Integer> {
     @Option(names = {"--threads", "-j"}, description = "Worker threads (default: all cores). The output does not depend on it.")
     Integer threads;
 
-    @Option(names = "--memory", defaultValue = "2Gi", description = "Memory budget for tensors in flight (default ${DEFAULT-VALUE}).")
+    @Option(names = "--memory", defaultValue = "1Gi", description = "Memory budget for tensors in flight (default ${DEFAULT-VALUE}).")
     String memory;
 
     @Option(names = "--out-shard-size", defaultValue = "5B", description = "Largest output shard in bytes, K/M/B notation (default ${DEFAULT-VALUE}; 0: one file).")

@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code amalgam methods}: every built-in method of both dialects with its parameters and defaults. */
-@Command(name = "methods", description = "List the fusion methods of both dialects with their parameters and defaults.")
+@Command(name = "methods", mixinStandardHelpOptions = true, description = "List the fusion methods of both dialects with their parameters and defaults.")
 final class MethodsCommand implements Callable<Integer> {
     @Option(names = "--markdown", description = "Print Markdown tables (as in the README).")
     boolean markdown;

@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code amalgam run [key=value ...]}: the FusionBench-style program (method x model pool x task pool). */
-@Command(name = "run", description = {"Run a fusion method on a model pool and evaluate it on a task pool.",
+@Command(name = "run", mixinStandardHelpOptions = true, description = {"Run a fusion method on a model pool and evaluate it on a task pool.",
     "Keys: method=NAME, method.PARAM=VALUE, modelpool=PATH.yaml, taskpool=dummy, merged_model_save_path=DIR,",
     "report_save_path=FILE.json, seed=N, print_config=true, reference=true."})
 final class RunCommand implements Callable<Integer> {
@@ -23,7 +23,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Worker threads (default: all cores). The output does not depend on it.")
     Integer threads;
 
-    @Option(names = "--memory", defaultValue = "2Gi", description = "Memory budget for tensors in flight (default ${DEFAULT-VALUE}).")
+    @Option(names = "--memory", defaultValue = "1Gi", description = "Memory budget for tensors in flight (default ${DEFAULT-VALUE}).")
     String memory;
 
     @Spec

@@ -20,9 +20,9 @@ public record EngineOptions(int threads, long memoryBytes, long maxShardBytes, b
         }
     }
 
-    /** All cores, a quarter of the heap-independent physical memory guess (2 GiB), 5 GB shards, no progress. */
+    /** All cores, a 1 GiB budget for tensors in flight, 5 GB shards, no progress bar. */
     public static EngineOptions defaults() {
-        return new EngineOptions(Runtime.getRuntime().availableProcessors(), 2L << 30, DEFAULT_SHARD_BYTES, false);
+        return new EngineOptions(Runtime.getRuntime().availableProcessors(), 1L << 30, DEFAULT_SHARD_BYTES, false);
     }
 
     public EngineOptions withThreads(int newThreads) {
