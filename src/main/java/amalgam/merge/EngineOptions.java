@@ -19,13 +19,4 @@ public record EngineOptions(int threads, long memoryBytes, long maxShardBytes, b
             throw new IllegalArgumentException("memory and shard sizes must be positive");
         }
     }
-
-    /** All cores, a 1 GiB budget for tensors in flight, 5 GB shards, no progress bar. */
-    public static EngineOptions defaults() {
-        return new EngineOptions(Runtime.getRuntime().availableProcessors(), 1L << 30, DEFAULT_SHARD_BYTES, false);
-    }
-
-    public EngineOptions withThreads(int newThreads) {
-        return new EngineOptions(newThreads, memoryBytes, maxShardBytes, progress);
-    }
 }
