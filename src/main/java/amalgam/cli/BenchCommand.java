@@ -28,7 +28,7 @@ final class BenchCommand implements Runnable {
         @Option(names = "--size", defaultValue = "1Gi", description = "Size of the BF16 tensor (default ${DEFAULT-VALUE}).")
         String size;
 
-        @Option(names = "--repetitions", defaultValue = "5", description = "Timed runs; the best is reported.")
+        @Option(names = "--repetitions", defaultValue = "10", description = "Timed runs after one warm-up; the best is reported (the first passes run before the JIT has compiled the vector loops).")
         int repetitions;
 
         @Option(names = "--dir", defaultValue = "${java.io.tmpdir}", description = "Where the temporary checkpoint goes.")
