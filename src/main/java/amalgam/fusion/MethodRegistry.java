@@ -19,6 +19,7 @@ import amalgam.fusion.method.TaskArithmetic;
 import amalgam.fusion.method.TaskSingularVectorMerging;
 import amalgam.fusion.method.TiesMerging;
 import amalgam.fusion.method.WeightedAverage;
+import amalgam.fusion.method.Wudi;
 import amalgam.fusion.param.MethodParameters;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,6 +55,7 @@ public final class MethodRegistry {
             ContinualMerging.TASK_ARITHMETIC,
             ContinualTiesMerging.DECLARATION,
             ContinualMerging.WEIGHT_AVERAGE,
+            Wudi.DECLARATION,
             EmrMerging.DECLARATION,
             TallMaskTaskArithmetic.DECLARATION));
         all.addAll(SingularValueCalibration.DECLARATIONS);
