@@ -4,9 +4,12 @@ import amalgam.UserInputException;
 import amalgam.fusion.ModelPool;
 import amalgam.merge.ModelSource;
 import amalgam.tensor.DType;
+import amalgam.tensor.Layouts;
 import amalgam.tensor.Shape;
 import amalgam.tensor.Tensor;
+import amalgam.tensor.kernel.AbsHistogramSelector;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,34 +85,28 @@ final class TiesCore {
         long d = scope.values().stream().mapToLong(Shape::elementCount).sum();
         long keep = (long) Math.floor(d * keepFraction(threshold));
         long rank = Math.max(0, d - keep);
-        List<ExactAbsSelection> selections = new ArrayList<>();
-        for (int r = 0; r < rows; r++) {
-            selections.add(new ExactAbsSelection(rank));
-        }
-        for (int pass = 0; pass < 2; pass++) {
-            for (Map.Entry<String, Shape> entry : scope.entrySet()) {
-                for (int r = 0; r < rows; r++) {
-                    try (Arena scratch = Arena.ofConfined()) {
-                        Tensor row = source.row(r, entry.getKey(), entry.getValue(), scratch);
-                        if (pass == 0) {
-                            selections.get(r).countFirstPass(row);
-                        } else {
-                            selections.get(r).countSecondPass(row);
+        float[] thresholds = new float[rows];
+        if (rank > 0) {
+            List<AbsHistogramSelector> selections = new ArrayList<>();
+            for (int r = 0; r < rows; r++) {
+                selections.add(AbsHistogramSelector.firstPass());
+            }
+            for (int pass = 0; pass < 2; pass++) {
+                for (Map.Entry<String, Shape> entry : scope.entrySet()) {
+                    for (int r = 0; r < rows; r++) {
+                        try (Arena scratch = Arena.ofConfined()) {
+                            Tensor row = source.row(r, entry.getKey(), entry.getValue(), scratch);
+                            selections.get(r).accept(row.data(), row.elementCount());
                         }
                     }
                 }
-            }
-            for (ExactAbsSelection selection : selections) {
                 if (pass == 0) {
-                    selection.finishFirstPass();
-                } else {
-                    selection.finishSecondPass();
+                    selections.forEach(selection -> selection.secondPass(rank));
                 }
             }
-        }
-        float[] thresholds = new float[rows];
-        for (int r = 0; r < rows; r++) {
-            thresholds[r] = selections.get(r).result();
+            for (int r = 0; r < rows; r++) {
+                thresholds[r] = selections.get(r).result();
+            }
         }
         long signSum = 0;
         for (Map.Entry<String, Shape> entry : scope.entrySet()) {
@@ -120,8 +117,9 @@ final class TiesCore {
                         addTrimmed(mass, source.row(r, entry.getKey(), entry.getValue(), rowArena), thresholds[r]);
                     }
                 }
+                MemorySegment data = mass.data();
                 for (long i = 0, n = mass.elementCount(); i < n; i++) {
-                    signSum += (long) Math.signum(mass.getFloat(i));
+                    signSum += (long) Math.signum(data.getAtIndex(Layouts.F32, i));
                 }
             }
         }
@@ -129,10 +127,12 @@ final class TiesCore {
     }
 
     private static void addTrimmed(Tensor mass, Tensor row, float threshold) {
+        MemorySegment sum = mass.data();
+        MemorySegment values = row.data();
         for (long i = 0, n = mass.elementCount(); i < n; i++) {
-            float x = row.getFloat(i);
+            float x = values.getAtIndex(Layouts.F32, i);
             if (Math.abs(x) >= threshold) {
-                mass.setFloat(i, mass.getFloat(i) + x);
+                sum.setAtIndex(Layouts.F32, i, sum.getAtIndex(Layouts.F32, i) + x);
             }
         }
     }
@@ -142,12 +142,18 @@ final class TiesCore {
         Shape shape = rows[0].shape();
         Tensor merged = Tensor.allocate(arena, DType.F32, shape);
         int count = rows.length;
+        MemorySegment[] data = new MemorySegment[count];
+        for (int r = 0; r < count; r++) {
+            data[r] = rows[r].data();
+        }
+        MemorySegment out = merged.data();
+        float[] thresholds = statistics.thresholds();
         float[] trimmed = new float[count];
         for (long i = 0, n = merged.elementCount(); i < n; i++) {
             float mass = 0;
             for (int r = 0; r < count; r++) {
-                float x = rows[r].getFloat(i);
-                trimmed[r] = Math.abs(x) >= statistics.thresholds()[r] ? x : 0f;
+                float x = data[r].getAtIndex(Layouts.F32, i);
+                trimmed[r] = Math.abs(x) >= thresholds[r] ? x : 0f;
                 mass += trimmed[r];
             }
             float sign = Math.signum(mass);
@@ -165,7 +171,7 @@ final class TiesCore {
                     selected++;
                 }
             }
-            merged.setFloat(i, switch (function) {
+            out.setAtIndex(Layouts.F32, i, switch (function) {
                 case SUM -> sum;
                 case MEAN -> sum / Math.max(1, selected);
                 case MAX -> maxAbs * sign;
