@@ -13,7 +13,7 @@ import java.util.Map;
  * Blocks come in power-of-two size classes from 1 MiB; at most {@code maxCachedBytes} are kept idle, the rest are
  * freed at once, so the pool never holds more than the engine's memory budget.
  */
-final class BlockPool implements AutoCloseable {
+public final class BlockPool implements AutoCloseable {
     static final long MIN_POOLED_BYTES = 1L << 20;
 
     private record Block(Arena owner, MemorySegment segment) {
@@ -24,7 +24,7 @@ final class BlockPool implements AutoCloseable {
     private final Map<Long, Block> owners = new HashMap<>();
     private long cachedBytes;
 
-    BlockPool(long maxCachedBytes) {
+    public BlockPool(long maxCachedBytes) {
         this.maxCachedBytes = maxCachedBytes;
     }
 

@@ -52,7 +52,7 @@ public final class MergeEngine {
                     if (reserved < 0) {
                         break;
                     }
-                    Arena arena = new JobArena(pool);
+                    Arena arena = new PooledArena(pool);
                     Future<Tensor> result = workers.submit(() -> OutputDTypes.convert(job.compute(arena), job.outputDType(), arena));
                     inOrder.put(new Pending(job, arena, result, reserved));
                 }

@@ -2,7 +2,9 @@ package amalgam.fusion.method;
 
 import amalgam.UserInputException;
 import amalgam.fusion.ModelPool;
+import amalgam.merge.BlockPool;
 import amalgam.merge.ModelSource;
+import amalgam.merge.PooledArena;
 import amalgam.tensor.DType;
 import amalgam.tensor.Layouts;
 import amalgam.tensor.Shape;
@@ -56,6 +58,9 @@ final class TiesCore {
     record Statistics(float[] thresholds, float majoritySign) {
     }
 
+    /** Idle buffers kept between rows of the statistics passes: a few tensors' worth. */
+    private static final long STATISTICS_POOL_BYTES = 512L << 20;
+
     private TiesCore() {
     }
 
@@ -86,34 +91,48 @@ final class TiesCore {
         long keep = (long) Math.floor(d * keepFraction(threshold));
         long rank = Math.max(0, d - keep);
         float[] thresholds = new float[rows];
-        if (rank > 0) {
-            List<AbsHistogramSelector> selections = new ArrayList<>();
-            for (int r = 0; r < rows; r++) {
-                selections.add(AbsHistogramSelector.firstPass());
+        // each pass re-derives every row tensor by tensor; pooled buffers spare a fresh zeroed mapping per row
+        try (BlockPool buffers = new BlockPool(STATISTICS_POOL_BYTES)) {
+            if (rank > 0) {
+                selectThresholds(scope, rows, source, rank, thresholds, buffers);
             }
-            for (int pass = 0; pass < 2; pass++) {
-                for (Map.Entry<String, Shape> entry : scope.entrySet()) {
-                    for (int r = 0; r < rows; r++) {
-                        try (Arena scratch = Arena.ofConfined()) {
-                            Tensor row = source.row(r, entry.getKey(), entry.getValue(), scratch);
-                            selections.get(r).accept(row.data(), row.elementCount());
-                        }
+            return new Statistics(thresholds, majoritySign(scope, rows, source, thresholds, buffers));
+        }
+    }
+
+    private static void selectThresholds(Map<String, Shape> scope, int rows, RowSource source, long rank, float[] thresholds,
+                                         BlockPool buffers) {
+        List<AbsHistogramSelector> selections = new ArrayList<>();
+        for (int r = 0; r < rows; r++) {
+            selections.add(AbsHistogramSelector.firstPass());
+        }
+        for (int pass = 0; pass < 2; pass++) {
+            for (Map.Entry<String, Shape> entry : scope.entrySet()) {
+                for (int r = 0; r < rows; r++) {
+                    try (Arena scratch = new PooledArena(buffers)) {
+                        Tensor row = source.row(r, entry.getKey(), entry.getValue(), scratch);
+                        selections.get(r).accept(row.data(), row.elementCount());
                     }
                 }
-                if (pass == 0) {
-                    selections.forEach(selection -> selection.secondPass(rank));
-                }
             }
-            for (int r = 0; r < rows; r++) {
-                thresholds[r] = selections.get(r).result();
+            if (pass == 0) {
+                selections.forEach(selection -> selection.secondPass(rank));
             }
         }
+        for (int r = 0; r < rows; r++) {
+            thresholds[r] = selections.get(r).result();
+        }
+    }
+
+    /** The sign of the whole model's sum of trimmed rows, for entries whose own sum is zero. */
+    private static float majoritySign(Map<String, Shape> scope, int rows, RowSource source, float[] thresholds,
+                                      BlockPool buffers) {
         long signSum = 0;
         for (Map.Entry<String, Shape> entry : scope.entrySet()) {
-            try (Arena scratch = Arena.ofConfined()) {
+            try (Arena scratch = new PooledArena(buffers)) {
                 Tensor mass = Tensor.allocate(scratch, DType.F32, entry.getValue());
                 for (int r = 0; r < rows; r++) {
-                    try (Arena rowArena = Arena.ofConfined()) {
+                    try (Arena rowArena = new PooledArena(buffers)) {
                         addTrimmed(mass, source.row(r, entry.getKey(), entry.getValue(), rowArena), thresholds[r]);
                     }
                 }
@@ -123,7 +142,7 @@ final class TiesCore {
                 }
             }
         }
-        return new Statistics(thresholds, Math.signum((float) signSum));
+        return Math.signum((float) signSum);
     }
 
     private static void addTrimmed(Tensor mass, Tensor row, float threshold) {

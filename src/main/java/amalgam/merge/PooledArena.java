@@ -6,15 +6,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The arena a merge job allocates from: large allocations come from the engine's {@link BlockPool} and go back to
+ * An arena for work that repeats with same-sized buffers (merge jobs, streaming passes): large allocations come from the engine's {@link BlockPool} and go back to
  * it on close; small ones from an ordinary shared arena. Segments are zeroed, as every arena's are.
  */
-final class JobArena implements Arena {
+public final class PooledArena implements Arena {
     private final BlockPool pool;
     private final Arena small = Arena.ofShared();
     private final List<MemorySegment> blocks = new ArrayList<>();
 
-    JobArena(BlockPool pool) {
+    public PooledArena(BlockPool pool) {
         this.pool = pool;
     }
 
