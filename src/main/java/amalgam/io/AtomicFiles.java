@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /** Files that appear whole or not at all: written to a temporary sibling, forced to disk, then renamed. */
 public final class AtomicFiles {
@@ -43,7 +45,16 @@ public final class AtomicFiles {
 
     /** A new empty temporary file next to {@code target} (same directory, so the rename is atomic). */
     static Path temporarySibling(Path target) throws IOException {
-        return Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
+        Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
+        makeReadable(temp, "rw-r--r--");
+        return temp;
+    }
+
+    /** Temporary files and directories are private (0600/0700); published outputs get ordinary permissions. */
+    public static void makeReadable(Path path, String permissions) throws IOException {
+        if (Files.getFileStore(path).supportsFileAttributeView(PosixFileAttributeView.class)) {
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(permissions));
+        }
     }
 
     /** Renames {@code temp} over {@code target} atomically and makes the directory entry durable. */

@@ -1,6 +1,7 @@
 package amalgam.merge;
 
 import amalgam.UserInputException;
+import amalgam.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
@@ -36,6 +37,7 @@ public final class OutputDirectory implements AutoCloseable {
         try {
             Files.createDirectories(parent);
             Path staging = Files.createTempDirectory(parent, "." + target.getFileName() + ".partial-");
+            AtomicFiles.makeReadable(staging, "rwxr-xr-x");
             return new OutputDirectory(target, staging);
         } catch (IOException e) {
             throw new UserInputException("cannot create the output directory next to '" + requested + "': " + e.getMessage(), e);

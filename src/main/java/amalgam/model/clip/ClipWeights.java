@@ -1,0 +1,45 @@
+package amalgam.model.clip;
+
+import amalgam.UserInputException;
+import amalgam.io.Checkpoint;
+import amalgam.nn.Parameters;
+import amalgam.nn.TensorParameters;
+import amalgam.tensor.DType;
+import amalgam.tensor.Shape;
+import amalgam.tensor.Tensor;
+import amalgam.tensor.kernel.Convert;
+import java.lang.foreign.Arena;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A CLIP checkpoint checked against its config: every key the model reads is present with the expected shape
+ * (legacy {@code position_ids} buffers and other extra keys are ignored). F32 tensors stay zero-copy mapped;
+ * other float dtypes are widened once into the arena.
+ */
+public final class ClipWeights {
+    private ClipWeights() {
+    }
+
+    /** Frozen parameters for the model; {@code withVisualProjection} requires visual_projection too. */
+    public static Parameters load(Checkpoint checkpoint, ClipConfig config, boolean withVisualProjection, Arena arena) {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        for (Map.Entry<String, Shape> key : ClipKeys.expected(config, withVisualProjection).entrySet()) {
+            String name = key.getKey();
+            if (!checkpoint.contains(name)) {
+                throw new UserInputException("CLIP checkpoint '" + checkpoint.displayName() + "' is missing key '" + name + "'");
+            }
+            Tensor stored = checkpoint.tensor(name);
+            if (!stored.shape().equals(key.getValue())) {
+                throw new UserInputException("CLIP checkpoint '" + checkpoint.displayName() + "': key '" + name + "' has shape "
+                        + stored.shape() + " but the config needs " + key.getValue());
+            }
+            if (!stored.dtype().isFloatingPoint()) {
+                throw new UserInputException("CLIP checkpoint '" + checkpoint.displayName() + "': key '" + name + "' is "
+                        + stored.dtype() + ", not a float type");
+            }
+            tensors.put(name, stored.dtype() == DType.F32 ? stored : Convert.toF32(stored, arena));
+        }
+        return TensorParameters.frozen(tensors);
+    }
+}
