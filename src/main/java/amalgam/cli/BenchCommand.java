@@ -13,7 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code amalgam bench ...}: throughput benchmarks that print ratios to the machine's measured limits. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: throughput next to the machine's limits measured in the same run.",
-        subcommands = {BenchCommand.Io.class, BenchCommand.Merge.class})
+        subcommands = {BenchCommand.Io.class, BenchCommand.Merge.class, BenchCommand.Nn.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -79,6 +79,29 @@ final class BenchCommand implements Runnable {
             List<DType> parsed = dtypes.stream().map(DType::fromTorchName).toList();
             new MergeBenchmark(SizeOption.parse(size, "--size"), models, parsed, directory,
                     EngineSettings.of(threads, memory, null, false), !skipSvd, methods).run(spec.commandLine().getOut());
+            return Main.EXIT_OK;
+        }
+    }
+
+    @Command(name = "nn", mixinStandardHelpOptions = true,
+            description = "CLIP ViT-B/32 vision tower forward and training step vs the sgemm rate measured in the same run.")
+    static final class Nn implements Callable<Integer> {
+        @Option(names = "--batch", defaultValue = "32", description = "Images per batch (default ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--repetitions", defaultValue = "3", description = "Timed runs after one warm-up (default ${DEFAULT-VALUE}).")
+        int repetitions;
+
+        @Option(names = "--threads", description = "Threads (default: all cores).")
+        Integer threads;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            int workers = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+            new amalgam.bench.NnBenchmark(batch, repetitions, workers).run(spec.commandLine().getOut());
             return Main.EXIT_OK;
         }
     }

@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The Hugging Face key names and expected shapes of a CLIP checkpoint for a given config. */
-final class ClipKeys {
+public final class ClipKeys {
     static final String VISION = "vision_model.";
     static final String TEXT = "text_model.";
 
@@ -13,7 +13,7 @@ final class ClipKeys {
     }
 
     /** Every weight the model reads, with its shape; {@code withProjection} adds visual_projection. */
-    static Map<String, Shape> expected(ClipConfig config, boolean withVisualProjection) {
+    public static Map<String, Shape> expected(ClipConfig config, boolean withVisualProjection) {
         Map<String, Shape> keys = new LinkedHashMap<>();
         ClipConfig.Tower v = config.vision();
         int positions = 1 + v.patchesPerSide() * v.patchesPerSide();
