@@ -1,0 +1,139 @@
+package amalgam.model.clip;
+
+import amalgam.nn.Graph;
+import amalgam.nn.Parallel;
+import amalgam.nn.TensorParameters;
+import amalgam.nn.Var;
+import amalgam.nn.optim.AdamW;
+import amalgam.nn.optim.CosineSchedule;
+import amalgam.nn.optim.GradientClipping;
+import amalgam.tensor.DType;
+import amalgam.tensor.Shape;
+import amalgam.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Fine-tunes a CLIP vision tower as FusionBench's task models are made: the classification head (normalized class
+ * embeddings [C, P] with a logit scale, built from the pretrained model) and visual_projection stay frozen; every
+ * {@code vision_model.*} weight trains with AdamW (decoupled weight decay), a cosine schedule with linear warm-up,
+ * global-norm gradient clipping, and a data order shuffled each epoch from the seed.
+ */
+public final class VisionFineTuning {
+    /**
+     * @param steps        optimizer steps
+     * @param batchSize    images per step
+     * @param learningRate peak learning rate
+     * @param warmupSteps  linear warm-up before the cosine decay
+     * @param weightDecay  AdamW's decoupled decay
+     * @param maxGradNorm  global-norm clipping (≤ 0: off)
+     * @param seed         data order
+     */
+    public record Settings(int steps, int batchSize, float learningRate, long warmupSteps, float weightDecay, double maxGradNorm,
+                           long seed) {
+    }
+
+    /** A labelled image set: pixels [N, C, H, W] (already preprocessed) and labels in [0, classes). */
+    public record Examples(Tensor pixels, long[] labels) {
+    }
+
+    private VisionFineTuning() {
+    }
+
+    /**
+     * Trains {@code weights} in place (F32 tensors in writable memory) and returns the loss of every step.
+     *
+     * @param head       [C, P] frozen class embeddings (rows L2-normalized)
+     * @param logitScale multiplier of the cosine logits (exp(logit_scale), 100 for OpenAI CLIP)
+     */
+    public static List<Float> train(ClipConfig config, Map<String, Tensor> weights, Tensor head, float logitScale,
+                                    Examples examples, Settings settings, Parallel parallel) {
+        ClipModel model = new ClipModel(config);
+        long count = examples.labels().length;
+        Shape image = Shape.of(examples.pixels().shape().dim(1), examples.pixels().shape().dim(2), examples.pixels().shape().dim(3));
+        long imageBytes = image.byteSize(DType.F32);
+        List<Float> losses = new ArrayList<>();
+        CosineSchedule schedule = new CosineSchedule(settings.learningRate(), settings.warmupSteps(), settings.steps(), 0f);
+        try (Arena arena = Arena.ofConfined();
+             TensorParameters params = new TensorParameters(weights, name -> name.startsWith(ClipKeys.VISION));
+             Graph graph = Graph.training(parallel);
+             AdamW optimizer = new AdamW(params.trainable(), AdamW.Settings.defaults(settings.weightDecay()), parallel)) {
+            Tensor batch = Tensor.allocate(arena, DType.F32, Shape.of(settings.batchSize(), image.dim(0), image.dim(1), image.dim(2)));
+            long[] labels = new long[settings.batchSize()];
+            Var headTransposed = Var.constant(transpose(head, arena));
+            DataOrder order = new DataOrder(count, settings.seed());
+            for (int step = 0; step < settings.steps(); step++) {
+                for (int i = 0; i < settings.batchSize(); i++) {
+                    long index = order.next();
+                    MemorySegment.copy(examples.pixels().data(), index * imageBytes, batch.data(), i * imageBytes, imageBytes);
+                    labels[i] = examples.labels()[(int) index];
+                }
+                graph.reset();
+                optimizer.zeroGrad();
+                Var pooled = model.vision(graph, params, graph.constant(batch)).pooled();
+                Var embeds = graph.l2Normalize(model.imageEmbeds(graph, params, pooled));
+                Var loss = graph.crossEntropy(graph.scale(graph.matmul(embeds, headTransposed), logitScale), labels);
+                graph.backward(loss);
+                if (settings.maxGradNorm() > 0) {
+                    GradientClipping.clipGlobalNorm(params.trainable(), settings.maxGradNorm());
+                }
+                optimizer.step(schedule.learningRate(step));
+                losses.add(loss.item());
+            }
+        }
+        return losses;
+    }
+
+    /** Writable F32 copies of a model's weights (e.g. from a mapped checkpoint) for training. */
+    public static Map<String, Tensor> trainableCopy(Map<String, Tensor> weights, Arena arena) {
+        Map<String, Tensor> copy = new LinkedHashMap<>();
+        weights.forEach((name, tensor) -> copy.put(name, amalgam.tensor.kernel.Convert.toF32(tensor, arena)));
+        return copy;
+    }
+
+    private static Tensor transpose(Tensor matrix, Arena arena) {
+        long rows = matrix.shape().dim(0);
+        long cols = matrix.shape().dim(1);
+        Tensor out = Tensor.allocate(arena, DType.F32, Shape.of(cols, rows));
+        for (long r = 0; r < rows; r++) {
+            for (long c = 0; c < cols; c++) {
+                out.setFloat(c * rows + r, matrix.getFloat(r * cols + c));
+            }
+        }
+        return out;
+    }
+
+    /** Indices 0..n-1, reshuffled every epoch from a seeded generator. */
+    private static final class DataOrder {
+        private final long[] indices;
+        private final SplittableRandom random;
+        private int position;
+
+        DataOrder(long count, long seed) {
+            indices = new long[Math.toIntExact(count)];
+            for (int i = 0; i < indices.length; i++) {
+                indices[i] = i;
+            }
+            random = new SplittableRandom(seed);
+            position = indices.length;
+        }
+
+        long next() {
+            if (position == indices.length) {
+                for (int i = indices.length - 1; i > 0; i--) {
+                    int j = random.nextInt(i + 1);
+                    long swap = indices[i];
+                    indices[i] = indices[j];
+                    indices[j] = swap;
+                }
+                position = 0;
+            }
+            return indices[position++];
+        }
+    }
+}
