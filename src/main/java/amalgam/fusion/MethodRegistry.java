@@ -19,6 +19,7 @@ import amalgam.fusion.method.TaskArithmetic;
 import amalgam.fusion.method.TaskSingularVectorMerging;
 import amalgam.fusion.method.TiesMerging;
 import amalgam.fusion.method.WeightedAverage;
+import amalgam.fusion.method.DogeTa;
 import amalgam.fusion.method.Wudi;
 import amalgam.fusion.param.MethodParameters;
 import java.util.ArrayList;
@@ -56,6 +57,7 @@ public final class MethodRegistry {
             ContinualTiesMerging.DECLARATION,
             ContinualMerging.WEIGHT_AVERAGE,
             Wudi.DECLARATION,
+            DogeTa.DECLARATION,
             EmrMerging.DECLARATION,
             TallMaskTaskArithmetic.DECLARATION));
         all.addAll(SingularValueCalibration.DECLARATIONS);

@@ -100,7 +100,7 @@ final class TiesCore {
         }
     }
 
-    private static void selectThresholds(Map<String, Shape> scope, int rows, RowSource source, long rank, float[] thresholds,
+    static void selectThresholds(Map<String, Shape> scope, int rows, RowSource source, long rank, float[] thresholds,
                                          BlockPool buffers) {
         List<AbsHistogramSelector> selections = new ArrayList<>();
         for (int r = 0; r < rows; r++) {

@@ -11,7 +11,6 @@ import amalgam.linalg.LinearAlgebra;
 import amalgam.linalg.Matrix;
 import amalgam.merge.ModelSource;
 import amalgam.merge.TensorJob;
-import amalgam.tensor.Layouts;
 import amalgam.tensor.Tensor;
 import amalgam.tensor.kernel.F32Kernels;
 import java.lang.foreign.Arena;
@@ -35,9 +34,6 @@ public final class Wudi implements FusionAlgorithm {
             parameters -> new Wudi(Math.toIntExact(parameters.getLong("iter_num")), parameters.getStrings("exclude_keys")));
 
     static final float LEARNING_RATE = 1e-5f;
-    private static final float BETA1 = 0.9f;
-    private static final float BETA2 = 0.999f;
-    private static final float EPSILON = 1e-8f;
 
     private final int iterations;
     private final Set<String> excludeKeys;
@@ -87,25 +83,8 @@ public final class Wudi implements FusionAlgorithm {
         for (int step = 1; step <= steps; step++) {
             MemorySegment.copy(b.data(), 0, gradient.data(), 0, m * n * Float.BYTES);
             LinearAlgebra.gemm(false, false, 2, merged, a, -2, gradient);
-            adamStep(merged.data(), gradient.data(), firstMoment, secondMoment, m * n, step);
+            TorchAdam.step(merged.data(), gradient.data(), firstMoment, secondMoment, m * n, step, LEARNING_RATE);
         }
         return merged.asTensor();
-    }
-
-    /** One torch Adam step (no weight decay): p -= (lr / (1 − β1ᵗ)) · m / (√v / √(1 − β2ᵗ) + ε). */
-    static void adamStep(MemorySegment parameter, MemorySegment gradient, MemorySegment firstMoment,
-                         MemorySegment secondMoment, long count, int step) {
-        float biasCorrection1 = 1 - (float) Math.pow(BETA1, step);
-        float biasCorrection2Sqrt = (float) Math.sqrt(1 - Math.pow(BETA2, step));
-        float stepSize = LEARNING_RATE / biasCorrection1;
-        for (long i = 0; i < count; i++) {
-            float g = gradient.getAtIndex(Layouts.F32, i);
-            float mean = BETA1 * firstMoment.getAtIndex(Layouts.F32, i) + (1 - BETA1) * g;
-            float square = BETA2 * secondMoment.getAtIndex(Layouts.F32, i) + (1 - BETA2) * g * g;
-            firstMoment.setAtIndex(Layouts.F32, i, mean);
-            secondMoment.setAtIndex(Layouts.F32, i, square);
-            float denominator = (float) Math.sqrt(square) / biasCorrection2Sqrt + EPSILON;
-            parameter.setAtIndex(Layouts.F32, i, parameter.getAtIndex(Layouts.F32, i) - stepSize * mean / denominator);
-        }
     }
 }
