@@ -73,12 +73,12 @@ public final class MergeBenchmark {
             double readLimit = Stopwatch.gigabytesPerSecond(inputBytes, readSeconds);
             out.printf("%n%d x %s %s models (1 base + %d), %s input; page-cache read limit %.2f GB/s%n",
                     files.size(), IoBenchmark.human(modelBytes), dtype, fineTuned, IoBenchmark.human(inputBytes), readLimit);
-            out.printf("  %-18s %8s %9s %10s %14s%n", "method", "seconds", "GB/s in", "x limit", "peak anon RSS");
+            out.printf("  %-18s %8s %9s %10s %14s %14s%n", "method", "seconds", "GB/s in", "x limit", "peak anon RSS", "before merge");
             for (String method : streamingMethods) {
                 Result result = mergeFiles(method, files, work.resolve("out-" + method));
                 double rate = Stopwatch.gigabytesPerSecond(inputBytes, result.seconds());
-                out.printf("  %-18s %8.2f %9.2f %10.2f %14s%n", method, result.seconds(), rate, rate / readLimit,
-                        IoBenchmark.human(result.peakAnonymousBytes()));
+                out.printf("  %-18s %8.2f %9.2f %10.2f %14s %14s%n", method, result.seconds(), rate, rate / readLimit,
+                        IoBenchmark.human(result.peakAnonymousBytes()), IoBenchmark.human(result.baselineAnonymousBytes()));
                 out.flush();
             }
         } finally {
@@ -86,11 +86,13 @@ public final class MergeBenchmark {
         }
     }
 
-    private record Result(double seconds, long peakAnonymousBytes) {
+    private record Result(double seconds, long peakAnonymousBytes, long baselineAnonymousBytes) {
     }
 
     private Result mergeFiles(String method, List<Path> files, Path output) {
         List<CheckpointModelSource> sources = new ArrayList<>();
+        System.gc();
+        long baseline = AnonymousMemory.current();
         try (AnonymousMemory memory = AnonymousMemory.startSampling()) {
             long start = System.nanoTime();
             for (int i = 0; i < files.size(); i++) {
@@ -100,7 +102,7 @@ public final class MergeBenchmark {
             new FusedModelWriter(engine).write(jobs, spec(method, output));
             double seconds = (System.nanoTime() - start) / 1e9;
             OutputDirectory.deleteTree(output);
-            return new Result(seconds, memory.peakBytes());
+            return new Result(seconds, memory.peakBytes(), baseline);
         } finally {
             sources.forEach(CheckpointModelSource::close);
         }

@@ -42,7 +42,8 @@ public final class MergeEngine {
         BlockingQueue<Pending> inOrder = new ArrayBlockingQueue<>(Math.max(1, jobs.size()));
         ExecutorService workers = Executors.newFixedThreadPool(options.threads(), daemonThreads("amalgam-merge"));
         ExecutorService writerThread = Executors.newSingleThreadExecutor(daemonThreads("amalgam-writer"));
-        try (BlockPool pool = new BlockPool(options.memoryBytes());
+        // idle buffers kept for reuse come on top of the jobs in flight, so they get a quarter of the budget
+        try (BlockPool pool = new BlockPool(options.memoryBytes() / 4);
              ShardedCheckpointWriter writer = ShardedCheckpointWriter.create(directory, entries, options.maxShardBytes(), metadata);
              Progress progress = Progress.start("merging", jobs.size(), options.progress())) {
             Future<?> writing = writerThread.submit(() -> writeInOrder(jobs.size(), inOrder, writer, budget, progress));
