@@ -3,6 +3,8 @@ package amalgam.fusion;
 import amalgam.UserInputException;
 import amalgam.io.AtomicFiles;
 import amalgam.linalg.LinearAlgebra;
+import amalgam.fusion.taskpool.ImageTaskPool;
+import amalgam.fusion.taskpool.TaskMetrics;
 import amalgam.merge.CheckpointModelSource;
 import amalgam.merge.EngineOptions;
 import amalgam.merge.Fingerprints;
@@ -42,10 +44,7 @@ public final class FusionRun {
             throw new UserInputException("the built-in model pool and task pool (the embedded benchmark) are not"
                     + " available in this version yet; give modelpool=PATH.yaml taskpool=dummy");
         }
-        String taskPool = String.valueOf(arguments.getOrDefault("taskpool", "dummy"));
-        if (!taskPool.equals("dummy")) {
-            throw new UserInputException("unknown task pool '" + taskPool + "'; available: dummy");
-        }
+        ImageTaskPool taskPool = taskPool(String.valueOf(arguments.getOrDefault("taskpool", "dummy")));
         long seed = longValue(arguments, "seed", 0);
         FusionAlgorithm algorithm = MethodRegistry.fromOverrides(arguments);
         if (Boolean.TRUE.equals(arguments.get("print_config"))) {
@@ -73,10 +72,21 @@ public final class FusionRun {
             FusedModelSpec spec = new FusedModelSpec(saveTo, sideFileSource(pool, opened), null, Map.of(), true, provenance,
                     configText(arguments));
             boolean perTask = algorithm instanceof PerTaskFusionAlgorithm;
-            if (saveTo == null) {
-                discardFused(perTask, models, spec);
-            } else {
-                save(perTask, models, spec);
+            Path written = saveTo == null ? scratchDirectory() : saveTo;
+            try {
+                save(perTask, models, saveTo == null ? new FusedModelSpec(written.resolve("fused"), spec.sideFilesSource(), null,
+                        Map.of(), false, provenance, spec.configText()) : spec);
+                if (taskPool != null) {
+                    Path fused = saveTo == null ? written.resolve("fused") : saveTo;
+                    evaluate(taskPool, fused, perTask, report);
+                    if (Boolean.TRUE.equals(arguments.get("reference"))) {
+                        report.put("reference", reference(taskPool, pool, opened));
+                    }
+                }
+            } finally {
+                if (saveTo == null) {
+                    amalgam.merge.OutputDirectory.deleteTree(written);
+                }
             }
             Object reportPath = arguments.get("report_save_path");
             if (reportPath != null) {
@@ -110,20 +120,92 @@ public final class FusionRun {
         });
     }
 
-    /** Runs the method even when nothing keeps its output, so a bad pool fails the same way a saving run does. */
-    private void discardFused(boolean perTask, Map<String, List<TensorJob>> models, FusedModelSpec spec) {
+    private static ImageTaskPool taskPool(String name) {
+        if (name.equals("dummy")) {
+            return null;
+        }
+        Path file = Path.of(name);
+        if (!Files.isRegularFile(file)) {
+            throw new UserInputException("unknown task pool '" + name + "'; give taskpool=dummy or a task pool YAML file");
+        }
+        return ImageTaskPool.load(file);
+    }
+
+    /** Where a run that keeps no model writes it (the method still runs, so a bad pool fails the same way). */
+    private static Path scratchDirectory() {
         try {
-            Path scratch = Files.createTempDirectory("amalgam-run-");
-            try {
-                FusedModelSpec scratchSpec = new FusedModelSpec(scratch.resolve("fused"), null, null, Map.of(), false,
-                        spec.provenance(), spec.configText());
-                save(perTask, models, scratchSpec);
-            } finally {
-                amalgam.merge.OutputDirectory.deleteTree(scratch);
-            }
+            return Files.createTempDirectory("amalgam-run-");
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** Per-task results plus their average; a per-task method's DIR/TASK model is evaluated on its own task. */
+    private void evaluate(ImageTaskPool taskPool, Path fused, boolean perTask, RunReport report) {
+        Map<String, TaskMetrics> results = new LinkedHashMap<>();
+        if (perTask) {
+            for (String task : taskPool.taskNames()) {
+                Path model = fused.resolve(task);
+                if (!Files.isDirectory(model)) {
+                    throw new UserInputException("per-task method produced no model for task '" + task + "' of the task pool");
+                }
+                results.put(task, taskPool.evaluate(model, engine.threads()).get(task));
+            }
+        } else {
+            results.putAll(taskPool.evaluate(fused, engine.threads()));
+        }
+        putResults(report.entries(), results);
+    }
+
+    /** The pretrained model on every task and each task's own fine-tuned model on it (FusionBench's reference rows). */
+    private Map<String, Object> reference(ImageTaskPool taskPool, ModelPool pool, List<CheckpointModelSource> opened) {
+        Map<String, Object> reference = new LinkedHashMap<>();
+        int pretrained = pool.allModels().indexOf(pool.pretrained().orElse(null));
+        if (pretrained >= 0) {
+            Map<String, Object> rows = new LinkedHashMap<>();
+            putResults(rows, taskPool.evaluate(opened.get(pretrained).checkpoint().directory(), engine.threads()));
+            reference.put("pretrained", rows);
+        }
+        Map<String, TaskMetrics> individual = new LinkedHashMap<>();
+        for (String task : taskPool.taskNames()) {
+            int index = indexOf(pool, task);
+            if (index >= 0) {
+                individual.put(task, taskPool.evaluate(opened.get(index).checkpoint().directory(), engine.threads()).get(task));
+            }
+        }
+        Map<String, Object> rows = new LinkedHashMap<>();
+        putResults(rows, individual);
+        reference.put("individual", rows);
+        return reference;
+    }
+
+    private static int indexOf(ModelPool pool, String name) {
+        for (int i = 0; i < pool.allModels().size(); i++) {
+            if (pool.allModels().get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static void putResults(Map<String, Object> target, Map<String, TaskMetrics> results) {
+        double accuracy = 0;
+        double loss = 0;
+        for (Map.Entry<String, TaskMetrics> entry : results.entrySet()) {
+            target.put(entry.getKey(), metrics(entry.getValue().accuracy(), entry.getValue().loss()));
+            accuracy += entry.getValue().accuracy();
+            loss += entry.getValue().loss();
+        }
+        if (!results.isEmpty()) {
+            target.put("average", metrics(accuracy / results.size(), loss / results.size()));
+        }
+    }
+
+    private static Map<String, Object> metrics(double accuracy, double loss) {
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("accuracy", accuracy);
+        metrics.put("loss", loss);
+        return metrics;
     }
 
     /** One model directory, or for a per-task method DIR/TASK/ for every task, published together. */

@@ -5,7 +5,9 @@ import amalgam.data.image.RgbImage;
 import amalgam.tensor.DType;
 import amalgam.tensor.Shape;
 import amalgam.tensor.Tensor;
+import amalgam.tensor.Layouts;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 
 /**
  * Batched evaluation of a classifier on labelled images: pixels are scaled to [0, 1] and normalized per channel in
@@ -19,17 +21,30 @@ public final class ClassificationEvaluator {
         float[][] logits(Tensor pixels);
     }
 
-    private final float[] mean;
-    private final float[] std;
+    /** Turns an image into the model's input, CHW float32 of the model's size. */
+    @FunctionalInterface
+    public interface Preprocessor {
+        float[] process(RgbImage image);
+    }
+
+    private final Preprocessor preprocessor;
+    private final int height;
+    private final int width;
     private final int batchSize;
 
-    public ClassificationEvaluator(float[] mean, float[] std, int batchSize) {
-        if (mean.length != 3 || std.length != 3 || batchSize < 1) {
-            throw new IllegalArgumentException("need 3 means, 3 stds and a positive batch size");
+    public ClassificationEvaluator(Preprocessor preprocessor, int height, int width, int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be positive");
         }
-        this.mean = mean.clone();
-        this.std = std.clone();
+        this.preprocessor = preprocessor;
+        this.height = height;
+        this.width = width;
         this.batchSize = batchSize;
+    }
+
+    /** CLIP's rescale + normalize for images that already have the model's size (no resize). */
+    public static ClassificationEvaluator normalizing(float[] mean, float[] std, int height, int width, int batchSize) {
+        return new ClassificationEvaluator(image -> normalize(image, mean, std, height, width), height, width, batchSize);
     }
 
     public TaskMetrics evaluate(Classifier classifier, LabelledImages data) {
@@ -59,26 +74,34 @@ public final class ClassificationEvaluator {
     }
 
     private Tensor pixels(LabelledImages data, int start, int count, Arena arena) {
-        RgbImage first = data.image(start);
-        int height = first.height();
-        int width = first.width();
+        long imageFloats = 3L * height * width;
         Tensor batch = Tensor.allocate(arena, DType.F32, Shape.of(count, 3, height, width));
         for (int i = 0; i < count; i++) {
-            RgbImage image = i == 0 ? first : data.image(start + i);
-            if (image.height() != height || image.width() != width) {
-                throw new UserInputException("image " + (start + i) + " is " + image.width() + "x" + image.height()
-                        + ", the batch is " + width + "x" + height);
+            float[] values = preprocessor.process(data.image(start + i));
+            if (values.length != imageFloats) {
+                throw new UserInputException("image " + (start + i) + " gives " + values.length + " values, the model needs 3x"
+                        + height + "x" + width);
             }
-            for (int c = 0; c < 3; c++) {
-                for (int y = 0; y < height; y++) {
-                    for (int x = 0; x < width; x++) {
-                        float scaled = (float) (image.sample(y, x, c) / 255.0);
-                        batch.setFloat((((long) i * 3 + c) * height + y) * width + x, (scaled - mean[c]) / std[c]);
-                    }
+            MemorySegment.copy(values, 0, batch.data(), Layouts.F32, i * imageFloats * Float.BYTES, values.length);
+        }
+        return batch;
+    }
+
+    private static float[] normalize(RgbImage image, float[] mean, float[] std, int height, int width) {
+        if (image.height() != height || image.width() != width) {
+            throw new UserInputException("image is " + image.width() + "x" + image.height() + ", the model needs " + width + "x"
+                    + height + " (give the task pool a preprocessor to resize)");
+        }
+        float[] values = new float[3 * height * width];
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < height; y++) {
+                for (int x = 0; x < width; x++) {
+                    float scaled = (float) (image.sample(y, x, c) / 255.0);
+                    values[(c * height + y) * width + x] = (scaled - mean[c]) / std[c];
                 }
             }
         }
-        return batch;
+        return values;
     }
 
     /** Index of the largest logit; the first one on ties (as torch.argmax). */

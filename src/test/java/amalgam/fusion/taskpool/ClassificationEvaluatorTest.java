@@ -22,7 +22,7 @@ class ClassificationEvaluatorTest {
             public int label(int index) { return labels[index]; }
             public RgbImage image(int index) { return new RgbImage(1, 1, new byte[] {(byte) red[index], 0, 0}); }
         };
-        ClassificationEvaluator evaluator = new ClassificationEvaluator(new float[] {0, 0, 0}, new float[] {1, 1, 1}, 2);
+        ClassificationEvaluator evaluator = ClassificationEvaluator.normalizing(new float[] {0, 0, 0}, new float[] {1, 1, 1}, 1, 1, 2);
         TaskMetrics metrics = evaluator.evaluate(pixels -> {
             int batch = (int) pixels.shape().dim(0);
             float[][] logits = new float[batch][];
