@@ -5,7 +5,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -72,6 +71,18 @@ final class Floats {
         }
     }
 
+    /**
+     * The lanes added one after another in double. {@code reduceLanes(ADD)} leaves the order open, and the compiled
+     * and interpreted forms of a loop do differ, so a result would depend on which thread ran warm code.
+     */
+    private static double lanesInOrder(FloatVector vector) {
+        double total = 0;
+        for (float lane : vector.toArray()) {
+            total += lane;
+        }
+        return total;
+    }
+
     /** The sum of x[offset .. offset + n), accumulated in float lanes per vector block then in double. */
     static double sum(int n, MemorySegment x, long offset) {
         int i = 0;
@@ -81,7 +92,7 @@ final class Floats {
         for (; i < bound; i += SPECIES.length()) {
             acc = acc.add(FloatVector.fromMemorySegment(SPECIES, x, (offset + i) * 4, ORDER));
         }
-        total += acc.reduceLanes(VectorOperators.ADD);
+        total += lanesInOrder(acc);
         for (; i < n; i++) {
             total += get(x, offset + i);
         }
@@ -99,7 +110,7 @@ final class Floats {
             FloatVector bv = FloatVector.fromMemorySegment(SPECIES, b, (bOffset + i) * 4, ORDER);
             acc = av.fma(bv, acc);
         }
-        total += acc.reduceLanes(VectorOperators.ADD);
+        total += lanesInOrder(acc);
         for (; i < n; i++) {
             total += (double) get(a, aOffset + i) * get(b, bOffset + i);
         }

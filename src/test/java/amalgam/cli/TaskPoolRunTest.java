@@ -43,7 +43,7 @@ class TaskPoolRunTest {
                 batch_size: 5
                 """);
         Path reportFile = temp.resolve("report.json");
-        CliRunner result = CliRunner.run("run", "method=dummy", "modelpool=" + temp.resolve("pool.yaml"),
+        CliRunner result = CliRunner.run("run", "--threads", "2", "method=dummy", "modelpool=" + temp.resolve("pool.yaml"),
                 "taskpool=" + temp.resolve("tasks.yaml"), "reference=true", "report_save_path=" + reportFile);
         assertEquals(0, result.exitCode(), result.err());
         JsonNode report = new ObjectMapper().readTree(reportFile.toFile());

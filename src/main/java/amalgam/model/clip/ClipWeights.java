@@ -4,7 +4,6 @@ import amalgam.UserInputException;
 import amalgam.io.Checkpoint;
 import amalgam.nn.Parameters;
 import amalgam.nn.TensorParameters;
-import amalgam.tensor.DType;
 import amalgam.tensor.Shape;
 import amalgam.tensor.Tensor;
 import amalgam.tensor.kernel.Convert;
@@ -14,8 +13,10 @@ import java.util.Map;
 
 /**
  * A CLIP checkpoint checked against its config: every key the model reads is present with the expected shape
- * (legacy {@code position_ids} buffers and other extra keys are ignored). F32 tensors stay zero-copy mapped;
- * other float dtypes are widened once into the arena.
+ * (legacy {@code position_ids} buffers and other extra keys are ignored). Weights are copied once into 64-byte
+ * aligned float32 memory: mapped tensors sit at whatever offset the file's header length gives them, and BLAS and
+ * vector kernels split their work by alignment, so results would otherwise differ in the last bits between two files
+ * holding the same weights.
  */
 public final class ClipWeights {
     private ClipWeights() {
@@ -38,7 +39,7 @@ public final class ClipWeights {
                 throw new UserInputException("CLIP checkpoint '" + checkpoint.displayName() + "': key '" + name + "' is "
                         + stored.dtype() + ", not a float type");
             }
-            tensors.put(name, stored.dtype() == DType.F32 ? stored : Convert.toF32(stored, arena));
+            tensors.put(name, Convert.toF32(stored, arena));
         }
         return TensorParameters.frozen(tensors);
     }
