@@ -1,6 +1,6 @@
 package amalgam.fusion.method;
 
-import amalgam.fusion.CounterRandom;
+import amalgam.tensor.kernel.CounterRng;
 import amalgam.fusion.param.MethodParameters;
 import amalgam.merge.ModelSource;
 import java.util.ArrayList;
@@ -20,7 +20,7 @@ record ContinualOrder(boolean shuffle, Long seed) {
         if (!shuffle) {
             return order;
         }
-        CounterRandom random = CounterRandom.of(seed != null ? seed : runSeed, "model_order", 0);
+        CounterRng random = CounterRng.of(seed != null ? seed : runSeed, "model_order", 0);
         for (int i = order.size() - 1; i > 0; i--) {
             int j = (int) (random.uniform(i) * (i + 1));
             order.set(i, order.set(j, order.get(i)));

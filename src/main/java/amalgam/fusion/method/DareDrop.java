@@ -1,7 +1,7 @@
 package amalgam.fusion.method;
 
 import amalgam.UserInputException;
-import amalgam.fusion.CounterRandom;
+import amalgam.tensor.kernel.CounterRng;
 import amalgam.fusion.TensorScopes;
 import amalgam.fusion.param.MethodParameters;
 import amalgam.fusion.param.ParameterSpec;
@@ -38,7 +38,7 @@ record DareDrop(double sparsityRatio, boolean onlyOnLinearWeights, boolean resca
         if (onlyOnLinearWeights && !TensorScopes.isLinearWeight(name, tau.shape().rank())) {
             return;
         }
-        CounterRandom random = CounterRandom.of(seed, name, modelIndex);
+        CounterRng random = CounterRng.of(seed, name, modelIndex);
         float scale = rescale ? (float) (1 / (1 - sparsityRatio)) : 1f;
         for (long i = 0, n = tau.elementCount(); i < n; i++) {
             tau.setFloat(i, random.uniform(i) > sparsityRatio ? tau.getFloat(i) * scale : 0f);
