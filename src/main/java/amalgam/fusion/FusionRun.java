@@ -60,7 +60,10 @@ public final class FusionRun {
                 opened.add(source);
                 return source;
             });
-            Map<String, List<TensorJob>> models = plan(algorithm, pool, seed);
+            boolean everyStep = algorithm instanceof ContinualFusionAlgorithm continual && continual.saveOnEveryStep()
+                    && arguments.get("merged_model_save_path") != null;
+            Map<String, List<TensorJob>> models = everyStep ? steps((ContinualFusionAlgorithm) algorithm, pool, seed)
+                    : plan(algorithm, pool, seed);
             List<TensorJob> first = models.values().iterator().next();
             RunReport report = new RunReport();
             long parameters = first.stream().filter(job -> job.outputDType().isFloatingPoint())
@@ -72,12 +75,14 @@ public final class FusionRun {
             FusedModelSpec spec = new FusedModelSpec(saveTo, sideFileSource(pool, opened), null, Map.of(), true, provenance,
                     configText(arguments));
             boolean perTask = algorithm instanceof PerTaskFusionAlgorithm;
+            boolean severalModels = perTask || everyStep;
             Path written = saveTo == null ? scratchDirectory() : saveTo;
             try {
-                save(perTask, models, saveTo == null ? new FusedModelSpec(written.resolve("fused"), spec.sideFilesSource(), null,
+                save(severalModels, models, saveTo == null ? new FusedModelSpec(written.resolve("fused"), spec.sideFilesSource(), null,
                         Map.of(), false, provenance, spec.configText()) : spec);
                 if (taskPool != null) {
-                    Path fused = saveTo == null ? written.resolve("fused") : saveTo;
+                    Path fused = saveTo == null ? written.resolve("fused")
+                            : everyStep ? saveTo.resolve(List.copyOf(models.keySet()).getLast()) : saveTo;
                     evaluate(taskPool, fused, perTask, report);
                     if (Boolean.TRUE.equals(arguments.get("reference"))) {
                         report.put("reference", reference(taskPool, pool, opened));
@@ -118,6 +123,25 @@ public final class FusionRun {
             }
             return models;
         });
+    }
+
+    /**
+     * A continual method's model after every step, keyed {@code step-TT-MODEL} in merge order: the model after step t
+     * is the method applied, in merge order, to the first t task models (the last one is the final model).
+     */
+    private static Map<String, List<TensorJob>> steps(ContinualFusionAlgorithm algorithm, ModelPool pool, long seed) {
+        List<ModelSource> order = algorithm.mergeOrder(pool, seed);
+        ContinualFusionAlgorithm inOrder = algorithm.inGivenOrder();
+        Map<String, List<TensorJob>> models = new LinkedHashMap<>();
+        for (int t = 1; t <= order.size(); t++) {
+            List<ModelSource> prefix = new ArrayList<>();
+            pool.pretrained().ifPresent(prefix::add);
+            prefix.addAll(order.subList(0, t));
+            ModelPool stepPool = new ModelPool(prefix);
+            models.put(String.format("step-%02d-%s", t, order.get(t - 1).name()),
+                    TensorInputs.withReference(pool.reference().name(), () -> inOrder.plan(stepPool, seed)));
+        }
+        return models;
     }
 
     private static ImageTaskPool taskPool(String name) {

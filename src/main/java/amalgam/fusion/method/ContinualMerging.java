@@ -1,6 +1,6 @@
 package amalgam.fusion.method;
 
-import amalgam.fusion.FusionAlgorithm;
+import amalgam.fusion.ContinualFusionAlgorithm;
 import amalgam.fusion.MethodDeclaration;
 import amalgam.fusion.ModelPool;
 import amalgam.fusion.PerTensorPlan;
@@ -21,20 +21,20 @@ import java.util.List;
  * <li>weight average: M = θ_{π1}; at 0-based step t ≥ 1, M ← (M·t + θ)/(t + 1) (a running mean).</li>
  * </ul>
  */
-public final class ContinualMerging implements FusionAlgorithm {
+public final class ContinualMerging implements ContinualFusionAlgorithm {
     public static final MethodDeclaration TASK_ARITHMETIC = new MethodDeclaration("opcm/task_arithmetic",
             List.of("continual_task_arithmetic"), "task arithmetic, adding one model at a time",
             with(Parameters.scalingFactor(0.3)),
-            parameters -> new ContinualMerging(parameters.getDouble("scaling_factor"), ContinualOrder.from(parameters)));
+            parameters -> new ContinualMerging(parameters.getDouble("scaling_factor"), ContinualProtocol.from(parameters)));
     public static final MethodDeclaration WEIGHT_AVERAGE = new MethodDeclaration("opcm/weight_average",
             List.of("continual_weight_average"), "running mean of the models, one at a time", with(null),
-            parameters -> new ContinualMerging(Double.NaN, ContinualOrder.from(parameters)));
+            parameters -> new ContinualMerging(Double.NaN, ContinualProtocol.from(parameters)));
 
     private final double scalingFactor;
-    private final ContinualOrder order;
+    private final ContinualProtocol order;
 
     /** A NaN scaling factor selects the running weight average. */
-    ContinualMerging(double scalingFactor, ContinualOrder order) {
+    ContinualMerging(double scalingFactor, ContinualProtocol order) {
         this.scalingFactor = scalingFactor;
         this.order = order;
     }
@@ -49,8 +49,23 @@ public final class ContinualMerging implements FusionAlgorithm {
     }
 
     @Override
+    public List<ModelSource> mergeOrder(ModelPool pool, long seed) {
+        return order.apply(pool.requireModels("opcm", 1), seed);
+    }
+
+    @Override
+    public ContinualFusionAlgorithm inGivenOrder() {
+        return new ContinualMerging(scalingFactor, order.inGivenOrder());
+    }
+
+    @Override
+    public boolean saveOnEveryStep() {
+        return order.saveOnEveryStep();
+    }
+
+    @Override
     public List<TensorJob> plan(ModelPool pool, long seed) {
-        List<ModelSource> models = order.apply(pool.requireModels("opcm", 1), seed);
+        List<ModelSource> models = mergeOrder(pool, seed);
         if (Double.isNaN(scalingFactor)) {
             return PerTensorPlan.build(pool, 2, (name, shape, arena) -> {
                 Tensor merged = TensorInputs.read(models.getFirst(), name, shape, arena);

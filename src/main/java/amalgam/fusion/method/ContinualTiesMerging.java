@@ -1,6 +1,6 @@
 package amalgam.fusion.method;
 
-import amalgam.fusion.FusionAlgorithm;
+import amalgam.fusion.ContinualFusionAlgorithm;
 import amalgam.fusion.MethodDeclaration;
 import amalgam.fusion.ModelPool;
 import amalgam.fusion.TensorInputs;
@@ -22,22 +22,22 @@ import java.util.Set;
  * with the global trim, see {@link TiesCore}); then M ← M + λ·δ (added to the current merged model, not rebuilt
  * from θ0). Holds one model in memory.
  */
-public final class ContinualTiesMerging implements FusionAlgorithm {
+public final class ContinualTiesMerging implements ContinualFusionAlgorithm {
     public static final MethodDeclaration DECLARATION = new MethodDeclaration("opcm/ties_merging",
             List.of("continual_ties_merging"), "TIES merging of the running merge with one new model at a time",
             parameters(), parameters -> new ContinualTiesMerging(parameters.getDouble("scaling_factor"),
                     parameters.getDouble("threshold"), parameters.getStrings("remove_keys"),
                     TiesCore.MergeFunction.parse("opcm/ties_merging", parameters.getString("merge_func")),
-                    ContinualOrder.from(parameters)));
+                    ContinualProtocol.from(parameters)));
 
     private final float scalingFactor;
     private final double threshold;
     private final Set<String> removeKeys;
     private final TiesCore.MergeFunction mergeFunction;
-    private final ContinualOrder order;
+    private final ContinualProtocol order;
 
     ContinualTiesMerging(double scalingFactor, double threshold, List<String> removeKeys,
-                         TiesCore.MergeFunction mergeFunction, ContinualOrder order) {
+                         TiesCore.MergeFunction mergeFunction, ContinualProtocol order) {
         this.scalingFactor = (float) scalingFactor;
         this.threshold = threshold;
         this.removeKeys = new HashSet<>(removeKeys);
@@ -53,9 +53,24 @@ public final class ContinualTiesMerging implements FusionAlgorithm {
     }
 
     @Override
+    public List<ModelSource> mergeOrder(ModelPool pool, long seed) {
+        return order.apply(pool.requireModels(DECLARATION.configName(), 1), seed);
+    }
+
+    @Override
+    public ContinualFusionAlgorithm inGivenOrder() {
+        return new ContinualTiesMerging(scalingFactor, threshold, List.copyOf(removeKeys), mergeFunction, order.inGivenOrder());
+    }
+
+    @Override
+    public boolean saveOnEveryStep() {
+        return order.saveOnEveryStep();
+    }
+
+    @Override
     public List<TensorJob> plan(ModelPool pool, long seed) {
         ModelSource base = pool.requirePretrained(DECLARATION.configName());
-        List<ModelSource> models = order.apply(pool.requireModels(DECLARATION.configName(), 1), seed);
+        List<ModelSource> models = mergeOrder(pool, seed);
         WorkingModel merged = WorkingModel.copyOf(base, base);
         Map<String, Shape> scope = TiesCore.flattenedScope(base, removeKeys);
         for (int t = 0; t < models.size(); t++) {

@@ -1,6 +1,6 @@
 package amalgam.fusion.method;
 
-import amalgam.fusion.FusionAlgorithm;
+import amalgam.fusion.ContinualFusionAlgorithm;
 import amalgam.fusion.MethodDeclaration;
 import amalgam.fusion.ModelPool;
 import amalgam.fusion.TensorInputs;
@@ -33,15 +33,15 @@ import java.util.Map;
  * Only the top-left r×r block of Q (r = min(m, n)) is ever zeroed, so with the thin SVD P = U_r S V_rᵀ the
  * projection is τ' = τ − U_r D V_rᵀ, D the zeroed entries of U_rᵀ τ V_r — identical to the full-SVD form.
  */
-public final class Opcm implements FusionAlgorithm {
+public final class Opcm implements ContinualFusionAlgorithm {
     public static final MethodDeclaration DECLARATION = new MethodDeclaration("opcm/opcm", List.of("opcm", "opcm/opcm_general"),
             "orthogonal projection-based continual merging", parameters(),
-            parameters -> new Opcm(parameters.getDouble("alpha"), ContinualOrder.from(parameters)));
+            parameters -> new Opcm(parameters.getDouble("alpha"), ContinualProtocol.from(parameters)));
 
     private final double alpha;
-    private final ContinualOrder order;
+    private final ContinualProtocol order;
 
-    Opcm(double alpha, ContinualOrder order) {
+    Opcm(double alpha, ContinualProtocol order) {
         this.alpha = alpha;
         this.order = order;
     }
@@ -54,9 +54,24 @@ public final class Opcm implements FusionAlgorithm {
     }
 
     @Override
+    public List<ModelSource> mergeOrder(ModelPool pool, long seed) {
+        return order.apply(pool.requireModels(DECLARATION.configName(), 1), seed);
+    }
+
+    @Override
+    public ContinualFusionAlgorithm inGivenOrder() {
+        return new Opcm(alpha, order.inGivenOrder());
+    }
+
+    @Override
+    public boolean saveOnEveryStep() {
+        return order.saveOnEveryStep();
+    }
+
+    @Override
     public List<TensorJob> plan(ModelPool pool, long seed) {
         ModelSource base = pool.requirePretrained(DECLARATION.configName());
-        List<ModelSource> models = order.apply(pool.requireModels(DECLARATION.configName(), 1), seed);
+        List<ModelSource> models = mergeOrder(pool, seed);
         WorkingModel merged = WorkingModel.copyOf(base, models.getFirst());
         List<Double> norms = new ArrayList<>();
         norms.add(taskVectorNorm(base, models.getFirst(), merged));

@@ -41,7 +41,8 @@ final class Parameters {
         return List.of(
                 ParameterSpec.of("shuffle_order", ParameterType.BOOL, true, "merge the models in a seeded random order"),
                 ParameterSpec.nullable("seed", ParameterType.INT, null, "seed of the order shuffle (null: the run's seed)"),
-                ignoredBoolean("save_on_every_step", false),
+                ParameterSpec.of("save_on_every_step", ParameterType.BOOL, false,
+                        "with merged_model_save_path, save the model after every step as DIR/step-TT-MODEL/ (the last is the final model)"),
                 ignoredBoolean("evaluate_on_every_step", false));
     }
 }

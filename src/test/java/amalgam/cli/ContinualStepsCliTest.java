@@ -1,0 +1,56 @@
+package amalgam.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import amalgam.io.Checkpoint;
+import amalgam.io.TensorInfo;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * save_on_every_step writes the model after every step; the last step is bit-identical to an ordinary run, and
+ * step 1 of continual task arithmetic is θ0 + λ·τ₁ (the same as plain task arithmetic on a one-model pool).
+ */
+class ContinualStepsCliTest {
+    @TempDir
+    Path temp;
+
+    @Test
+    void everyStepIsSavedAndTheLastIsTheFinalModel() throws Exception {
+        Path clip = CliRunner.fixtures().resolve("merge-tiny/clip");
+        assumeTrue(Files.isDirectory(clip), "fixtures not present");
+        Path pool = Files.writeString(temp.resolve("pool.yaml"), "models:\n  _pretrained_: " + clip.resolve("pretrained")
+                + "\n  sun397: " + clip.resolve("sun397") + "\n  eurosat: " + clip.resolve("eurosat") + "\n  svhn: " + clip.resolve("svhn") + "\n");
+        Path one = Files.writeString(temp.resolve("one.yaml"), "models:\n  _pretrained_: " + clip.resolve("pretrained")
+                + "\n  sun397: " + clip.resolve("sun397") + "\n");
+        String method = "method=opcm/task_arithmetic";
+        assertEquals(0, CliRunner.run("run", method, "method.shuffle_order=false", "method.save_on_every_step=true",
+                "modelpool=" + pool, "merged_model_save_path=" + temp.resolve("steps")).exitCode());
+        assertEquals(0, CliRunner.run("run", method, "method.shuffle_order=false", "modelpool=" + pool,
+                "merged_model_save_path=" + temp.resolve("final")).exitCode());
+        assertEquals(0, CliRunner.run("run", "method=task_arithmetic", "modelpool=" + one,
+                "merged_model_save_path=" + temp.resolve("first")).exitCode());
+        try (Stream<Path> children = Files.list(temp.resolve("steps"))) {
+            assertEquals(List.of("step-01-sun397", "step-02-eurosat", "step-03-svhn"),
+                    children.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        assertSameWeights(temp.resolve("steps/step-03-svhn"), temp.resolve("final"));
+        assertSameWeights(temp.resolve("steps/step-01-sun397"), temp.resolve("first"));
+    }
+
+    private static void assertSameWeights(Path a, Path b) {
+        try (Checkpoint left = Checkpoint.open(a); Checkpoint right = Checkpoint.open(b)) {
+            for (TensorInfo info : left.tensors()) {
+                assertArrayEquals(left.tensor(info.name()).data().toArray(ValueLayout.JAVA_BYTE),
+                        right.tensor(info.name()).data().toArray(ValueLayout.JAVA_BYTE), info.name());
+            }
+        }
+    }
+}
