@@ -9,7 +9,7 @@ import amalgam.merge.FusedModelSpec;
 import amalgam.merge.FusedModelWriter;
 import amalgam.merge.InMemoryModelSource;
 import amalgam.merge.ModelSource;
-import amalgam.merge.OutputDirectory;
+import amalgam.io.OutputDirectory;
 import amalgam.merge.Provenance;
 import amalgam.merge.TensorJob;
 import amalgam.tensor.DType;

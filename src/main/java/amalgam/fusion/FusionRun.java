@@ -90,7 +90,7 @@ public final class FusionRun {
                 }
             } finally {
                 if (saveTo == null) {
-                    amalgam.merge.OutputDirectory.deleteTree(written);
+                    amalgam.io.OutputDirectory.deleteTree(written);
                 }
             }
             Object reportPath = arguments.get("report_save_path");

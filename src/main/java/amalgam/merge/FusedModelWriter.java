@@ -1,5 +1,6 @@
 package amalgam.merge;
 
+import amalgam.io.OutputDirectory;
 import amalgam.UserInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package amalgam.model.clip;
 import amalgam.io.AtomicFiles;
 import amalgam.io.ShardedCheckpointWriter;
 import amalgam.io.TensorEntry;
-import amalgam.merge.OutputDirectory;
+import amalgam.io.OutputDirectory;
 import amalgam.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.ArrayList;

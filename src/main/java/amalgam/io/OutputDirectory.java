@@ -1,7 +1,6 @@
-package amalgam.merge;
+package amalgam.io;
 
 import amalgam.UserInputException;
-import amalgam.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
