@@ -74,24 +74,9 @@ public final class FusionRun {
             Provenance provenance = provenance(arguments, pool, opened, seed);
             FusedModelSpec spec = new FusedModelSpec(saveTo, sideFileSource(pool, opened), null, Map.of(), true, provenance,
                     configText(arguments));
-            boolean perTask = algorithm instanceof PerTaskFusionAlgorithm;
-            boolean severalModels = perTask || everyStep;
-            Path written = saveTo == null ? scratchDirectory() : saveTo;
-            try {
-                save(severalModels, models, saveTo == null ? new FusedModelSpec(written.resolve("fused"), spec.sideFilesSource(), null,
-                        Map.of(), false, provenance, spec.configText()) : spec);
-                if (taskPool != null) {
-                    Path fused = saveTo == null ? written.resolve("fused")
-                            : everyStep ? saveTo.resolve(List.copyOf(models.keySet()).getLast()) : saveTo;
-                    evaluate(taskPool, fused, perTask, report);
-                    if (Boolean.TRUE.equals(arguments.get("reference"))) {
-                        report.put("reference", reference(taskPool, pool, opened));
-                    }
-                }
-            } finally {
-                if (saveTo == null) {
-                    amalgam.io.OutputDirectory.deleteTree(written);
-                }
+            saveAndEvaluate(models, spec, algorithm instanceof PerTaskFusionAlgorithm, everyStep, taskPool, report);
+            if (taskPool != null && Boolean.TRUE.equals(arguments.get("reference"))) {
+                report.put("reference", reference(taskPool, pool, opened));
             }
             Object reportPath = arguments.get("report_save_path");
             if (reportPath != null) {
@@ -123,6 +108,29 @@ public final class FusionRun {
             }
             return models;
         });
+    }
+
+    /**
+     * Writes the fused model(s) — to the requested directory, or to a scratch directory removed afterwards — and
+     * evaluates the final model on the task pool, if any.
+     */
+    private void saveAndEvaluate(Map<String, List<TensorJob>> models, FusedModelSpec spec, boolean perTask, boolean everyStep,
+                                 ImageTaskPool taskPool, RunReport report) {
+        Path saveTo = spec.output();
+        Path written = saveTo == null ? scratchDirectory().resolve("fused") : saveTo;
+        try {
+            FusedModelSpec target = saveTo == null ? new FusedModelSpec(written, spec.sideFilesSource(), null, Map.of(), false,
+                    spec.provenance(), spec.configText()) : spec;
+            save(perTask || everyStep, models, target);
+            if (taskPool != null) {
+                Path finalModel = everyStep ? written.resolve(List.copyOf(models.keySet()).getLast()) : written;
+                evaluate(taskPool, finalModel, perTask, report);
+            }
+        } finally {
+            if (saveTo == null) {
+                amalgam.io.OutputDirectory.deleteTree(written.getParent());
+            }
+        }
     }
 
     /**
