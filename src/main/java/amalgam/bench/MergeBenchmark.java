@@ -71,8 +71,12 @@ public final class MergeBenchmark {
             long inputBytes = files.stream().mapToLong(MergeBenchmark::size).sum();
             double readSeconds = Stopwatch.best(3, () -> PageCacheReader.readAll(files, engine.threads()));
             double readLimit = Stopwatch.gigabytesPerSecond(inputBytes, readSeconds);
-            out.printf("%n%d x %s %s models (1 base + %d), %s input; page-cache read limit %.2f GB/s%n",
-                    files.size(), IoBenchmark.human(modelBytes), dtype, fineTuned, IoBenchmark.human(inputBytes), readLimit);
+            long outputBytes = size(files.getFirst());
+            double writeSeconds = Stopwatch.best(1, () -> PageCacheReader.writeNew(files.getFirst(), outputBytes));
+            out.printf("%n%d x %s %s models (1 base + %d), %s input; page-cache read limit %.2f GB/s; writing the %s output"
+                            + " takes at least %.2f s (new file + fsync)%n",
+                    files.size(), IoBenchmark.human(modelBytes), dtype, fineTuned, IoBenchmark.human(inputBytes), readLimit,
+                    IoBenchmark.human(outputBytes), writeSeconds);
             out.printf("  %-18s %8s %9s %10s %14s %14s%n", "method", "seconds", "GB/s in", "x limit", "peak anon RSS", "before merge");
             for (String method : streamingMethods) {
                 Result result = mergeFiles(method, files, work.resolve("out-" + method));

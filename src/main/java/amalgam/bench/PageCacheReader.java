@@ -13,7 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-/** The read limit for files already in the page cache: plain reads into a reused buffer, one file per thread. */
+/** The I/O limits of the work: reading files already in the page cache (plain reads, one file per thread) and writing a new file. */
 final class PageCacheReader {
     private static final int BUFFER = 8 << 20;
 
@@ -35,6 +35,30 @@ final class PageCacheReader {
             return total;
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** Writes {@code bytes} to a new file next to {@code near} (from a native buffer, then fsync) and deletes it. */
+    static void writeNew(Path near, long bytes) {
+        Path file = near.resolveSibling(near.getFileName() + ".write-probe");
+        try (Arena arena = Arena.ofConfined();
+             FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer buffer = arena.allocate(BUFFER, 4096).asByteBuffer();
+            for (long written = 0; written < bytes; written += BUFFER) {
+                buffer.clear().limit((int) Math.min(BUFFER, bytes - written));
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+            }
+            channel.force(true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            try {
+                java.nio.file.Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // a leftover probe file is harmless and removed with the benchmark's directory
+            }
         }
     }
 
