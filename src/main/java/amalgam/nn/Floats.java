@@ -130,6 +130,106 @@ final class Floats {
         }
     }
 
+    /** sum of (x[i] − mean)² over a run of n floats: float lanes per vector block, then lanes and tail in double. */
+    static double squaredDeviations(int n, MemorySegment x, long offset, float mean) {
+        int i = 0;
+        int bound = SPECIES.loopBound(n);
+        FloatVector acc = FloatVector.zero(SPECIES);
+        for (; i < bound; i += SPECIES.length()) {
+            FloatVector d = FloatVector.fromMemorySegment(SPECIES, x, (offset + i) * 4, ORDER).sub(mean);
+            acc = d.fma(d, acc);
+        }
+        double total = lanesInOrder(acc);
+        for (; i < n; i++) {
+            float d = get(x, offset + i) - mean;
+            total += d * d;
+        }
+        return total;
+    }
+
+    /** out[offset + i] = (x[offset + i] − mean) rstd · w[i] + b[i] (layer norm's affine output). */
+    static void normalizeAffine(int n, MemorySegment x, long offset, float mean, float rstd, MemorySegment w, MemorySegment b,
+                                MemorySegment out) {
+        int i = 0;
+        int bound = SPECIES.loopBound(n);
+        for (; i < bound; i += SPECIES.length()) {
+            FloatVector xhat = FloatVector.fromMemorySegment(SPECIES, x, (offset + i) * 4, ORDER).sub(mean).mul(rstd);
+            FloatVector wv = FloatVector.fromMemorySegment(SPECIES, w, (long) i * 4, ORDER);
+            FloatVector bv = FloatVector.fromMemorySegment(SPECIES, b, (long) i * 4, ORDER);
+            xhat.fma(wv, bv).intoMemorySegment(out, (offset + i) * 4, ORDER);
+        }
+        for (; i < n; i++) {
+            float xhat = (get(x, offset + i) - mean) * rstd;
+            set(out, offset + i, Math.fma(xhat, get(w, i), get(b, i)));
+        }
+    }
+
+    /**
+     * Layer norm backward's two row sums with h = g w and xhat = (x − mean) rstd: {sum h, sum h xhat}, in float lanes
+     * per vector block, then lanes and tail in double.
+     */
+    static double[] layerNormGradientSums(int n, MemorySegment g, MemorySegment x, long offset, float mean, float rstd,
+                                          MemorySegment w) {
+        int i = 0;
+        int bound = SPECIES.loopBound(n);
+        FloatVector sumH = FloatVector.zero(SPECIES);
+        FloatVector sumHXhat = FloatVector.zero(SPECIES);
+        for (; i < bound; i += SPECIES.length()) {
+            FloatVector h = FloatVector.fromMemorySegment(SPECIES, g, (offset + i) * 4, ORDER)
+                    .mul(FloatVector.fromMemorySegment(SPECIES, w, (long) i * 4, ORDER));
+            FloatVector xhat = FloatVector.fromMemorySegment(SPECIES, x, (offset + i) * 4, ORDER).sub(mean).mul(rstd);
+            sumH = sumH.add(h);
+            sumHXhat = h.fma(xhat, sumHXhat);
+        }
+        double h0 = lanesInOrder(sumH);
+        double h1 = lanesInOrder(sumHXhat);
+        for (; i < n; i++) {
+            float h = get(g, offset + i) * get(w, i);
+            float xhat = (get(x, offset + i) - mean) * rstd;
+            h0 += h;
+            h1 += h * xhat;
+        }
+        return new double[] {h0, h1};
+    }
+
+    /** target[offset + i] += rstd (h − meanH − xhat meanHXhat), with h and xhat as in {@link #layerNormGradientSums}. */
+    static void layerNormInputGradient(int n, MemorySegment g, MemorySegment x, long offset, float mean, float rstd,
+                                       MemorySegment w, float meanH, float meanHXhat, MemorySegment target) {
+        int i = 0;
+        int bound = SPECIES.loopBound(n);
+        for (; i < bound; i += SPECIES.length()) {
+            long at = (offset + i) * 4;
+            FloatVector h = FloatVector.fromMemorySegment(SPECIES, g, at, ORDER)
+                    .mul(FloatVector.fromMemorySegment(SPECIES, w, (long) i * 4, ORDER));
+            FloatVector xhat = FloatVector.fromMemorySegment(SPECIES, x, at, ORDER).sub(mean).mul(rstd);
+            FloatVector dx = h.sub(meanH).sub(xhat.mul(meanHXhat)).mul(rstd);
+            FloatVector.fromMemorySegment(SPECIES, target, at, ORDER).add(dx).intoMemorySegment(target, at, ORDER);
+        }
+        for (; i < n; i++) {
+            float h = get(g, offset + i) * get(w, i);
+            float xhat = (get(x, offset + i) - mean) * rstd;
+            float dx = (h - meanH - xhat * meanHXhat) * rstd;
+            set(target, offset + i, get(target, offset + i) + dx);
+        }
+    }
+
+    /** dw[wOffset + i] += g[offset + i] (x[offset + i] − mean) rstd (layer norm's weight gradient, one row). */
+    static void addNormalizedProduct(int n, MemorySegment g, MemorySegment x, long offset, float mean, float rstd,
+                                     MemorySegment dw, long wOffset) {
+        int i = 0;
+        int bound = SPECIES.loopBound(n);
+        for (; i < bound; i += SPECIES.length()) {
+            FloatVector xhat = FloatVector.fromMemorySegment(SPECIES, x, (offset + i) * 4, ORDER).sub(mean).mul(rstd);
+            FloatVector gv = FloatVector.fromMemorySegment(SPECIES, g, (offset + i) * 4, ORDER);
+            FloatVector dv = FloatVector.fromMemorySegment(SPECIES, dw, (wOffset + i) * 4, ORDER);
+            gv.fma(xhat, dv).intoMemorySegment(dw, (wOffset + i) * 4, ORDER);
+        }
+        for (; i < n; i++) {
+            float xhat = (get(x, offset + i) - mean) * rstd;
+            set(dw, wOffset + i, Math.fma(get(g, offset + i), xhat, get(dw, wOffset + i)));
+        }
+    }
+
     /** The grain (elements per parallel block) for cheap element-wise loops. */
     static final long ELEMENT_GRAIN = 1 << 15;
 

@@ -36,18 +36,9 @@ final class NormOps {
         graph.parallel().forRange(rows, Floats.rowGrain(n), (start, end) -> {
             for (long row = start; row < end; row++) {
                 long base = row * n;
-                double mean = Floats.sum(n, in, base) / n;
-                double squares = 0;
-                for (int i = 0; i < n; i++) {
-                    double d = Floats.get(in, base + i) - mean;
-                    squares += d * d;
-                }
-                float rstd = (float) (1 / Math.sqrt(squares / n + eps));
-                float m = (float) mean;
-                for (int i = 0; i < n; i++) {
-                    float xhat = (Floats.get(in, base + i) - m) * rstd;
-                    Floats.set(o, base + i, Math.fma(xhat, Floats.get(w, i), Floats.get(b, i)));
-                }
+                float m = (float) (Floats.sum(n, in, base) / n);
+                float rstd = (float) (1 / Math.sqrt(Floats.squaredDeviations(n, in, base, m) / n + eps));
+                Floats.normalizeAffine(n, in, base, m, rstd, w, b, o);
                 if (statistics != null) {
                     statistics.setFloat(2 * row, m);
                     statistics.setFloat(2 * row + 1, rstd);
@@ -63,22 +54,8 @@ final class NormOps {
                         long base = row * n;
                         float m = statistics.getFloat(2 * row);
                         float rstd = statistics.getFloat(2 * row + 1);
-                        double sumH = 0;
-                        double sumHXhat = 0;
-                        for (int i = 0; i < n; i++) {
-                            float h = Floats.get(g, base + i) * Floats.get(w, i);
-                            float xhat = (Floats.get(in, base + i) - m) * rstd;
-                            sumH += h;
-                            sumHXhat += h * xhat;
-                        }
-                        float meanH = (float) (sumH / n);
-                        float meanHXhat = (float) (sumHXhat / n);
-                        for (int i = 0; i < n; i++) {
-                            float h = Floats.get(g, base + i) * Floats.get(w, i);
-                            float xhat = (Floats.get(in, base + i) - m) * rstd;
-                            float dx = rstd * (h - meanH - xhat * meanHXhat);
-                            Floats.set(target, base + i, Floats.get(target, base + i) + dx);
-                        }
+                        double[] sums = Floats.layerNormGradientSums(n, g, in, base, m, rstd, w);
+                        Floats.layerNormInputGradient(n, g, in, base, m, rstd, w, (float) (sums[0] / n), (float) (sums[1] / n), target);
                     }
                 });
             }
@@ -87,19 +64,16 @@ final class NormOps {
                 MemorySegment db = bias.requiresGrad() ? graph.gradOf(bias).data() : null;
                 // columns in parallel blocks: each block owns its columns, rows are added in order (deterministic)
                 graph.parallel().forRange(n, 256, (start, end) -> {
+                    int width = (int) (end - start);
                     for (long row = 0; row < rows; row++) {
                         long base = row * n;
                         float m = statistics.getFloat(2 * row);
                         float rstd = statistics.getFloat(2 * row + 1);
-                        for (long i = start; i < end; i++) {
-                            float gi = Floats.get(g, base + i);
-                            if (dw != null) {
-                                float xhat = (Floats.get(in, base + i) - m) * rstd;
-                                Floats.set(dw, i, Math.fma(gi, xhat, Floats.get(dw, i)));
-                            }
-                            if (db != null) {
-                                Floats.set(db, i, Floats.get(db, i) + gi);
-                            }
+                        if (dw != null) {
+                            Floats.addNormalizedProduct(width, g, in, base + start, m, rstd, dw, start);
+                        }
+                        if (db != null) {
+                            Floats.add(width, db, start, g, base + start, db, start);
                         }
                     }
                 });

@@ -4,7 +4,8 @@ import amalgam.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Softmax and log-softmax along the last axis, stable (the row maximum is subtracted first; sums in double).
+ * Softmax and log-softmax along the last axis, stable (the row maximum is subtracted first; sums in double), with
+ * {@link VectorMath}'s exp.
  * Backward: softmax dx = y (g - sum(g y)); log-softmax dx = g - softmax(x) sum(g).
  */
 final class SoftmaxOps {
@@ -61,24 +62,18 @@ final class SoftmaxOps {
     static void softmaxRows(MemorySegment in, MemorySegment out, long start, long end, int n, boolean log) {
         for (long row = start; row < end; row++) {
             long base = row * n;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int i = 0; i < n; i++) {
-                max = Math.max(max, Floats.get(in, base + i));
-            }
-            double total = 0;
-            for (int i = 0; i < n; i++) {
-                float e = (float) Math.exp(Floats.get(in, base + i) - max);
-                total += e;
-                if (!log) {
-                    Floats.set(out, base + i, e);
-                }
-            }
+            float max = VectorMath.max(n, in, base);
             if (log) {
+                double total = 0;
+                for (int i = 0; i < n; i++) {
+                    total += VectorMath.exp(Floats.get(in, base + i) - max);
+                }
                 float logTotal = (float) Math.log(total);
                 for (int i = 0; i < n; i++) {
                     Floats.set(out, base + i, Floats.get(in, base + i) - max - logTotal);
                 }
             } else {
+                double total = VectorMath.expShifted(n, max, in, base, out, base);
                 Floats.scaleInPlace(n, (float) (1 / total), out, base);
             }
         }
