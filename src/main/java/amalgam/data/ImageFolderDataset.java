@@ -15,7 +15,7 @@ import java.util.stream.Stream;
  * A user's labelled images: one subfolder per class (sorted names are the class ids), PNG or JPEG files inside
  * (sorted), decoded on demand.
  */
-public final class ImageFolderDataset {
+public final class ImageFolderDataset implements LabelledImages {
     private final List<String> classNames;
     private final List<Path> files = new ArrayList<>();
     private final List<Integer> labels = new ArrayList<>();
@@ -56,6 +56,27 @@ public final class ImageFolderDataset {
 
     public int label(int index) {
         return labels.get(index);
+    }
+
+    /**
+     * What the images are, for caching results: the root, and every file's relative path, size and modification
+     * time, hashed (re-reading every image would cost as much as evaluating it).
+     */
+    public String identity() {
+        try {
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+            for (int i = 0; i < files.size(); i++) {
+                Path file = files.get(i);
+                String line = labels.get(i) + " " + file.toAbsolutePath() + " " + Files.size(file) + " "
+                        + Files.getLastModifiedTime(file).toMillis() + "\n";
+                digest.update(line.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            return java.util.HexFormat.of().formatHex(digest.digest());
+        } catch (IOException e) {
+            throw new UserInputException("cannot read image folder entries: " + e.getMessage(), e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The decoded image; an unreadable file is a {@link UserInputException} naming it. */

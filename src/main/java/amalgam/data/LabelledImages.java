@@ -1,8 +1,8 @@
-package amalgam.fusion.taskpool;
+package amalgam.data;
 
 import amalgam.data.image.RgbImage;
 
-/** A test split: images and their labels, by index. */
+/** A labelled image split, by index: what training and evaluation read. */
 public interface LabelledImages {
     int size();
 

@@ -28,9 +28,14 @@ public final class OutputDirectory implements AutoCloseable {
     }
 
     public static OutputDirectory prepare(Path requested) {
+        return prepare(requested, OutputDirectory::holdsModelOutput);
+    }
+
+    /** As {@link #prepare(Path)}, with the caller's test of what counts as an earlier output it may replace. */
+    public static OutputDirectory prepare(Path requested, java.util.function.Predicate<Path> isEarlierOutput) {
         Path target = requested.toAbsolutePath().normalize();
         if (Files.exists(target)) {
-            checkReplaceable(target);
+            checkReplaceable(target, isEarlierOutput);
         }
         Path parent = target.getParent();
         try {
@@ -78,19 +83,26 @@ public final class OutputDirectory implements AutoCloseable {
         }
     }
 
-    private static void checkReplaceable(Path target) {
+    private static void checkReplaceable(Path target, java.util.function.Predicate<Path> isEarlierOutput) {
         if (!Files.isDirectory(target)) {
             throw new UserInputException("output path '" + target + "' exists and is not a directory");
         }
         try (Stream<Path> children = Files.list(target)) {
             boolean empty = children.findAny().isEmpty();
-            boolean earlierOutput = holdsModel(target) || holdsPerTaskModels(target);
-            if (!empty && !earlierOutput) {
+            if (!empty && !isEarlierOutput.test(target)) {
                 throw new UserInputException("output directory '" + target
-                        + "' exists, is not empty and holds no model: refusing to replace it");
+                        + "' exists, is not empty and holds no earlier output: refusing to replace it");
             }
         } catch (IOException e) {
             throw new UserInputException("cannot read output directory '" + target + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean holdsModelOutput(Path directory) {
+        try {
+            return holdsModel(directory) || holdsPerTaskModels(directory);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -21,6 +21,11 @@ public record MnistDataset(String name, List<String> classNames, MnistSplit trai
         return new MnistDataset(name, classNames, split(directory, "train", classNames.size()), split(directory, "t10k", classNames.size()));
     }
 
+    /** Only the official test split (t10k files) of a dataset directory. */
+    public static MnistSplit loadTest(Path directory, int classes) {
+        return split(directory, "t10k", classes);
+    }
+
     private static MnistSplit split(Path directory, String prefix, int classes) {
         IdxArray images = IdxReader.read(find(directory, prefix + "-images-idx3-ubyte"));
         IdxArray labels = IdxReader.read(find(directory, prefix + "-labels-idx1-ubyte"));

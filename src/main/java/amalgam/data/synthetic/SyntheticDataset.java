@@ -1,6 +1,7 @@
 package amalgam.data.synthetic;
 
 import amalgam.UserInputException;
+import amalgam.data.LabelledImages;
 import amalgam.data.image.RgbImage;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -10,7 +11,7 @@ import java.util.SplittableRandom;
  * generator seeded by (seed, task, split, i) alone, so any sample can be made without the others and the same seed
  * gives the same pixels on every machine.
  */
-public record SyntheticDataset(SyntheticTask task, Split split, int size, long seed) {
+public record SyntheticDataset(SyntheticTask task, Split split, int size, long seed) implements LabelledImages {
     /** The splits; their seeds differ, so no image is shared between them. */
     public enum Split {
         TRAIN, VALIDATION, TEST

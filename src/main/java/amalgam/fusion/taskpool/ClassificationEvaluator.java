@@ -1,6 +1,9 @@
 package amalgam.fusion.taskpool;
 
+import amalgam.data.LabelledImages;
+
 import amalgam.UserInputException;
+import amalgam.data.image.PixelNormalization;
 import amalgam.data.image.RgbImage;
 import amalgam.tensor.DType;
 import amalgam.tensor.Shape;
@@ -43,8 +46,8 @@ public final class ClassificationEvaluator {
     }
 
     /** CLIP's rescale + normalize for images that already have the model's size (no resize). */
-    public static ClassificationEvaluator normalizing(float[] mean, float[] std, int height, int width, int batchSize) {
-        return new ClassificationEvaluator(image -> normalize(image, mean, std, height, width), height, width, batchSize);
+    public static ClassificationEvaluator normalizing(PixelNormalization normalization, int height, int width, int batchSize) {
+        return new ClassificationEvaluator(image -> normalize(image, normalization, height, width), height, width, batchSize);
     }
 
     public TaskMetrics evaluate(Classifier classifier, LabelledImages data) {
@@ -87,21 +90,12 @@ public final class ClassificationEvaluator {
         return batch;
     }
 
-    private static float[] normalize(RgbImage image, float[] mean, float[] std, int height, int width) {
+    private static float[] normalize(RgbImage image, PixelNormalization normalization, int height, int width) {
         if (image.height() != height || image.width() != width) {
             throw new UserInputException("image is " + image.width() + "x" + image.height() + ", the model needs " + width + "x"
                     + height + " (give the task pool a preprocessor to resize)");
         }
-        float[] values = new float[3 * height * width];
-        for (int c = 0; c < 3; c++) {
-            for (int y = 0; y < height; y++) {
-                for (int x = 0; x < width; x++) {
-                    float scaled = (float) (image.sample(y, x, c) / 255.0);
-                    values[(c * height + y) * width + x] = (scaled - mean[c]) / std[c];
-                }
-            }
-        }
-        return values;
+        return normalization.toChw(image);
     }
 
     /** Index of the largest logit; the first one on ties (as torch.argmax). */

@@ -2,9 +2,11 @@ package amalgam.fusion.taskpool;
 
 import amalgam.UserInputException;
 import amalgam.data.ImageFolderDataset;
+import amalgam.data.LabelledImages;
 import amalgam.data.image.ClipImageProcessor;
-import amalgam.data.image.RgbImage;
+import amalgam.data.image.PixelNormalization;
 import amalgam.io.Checkpoint;
+import amalgam.linalg.LinearAlgebra;
 import amalgam.model.clip.ClipConfig;
 import amalgam.model.clip.ClipModel;
 import amalgam.model.clip.ClipWeights;
@@ -18,14 +20,22 @@ import java.io.Reader;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
- * An image-classification task pool for CLIP vision models, from YAML:
+ * An image-classification task pool for CLIP vision models: named test splits, each with its zero-shot head. From
+ * YAML:
  * <pre>
  * tasks:
  *   pets: {data: path/to/image-folder, head: path/to/head.safetensors}
@@ -33,23 +43,31 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * batch_size: 64                                   # optional (FusionBench evaluates in batches of 128)
  * </pre>
  * Paths are relative to the YAML file. A model is evaluated by its directory (config.json + safetensors with the
- * vision tower and visual_projection); each task's logits come from its zero-shot head.
+ * vision tower and visual_projection); each task's logits come from its head. Tasks are evaluated in parallel lanes,
+ * one task per lane and each lane single-threaded, so a task's metrics never depend on the thread count.
  */
 public final class ImageTaskPool {
-    private static final float[] CLIP_MEAN = {0.48145466f, 0.4578275f, 0.40821073f};
-    private static final float[] CLIP_STD = {0.26862954f, 0.26130258f, 0.27577711f};
-
-    private record Task(ImageFolderDataset data, Path head) {
+    /**
+     * One task.
+     *
+     * @param identity what the task's data and head are, for caching results (changes when either does)
+     */
+    public record Task(String name, LabelledImages data, Path head, String identity) {
     }
 
-    private final Map<String, Task> tasks;
+    private final List<Task> tasks;
     private final Path preprocessor;
     private final int batchSize;
 
-    private ImageTaskPool(Map<String, Task> tasks, Path preprocessor, int batchSize) {
-        this.tasks = tasks;
+    private ImageTaskPool(List<Task> tasks, Path preprocessor, int batchSize) {
+        this.tasks = List.copyOf(tasks);
         this.preprocessor = preprocessor;
         this.batchSize = batchSize;
+    }
+
+    /** A pool of tasks whose images already have the model's size, normalized with CLIP's statistics. */
+    public static ImageTaskPool of(List<Task> tasks, int batchSize) {
+        return new ImageTaskPool(tasks, null, batchSize);
     }
 
     public static ImageTaskPool load(Path file) {
@@ -65,60 +83,105 @@ public final class ImageTaskPool {
             throw new UserInputException("task pool '" + file + "' needs a 'tasks:' mapping of name: {data, head}");
         }
         for (Object key : root.keySet()) {
-            if (!java.util.Set.of("tasks", "preprocessor", "batch_size").contains(String.valueOf(key))) {
+            if (!Set.of("tasks", "preprocessor", "batch_size").contains(String.valueOf(key))) {
                 throw new UserInputException("task pool '" + file + "': unknown key '" + key + "' (valid: tasks, preprocessor, batch_size)");
             }
         }
         Path directory = file.toAbsolutePath().getParent();
-        Map<String, Task> tasks = new LinkedHashMap<>();
+        Path preprocessor = root.get("preprocessor") instanceof String p ? directory.resolve(p) : null;
+        int batch = root.get("batch_size") instanceof Integer b && b > 0 ? b : 64;
+        List<Task> tasks = new ArrayList<>();
         entries.forEach((name, value) -> {
             if (!(value instanceof Map<?, ?> task) || !(task.get("data") instanceof String data) || !(task.get("head") instanceof String head)) {
                 throw new UserInputException("task pool '" + file + "': task '" + name + "' needs 'data' and 'head' paths");
             }
-            tasks.put(String.valueOf(name), new Task(ImageFolderDataset.open(directory.resolve(data)), directory.resolve(head)));
+            ImageFolderDataset images = ImageFolderDataset.open(directory.resolve(data));
+            tasks.add(new Task(String.valueOf(name), images, directory.resolve(head),
+                    "folder " + images.identity() + " preprocessor " + TaskIdentity.ofFile(preprocessor)));
         });
-        Path preprocessor = root.get("preprocessor") instanceof String p ? directory.resolve(p) : null;
-        int batch = root.get("batch_size") instanceof Integer b && b > 0 ? b : 64;
         return new ImageTaskPool(tasks, preprocessor, batch);
     }
 
-    public java.util.List<String> taskNames() {
-        return java.util.List.copyOf(tasks.keySet());
+    public List<String> taskNames() {
+        return tasks.stream().map(Task::name).toList();
+    }
+
+    /** What a task's result depends on besides the model: its data, its head and how images are batched. */
+    public String identity(String taskName) {
+        Task task = task(taskName);
+        return task.identity() + " head " + TaskIdentity.ofFile(task.head()) + " batch " + batchSize;
     }
 
     /** Accuracy and loss of the model in {@code modelDirectory} on every task, in pool order. */
     public Map<String, TaskMetrics> evaluate(Path modelDirectory, int threads) {
+        return evaluate(modelDirectory, taskNames(), threads);
+    }
+
+    /** Accuracy and loss of the model on the named tasks, in the order given. */
+    public Map<String, TaskMetrics> evaluate(Path modelDirectory, List<String> names, int threads) {
+        List<Task> selected = names.stream().map(this::task).toList();
         ClipConfig config = ClipConfig.read(modelDirectory.resolve("config.json"));
         ClipModel model = new ClipModel(config);
         int size = config.vision().imageSize();
         ClassificationEvaluator evaluator = preprocessor == null
-                ? ClassificationEvaluator.normalizing(CLIP_MEAN, CLIP_STD, size, size, batchSize)
+                ? ClassificationEvaluator.normalizing(PixelNormalization.CLIP, size, size, batchSize)
                 : new ClassificationEvaluator(ClipImageProcessor.fromFile(preprocessor)::process, size, size, batchSize);
+        int lanes = Math.max(1, Math.min(threads, selected.size()));
+        int blasThreads = LinearAlgebra.threads();
         Map<String, TaskMetrics> results = new LinkedHashMap<>();
-        try (Arena arena = Arena.ofShared(); Checkpoint checkpoint = Checkpoint.open(modelDirectory);
-             Parallel parallel = new Parallel(threads); Graph graph = Graph.inference(parallel)) {
+        try (Arena arena = Arena.ofShared(); Checkpoint checkpoint = Checkpoint.open(modelDirectory)) {
             Parameters params = ClipWeights.load(checkpoint, new ClipConfig(config.vision(), null, config.projectionDim()), true, arena);
-            for (Map.Entry<String, Task> entry : tasks.entrySet()) {
-                ZeroShotHead head = ZeroShotHead.load(entry.getValue().head(), arena);
-                ImageFolderDataset data = entry.getValue().data();
-                results.put(entry.getKey(), evaluator.evaluate(pixels -> {
-                    graph.reset();
-                    Var embeds = model.imageEmbeds(graph, params, model.vision(graph, params, graph.constant(pixels)).pooled());
-                    float[] flat = head.logits(graph, embeds).value().toFloatArray();
-                    int batch = (int) pixels.shape().dim(0);
-                    int classes = flat.length / batch;
-                    float[][] logits = new float[batch][];
-                    for (int i = 0; i < batch; i++) {
-                        logits[i] = java.util.Arrays.copyOfRange(flat, i * classes, (i + 1) * classes);
-                    }
-                    return logits;
-                }, new LabelledImages() {
-                    public int size() { return data.size(); }
-                    public int label(int index) { return data.label(index); }
-                    public RgbImage image(int index) { return data.image(index); }
-                }));
+            List<ZeroShotHead> heads = selected.stream().map(task -> ZeroShotHead.load(task.head(), arena)).toList();
+            if (lanes > 1) {
+                LinearAlgebra.setThreads(1); // the lanes use the cores; BLAS threads would only compete with them
+            }
+            ExecutorService executor = Executors.newFixedThreadPool(lanes);
+            try {
+                List<Future<TaskMetrics>> futures = new ArrayList<>();
+                for (int i = 0; i < selected.size(); i++) {
+                    Task task = selected.get(i);
+                    ZeroShotHead head = heads.get(i);
+                    futures.add(executor.submit(() -> evaluateTask(model, params, head, evaluator, task.data())));
+                }
+                for (int i = 0; i < selected.size(); i++) {
+                    results.put(selected.get(i).name(), futures.get(i).get());
+                }
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                throw new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while evaluating", e);
+            } finally {
+                executor.shutdownNow();
+                LinearAlgebra.setThreads(blasThreads);
             }
         }
         return results;
+    }
+
+    private static TaskMetrics evaluateTask(ClipModel model, Parameters params, ZeroShotHead head, ClassificationEvaluator evaluator,
+                                            LabelledImages data) {
+        try (Parallel single = new Parallel(1); Graph graph = Graph.inference(single)) {
+            return evaluator.evaluate(pixels -> {
+                graph.reset();
+                Var embeds = model.imageEmbeds(graph, params, model.vision(graph, params, graph.constant(pixels)).pooled());
+                float[] flat = head.logits(graph, embeds).value().toFloatArray();
+                int batch = (int) pixels.shape().dim(0);
+                int classes = flat.length / batch;
+                float[][] logits = new float[batch][];
+                for (int i = 0; i < batch; i++) {
+                    logits[i] = java.util.Arrays.copyOfRange(flat, i * classes, (i + 1) * classes);
+                }
+                return logits;
+            }, data);
+        }
+    }
+
+    private Task task(String name) {
+        return tasks.stream().filter(task -> task.name().equals(name)).findFirst()
+                .orElseThrow(() -> new UserInputException("task pool has no task '" + name + "'; tasks: " + taskNames()));
     }
 }

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.SplittableRandom;
 
 /**
@@ -38,8 +39,47 @@ public final class VisionFineTuning {
                            long seed) {
     }
 
-    /** A labelled image set: pixels [N, C, H, W] (already preprocessed) and labels in [0, classes). */
-    public record Examples(Tensor pixels, long[] labels) {
+    /** A labelled training set that writes one preprocessed image [C, H, W] at a time (so it may render on demand). */
+    public interface Examples {
+        int size();
+
+        /** The label of sample {@code index}, in [0, classes). */
+        int label(int index);
+
+        /** The sample's shape [C, H, W]. */
+        Shape imageShape();
+
+        /** Writes sample {@code index} as F32 values at float index {@code offset} of {@code target}. */
+        void copyPixels(int index, MemorySegment target, long offset);
+
+        /** Already preprocessed pixels [N, C, H, W] with their labels. */
+        static Examples of(Tensor pixels, long[] labels) {
+            Shape image = Shape.of(pixels.shape().dim(1), pixels.shape().dim(2), pixels.shape().dim(3));
+            long imageFloats = image.elementCount();
+            return new Examples() {
+                public int size() {
+                    return labels.length;
+                }
+
+                public int label(int index) {
+                    return Math.toIntExact(labels[index]);
+                }
+
+                public Shape imageShape() {
+                    return image;
+                }
+
+                public void copyPixels(int index, MemorySegment target, long offset) {
+                    MemorySegment.copy(pixels.data(), index * imageFloats * Float.BYTES, target, offset * Float.BYTES,
+                            imageFloats * Float.BYTES);
+                }
+            };
+        }
+    }
+
+    /** The weights fine-tuning trains: the vision tower; visual_projection stays frozen, as in FusionBench. */
+    public static boolean isVisionTower(String name) {
+        return name.startsWith(ClipKeys.VISION);
     }
 
     private VisionFineTuning() {
@@ -53,25 +93,30 @@ public final class VisionFineTuning {
      */
     public static List<Float> train(ClipConfig config, Map<String, Tensor> weights, Tensor head, float logitScale,
                                     Examples examples, Settings settings, Parallel parallel) {
+        return train(config, weights, head, logitScale, examples, settings, VisionFineTuning::isVisionTower, parallel);
+    }
+
+    /** As above, training the weights {@code trainable} accepts (e.g. the projection too, for pre-training). */
+    public static List<Float> train(ClipConfig config, Map<String, Tensor> weights, Tensor head, float logitScale,
+                                    Examples examples, Settings settings, Predicate<String> trainable, Parallel parallel) {
         ClipModel model = new ClipModel(config);
-        long count = examples.labels().length;
-        Shape image = Shape.of(examples.pixels().shape().dim(1), examples.pixels().shape().dim(2), examples.pixels().shape().dim(3));
-        long imageBytes = image.byteSize(DType.F32);
+        Shape image = examples.imageShape();
+        long imageFloats = image.elementCount();
         List<Float> losses = new ArrayList<>();
         CosineSchedule schedule = new CosineSchedule(settings.learningRate(), settings.warmupSteps(), settings.steps(), 0f);
         try (Arena arena = Arena.ofConfined();
-             TensorParameters params = new TensorParameters(weights, name -> name.startsWith(ClipKeys.VISION));
+             TensorParameters params = new TensorParameters(weights, trainable);
              Graph graph = Graph.training(parallel);
              AdamW optimizer = new AdamW(params.trainable(), AdamW.Settings.defaults(settings.weightDecay()), parallel)) {
             Tensor batch = Tensor.allocate(arena, DType.F32, Shape.of(settings.batchSize(), image.dim(0), image.dim(1), image.dim(2)));
             long[] labels = new long[settings.batchSize()];
             Var headTransposed = Var.constant(transpose(head, arena));
-            DataOrder order = new DataOrder(count, settings.seed());
+            DataOrder order = new DataOrder(examples.size(), settings.seed());
             for (int step = 0; step < settings.steps(); step++) {
                 for (int i = 0; i < settings.batchSize(); i++) {
-                    long index = order.next();
-                    MemorySegment.copy(examples.pixels().data(), index * imageBytes, batch.data(), i * imageBytes, imageBytes);
-                    labels[i] = examples.labels()[(int) index];
+                    int index = (int) order.next();
+                    examples.copyPixels(index, batch.data(), i * imageFloats);
+                    labels[i] = examples.label(index);
                 }
                 graph.reset();
                 optimizer.zeroGrad();

@@ -1,5 +1,7 @@
 package amalgam.fusion.taskpool;
 
+import amalgam.data.LabelledImages;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import amalgam.data.image.RgbImage;
@@ -22,7 +24,7 @@ class ClassificationEvaluatorTest {
             public int label(int index) { return labels[index]; }
             public RgbImage image(int index) { return new RgbImage(1, 1, new byte[] {(byte) red[index], 0, 0}); }
         };
-        ClassificationEvaluator evaluator = ClassificationEvaluator.normalizing(new float[] {0, 0, 0}, new float[] {1, 1, 1}, 1, 1, 2);
+        ClassificationEvaluator evaluator = ClassificationEvaluator.normalizing(new amalgam.data.image.PixelNormalization(new float[] {0, 0, 0}, new float[] {1, 1, 1}), 1, 1, 2);
         TaskMetrics metrics = evaluator.evaluate(pixels -> {
             int batch = (int) pixels.shape().dim(0);
             float[][] logits = new float[batch][];

@@ -55,7 +55,7 @@ class VisionFineTuningTest {
                 }
             }
             List<Float> losses = VisionFineTuning.train(CONFIG, weights, head, 10f,
-                    new VisionFineTuning.Examples(pixels, labels), new VisionFineTuning.Settings(40, 16, 3e-3f, 4, 0.01f, 1.0, 3), parallel);
+                    VisionFineTuning.Examples.of(pixels, labels), new VisionFineTuning.Settings(40, 16, 3e-3f, 4, 0.01f, 1.0, 3), parallel);
             double first = (losses.get(0) + losses.get(1)) / 2;
             double last = (losses.get(38) + losses.get(39)) / 2;
             assertTrue(last < 0.5 * first, "loss " + first + " -> " + last);
@@ -86,7 +86,7 @@ class VisionFineTuningTest {
             }
             Tensor pixels = gaussian(arena, Shape.of(8, 3, 8, 8), 1, 5);
             return VisionFineTuning.train(CONFIG, weights, normalizedRows(gaussian(arena, Shape.of(2, 8), 1, 6)), 10f,
-                    new VisionFineTuning.Examples(pixels, new long[] {0, 1, 0, 1, 0, 1, 0, 1}),
+                    VisionFineTuning.Examples.of(pixels, new long[] {0, 1, 0, 1, 0, 1, 0, 1}),
                     new VisionFineTuning.Settings(5, 4, 1e-3f, 1, 0.1f, 1.0, 9), parallel);
         }
     }
