@@ -1,7 +1,11 @@
 package amalgam.cli;
 
+import amalgam.fusion.BuiltInPools;
 import amalgam.fusion.FusionRun;
+import amalgam.fusion.ReferenceCache;
 import amalgam.fusion.RunReport;
+import amalgam.zoo.BuiltInBenchmark;
+import amalgam.zoo.ZooRecipe;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +18,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code amalgam run [key=value ...]}: the FusionBench-style program (method x model pool x task pool). */
 @Command(name = "run", mixinStandardHelpOptions = true, description = {"Run a fusion method on a model pool and evaluate it on a task pool.",
-    "Keys: method=NAME, method.PARAM=VALUE, modelpool=PATH.yaml, taskpool=dummy, merged_model_save_path=DIR,",
-    "report_save_path=FILE.json, seed=N, print_config=true, reference=true."})
+    "Without arguments: task_arithmetic on the built-in benchmark (model pool and task pool mini8), with reference rows.",
+    "Keys: method=NAME, method.PARAM=VALUE, modelpool=mini8|PATH.yaml, taskpool=mini8|dummy|PATH.yaml,",
+    "merged_model_save_path=DIR, report_save_path=FILE.json, seed=N, print_config=true, reference=true|false."})
 final class RunCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "key=value", description = "Config overrides, e.g. method=ties_merging method.threshold=20.")
     List<String> overrides = List.of();
@@ -33,8 +38,15 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Map<String, Object> arguments = RunArguments.parse(overrides);
         PrintWriter out = spec.commandLine().getOut();
-        RunReport report = new FusionRun(EngineSettings.of(threads, memory, null, true)).run(arguments, out);
+        RunReport report = new FusionRun(EngineSettings.of(threads, memory, null, true), builtInPools(), ReferenceCache.standard())
+                .run(arguments, out);
         out.println(report.toPrettyJson());
         return Main.EXIT_OK;
+    }
+
+    /** The embedded benchmark: the shipped mini8 zoo and its test splits. */
+    static BuiltInPools builtInPools() {
+        return new BuiltInPools(BuiltInBenchmark.NAME, BuiltInBenchmark::modelPoolFile,
+                () -> BuiltInBenchmark.taskPool(ZooRecipe.MINI8, BuiltInBenchmark.zooDirectory()));
     }
 }

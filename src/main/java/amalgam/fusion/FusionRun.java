@@ -33,24 +33,32 @@ public final class FusionRun {
             "report_save_path", "seed", "print_config", "reference", "fast_dev_run");
 
     private final EngineOptions engine;
+    private final BuiltInPools builtIn;
+    private final ReferenceCache cache;
 
-    public FusionRun(EngineOptions engine) {
+    public FusionRun(EngineOptions engine, BuiltInPools builtIn, ReferenceCache cache) {
         this.engine = engine;
+        this.builtIn = builtIn;
+        this.cache = cache;
     }
 
+    /**
+     * Runs the program and returns its report; with a task pool, the readable table is printed to {@code out} first.
+     * Without {@code modelpool} (or with {@code modelpool=NAME} of the built-in benchmark) the built-in pool is used,
+     * its task pool by default, and reference rows unless {@code reference=false}.
+     */
     public RunReport run(Map<String, Object> arguments, PrintWriter out) {
         checkKeys(arguments);
-        if (!arguments.containsKey("modelpool")) {
-            throw new UserInputException("the built-in model pool and task pool (the embedded benchmark) are not"
-                    + " available in this version yet; give modelpool=PATH.yaml taskpool=dummy");
-        }
-        ImageTaskPool taskPool = taskPool(String.valueOf(arguments.getOrDefault("taskpool", "dummy")));
+        boolean builtInPool = !arguments.containsKey("modelpool") || builtIn.name().equals(String.valueOf(arguments.get("modelpool")));
+        ImageTaskPool taskPool = taskPool(String.valueOf(arguments.getOrDefault("taskpool", builtInPool ? builtIn.name() : "dummy")));
+        boolean withReference = arguments.containsKey("reference") ? Boolean.TRUE.equals(arguments.get("reference"))
+                : builtInPool && taskPool != null;
         long seed = longValue(arguments, "seed", 0);
         FusionAlgorithm algorithm = MethodRegistry.fromOverrides(arguments);
         if (Boolean.TRUE.equals(arguments.get("print_config"))) {
             out.println(configText(arguments));
         }
-        Path poolFile = Path.of(String.valueOf(arguments.get("modelpool")));
+        Path poolFile = builtInPool ? builtIn.modelPoolFile().get() : Path.of(String.valueOf(arguments.get("modelpool")));
         List<CheckpointModelSource> opened = new ArrayList<>();
         try {
             Path workingDirectory = Path.of("").toAbsolutePath();
@@ -75,8 +83,12 @@ public final class FusionRun {
             FusedModelSpec spec = new FusedModelSpec(saveTo, sideFileSource(pool, opened), null, Map.of(), true, provenance,
                     configText(arguments));
             saveAndEvaluate(models, spec, algorithm instanceof PerTaskFusionAlgorithm, everyStep, taskPool, report);
-            if (taskPool != null && Boolean.TRUE.equals(arguments.get("reference"))) {
+            if (taskPool != null && withReference) {
                 report.put("reference", reference(taskPool, pool, opened));
+            }
+            if (taskPool != null) {
+                out.print(ReportTable.render(String.valueOf(arguments.getOrDefault("method", "task_arithmetic")), report.entries()));
+                out.println();
             }
             Object reportPath = arguments.get("report_save_path");
             if (reportPath != null) {
@@ -152,13 +164,17 @@ public final class FusionRun {
         return models;
     }
 
-    private static ImageTaskPool taskPool(String name) {
+    private ImageTaskPool taskPool(String name) {
         if (name.equals("dummy")) {
             return null;
         }
+        if (name.equals(builtIn.name())) {
+            return builtIn.taskPool().get();
+        }
         Path file = Path.of(name);
         if (!Files.isRegularFile(file)) {
-            throw new UserInputException("unknown task pool '" + name + "'; give taskpool=dummy or a task pool YAML file");
+            throw new UserInputException("unknown task pool '" + name + "'; give taskpool=dummy, taskpool=" + builtIn.name()
+                    + " or a task pool YAML file");
         }
         return ImageTaskPool.load(file);
     }
@@ -189,26 +205,46 @@ public final class FusionRun {
         putResults(report.entries(), results);
     }
 
-    /** The pretrained model on every task and each task's own fine-tuned model on it (FusionBench's reference rows). */
+    /**
+     * The pretrained model on every task and each task's own fine-tuned model on it (FusionBench's reference rows).
+     * These models do not change between runs, so their results come from the reference cache when it has them.
+     */
     private Map<String, Object> reference(ImageTaskPool taskPool, ModelPool pool, List<CheckpointModelSource> opened) {
         Map<String, Object> reference = new LinkedHashMap<>();
         int pretrained = pool.allModels().indexOf(pool.pretrained().orElse(null));
         if (pretrained >= 0) {
             Map<String, Object> rows = new LinkedHashMap<>();
-            putResults(rows, taskPool.evaluate(opened.get(pretrained).checkpoint().directory(), engine.threads()));
+            putResults(rows, cachedEvaluation(taskPool, opened.get(pretrained), taskPool.taskNames()));
             reference.put("pretrained", rows);
         }
         Map<String, TaskMetrics> individual = new LinkedHashMap<>();
         for (String task : taskPool.taskNames()) {
             int index = indexOf(pool, task);
             if (index >= 0) {
-                individual.put(task, taskPool.evaluate(opened.get(index).checkpoint().directory(), engine.threads()).get(task));
+                individual.putAll(cachedEvaluation(taskPool, opened.get(index), List.of(task)));
             }
         }
         Map<String, Object> rows = new LinkedHashMap<>();
         putResults(rows, individual);
         reference.put("individual", rows);
         return reference;
+    }
+
+    private Map<String, TaskMetrics> cachedEvaluation(ImageTaskPool taskPool, CheckpointModelSource model, List<String> tasks) {
+        String contents = Fingerprints.ofContents(model.checkpoint().files());
+        Map<String, TaskMetrics> results = new LinkedHashMap<>();
+        List<String> missing = new ArrayList<>();
+        for (String task : tasks) {
+            cache.find(contents, taskPool.identity(task)).ifPresentOrElse(metrics -> results.put(task, metrics), () -> missing.add(task));
+        }
+        if (!missing.isEmpty()) {
+            Map<String, TaskMetrics> evaluated = taskPool.evaluate(model.checkpoint().directory(), missing, engine.threads());
+            evaluated.forEach((task, metrics) -> cache.put(contents, taskPool.identity(task), metrics));
+            results.putAll(evaluated);
+        }
+        Map<String, TaskMetrics> ordered = new LinkedHashMap<>();
+        tasks.forEach(task -> ordered.put(task, results.get(task)));
+        return ordered;
     }
 
     private static int indexOf(ModelPool pool, String name) {

@@ -39,6 +39,22 @@ public final class Fingerprints {
         return "sha256:" + HexFormat.of().formatHex(digest.digest());
     }
 
+    /** SHA-256 over the full contents of the files, in order (reads every byte: for small models or caches). */
+    public static String ofContents(List<Path> files) {
+        MessageDigest digest = sha256();
+        byte[] buffer = new byte[1 << 20];
+        for (Path file : files) {
+            try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+                for (int read = in.read(buffer); read > 0; read = in.read(buffer)) {
+                    digest.update(buffer, 0, read);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + file, e);
+            }
+        }
+        return "sha256:" + HexFormat.of().formatHex(digest.digest());
+    }
+
     private static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
