@@ -13,7 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code amalgam bench ...}: throughput benchmarks that print ratios to the machine's measured limits. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: throughput next to the machine's limits measured in the same run.",
-        subcommands = {BenchCommand.Io.class, BenchCommand.Merge.class, BenchCommand.Nn.class})
+        subcommands = {BenchCommand.Io.class, BenchCommand.Merge.class, BenchCommand.Nn.class, BenchCommand.Quality.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -102,6 +102,23 @@ final class BenchCommand implements Runnable {
         public Integer call() throws Exception {
             int workers = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
             new amalgam.bench.NnBenchmark(batch, repetitions, workers).run(spec.commandLine().getOut());
+            return Main.EXIT_OK;
+        }
+    }
+
+    @Command(name = "quality", mixinStandardHelpOptions = true,
+            description = "The built-in benchmark's FusionBench-style table: every data-free method on mini8, as Markdown.")
+    static final class Quality implements Callable<Integer> {
+        @Option(names = "--threads", description = "Threads (default: all cores).")
+        Integer threads;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            new amalgam.bench.QualityBenchmark(EngineSettings.of(threads, "1Gi", null, false), RunCommand.builtInPools(),
+                    amalgam.fusion.ReferenceCache.standard()).run(spec.commandLine().getOut());
             return Main.EXIT_OK;
         }
     }

@@ -1,0 +1,136 @@
+package amalgam.bench;
+
+import amalgam.fusion.BuiltInPools;
+import amalgam.fusion.FusionRun;
+import amalgam.fusion.ReferenceCache;
+import amalgam.fusion.RunReport;
+import amalgam.merge.EngineOptions;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The built-in benchmark's FusionBench-style table: the pretrained and individual models, then every data-free
+ * method at its FusionBench defaults on the built-in pool, task arithmetic at the best scaling factor of a small sweep
+ * (chosen on the test splits themselves, as the rows of FusionBench's tables with a swept λ are; said in the label).
+ * Prints a Markdown table: accuracy in percent per task and the average, and each run's wall time.
+ */
+public final class QualityBenchmark {
+    private static final List<Double> SWEEP = List.of(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0);
+
+    /** One row: its label and the run's method arguments. */
+    private record Method(String label, Map<String, Object> arguments) {
+    }
+
+    private final EngineOptions engine;
+    private final BuiltInPools builtIn;
+    private final ReferenceCache cache;
+
+    public QualityBenchmark(EngineOptions engine, BuiltInPools builtIn, ReferenceCache cache) {
+        this.engine = engine;
+        this.builtIn = builtIn;
+        this.cache = cache;
+    }
+
+    public void run(PrintWriter out) {
+        FusionRun program = new FusionRun(engine, builtIn, cache);
+        PrintWriter quiet = new PrintWriter(Writer.nullWriter());
+        List<String> tasks = null;
+        List<String> lines = new ArrayList<>();
+        Map<String, Object> reference = null;
+        double bestAverage = -1;
+        Map<String, Object> best = null;
+        double bestLambda = 0;
+        double sweepSeconds = 0;
+        for (double lambda : SWEEP) {
+            long start = System.nanoTime();
+            RunReport report = program.run(arguments("task_arithmetic", Map.of("method.scaling_factor", lambda), reference == null), quiet);
+            sweepSeconds += (System.nanoTime() - start) / 1e9;
+            if (reference == null) {
+                reference = castMap(report.entries().get("reference"));
+                tasks = taskNames(report.entries());
+            }
+            double average = accuracy(report.entries().get("average"));
+            if (average > bestAverage) {
+                bestAverage = average;
+                best = report.entries();
+                bestLambda = lambda;
+            }
+        }
+        out.println("| method | " + String.join(" | ", tasks) + " | average | seconds |");
+        out.println("|---|" + "---|".repeat(tasks.size() + 2));
+        out.println(row("pretrained", castMap(reference.get("pretrained")), tasks, Double.NaN));
+        out.println(row("individual", castMap(reference.get("individual")), tasks, Double.NaN));
+        for (Method method : methods()) {
+            long start = System.nanoTime();
+            RunReport report = program.run(arguments(String.valueOf(method.arguments().get("method")), method.arguments(), false), quiet);
+            lines.add(row(method.label(), report.entries(), tasks, (System.nanoTime() - start) / 1e9));
+            if (method.label().equals("simple average")) {
+                lines.add(row(String.format(Locale.ROOT, "task arithmetic (λ = %.1f, best of %s)", bestLambda, SWEEP), best, tasks,
+                        sweepSeconds / SWEEP.size()));
+            }
+        }
+        lines.forEach(out::println);
+        out.flush();
+    }
+
+    private static List<Method> methods() {
+        return List.of(
+                new Method("simple average", Map.of("method", "simple_average")),
+                new Method("TIES (λ = 0.3, top 20 %)", Map.of("method", "ties_merging")),
+                new Method("DARE-TA (p = 0.5, λ = 0.3)", Map.of("method", "dare/task_arithmetic")),
+                new Method("MagMax (λ = 0.5)", Map.of("method", "magmax")),
+                new Method("TSV-M (α = 1.0)", Map.of("method", "task_singular_vector")),
+                new Method("ISO-C (α = 1.0)", Map.of("method", "iso_c")),
+                new Method("ISO-CTS (α = 1.0, 80 % common)", Map.of("method", "iso_cts")),
+                new Method("EMR (one model per task)", Map.of("method", "emr_merging")),
+                new Method("OPCM (α = 0.5, seeded order)", Map.of("method", "opcm")),
+                new Method("model stock", Map.of("method", "model_stock")));
+    }
+
+    private Map<String, Object> arguments(String method, Map<String, Object> parameters, boolean withReference) {
+        Map<String, Object> arguments = new LinkedHashMap<>(parameters);
+        arguments.put("method", method);
+        arguments.put("modelpool", builtIn.name());
+        arguments.put("taskpool", builtIn.name());
+        arguments.put("reference", withReference);
+        return arguments;
+    }
+
+    private static String row(String label, Map<String, Object> results, List<String> tasks, double seconds) {
+        StringBuilder row = new StringBuilder("| " + label + " |");
+        for (String task : tasks) {
+            row.append(' ').append(percent(results.get(task))).append(" |");
+        }
+        row.append(" **").append(percent(results.get("average"))).append("** |");
+        row.append(Double.isNaN(seconds) ? " - |" : String.format(Locale.ROOT, " %.1f |", seconds));
+        return row.toString();
+    }
+
+    private static List<String> taskNames(Map<String, Object> report) {
+        List<String> tasks = new ArrayList<>();
+        report.forEach((key, value) -> {
+            if (value instanceof Map<?, ?> metrics && metrics.containsKey("accuracy") && !key.equals("average")) {
+                tasks.add(key);
+            }
+        });
+        return tasks;
+    }
+
+    private static String percent(Object metrics) {
+        return Double.isNaN(accuracy(metrics)) ? "-" : String.format(Locale.ROOT, "%.1f", 100 * accuracy(metrics));
+    }
+
+    private static double accuracy(Object metrics) {
+        return metrics instanceof Map<?, ?> map && map.get("accuracy") instanceof Number number ? number.doubleValue() : Double.NaN;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> castMap(Object value) {
+        return (Map<String, Object>) value;
+    }
+}
