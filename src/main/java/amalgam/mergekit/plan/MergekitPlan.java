@@ -56,7 +56,7 @@ public record MergekitPlan(List<TensorJob> jobs, Path donorDirectory, DType torc
     public static MergekitPlan build(MergeConfig config, long seed, Function<String, Path> resolver,
                                      Function<Path, ModelSource> opener) {
         MergeMethod method = MethodRegistry.get(config.mergeMethod());
-        if (config.tokenizerSource() != null) {
+        if (config.tokenizer() != null) {
             throw new UserInputException("config key 'tokenizer_source' / 'tokenizer': building a merged vocabulary"
                     + " is not supported; remove it to keep the base model's tokenizer and embeddings as they are");
         }
