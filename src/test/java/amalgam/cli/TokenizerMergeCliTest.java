@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import amalgam.tensor.Tensor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,7 +48,7 @@ class TokenizerMergeCliTest {
         code = TestCheckpoints.copy(llama.resolve("code"), temp.resolve("code"), edit -> {
             for (String name : EMBEDDINGS) {
                 float[] stored = edit.tensors().get(name).toFloatArray();
-                float[] grown = java.util.Arrays.copyOf(stored, stored.length + HIDDEN);
+                float[] grown = Arrays.copyOf(stored, stored.length + HIDDEN);
                 for (int c = 0; c < HIDDEN; c++) {
                     grown[stored.length + c] = 0.25f + c / 64f;
                 }
@@ -57,7 +59,7 @@ class TokenizerMergeCliTest {
         config.put("vocab_size", 97);
         Files.writeString(code.resolve("config.json"), config.toString());
         ObjectNode tokenizer = (ObjectNode) JSON.readTree(llama.resolve("code/tokenizer.json").toFile());
-        ((com.fasterxml.jackson.databind.node.ArrayNode) tokenizer.get("added_tokens")).addObject()
+        ((ArrayNode) tokenizer.get("added_tokens")).addObject()
                 .put("id", 96).put("content", "<code>").put("single_word", false).put("lstrip", false)
                 .put("rstrip", false).put("normalized", false).put("special", true);
         Files.writeString(code.resolve("tokenizer.json"), tokenizer.toString());

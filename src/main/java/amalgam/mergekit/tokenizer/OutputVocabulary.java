@@ -21,6 +21,9 @@ public record OutputVocabulary(TokenizerJson tokenizer, List<String> tokens) {
     /** Checks that the ids are contiguous from 0; an error names the tokenizer file and the first gap. */
     public static OutputVocabulary of(TokenizerJson tokenizer) {
         Map<String, Integer> vocabulary = tokenizer.vocabulary();
+        if (vocabulary.isEmpty()) {
+            throw new UserInputException(tokenizer.name() + ": the merged vocabulary would be empty");
+        }
         String[] byId = new String[vocabulary.size()];
         for (Map.Entry<String, Integer> entry : vocabulary.entrySet()) {
             int id = entry.getValue();

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,8 +49,9 @@ public final class TokenizerFiles {
         Path configFile = CacheLinks.resolve(donorDirectory.resolve("tokenizer_config.json"));
         ObjectNode config;
         if (Files.isRegularFile(configFile)) {
-            if (!(StrictJson.parse(read(configFile), "tokenizer config '" + configFile + "'") instanceof ObjectNode object)) {
-                throw new UserInputException("tokenizer config '" + configFile + "' is not a JSON object");
+            String name = "tokenizer config '" + configFile + "'";
+            if (!(StrictJson.parse(TokenizerJson.readBounded(configFile, name), name) instanceof ObjectNode object)) {
+                throw new UserInputException(name + " is not a JSON object");
             }
             config = object;
         } else {
@@ -73,8 +73,9 @@ public final class TokenizerFiles {
         files.put("tokenizer_config.json", write(config));
         Path specialTokens = CacheLinks.resolve(donorDirectory.resolve("special_tokens_map.json"));
         if (Files.isRegularFile(specialTokens)) {
-            byte[] bytes = read(specialTokens);
-            StrictJson.parse(bytes, "special tokens map '" + specialTokens + "'");
+            String name = "special tokens map '" + specialTokens + "'";
+            byte[] bytes = TokenizerJson.readBounded(specialTokens, name);
+            StrictJson.parse(bytes, name);
             files.put("special_tokens_map.json", new String(bytes, StandardCharsets.UTF_8));
         } else {
             ObjectNode special = JsonNodeFactory.instance.objectNode();
@@ -84,18 +85,6 @@ public final class TokenizerFiles {
             }
         }
         return files;
-    }
-
-    private static byte[] read(Path file) {
-        try {
-            long size = Files.size(file);
-            if (size > TokenizerJson.MAX_FILE_BYTES) {
-                throw new UserInputException("'" + file + "' is " + size + " bytes, more than " + TokenizerJson.MAX_FILE_BYTES);
-            }
-            return Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new UserInputException("cannot read '" + file + "': " + e.getMessage(), e);
-        }
     }
 
     private static String write(ObjectNode node) {

@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -63,12 +64,17 @@ public final class TokenizerJson {
     /** Reads and validates a file; every error names it. */
     public static TokenizerJson read(Path file) {
         String name = "tokenizer file '" + file + "'";
+        return parse(readBounded(file, name), name);
+    }
+
+    /** The bytes of a tokenizer-side file of at most {@link #MAX_FILE_BYTES}; {@code name} names it in errors. */
+    static byte[] readBounded(Path file, String name) {
         try {
             long size = Files.size(file);
             if (size > MAX_FILE_BYTES) {
                 throw new UserInputException(name + " is " + size + " bytes, more than " + MAX_FILE_BYTES);
             }
-            return parse(Files.readAllBytes(file), name);
+            return Files.readAllBytes(file);
         } catch (IOException e) {
             throw new UserInputException("cannot read " + name + ": " + e.getMessage(), e);
         }
@@ -152,7 +158,7 @@ public final class TokenizerJson {
 
     /** {@code model.vocab} in file order. */
     public Map<String, Integer> modelVocabulary() {
-        return java.util.Collections.unmodifiableMap(modelVocabulary);
+        return Collections.unmodifiableMap(modelVocabulary);
     }
 
     /** {@code added_tokens} in file order. */

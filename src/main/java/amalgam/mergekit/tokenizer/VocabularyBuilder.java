@@ -4,6 +4,8 @@ import amalgam.mergekit.config.TokenizerSource;
 import amalgam.mergekit.tokenizer.TokenizerJson.AddedToken;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -47,7 +49,7 @@ public final class VocabularyBuilder {
         Set<String> ordinary = new LinkedHashSet<>();
         Map<String, ObjectNode> added = new LinkedHashMap<>();
         for (ModelTokenizer model : models) {
-            Set<String> addedHere = new java.util.HashSet<>();
+            Set<String> addedHere = new HashSet<>();
             model.tokenizer().addedTokens().forEach(token -> addedHere.add(token.content()));
             model.vocabulary().forEach((token, id) -> {
                 if (id < model.vocabSize() && !addedHere.contains(token)) {
@@ -55,7 +57,7 @@ public final class VocabularyBuilder {
                 }
             });
             model.tokenizer().addedTokens().stream()
-                    .sorted(java.util.Comparator.comparingInt(AddedToken::id))
+                    .sorted(Comparator.comparingInt(AddedToken::id))
                     .filter(token -> token.id() < model.vocabSize())
                     .forEach(token -> added.putIfAbsent(token.content(), token.entry()));
         }
@@ -71,8 +73,9 @@ public final class VocabularyBuilder {
     }
 
     /**
-     * Adds tokens as the Hugging Face {@code add_tokens} does: a text that already is an added token is skipped; a
-     * text in the model vocabulary becomes an added token with its existing id; anything else gets the next id.
+     * Adds tokens as the Hugging Face {@code add_tokens} does: an empty text or one that already is an added token is
+     * skipped; a text in the model vocabulary becomes an added token with its existing id; anything else gets the
+     * next id.
      */
     private static final class Additions {
         private final TokenizerJson start;
@@ -87,7 +90,7 @@ public final class VocabularyBuilder {
 
         void add(ObjectNode entry) {
             String content = entry.get("content").asText();
-            if (added.containsKey(content)) {
+            if (content.isEmpty() || added.containsKey(content)) {
                 return;
             }
             Integer existing = start.modelVocabulary().get(content);

@@ -17,9 +17,12 @@ import amalgam.tensor.Tensor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -72,7 +75,7 @@ class VocabularyMergeTest {
             Files.writeString(directory.resolve("config.json"), "{\"architectures\": [\"LlamaForCausalLM\"], "
                     + "\"num_hidden_layers\": 1, \"vocab_size\": " + vocabSize + ", \"torch_dtype\": \"float32\"}");
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
         float[] embed = new float[rows * 2];
         float[] head = new float[rows * 2];
@@ -144,8 +147,8 @@ class VocabularyMergeTest {
         assertEquals("{\"bos_token\":\"<s>\"}", json(plan, "special_tokens_map.json").toString());
     }
 
-    private static <T> List<T> iterable(java.util.Iterator<T> iterator) {
-        List<T> list = new java.util.ArrayList<>();
+    private static <T> List<T> iterable(Iterator<T> iterator) {
+        List<T> list = new ArrayList<>();
         iterator.forEachRemaining(list::add);
         return list;
     }

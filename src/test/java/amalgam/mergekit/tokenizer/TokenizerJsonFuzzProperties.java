@@ -1,6 +1,7 @@
 package amalgam.mergekit.tokenizer;
 
 import amalgam.UserInputException;
+import amalgam.mergekit.config.TokenizerSource;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
@@ -61,7 +62,7 @@ class TokenizerJsonFuzzProperties {
             TokenizerJson tokenizer = TokenizerJson.parse(bytes, "fuzzed");
             TokenizerJson stripped = tokenizer.stripped(3);
             stripped.toJson();
-            VocabularyBuilder.build(new amalgam.mergekit.config.TokenizerSource.Union(),
+            VocabularyBuilder.build(new TokenizerSource.Union(),
                     List.of(ModelTokenizer.of(Vocabularies.B, stripped, 3), Vocabularies.models().get(1)), null, List.of("<n>"));
         } catch (UserInputException expected) {
             // the typed error is the only acceptable failure
