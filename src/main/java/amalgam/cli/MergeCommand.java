@@ -70,8 +70,11 @@ final class MergeCommand implements Callable<Integer> {
             plan.warnings().forEach(warning -> System.err.println("amalgam: warning: " + warning));
             Provenance provenance = new Provenance(parsed.mergeMethod(), "mergekit", parameters(parsed), inputs(opened), seed,
                     Provenance.software(Versions.amalgam(), LinearAlgebra.backend()));
+            // a built tokenizer replaces the donor's (and is written even with --no-copy-tokenizer, as mergekit)
+            boolean copyTokenizer = !noCopyTokenizer && plan.tokenizerFiles().isEmpty();
             new FusedModelWriter(options).write(plan.jobs(), new FusedModelSpec(output, plan.donorDirectory(),
-                    plan.torchDType(), plan.configUpdates(), !noCopyTokenizer, provenance, plan.configText()));
+                    plan.torchDType(), plan.configUpdates(), copyTokenizer, provenance, plan.configText(),
+                    plan.tokenizerFiles()));
         } finally {
             opened.forEach(CheckpointModelSource::close);
         }

@@ -19,7 +19,7 @@ import java.nio.charset.StandardCharsets;
  * Strict JSON for files we do not trust: valid UTF-8, no duplicate keys, no trailing content, bounded nesting
  * (a deeply nested "JSON bomb" fails fast instead of exhausting the stack).
  */
-final class StrictJson {
+public final class StrictJson {
     static final int MAX_NESTING = 64;
 
     private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
@@ -34,7 +34,7 @@ final class StrictJson {
     }
 
     /** Parses UTF-8 bytes; {@code what} names the file (and part) in the error. */
-    static JsonNode parse(byte[] bytes, String what) {
+    public static JsonNode parse(byte[] bytes, String what) {
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)

@@ -14,15 +14,25 @@ import java.util.Map;
  * @param copyTokenizer   whether tokenizer files are copied
  * @param provenance      what produced the model (safetensors metadata and model card)
  * @param configText      the user's configuration, verbatim, for the model card
+ * @param generatedFiles  further files by name, written last with exactly this text (e.g. a built tokenizer)
  */
 public record FusedModelSpec(Path output, Path sideFilesSource, DType torchDType, Map<String, Object> configUpdates,
-                             boolean copyTokenizer, Provenance provenance, String configText) {
+                             boolean copyTokenizer, Provenance provenance, String configText,
+                             Map<String, String> generatedFiles) {
     public FusedModelSpec {
         configUpdates = Map.copyOf(configUpdates);
+        generatedFiles = Map.copyOf(generatedFiles);
+    }
+
+    /** A model without generated files. */
+    public FusedModelSpec(Path output, Path sideFilesSource, DType torchDType, Map<String, Object> configUpdates,
+                          boolean copyTokenizer, Provenance provenance, String configText) {
+        this(output, sideFilesSource, torchDType, configUpdates, copyTokenizer, provenance, configText, Map.of());
     }
 
     /** The same model written to another directory. */
     public FusedModelSpec withOutput(Path directory) {
-        return new FusedModelSpec(directory, sideFilesSource, torchDType, configUpdates, copyTokenizer, provenance, configText);
+        return new FusedModelSpec(directory, sideFilesSource, torchDType, configUpdates, copyTokenizer, provenance,
+                configText, generatedFiles);
     }
 }

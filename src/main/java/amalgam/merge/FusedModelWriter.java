@@ -32,6 +32,7 @@ public final class FusedModelWriter {
                 }
             }
             writeString(directory.staging().resolve("README.md"), ModelCard.render(spec.provenance(), spec.configText()));
+            spec.generatedFiles().forEach((name, text) -> writeString(directory.staging().resolve(name), text));
             directory.publish();
         }
     }

@@ -26,6 +26,8 @@ public final class ConfigParser {
     private static final Set<String> SLICE = Set.of("sources", "parameters", "base_model");
     private static final Set<String> SOURCE = Set.of("model", "layer_range", "parameters");
     private static final Set<String> TOKENIZER = Set.of("source", "tokens", "pad_to_multiple_of");
+    private static final Set<String> TOKEN = Set.of("source", "force");
+    private static final Set<String> MODEL_TOKEN = Set.of("kind", "model", "token", "token_id");
     private static final Set<String> CONDITIONAL = Set.of("filter", "value");
 
     private final boolean rejectUnknownKeys;
@@ -89,18 +91,104 @@ public final class ConfigParser {
             }
         }
         ModelReference base = root.get("base_model") == null ? null : modelReference(root.get("base_model"), "base_model");
-        String tokenizerSource = optionalString(root, "tokenizer_source", "");
-        if (root.get("tokenizer") != null) {
-            if (tokenizerSource != null) {
-                throw new UserInputException("config keys 'tokenizer' and 'tokenizer_source' are mutually exclusive");
-            }
-            Map<String, Object> tokenizer = asMap(root.get("tokenizer"), "tokenizer");
-            checkKeys(tokenizer, TOKENIZER, "tokenizer.");
-            tokenizerSource = tokenizer.get("source") == null ? "union" : optionalString(tokenizer, "source", "tokenizer.");
-        }
+        TokenizerSettings tokenizer = tokenizer(root);
         return new MergeConfig(method, models, slices, base, parameters(root.get("parameters"), "parameters"),
-                optionalString(root, "dtype", ""), optionalString(root, "out_dtype", ""), tokenizerSource,
+                optionalString(root, "dtype", ""), optionalString(root, "out_dtype", ""), tokenizer,
                 optionalString(root, "chat_template", ""), text, warnings);
+    }
+
+    /** {@code tokenizer_source: X} is {@code tokenizer: {source: X}}; the two together are an error. */
+    private TokenizerSettings tokenizer(Map<String, Object> root) {
+        Object legacy = root.get("tokenizer_source");
+        Object section = root.get("tokenizer");
+        if (legacy != null && section != null) {
+            throw new UserInputException("config keys 'tokenizer' and 'tokenizer_source' are mutually exclusive");
+        }
+        if (legacy != null) {
+            return new TokenizerSettings(tokenizerSource(legacy, "tokenizer_source"), Map.of(), 0);
+        }
+        if (section == null) {
+            return null;
+        }
+        Map<String, Object> settings = asMap(section, "tokenizer");
+        checkKeys(settings, TOKENIZER, "tokenizer.");
+        TokenizerSource source = settings.get("source") == null ? new TokenizerSource.Union()
+                : tokenizerSource(settings.get("source"), "tokenizer.source");
+        Map<String, TokenEmbedding> tokens = new LinkedHashMap<>();
+        if (settings.get("tokens") != null) {
+            for (Map.Entry<String, Object> entry : asMap(settings.get("tokens"), "tokenizer.tokens").entrySet()) {
+                tokens.put(entry.getKey(), tokenEmbedding(entry.getValue(), "tokenizer.tokens." + entry.getKey()));
+            }
+        }
+        int pad = 0;
+        Object padding = settings.get("pad_to_multiple_of");
+        if (padding != null) {
+            if (!(padding instanceof Integer multiple) || multiple < 0) {
+                throw new UserInputException("config key 'tokenizer.pad_to_multiple_of' must be a non-negative integer,"
+                        + " got " + padding);
+            }
+            pad = multiple;
+        }
+        return new TokenizerSettings(source, tokens, pad);
+    }
+
+    private TokenizerSource tokenizerSource(Object node, String where) {
+        if (node instanceof String text && text.equals("union")) {
+            return new TokenizerSource.Union();
+        }
+        if (node instanceof String text && text.equals("base")) {
+            return new TokenizerSource.Base();
+        }
+        return new TokenizerSource.Model(modelReference(node, where));
+    }
+
+    private TokenEmbedding tokenEmbedding(Object node, String where) {
+        Map<String, Object> settings = node == null ? Map.of() : asMap(node, where);
+        checkKeys(settings, TOKEN, where + ".");
+        Object force = settings.getOrDefault("force", false);
+        if (!(force instanceof Boolean flag)) {
+            throw new UserInputException("config key '" + where + ".force' must be true or false, got " + force);
+        }
+        return new TokenEmbedding(embeddingSource(settings.get("source"), where + ".source"), flag);
+    }
+
+    private EmbeddingSource embeddingSource(Object node, String where) {
+        if (node == null) {
+            return null;
+        }
+        if (!(node instanceof Map<?, ?> map) || !map.containsKey("kind")) {
+            return new EmbeddingSource.FromModel(modelReference(node, where));
+        }
+        Map<String, Object> source = asMap(node, where);
+        String kind = String.valueOf(source.get("kind"));
+        switch (kind) {
+            case "zero" -> {
+                checkKeys(source, Set.of("kind"), where + ".");
+                return new EmbeddingSource.Zero();
+            }
+            case "model_token" -> {
+                checkKeys(source, MODEL_TOKEN, where + ".");
+                if (source.get("model") == null) {
+                    throw new UserInputException("config key '" + where + ".model' is required for kind model_token");
+                }
+                ModelReference model = modelReference(source.get("model"), where + ".model");
+                Object id = source.get("token_id");
+                Object token = source.get("token");
+                if ((id == null) == (token == null)) {
+                    throw new UserInputException("config key '" + where + "': exactly one of 'token' and 'token_id'"
+                            + " must be given");
+                }
+                if (id != null && !(id instanceof Integer)) {
+                    throw new UserInputException("config key '" + where + ".token_id' must be an integer, got " + id);
+                }
+                if (token != null && !(token instanceof String)) {
+                    throw new UserInputException("config key '" + where + ".token' must be a string, got " + token);
+                }
+                return new EmbeddingSource.ModelToken(model, (String) token, (Integer) id);
+            }
+            default -> throw new UserInputException("config key '" + where + ".kind' must be 'model_token' or 'zero',"
+                    + " got '" + kind + "'");
+        }
     }
 
     private OutputSlice slice(Object node, String where) {

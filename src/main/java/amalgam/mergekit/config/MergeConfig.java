@@ -15,7 +15,8 @@ import java.util.Map;
  * @param parameters      top-level (lowest precedence) parameters
  * @param dtype           working dtype name, or null
  * @param outDtype        output dtype name, or null
- * @param tokenizerSource {@code tokenizer_source} or {@code tokenizer.source}, or null
+ * @param tokenizer       the {@code tokenizer:} section or {@code tokenizer_source}, or null to keep the donor's
+ *                        tokenizer and the embeddings as they are
  * @param chatTemplate    {@code chat_template}, or null
  * @param text            the configuration text verbatim (for the model card / mergekit_config.yml)
  * @param warnings        keys that were accepted but have no effect
@@ -28,7 +29,7 @@ public record MergeConfig(
         Map<String, ParameterSetting> parameters,
         String dtype,
         String outDtype,
-        String tokenizerSource,
+        TokenizerSettings tokenizer,
         String chatTemplate,
         String text,
         List<String> warnings) {

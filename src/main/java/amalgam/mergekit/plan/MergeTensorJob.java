@@ -8,6 +8,7 @@ import amalgam.mergekit.method.MergedTensor;
 import amalgam.mergekit.method.Precision;
 import amalgam.mergekit.method.ShapeRule;
 import amalgam.mergekit.method.TensorInput;
+import amalgam.mergekit.tokenizer.EmbeddingRowPlan;
 import amalgam.tensor.DType;
 import amalgam.tensor.Layouts;
 import amalgam.tensor.Shape;
@@ -19,17 +20,22 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One planned output tensor: reads every input, rounds it to the working dtype, aligns shapes by the method's
- * {@link ShapeRule}, runs the method and returns the result as float32 (the engine narrows to
- * {@link #outputDType()}).
+ * One planned output tensor: reads every input, rounds it to the working dtype, re-indexes embedding rows to a
+ * merged vocabulary ({@code rowPlan}, null without one), aligns shapes by the method's {@link ShapeRule}, runs the
+ * method and returns the result as float32 (the engine narrows to {@link #outputDType()}).
  */
 public record MergeTensorJob(String outputName, DType outputDType, Shape outputShape, boolean isEmbed,
                              MergeMethod method, List<InputTensor> inputs, int baseIndex, Map<String, Double> globals,
-                             DType workingDType, long seed) implements TensorJob {
+                             DType workingDType, long seed, EmbeddingRowPlan rowPlan) implements TensorJob {
     private static final System.Logger LOG = System.getLogger(MergeTensorJob.class.getName());
 
     @Override
     public long workingBytes() {
+        if (rowPlan != null) {
+            // stored inputs, their re-indexed copies, fallback rows, then the method's scratch and result
+            long elements = Math.max(outputShape.elementCount(), rowPlan.largestInputElements());
+            return (3L * inputs.size() + 4) * elements * Float.BYTES;
+        }
         return (2L * inputs.size() + 3) * outputShape.elementCount() * Float.BYTES;
     }
 
@@ -44,6 +50,9 @@ public record MergeTensorJob(String outputName, DType outputDType, Shape outputS
             values.add(new TensorInput(input.modelIndex(), input.modelName(), tensor.shape(), array, input.parameters()));
             input.source().release(input.tensorName());
         }
+        if (rowPlan != null) {
+            values = reindexed(values, precision);
+        }
         ShapeRule.Aligned aligned = method.shapeRule().align(outputName, isEmbed, values, baseIndex);
         if (!aligned.droppedModels().isEmpty()) {
             LOG.log(System.Logger.Level.WARNING, "tensor ''{0}'': shape differs from the base model; left out of the merge: {1}",
@@ -56,6 +65,15 @@ public record MergeTensorJob(String outputName, DType outputDType, Shape outputS
                     + " differs from the planned " + outputShape);
         }
         return merged;
+    }
+
+    private List<TensorInput> reindexed(List<TensorInput> values, Precision precision) {
+        List<float[]> matrices = rowPlan.apply(values.stream().map(TensorInput::values).toList(), precision);
+        List<TensorInput> reindexed = new ArrayList<>();
+        for (int i = 0; i < values.size(); i++) {
+            reindexed.add(values.get(i).withValues(rowPlan.shape(), matrices.get(i)));
+        }
+        return reindexed;
     }
 
     @Override

@@ -28,17 +28,22 @@ import java.util.function.Function;
  *                        model in config order)
  * @param torchDType      value for config.json {@code torch_dtype} ({@code out_dtype}, else {@code dtype}), or null
  *                        to keep the donor's
- * @param configUpdates   other config.json keys to set (the layer-count key of a frankenmerge)
+ * @param configUpdates   other config.json keys to set (the layer-count key of a frankenmerge, {@code vocab_size}
+ *                        of a merged vocabulary)
+ * @param tokenizerFiles  the built tokenizer's files by name, written instead of the donor's tokenizer; empty when
+ *                        the config builds none
  * @param configText      the merge config verbatim (model card, mergekit_config.yml)
  * @param chatTemplate    {@code chat_template} from the config, or null
  * @param warnings        config keys that were ignored and similar notes
  */
 public record MergekitPlan(List<TensorJob> jobs, Path donorDirectory, DType torchDType, Map<String, Object> configUpdates,
-                           String configText, String chatTemplate, List<String> warnings) {
+                           Map<String, String> tokenizerFiles, String configText, String chatTemplate,
+                           List<String> warnings) {
 
     public MergekitPlan {
         jobs = List.copyOf(jobs);
         configUpdates = Map.copyOf(configUpdates);
+        tokenizerFiles = Map.copyOf(tokenizerFiles);
         warnings = List.copyOf(warnings);
     }
 
@@ -56,10 +61,6 @@ public record MergekitPlan(List<TensorJob> jobs, Path donorDirectory, DType torc
     public static MergekitPlan build(MergeConfig config, long seed, Function<String, Path> resolver,
                                      Function<Path, ModelSource> opener) {
         MergeMethod method = MethodRegistry.get(config.mergeMethod());
-        if (config.tokenizerSource() != null) {
-            throw new UserInputException("config key 'tokenizer_source' / 'tokenizer': building a merged vocabulary"
-                    + " is not supported; remove it to keep the base model's tokenizer and embeddings as they are");
-        }
         DType workingDType = MergekitDTypes.parse(config.dtype(), "dtype");
         DType outDType = MergekitDTypes.parse(config.outDtype(), "out_dtype");
 
@@ -67,6 +68,9 @@ public record MergekitPlan(List<TensorJob> jobs, Path donorDirectory, DType torc
         for (ModelReference reference : referencedModels(config)) {
             models.computeIfAbsent(reference, ref -> OpenedModel.open(ref, resolver.apply(ref.path()), opener));
         }
+        ModelReference donor = config.baseModel() != null ? config.baseModel() : models.keySet().iterator().next();
+        VocabularyMerge vocabulary = config.tokenizer() == null ? null
+                : VocabularyMerge.build(config.tokenizer(), donor, models, resolver);
         Architecture architecture = chooseArchitecture(models.values());
         List<OutputSlice> slices = normalisedSlices(config, models, architecture);
         for (OutputSlice slice : slices) {
@@ -83,7 +87,7 @@ public record MergekitPlan(List<TensorJob> jobs, Path donorDirectory, DType torc
             }
         }
 
-        TensorPlanner planner = new TensorPlanner(config, method, models, seed, workingDType, outDType);
+        TensorPlanner planner = new TensorPlanner(config, method, models, seed, workingDType, outDType, vocabulary);
         List<TensorJob> jobs = new ArrayList<>();
         OutputSlice first = slices.getFirst();
         OutputSlice last = slices.getLast();
@@ -111,10 +115,12 @@ public record MergekitPlan(List<TensorJob> jobs, Path donorDirectory, DType torc
         if (!config.slices().isEmpty() && architecture.numLayersKey() != null) {
             updates.put(architecture.numLayersKey(), outputLayer);
         }
-        ModelReference donor = config.baseModel() != null ? config.baseModel() : models.keySet().iterator().next();
+        if (vocabulary != null) {
+            updates.put("vocab_size", vocabulary.rows());
+        }
         DType torchDType = outDType != null ? outDType : workingDType;
         return new MergekitPlan(jobs, OpenedModel.modelDirectory(models.get(donor).path()), torchDType, updates,
-                config.text(), config.chatTemplate(), config.warnings());
+                vocabulary == null ? Map.of() : vocabulary.files(), config.text(), config.chatTemplate(), config.warnings());
     }
 
     /**

@@ -10,10 +10,12 @@ import amalgam.mergekit.config.ParameterSetting;
 import amalgam.mergekit.config.SliceSource;
 import amalgam.mergekit.method.MergeMethod;
 import amalgam.mergekit.method.ParameterSpec;
+import amalgam.mergekit.tokenizer.EmbeddingRowPlan;
 import amalgam.tensor.DType;
 import amalgam.tensor.Shape;
 import amalgam.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +24,8 @@ import java.util.OptionalDouble;
 
 /**
  * Plans one output tensor: finds each source model's stored tensor (name, aliases, then tied names), resolves
- * parameters with mergekit's precedence (spec 1.5) and fixes output shape and dtype.
+ * parameters with mergekit's precedence (spec 1.5) and fixes output shape and dtype. With a merged vocabulary,
+ * embedding-like tensors get the plan that re-indexes their rows to it.
  */
 final class TensorPlanner {
     private final MergeConfig config;
@@ -31,15 +34,18 @@ final class TensorPlanner {
     private final long seed;
     private final DType workingDType;
     private final DType outDType;
+    private final VocabularyMerge vocabulary;
 
+    /** @param vocabulary the merged vocabulary embedding-like tensors are re-indexed to, or null to keep them */
     TensorPlanner(MergeConfig config, MergeMethod method, Map<ModelReference, OpenedModel> models, long seed,
-                  DType workingDType, DType outDType) {
+                  DType workingDType, DType outDType, VocabularyMerge vocabulary) {
         this.config = config;
         this.method = method;
         this.models = models;
         this.seed = seed;
         this.workingDType = workingDType;
         this.outDType = outDType;
+        this.vocabulary = vocabulary;
     }
 
     /**
@@ -55,6 +61,7 @@ final class TensorPlanner {
         List<InputTensor> inputs = new ArrayList<>();
         List<Shape> shapes = new ArrayList<>();
         List<String> names = new ArrayList<>();
+        List<ModelReference> references = new ArrayList<>();
         List<DType> storedTypes = new ArrayList<>();
         int baseIndex = -1;
         boolean anyUnderOwnName = false;
@@ -85,6 +92,7 @@ final class TensorPlanner {
             shapes.add(tensor.shape());
             storedTypes.add(tensor.dtype());
             names.add(source.getKey().toString());
+            references.add(source.getKey());
             inputs.add(new InputTensor(model.source(), source.getKey().toString(), stored, index,
                     tensorParameters(slice, source.getKey(), input.name(), t, isBase)));
         }
@@ -94,12 +102,17 @@ final class TensorPlanner {
             }
             return Optional.empty();
         }
+        EmbeddingRowPlan rowPlan = null;
+        if (vocabulary != null && weight.isEmbed()) {
+            rowPlan = vocabulary.rowPlan(outputName, references, shapes, baseIndex);
+            shapes = Collections.nCopies(shapes.size(), rowPlan.shape());
+        }
         Shape shape = method.shapeRule().outputShape(outputName, weight.isEmbed(), shapes, names, baseIndex);
         DType stored = storedTypes.get(baseIndex >= 0 ? baseIndex : 0);
         DType working = workingDType != null ? workingDType : (stored.isFloatingPoint() ? stored : DType.F32);
         DType output = outDType != null ? outDType : workingDType != null ? workingDType : stored;
         return Optional.of(new MergeTensorJob(outputName, output, shape, weight.isEmbed(), method, inputs, baseIndex,
-                globalParameters(slice, outputName, t), working, seed));
+                globalParameters(slice, outputName, t), working, seed, rowPlan));
     }
 
     /** Global parameters, evaluated against the output name: slice, then top level, then the default. */
