@@ -2,6 +2,8 @@ package amalgam.cli;
 
 import amalgam.data.BuiltInTasks;
 import amalgam.data.GridPreview;
+import amalgam.data.synthetic.SceneCorpus;
+import amalgam.zoo.ZooRecipe;
 import amalgam.io.AtomicFiles;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -23,7 +25,8 @@ final class DataCommand implements Runnable {
 
     @Command(name = "preview", mixinStandardHelpOptions = true, description = "Draw a labelled grid of test samples per class to a PNG.")
     static final class Preview implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "NAME", description = "mnist, fashion_mnist, shapes, textures, counting, orientation, position, symmetry")
+        @Parameters(index = "0", paramLabel = "NAME", description = "mnist, fashion_mnist, shapes, textures, counting, orientation, position,"
+                + " symmetry, or scenes (the zoo's pre-training corpus, first 16 families)")
         String name;
 
         @Option(names = "--out", required = true, description = "PNG file to write.")
@@ -40,7 +43,9 @@ final class DataCommand implements Runnable {
             if (perClass < 1 || perClass > 64) {
                 throw new amalgam.UserInputException("--per-class must be between 1 and 64, got " + perClass);
             }
-            BuiltInTasks.Preview preview = BuiltInTasks.preview(name, perClass, seed);
+            BuiltInTasks.Preview preview = name.equals("scenes")
+                    ? BuiltInTasks.preview(new SceneCorpus(ZooRecipe.MINI8.sceneClasses(), ZooRecipe.MINI8.sceneSeed()), 16, perClass, seed)
+                    : BuiltInTasks.preview(name, perClass, seed);
             AtomicFiles.writeBytes(output, GridPreview.render(name, preview.classNames(), preview.samples()));
             return Main.EXIT_OK;
         }

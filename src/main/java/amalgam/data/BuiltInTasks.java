@@ -79,16 +79,27 @@ public final class BuiltInTasks {
         return new Preview(dataset.classNames(), rows);
     }
 
+    /** Up to {@code perClass} samples of each of the first {@code classes} classes of any synthetic task. */
+    public static Preview preview(SyntheticTask task, int classes, int perClass, long seed) {
+        return syntheticPreview(task, perClass, seed, Math.min(classes, task.classNames().size()));
+    }
+
     private static Preview syntheticPreview(SyntheticTask task, int perClass, long seed) {
+        return syntheticPreview(task, perClass, seed, task.classNames().size());
+    }
+
+    private static Preview syntheticPreview(SyntheticTask task, int perClass, long seed, int shown) {
         int classes = task.classNames().size();
         SyntheticDataset test = new SyntheticDataset(task, SyntheticDataset.Split.TEST, classes * perClass, seed);
         List<List<RgbImage>> rows = new ArrayList<>();
-        for (int c = 0; c < classes; c++) {
+        for (int c = 0; c < shown; c++) {
             rows.add(new ArrayList<>());
         }
         for (int i = 0; i < test.size(); i++) {
-            rows.get(test.label(i)).add(test.image(i));
+            if (test.label(i) < shown) {
+                rows.get(test.label(i)).add(test.image(i));
+            }
         }
-        return new Preview(task.classNames(), rows);
+        return new Preview(task.classNames().subList(0, shown), rows);
     }
 }
