@@ -21,11 +21,11 @@ class ReportTableTest {
         pretrained.put("average", Map.of("accuracy", 0.5));
         report.put("reference", Map.of("pretrained", pretrained, "individual", Map.of("mnist", Map.of("accuracy", 1.0))));
         String expected = """
-                model             mnist  shapes  average
-                ----------------  -----  ------  -------
-                pretrained         25.0    75.0     50.0
-                individual        100.0       -        -
-                task_arithmetic    50.0    12.5     31.3
+                model            mnist  shapes  average
+                ---------------  -----  ------  -------
+                pretrained        25.0    75.0     50.0
+                individual       100.0       -        -
+                task_arithmetic   50.0    12.5     31.3
                 """;
         assertEquals(expected, ReportTable.render("task_arithmetic", report));
     }
