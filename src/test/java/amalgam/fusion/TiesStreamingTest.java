@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
  * values tie a lot (differences of BF16-rounded weights), so thresholds, zero masses and the majority sign all matter.
  */
 class TiesStreamingTest {
-    private static final String[] NAMES = {"a.weight", "b.bias", "c.weight", "d.weight", "e.scale"};
-    private static final int[] SIZES = {300_001, 16_385, 33, 129 * 130, 1};
+    private static final String[] NAMES = {"a.weight", "b.bias", "c.weight", "d.weight", "e.scale", "f.empty"};
+    private static final int[] SIZES = {300_001, 16_385, 33, 129 * 130, 1, 0};
 
     private static float bf16(float x) {
         return Float.intBitsToFloat(Float.floatToRawIntBits(x) & 0xFFFF_0000);
