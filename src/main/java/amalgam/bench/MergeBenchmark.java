@@ -2,6 +2,7 @@ package amalgam.bench;
 
 import amalgam.fusion.MethodRegistry;
 import amalgam.fusion.ModelPool;
+import amalgam.fusion.Planning;
 import amalgam.linalg.LinearAlgebra;
 import amalgam.merge.CheckpointModelSource;
 import amalgam.merge.EngineOptions;
@@ -102,7 +103,8 @@ public final class MergeBenchmark {
             for (int i = 0; i < files.size(); i++) {
                 sources.add(CheckpointModelSource.open(i == 0 ? ModelPool.PRETRAINED : "task" + i, files.get(i)));
             }
-            List<TensorJob> jobs = MethodRegistry.create(method, Map.of()).plan(new ModelPool(sources), 0);
+            List<TensorJob> jobs = Planning.withThreads(engine.threads(),
+                    () -> MethodRegistry.create(method, Map.of()).plan(new ModelPool(sources), 0));
             new FusedModelWriter(engine).write(jobs, spec(method, output));
             double seconds = (System.nanoTime() - start) / 1e9;
             OutputDirectory.deleteTree(output);
@@ -126,7 +128,8 @@ public final class MergeBenchmark {
                 LinearAlgebra.resetTimers();
                 Path output = Files.createTempDirectory(directory, "amalgam-bench-svd-").resolve("out");
                 long start = System.nanoTime();
-                List<TensorJob> jobs = MethodRegistry.create(method, Map.of()).plan(pool, 0);
+                List<TensorJob> jobs = Planning.withThreads(engine.threads(),
+                        () -> MethodRegistry.create(method, Map.of()).plan(pool, 0));
                 new FusedModelWriter(engine).write(jobs, spec(method, output));
                 double seconds = (System.nanoTime() - start) / 1e9;
                 OutputDirectory.deleteTree(output.getParent());

@@ -70,8 +70,8 @@ public final class FusionRun {
             });
             boolean everyStep = algorithm instanceof ContinualFusionAlgorithm continual && continual.saveOnEveryStep()
                     && arguments.get("merged_model_save_path") != null;
-            Map<String, List<TensorJob>> models = everyStep ? steps((ContinualFusionAlgorithm) algorithm, pool, seed)
-                    : plan(algorithm, pool, seed);
+            Map<String, List<TensorJob>> models = Planning.withThreads(engine.threads(), () -> everyStep
+                    ? steps((ContinualFusionAlgorithm) algorithm, pool, seed) : plan(algorithm, pool, seed));
             List<TensorJob> first = models.values().iterator().next();
             RunReport report = new RunReport();
             long parameters = first.stream().filter(job -> job.outputDType().isFloatingPoint())
@@ -102,7 +102,8 @@ public final class FusionRun {
 
     /**
      * The fused model's jobs under the key {@code ""}, or for a per-task method one model per task, keyed by task
-     * name in pool order. Global statistics read while planning name the pool's reference model in their errors.
+     * name in pool order. Global statistics read while planning name the pool's reference model in their errors
+     * (and run on the {@link Planning} threads the caller binds).
      */
     private static Map<String, List<TensorJob>> plan(FusionAlgorithm algorithm, ModelPool pool, long seed) {
         return TensorInputs.withReference(pool.reference().name(), () -> {

@@ -36,6 +36,13 @@ public final class TensorInputs {
 
     /** {@code model}'s tensor as stored (any dtype, zero-copy), checked against the expected (reference) shape. */
     public static Tensor stored(ModelSource model, String tensorName, Shape expected) {
+        Tensor stored = check(model, tensorName, expected);
+        model.prefetch(tensorName);
+        return stored;
+    }
+
+    /** {@code model}'s tensor as stored, checked as by {@link #stored}, without prefetching it. */
+    public static Tensor check(ModelSource model, String tensorName, Shape expected) {
         if (!model.contains(tensorName)) {
             throw new UserInputException("tensor '" + tensorName + "' is in " + reference() + " but missing from model '"
                     + model.name() + "'");
@@ -45,7 +52,6 @@ public final class TensorInputs {
             throw new UserInputException("tensor '" + tensorName + "': shape " + stored.shape() + " in model '"
                     + model.name() + "' but " + expected + " in " + reference());
         }
-        model.prefetch(tensorName);
         return stored;
     }
 

@@ -3,14 +3,15 @@ package amalgam.fusion.method;
 import amalgam.fusion.ContinualFusionAlgorithm;
 import amalgam.fusion.MethodDeclaration;
 import amalgam.fusion.ModelPool;
-import amalgam.fusion.TensorInputs;
+import amalgam.fusion.Planning;
 import amalgam.fusion.param.ParameterSpec;
+import amalgam.merge.InMemoryModelSource;
 import amalgam.merge.ModelSource;
 import amalgam.merge.TensorJob;
-import amalgam.tensor.DType;
+import amalgam.nn.Parallel;
 import amalgam.tensor.Shape;
-import amalgam.tensor.Tensor;
-import java.lang.foreign.Arena;
+import amalgam.tensor.kernel.F32Kernels;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -73,30 +74,31 @@ public final class ContinualTiesMerging implements ContinualFusionAlgorithm {
         List<ModelSource> models = mergeOrder(pool, seed);
         WorkingModel merged = WorkingModel.copyOf(base, base);
         Map<String, Shape> scope = TiesCore.flattenedScope(base, removeKeys);
+        ModelSource current = new InMemoryModelSource("merged", merged.tensors());
+        Parallel parallel = Planning.parallel();
         for (int t = 0; t < models.size(); t++) {
-            ModelSource model = models.get(t);
-            TiesCore.RowSource rows = (r, name, shape, arena) -> {
-                Tensor theta0 = TensorInputs.read(base, name, shape, arena);
-                if (r == 1) {
-                    return TensorInputs.taskVector(model, name, theta0, arena);
+            // row 0 = M − θ0, row 1 = τt; each window is merged before M's window is updated
+            TiesCore.RowSource rows = new TiesCore.RowSource(base, List.of(current, models.get(t)),
+                    TiesCore.RowTransform.NONE);
+            TiesCore.Statistics statistics = t == 0 ? null : TiesCore.statistics(scope, rows, threshold, parallel);
+            TiesCore.streamBlocks(scope, rows, parallel, Step::new, (step, tensor, start, count) -> {
+                MemorySegment delta;
+                if (statistics == null) {
+                    tensor.row(1, start, count, step.row);
+                    delta = step.row;
+                } else {
+                    step.windows.merge(tensor, statistics, mergeFunction, start, count);
+                    delta = step.windows.merged;
                 }
-                Tensor difference = Tensor.allocate(arena, DType.F32, shape);
-                difference.data().copyFrom(merged.get(name).data());
-                Vectors.addScaledInPlace(difference, theta0, -1f);
-                return difference;
-            };
-            TiesCore.Statistics statistics = t == 0 ? null : TiesCore.statistics(scope, 2, rows, threshold);
-            for (Map.Entry<String, Shape> entry : scope.entrySet()) {
-                String name = entry.getKey();
-                try (Arena arena = Arena.ofConfined()) {
-                    Tensor delta = t == 0
-                            ? rows.row(1, name, entry.getValue(), arena)
-                            : TiesCore.merge(new Tensor[] {rows.row(0, name, entry.getValue(), arena),
-                                    rows.row(1, name, entry.getValue(), arena)}, statistics, mergeFunction, arena);
-                    Vectors.addScaledInPlace(merged.get(name), delta, scalingFactor);
-                }
-            }
+                MemorySegment target = merged.get(tensor.name()).data().asSlice(start * Float.BYTES, count * Float.BYTES);
+                F32Kernels.axpyInPlace(scalingFactor, delta, target, count);
+            });
         }
         return merged.jobs();
+    }
+
+    /** A thread's scratch for one step: the two rows' windows and the merged window. */
+    private static final class Step extends TiesCore.Worker {
+        final TiesCore.MergeWindows windows = new TiesCore.MergeWindows(2, arena);
     }
 }

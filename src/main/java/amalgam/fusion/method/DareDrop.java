@@ -6,7 +6,9 @@ import amalgam.fusion.TensorScopes;
 import amalgam.fusion.param.MethodParameters;
 import amalgam.fusion.param.ParameterSpec;
 import amalgam.fusion.param.ParameterType;
+import amalgam.tensor.Layouts;
 import amalgam.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
 import java.util.List;
 
 /**
@@ -16,6 +18,9 @@ import java.util.List;
  * keyed by (seed, tensor name, model index, element index).
  */
 record DareDrop(double sparsityRatio, boolean onlyOnLinearWeights, boolean rescale) {
+    /** Uniforms drawn at a time (four per Philox block). */
+    private static final int UNIFORMS = 1024;
+
     static List<ParameterSpec> parameters() {
         return List.of(
                 ParameterSpec.of("sparsity_ratio", ParameterType.FLOAT, 0.5, "p, the probability of dropping an entry"),
@@ -35,13 +40,28 @@ record DareDrop(double sparsityRatio, boolean onlyOnLinearWeights, boolean resca
 
     /** Drops entries of {@code tau} (tensor {@code name} of task model {@code modelIndex}) in place. */
     void applyInPlace(Tensor tau, String name, int modelIndex, long seed) {
-        if (onlyOnLinearWeights && !TensorScopes.isLinearWeight(name, tau.shape().rank())) {
+        applyInPlace(tau.data(), name, tau.shape().rank(), modelIndex, seed, 0, tau.elementCount());
+    }
+
+    /**
+     * Drops entries [start, start + count) of the task vector of tensor {@code name} (rank {@code rank}) of task model
+     * {@code modelIndex}, held as float32 in {@code window}: the same entries as a whole-tensor drop, for any windows.
+     */
+    void applyInPlace(MemorySegment window, String name, int rank, int modelIndex, long seed, long start, long count) {
+        if (onlyOnLinearWeights && !TensorScopes.isLinearWeight(name, rank)) {
             return;
         }
         CounterRng random = CounterRng.of(seed, name, modelIndex);
         float scale = rescale ? (float) (1 / (1 - sparsityRatio)) : 1f;
-        for (long i = 0, n = tau.elementCount(); i < n; i++) {
-            tau.setFloat(i, random.uniform(i) > sparsityRatio ? tau.getFloat(i) * scale : 0f);
+        float[] uniforms = new float[UNIFORMS];
+        MemorySegment stream = MemorySegment.ofArray(uniforms);
+        for (long from = 0; from < count; from += UNIFORMS) {
+            int n = (int) Math.min(UNIFORMS, count - from);
+            random.fillUniform(stream, start + from, n);
+            for (int j = 0; j < n; j++) {
+                long i = from + j;
+                window.setAtIndex(Layouts.F32, i, uniforms[j] > sparsityRatio ? window.getAtIndex(Layouts.F32, i) * scale : 0f);
+            }
         }
     }
 }

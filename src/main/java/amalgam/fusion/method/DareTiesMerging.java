@@ -3,10 +3,8 @@ package amalgam.fusion.method;
 import amalgam.fusion.FusionAlgorithm;
 import amalgam.fusion.MethodDeclaration;
 import amalgam.fusion.ModelPool;
-import amalgam.fusion.TensorInputs;
 import amalgam.merge.ModelSource;
 import amalgam.merge.TensorJob;
-import amalgam.tensor.Tensor;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -45,12 +43,8 @@ public final class DareTiesMerging implements FusionAlgorithm {
     public List<TensorJob> plan(ModelPool pool, long seed) {
         ModelSource base = pool.requirePretrained(DECLARATION.configName());
         List<ModelSource> models = pool.requireModels(DECLARATION.configName(), 1);
-        TiesCore.RowSource rows = (r, name, shape, arena) -> {
-            Tensor theta0 = TensorInputs.read(base, name, shape, arena);
-            Tensor tau = TensorInputs.taskVector(models.get(r), name, theta0, arena);
-            drop.applyInPlace(tau, name, r, seed);
-            return tau;
-        };
-        return TiesMerging.plan(pool, base, models.size(), rows, scalingFactor, threshold, removeKeys, mergeFunction);
+        TiesCore.RowSource rows = new TiesCore.RowSource(base, models, (window, name, shape, r, start, count) ->
+                drop.applyInPlace(window, name, shape.rank(), r, seed, start, count));
+        return TiesMerging.plan(pool, rows, scalingFactor, threshold, removeKeys, mergeFunction);
     }
 }

@@ -4,13 +4,13 @@ import amalgam.fusion.FusionAlgorithm;
 import amalgam.fusion.MethodDeclaration;
 import amalgam.fusion.ModelPool;
 import amalgam.fusion.PerTensorPlan;
+import amalgam.fusion.Planning;
 import amalgam.fusion.TensorInputs;
 import amalgam.fusion.param.ParameterSpec;
 import amalgam.fusion.param.ParameterType;
 import amalgam.linalg.LinearAlgebra;
 import amalgam.linalg.Matrix;
 import amalgam.linalg.Svd;
-import amalgam.merge.BlockPool;
 import amalgam.merge.ModelSource;
 import amalgam.merge.TensorJob;
 import amalgam.tensor.Layouts;
@@ -71,17 +71,9 @@ public final class DogeTa implements FusionAlgorithm {
                 scope.put(name, shape);
             }
         });
-        float[] thresholds = new float[count];
-        long d = scope.values().stream().mapToLong(Shape::elementCount).sum();
-        long rank = Math.max(0, d - (long) Math.floor(d * TiesCore.keepFraction(keepPercent)));
-        if (rank > 0) {
-            try (BlockPool buffers = new BlockPool(512L << 20)) {
-                TiesCore.selectThresholds(scope, count, (r, name, shape, arena) -> {
-                    Tensor theta0 = TensorInputs.read(base, name, shape, arena);
-                    return TensorInputs.taskVector(models.get(r), name, theta0, arena);
-                }, rank, thresholds, buffers);
-            }
-        }
+        long rank = TiesCore.trimRank(scope, keepPercent);
+        float[] thresholds = rank == 0 ? new float[count] : TiesCore.thresholds(scope,
+                new TiesCore.RowSource(base, models, TiesCore.RowTransform.NONE), rank, Planning.parallel());
         return PerTensorPlan.build(pool, 2 * count + 8, (name, shape, arena) -> {
             Tensor theta0 = TensorInputs.read(base, name, shape, arena);
             if (!scope.containsKey(name)) {

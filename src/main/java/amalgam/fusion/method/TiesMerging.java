@@ -4,12 +4,11 @@ import amalgam.fusion.FusionAlgorithm;
 import amalgam.fusion.MethodDeclaration;
 import amalgam.fusion.ModelPool;
 import amalgam.fusion.PerTensorPlan;
+import amalgam.fusion.Planning;
 import amalgam.fusion.TensorInputs;
 import amalgam.merge.ModelSource;
 import amalgam.merge.TensorJob;
 import amalgam.tensor.Shape;
-import amalgam.tensor.Tensor;
-import java.lang.foreign.Arena;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -45,29 +44,20 @@ public final class TiesMerging implements FusionAlgorithm {
     public List<TensorJob> plan(ModelPool pool, long seed) {
         ModelSource base = pool.requirePretrained(DECLARATION.configName());
         List<ModelSource> models = pool.requireModels(DECLARATION.configName(), 1);
-        TiesCore.RowSource rows = (r, name, shape, arena) -> {
-            Tensor theta0 = TensorInputs.read(base, name, shape, arena);
-            return TensorInputs.taskVector(models.get(r), name, theta0, arena);
-        };
-        return plan(pool, base, models.size(), rows, scalingFactor, threshold, removeKeys, mergeFunction);
+        TiesCore.RowSource rows = new TiesCore.RowSource(base, models, TiesCore.RowTransform.NONE);
+        return plan(pool, rows, scalingFactor, threshold, removeKeys, mergeFunction);
     }
 
-    /** The TIES plan over arbitrary rows (shared with DARE-TIES): θ = θ0 + λ·merged, remove_keys kept at θ0. */
-    static List<TensorJob> plan(ModelPool pool, ModelSource base, int rowCount, TiesCore.RowSource rows, float lambda,
-                                double threshold, Set<String> removeKeys, TiesCore.MergeFunction function) {
+    /**
+     * The TIES plan over arbitrary rows (shared with DARE-TIES): θ = θ0 + λ·merged, remove_keys kept at θ0. The
+     * statistics are computed here, on the planning threads; each job then streams its tensor once.
+     */
+    static List<TensorJob> plan(ModelPool pool, TiesCore.RowSource rows, float lambda, double threshold,
+                                Set<String> removeKeys, TiesCore.MergeFunction function) {
         Map<String, Shape> scope = TiesCore.flattenedScope(pool, removeKeys);
-        TiesCore.Statistics statistics = TiesCore.statistics(scope, rowCount, rows, threshold);
-        return PerTensorPlan.build(pool, rowCount + 2, (name, shape, arena) -> {
-            Tensor theta0 = TensorInputs.read(base, name, shape, arena);
-            if (!scope.containsKey(name)) {
-                return theta0;
-            }
-            Tensor[] vectors = new Tensor[rowCount];
-            for (int r = 0; r < rowCount; r++) {
-                vectors[r] = rows.row(r, name, shape, arena);
-            }
-            Vectors.addScaledInPlace(theta0, TiesCore.merge(vectors, statistics, function, arena), lambda);
-            return theta0;
-        });
+        TiesCore.Statistics statistics = TiesCore.statistics(scope, rows, threshold, Planning.parallel());
+        return PerTensorPlan.build(pool, 1, (name, shape, arena) -> scope.containsKey(name)
+                ? TiesCore.merge(rows, name, shape, statistics, function, lambda, arena)
+                : TensorInputs.read(rows.base(), name, shape, arena));
     }
 }

@@ -134,6 +134,72 @@ class SelectionTest {
         }
     }
 
+    /**
+     * Many elements in one bucket, most with low bits 0 (the pass-2 vector path) and some not, over shares fed in
+     * different chunks in each pass: the result is the sorted order's, whatever the split.
+     */
+    @Test
+    void sharesOfATieHeavyStreamMatchSorting() {
+        Random random = new Random(11);
+        float[] all = new float[200_003];
+        for (int i = 0; i < all.length; i++) {
+            int kind = random.nextInt(8);
+            all[i] = switch (kind) {
+                case 0, 1, 2 -> (random.nextBoolean() ? 1 : -1) * Float.intBitsToFloat(0x3B80_0000 + random.nextInt(3) * 0x1_0000);
+                case 3 -> Float.intBitsToFloat(0x3B80_0000 | random.nextInt(1 << 16)); // same bucket, any low bits
+                case 4 -> 0f;
+                case 5 -> Float.intBitsToFloat((int) (random.nextLong() & 0x7FFF_FFFFL)); // NaN patterns included
+                default -> (float) random.nextGaussian() * 0.004f;
+            };
+        }
+        float[] sorted = sortedMagnitudes(all);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment data = segment(arena, all);
+            for (long k : new long[] {1, all.length, all.length / 5, all.length / 2, all.length - 40_000, 77_777}) {
+                AbsHistogramSelector selector = AbsHistogramSelector.firstPass();
+                feedInShares(selector, data, all.length, new long[] {0, 70_001, 70_017, 150_000});
+                assertEquals(all.length, selector.count());
+                selector.secondPass(k);
+                feedInShares(selector, data, all.length, new long[] {0, 5, 99_999, 100_000, 190_000});
+                assertSameMagnitude(sorted[(int) k - 1], selector.result(), "k=" + k);
+            }
+        }
+    }
+
+    /** One share per range [cuts[i], cuts[i + 1]) (the last to the end), each fed in uneven chunks, then joined. */
+    private static void feedInShares(AbsHistogramSelector selector, MemorySegment data, long count, long[] cuts) {
+        for (int i = 0; i < cuts.length; i++) {
+            long from = cuts[i];
+            long to = i + 1 < cuts.length ? cuts[i + 1] : count;
+            AbsHistogramSelector share = selector.share();
+            for (long start = from; start < to; start += 12_345) {
+                long n = Math.min(12_345, to - start);
+                share.accept(data.asSlice(start * Float.BYTES, n * Float.BYTES), n);
+            }
+            selector.join(share);
+        }
+    }
+
+    @Test
+    void sharesAreTiedToTheirPass() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment segment = segment(arena, new float[] {1f, 2f, 3f});
+            AbsHistogramSelector selector = AbsHistogramSelector.firstPass();
+            AbsHistogramSelector firstPassShare = selector.share();
+            firstPassShare.accept(segment, 3);
+            selector.join(firstPassShare);
+            assertThrows(IllegalStateException.class, () -> firstPassShare.accept(segment, 3), "a joined share");
+            assertThrows(IllegalStateException.class, firstPassShare::result);
+            AbsHistogramSelector stale = selector.share();
+            selector.secondPass(2);
+            assertThrows(IllegalArgumentException.class, () -> selector.join(stale), "a share of pass 1 in pass 2");
+            assertThrows(IllegalArgumentException.class, () -> selector.join(selector));
+            selector.accept(segment, 3);
+            assertEquals(2f, selector.result());
+            assertThrows(IllegalStateException.class, selector::share);
+        }
+    }
+
     @Test
     void misuseIsReported() {
         try (Arena arena = Arena.ofConfined()) {
