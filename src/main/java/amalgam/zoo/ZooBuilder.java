@@ -11,6 +11,7 @@ import amalgam.model.clip.ClipModel;
 import amalgam.model.clip.VisionFineTuning;
 import amalgam.model.clip.ZeroShotHead;
 import amalgam.nn.Graph;
+import amalgam.nn.Lanes;
 import amalgam.nn.Parallel;
 import amalgam.nn.TensorParameters;
 import amalgam.tensor.DType;
@@ -22,12 +23,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Builds a model zoo from scratch, deterministically: initialise a CLIP vision tower; pre-train it (tower and
@@ -113,27 +111,15 @@ public final class ZooBuilder {
     }
 
     private void fineTuneAll(Map<String, Tensor> pretrained, List<ZeroShotHead> heads, Path staging, int threads) {
-        ExecutorService lanes = Executors.newFixedThreadPool(Math.max(1, Math.min(threads, recipe.tasks().size())));
-        try {
-            List<Future<?>> runs = new ArrayList<>();
-            for (int i = 0; i < recipe.tasks().size(); i++) {
-                int index = i;
-                runs.add(lanes.submit(() -> fineTune(index, pretrained, heads.get(index), staging)));
-            }
-            for (Future<?> run : runs) {
-                run.get();
-            }
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while fine-tuning", e);
-        } finally {
-            lanes.shutdownNow();
+        List<Callable<Void>> runs = new ArrayList<>();
+        for (int i = 0; i < recipe.tasks().size(); i++) {
+            int index = i;
+            runs.add(() -> {
+                fineTune(index, pretrained, heads.get(index), staging);
+                return null;
+            });
         }
+        Lanes.run(threads, runs);
     }
 
     private void fineTune(int index, Map<String, Tensor> pretrained, ZeroShotHead head, Path staging) {

@@ -12,6 +12,7 @@ import amalgam.model.clip.ClipModel;
 import amalgam.model.clip.ClipWeights;
 import amalgam.model.clip.ZeroShotHead;
 import amalgam.nn.Graph;
+import amalgam.nn.Lanes;
 import amalgam.nn.Parallel;
 import amalgam.nn.Parameters;
 import amalgam.nn.Var;
@@ -23,12 +24,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -135,27 +133,18 @@ public final class ImageTaskPool {
             if (lanes > 1) {
                 LinearAlgebra.setThreads(1); // the lanes use the cores; BLAS threads would only compete with them
             }
-            ExecutorService executor = Executors.newFixedThreadPool(lanes);
             try {
-                List<Future<TaskMetrics>> futures = new ArrayList<>();
+                List<Callable<TaskMetrics>> jobs = new ArrayList<>();
                 for (int i = 0; i < selected.size(); i++) {
                     Task task = selected.get(i);
                     ZeroShotHead head = heads.get(i);
-                    futures.add(executor.submit(() -> evaluateTask(model, params, head, evaluator, task.data())));
+                    jobs.add(() -> evaluateTask(model, params, head, evaluator, task.data()));
                 }
+                List<TaskMetrics> metrics = Lanes.run(lanes, jobs);
                 for (int i = 0; i < selected.size(); i++) {
-                    results.put(selected.get(i).name(), futures.get(i).get());
+                    results.put(selected.get(i).name(), metrics.get(i));
                 }
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException runtime) {
-                    throw runtime;
-                }
-                throw new IllegalStateException(e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while evaluating", e);
             } finally {
-                executor.shutdownNow();
                 LinearAlgebra.setThreads(blasThreads);
             }
         }
