@@ -21,7 +21,9 @@ public final class ZeroShotTemplates {
         /** Written out in the benchmark spec. */
         SPEC,
         /** The standard CLIP prompts for the dataset; the spec states only the count. */
-        STANDARD_CLIP
+        STANDARD_CLIP,
+        /** Given by the user. */
+        USER
     }
 
     /**
