@@ -14,15 +14,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code amalgam bench ...}: throughput benchmarks that print ratios to the machine's measured limits. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: throughput next to the machine's limits measured in the same run.",
         subcommands = {BenchCommand.Io.class, BenchCommand.Merge.class, BenchCommand.Nn.class, BenchCommand.Quality.class})
-final class BenchCommand implements Runnable {
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
-
+final class BenchCommand extends CommandGroup {
     @Command(name = "io", mixinStandardHelpOptions = true, description = "Mapped tensor reads and BF16 -> F32 conversion vs a plain memory copy.")
     static final class Io implements Callable<Integer> {
         @Option(names = "--size", defaultValue = "1Gi", description = "Size of the BF16 tensor (default ${DEFAULT-VALUE}).")

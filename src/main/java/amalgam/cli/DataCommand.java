@@ -14,15 +14,7 @@ import picocli.CommandLine.Parameters;
 /** {@code amalgam data ...}: the built-in benchmark's datasets. */
 @Command(name = "data", mixinStandardHelpOptions = true, description = "The built-in benchmark's datasets.",
         subcommands = {DataCommand.Preview.class})
-final class DataCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
-
+final class DataCommand extends CommandGroup {
     @Command(name = "preview", mixinStandardHelpOptions = true, description = "Draw a labelled grid of test samples per class to a PNG.")
     static final class Preview implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "NAME", description = "mnist, fashion_mnist, shapes, textures, counting, orientation, position,"

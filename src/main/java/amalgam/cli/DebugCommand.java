@@ -21,15 +21,7 @@ import picocli.CommandLine.Parameters;
 /** {@code amalgam debug ...}: tools for checking checkpoints and preprocessing against Hugging Face outputs. */
 @Command(name = "debug", mixinStandardHelpOptions = true, description = "Parity tools: run a CLIP checkpoint or its image preprocessing.",
         subcommands = {DebugCommand.ClipForwardCommand.class, DebugCommand.ClipPreprocessCommand.class})
-final class DebugCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
-
+final class DebugCommand extends CommandGroup {
     @Command(name = "clip-forward", mixinStandardHelpOptions = true,
             description = "CLIPModel forward: INPUTS (pixel_values, input_ids, attention_mask) -> the seven HF outputs.")
     static final class ClipForwardCommand implements Callable<Integer> {

@@ -23,15 +23,7 @@ import picocli.CommandLine.Parameters;
 /** {@code amalgam heads build}: zero-shot classification heads from a CLIP text tower, for task pool YAML files. */
 @Command(name = "heads", mixinStandardHelpOptions = true, description = "Zero-shot classification heads for task pools.",
         subcommands = {HeadsCommand.Build.class})
-final class HeadsCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
-
+final class HeadsCommand extends CommandGroup {
     @Command(name = "build", mixinStandardHelpOptions = true, description = {
         "Build a task's zero-shot head from a Hugging Face CLIPModel (text tower + text_projection + logit_scale):",
         "every template filled with every class name, encoded, normalized and averaged per class, as FusionBench does."})

@@ -12,15 +12,7 @@ import picocli.CommandLine.Option;
 /** {@code amalgam zoo ...}: the built-in model zoo. */
 @Command(name = "zoo", mixinStandardHelpOptions = true, description = "The built-in model zoo (mini8).",
         subcommands = {ZooCommand.Build.class})
-final class ZooCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
-
+final class ZooCommand extends CommandGroup {
     @Command(name = "build", mixinStandardHelpOptions = true, description = {
         "Rebuild the mini8 zoo from scratch, deterministically: pre-train a CLIP vision tower on the scene corpus,",
         "build the eight task heads from it, fine-tune one model per task. Needs the real datasets",

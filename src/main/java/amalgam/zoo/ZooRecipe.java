@@ -1,5 +1,6 @@
 package amalgam.zoo;
 
+import amalgam.data.BuiltInTasks;
 import amalgam.model.clip.ClipConfig;
 import amalgam.model.clip.VisionFineTuning;
 import java.util.List;
@@ -28,16 +29,13 @@ import java.util.List;
 public record ZooRecipe(String name, ClipConfig architecture, long initSeed, int sceneClasses, long sceneSeed,
                         VisionFineTuning.Settings pretraining, int headSamples, float logitScale,
                         VisionFineTuning.Settings fineTuning, List<String> tasks, int syntheticTrain, int testSize, long dataSeed) {
-    private static final List<String> EIGHT_TASKS = List.of("mnist", "fashion_mnist", "shapes", "textures", "counting",
-            "orientation", "position", "symmetry");
-
     /** ViT with 4x4 patches on 32x32 RGB, width 64, 3 layers, 4 heads, MLP 256, projection 64, quick GELU. */
     private static final ClipConfig MINI_VIT = new ClipConfig(new ClipConfig.Tower(64, 256, 3, 4, ClipConfig.Activation.QUICK_GELU,
             1e-5f, 32, 4, 3, 0, 0, -1), null, 64);
 
     public static final ZooRecipe MINI8 = new ZooRecipe("mini8", MINI_VIT, 1, 256, 7,
             new VisionFineTuning.Settings(2000, 64, 1e-3f, 100, 0.05f, 1.0, 2), 100, (float) Math.log(30),
-            new VisionFineTuning.Settings(1000, 64, 1e-3f, 100, 0.1f, 1.0, 10), EIGHT_TASKS, 64_000, 1000, 2024);
+            new VisionFineTuning.Settings(1000, 64, 1e-3f, 100, 0.1f, 1.0, 10), BuiltInTasks.NAMES, 64_000, 1000, 2024);
 
     /** The config.json of every model of the zoo. */
     public String configJson() {

@@ -11,10 +11,12 @@ import amalgam.model.clip.ClipConfig;
 import amalgam.model.clip.ClipModel;
 import amalgam.model.clip.ClipTokenizer;
 import amalgam.model.clip.ClipWeights;
+import amalgam.model.clip.LetterTokenizer;
 import amalgam.model.clip.ZeroShotHead;
 import amalgam.model.clip.ZeroShotTemplates;
 import amalgam.nn.Graph;
 import amalgam.nn.Parallel;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,18 +29,8 @@ class HeadsCommandTest {
     @TempDir
     Path temp;
 
-    private Path tokenizer() throws Exception {
-        StringBuilder vocab = new StringBuilder("{");
-        int id = 0;
-        for (char c = 'a'; c <= 'z'; c++) {
-            vocab.append('"').append(c).append("\":").append(id++).append(',');
-            vocab.append('"').append(c).append("</w>\":").append(id++).append(',');
-        }
-        vocab.append("\".</w>\":").append(id).append(",\"<|startoftext|>\":98,\"<|endoftext|>\":99}");
-        Path directory = Files.createDirectories(temp.resolve("tokenizer"));
-        Files.writeString(directory.resolve("vocab.json"), vocab.toString());
-        Files.writeString(directory.resolve("merges.txt"), "#version: 0.2\n");
-        return directory;
+    private Path tokenizer() throws IOException {
+        return LetterTokenizer.write(temp);
     }
 
     @Test

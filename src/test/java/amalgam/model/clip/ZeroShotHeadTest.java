@@ -27,17 +27,7 @@ class ZeroShotHeadTest {
     Path temp;
 
     private Path tokenizer() throws IOException {
-        StringBuilder vocab = new StringBuilder("{");
-        int id = 0;
-        for (char c = 'a'; c <= 'z'; c++) {
-            vocab.append('"').append(c).append("\":").append(id++).append(',');
-            vocab.append('"').append(c).append("</w>\":").append(id++).append(',');
-        }
-        vocab.append("\".</w>\":").append(id++).append(",\"<|startoftext|>\":98,\"<|endoftext|>\":99}");
-        Path directory = Files.createDirectories(temp.resolve("tokenizer"));
-        Files.writeString(directory.resolve("vocab.json"), vocab.toString());
-        Files.writeString(directory.resolve("merges.txt"), "#version: 0.2\n");
-        return directory;
+        return LetterTokenizer.write(temp);
     }
 
     @Test
