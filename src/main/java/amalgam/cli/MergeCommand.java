@@ -2,11 +2,11 @@ package amalgam.cli;
 
 import amalgam.UserInputException;
 import amalgam.io.AtomicFiles;
+import amalgam.io.FileDigests;
 import amalgam.linalg.LinearAlgebra;
 import amalgam.merge.CheckpointModelSource;
 import amalgam.merge.FusedModelSpec;
 import amalgam.merge.FusedModelWriter;
-import amalgam.merge.Fingerprints;
 import amalgam.merge.Provenance;
 import amalgam.merge.Versions;
 import amalgam.mergekit.config.ConfigParser;
@@ -68,7 +68,9 @@ final class MergeCommand implements Callable<Integer> {
                 return source;
             });
             plan.warnings().forEach(warning -> System.err.println("amalgam: warning: " + warning));
-            Provenance provenance = new Provenance(parsed.mergeMethod(), "mergekit", parameters(parsed), inputs(opened), seed,
+            Provenance provenance = new Provenance(parsed.mergeMethod(), "mergekit", parameters(parsed),
+                    Provenance.describe(opened.stream().map(CheckpointModelSource::name).toList(), opened,
+                            FileDigests.standard(), options.threads()), seed,
                     Provenance.software(Versions.amalgam(), LinearAlgebra.backend()));
             // a built tokenizer replaces the donor's (and is written even with --no-copy-tokenizer, as mergekit)
             boolean copyTokenizer = !noCopyTokenizer && plan.tokenizerFiles().isEmpty();
@@ -94,15 +96,6 @@ final class MergeCommand implements Callable<Integer> {
         Map<String, Object> parameters = new LinkedHashMap<>();
         parameters.put("config", config.text());
         return parameters;
-    }
-
-    private static List<Provenance.Input> inputs(List<CheckpointModelSource> opened) {
-        List<Provenance.Input> inputs = new ArrayList<>();
-        for (CheckpointModelSource source : opened) {
-            inputs.add(new Provenance.Input(source.name(), source.checkpoint().displayName(),
-                    Fingerprints.of(source.checkpoint().files())));
-        }
-        return inputs;
     }
 
     private static String readConfig(Path config) {

@@ -2,12 +2,12 @@ package amalgam.fusion;
 
 import amalgam.UserInputException;
 import amalgam.io.AtomicFiles;
+import amalgam.io.FileDigests;
 import amalgam.linalg.LinearAlgebra;
 import amalgam.fusion.taskpool.ImageTaskPool;
 import amalgam.fusion.taskpool.TaskMetrics;
 import amalgam.merge.CheckpointModelSource;
 import amalgam.merge.EngineOptions;
-import amalgam.merge.Fingerprints;
 import amalgam.merge.FusedModelSpec;
 import amalgam.merge.FusedModelWriter;
 import amalgam.merge.ModelSource;
@@ -35,6 +35,7 @@ public final class FusionRun {
     private final EngineOptions engine;
     private final BuiltInPools builtIn;
     private final ReferenceCache cache;
+    private final FileDigests digests = FileDigests.standard();
 
     public FusionRun(EngineOptions engine, BuiltInPools builtIn, ReferenceCache cache) {
         this.engine = engine;
@@ -232,7 +233,7 @@ public final class FusionRun {
     }
 
     private Map<String, TaskMetrics> cachedEvaluation(ImageTaskPool taskPool, CheckpointModelSource model, List<String> tasks) {
-        String contents = Fingerprints.ofContents(model.checkpoint().files());
+        String contents = FileDigests.combined(digests.of(model.checkpoint().files(), engine.threads()));
         Map<String, TaskMetrics> results = new LinkedHashMap<>();
         List<String> missing = new ArrayList<>();
         for (String task : tasks) {
@@ -304,14 +305,13 @@ public final class FusionRun {
         return index >= 0 && index < opened.size() ? opened.get(index).checkpoint().directory() : null;
     }
 
-    private static Provenance provenance(Map<String, Object> arguments, ModelPool pool, List<CheckpointModelSource> opened,
-                                         long seed) {
-        List<Provenance.Input> inputs = new ArrayList<>();
+    private Provenance provenance(Map<String, Object> arguments, ModelPool pool, List<CheckpointModelSource> opened,
+                                  long seed) {
+        List<String> names = new ArrayList<>();
         for (int i = 0; i < opened.size(); i++) {
-            CheckpointModelSource source = opened.get(i);
-            String name = i < pool.allModels().size() ? pool.allModels().get(i).name() : source.name();
-            inputs.add(new Provenance.Input(name, source.checkpoint().displayName(), Fingerprints.of(source.checkpoint().files())));
+            names.add(i < pool.allModels().size() ? pool.allModels().get(i).name() : opened.get(i).name());
         }
+        List<Provenance.Input> inputs = Provenance.describe(names, opened, digests, engine.threads());
         Map<String, Object> parameters = new LinkedHashMap<>();
         arguments.forEach((key, value) -> {
             if (key.startsWith("method.")) {

@@ -2,6 +2,7 @@ package amalgam.fusion;
 
 import amalgam.fusion.taskpool.TaskMetrics;
 import amalgam.io.AtomicFiles;
+import amalgam.io.UserCache;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -31,13 +32,7 @@ public final class ReferenceCache {
     }
 
     public static ReferenceCache standard() {
-        String explicit = System.getProperty("amalgam.cache", System.getenv("AMALGAM_CACHE"));
-        if (explicit != null && !explicit.isBlank()) {
-            return new ReferenceCache(Path.of(explicit).resolve("reference"));
-        }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path root = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return new ReferenceCache(root.resolve("amalgam").resolve("reference"));
+        return new ReferenceCache(UserCache.folder("reference"));
     }
 
     public Optional<TaskMetrics> find(String modelContents, String taskIdentity) {

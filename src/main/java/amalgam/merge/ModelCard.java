@@ -1,5 +1,7 @@
 package amalgam.merge;
 
+import amalgam.io.FileDigests;
+
 /** The README.md of a fused model: what it is, the exact config, and the provenance record. */
 final class ModelCard {
     private ModelCard() {
@@ -13,8 +15,11 @@ final class ModelCard {
                 .append("` method (").append(provenance.dialect()).append(" dialect).\n\n");
         card.append("## Inputs\n\n");
         for (Provenance.Input input : provenance.inputs()) {
-            card.append("- `").append(input.name()).append("`: `").append(input.path()).append("` (")
-                    .append(input.fingerprint()).append(")\n");
+            card.append("- `").append(input.name()).append("`: `").append(input.path()).append("`\n");
+            for (FileDigests.FileDigest file : input.files()) {
+                card.append("  - `").append(file.file()).append("` (").append(file.bytes()).append(" bytes), sha256 `")
+                        .append(file.sha256()).append("`\n");
+            }
         }
         card.append("\n## Configuration\n\n```yaml\n").append(configText.strip()).append("\n```\n\n");
         card.append("## Provenance\n\n```json\n").append(provenance.toJson()).append("\n```\n");

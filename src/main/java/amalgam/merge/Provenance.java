@@ -1,13 +1,16 @@
 package amalgam.merge;
 
+import amalgam.io.FileDigests;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What produced a fused model: method, resolved parameters, inputs (paths and content fingerprints), seed and
+ * What produced a fused model: method, resolved parameters, inputs (paths and the SHA-256 of each file), seed and
  * the software and machine. Stored as safetensors {@code __metadata__} (string values) and in the model card.
  *
  * @param method     method name in its dialect
@@ -24,12 +27,33 @@ public record Provenance(String method, String dialect, Map<String, Object> para
     /**
      * An input model.
      *
-     * @param name        its name in the pool or config
-     * @param path        where it was read from
-     * @param fingerprint SHA-256 over its safetensors headers and file sizes (identifies names, dtypes, shapes,
-     *                    layout and size; see README for why it is not a full content hash)
+     * @param name  its name in the pool or config
+     * @param path  where it was read from
+     * @param files its weight files with their sizes and SHA-256 digests (the hub's object ids)
      */
-    public record Input(String name, String path, String fingerprint) {
+    public record Input(String name, String path, List<FileDigests.FileDigest> files) {
+        public Input {
+            files = List.copyOf(files);
+        }
+    }
+
+    /**
+     * The inputs as the provenance records them: each source under its name, with every weight file hashed (all
+     * files of all models share the {@code threads} hashing threads, so one-file models are hashed in parallel).
+     */
+    public static List<Input> describe(List<String> names, List<? extends CheckpointModelSource> sources, FileDigests digests,
+                                       int threads) {
+        List<Path> files = sources.stream().flatMap(source -> source.checkpoint().files().stream()).toList();
+        List<FileDigests.FileDigest> hashed = digests.of(files, threads);
+        List<Input> inputs = new ArrayList<>();
+        int next = 0;
+        for (int i = 0; i < sources.size(); i++) {
+            CheckpointModelSource source = sources.get(i);
+            int count = source.checkpoint().files().size();
+            inputs.add(new Input(names.get(i), source.checkpoint().displayName(), hashed.subList(next, next + count)));
+            next += count;
+        }
+        return inputs;
     }
 
     public static Map<String, String> software(String amalgamVersion, String backend) {

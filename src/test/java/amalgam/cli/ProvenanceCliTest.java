@@ -1,0 +1,121 @@
+package amalgam.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import amalgam.io.Checkpoint;
+import amalgam.io.SafetensorsFile;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The provenance of a fused model names every input file with its size and SHA-256 (computed here from the whole
+ * file, independently of the engine), in every output shard's {@code __metadata__} and in the model card, for
+ * both dialects.
+ */
+class ProvenanceCliTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void fusionBenchRunRecordsEveryShardOfEveryInput() throws Exception {
+        Path clip = TestCheckpoints.mergeTiny().resolve("clip");
+        assumeTrue(Files.isDirectory(clip.resolve("pretrained_sharded")), "fixtures not present");
+        Path pool = Files.writeString(temp.resolve("pool.yaml"), "models:\n  _pretrained_: " + clip.resolve("pretrained_sharded")
+                + "\n  sun397: " + clip.resolve("sun397") + "\n  svhn: " + clip.resolve("svhn") + "\n");
+        Path out = temp.resolve("out");
+        CliRunner result = CliRunner.run("run", "method=task_arithmetic", "modelpool=" + pool, "taskpool=dummy",
+                "merged_model_save_path=" + out);
+        assertEquals(0, result.exitCode(), result.err());
+
+        List<Path> inputs = List.of(clip.resolve("pretrained_sharded"), clip.resolve("sun397"), clip.resolve("svhn"));
+        assertTrue(safetensors(inputs.getFirst()).size() > 1, "the pretrained input is sharded");
+        JsonNode recorded = recordedInputs(safetensors(out).getFirst());
+        assertEquals(List.of("_pretrained_", "sun397", "svhn"), names(recorded));
+        for (int i = 0; i < inputs.size(); i++) {
+            assertFilesMatch(inputs.get(i), recorded.get(i).get("files"));
+        }
+        String card = Files.readString(out.resolve("README.md"));
+        for (Path file : safetensors(clip.resolve("pretrained_sharded"))) {
+            assertTrue(card.contains(sha256(file)), "the model card lists " + file.getFileName());
+        }
+    }
+
+    @Test
+    void mergekitMergeRecordsEveryModelInEveryOutputShard() throws Exception {
+        Path tiny = TestCheckpoints.mergeTiny();
+        assumeTrue(Files.isDirectory(tiny.resolve("llama/base")), "fixtures not present");
+        Path config = Files.writeString(temp.resolve("merge.yml"), "merge_method: task_arithmetic\nbase_model: "
+                + tiny.resolve("llama/base") + "\nmodels:\n  - model: " + tiny.resolve("llama/math")
+                + "\n    parameters:\n      weight: 0.5\n  - model: " + tiny.resolve("llama/code")
+                + "\n    parameters:\n      weight: 0.5\ndtype: float32\n");
+        Path out = temp.resolve("merged");
+        CliRunner result = CliRunner.run("merge", config.toString(), out.toString(), "--out-shard-size", "20000");
+        assertEquals(0, result.exitCode(), result.err());
+
+        List<Path> shards = safetensors(out);
+        assertTrue(shards.size() > 1, "the output is sharded: " + shards);
+        JsonNode recorded = recordedInputs(shards.getFirst());
+        for (Path shard : shards) {
+            assertEquals(recorded, recordedInputs(shard), shard.toString());
+        }
+        List<Path> models = new ArrayList<>();
+        for (JsonNode input : recorded) {
+            models.add(Path.of(input.get("path").asText()));
+        }
+        assertEquals(3, models.size(), recorded.toString());
+        assertTrue(models.stream().map(Path::normalize).toList().containsAll(List.of(tiny.resolve("llama/base").normalize(),
+                tiny.resolve("llama/math").normalize(), tiny.resolve("llama/code").normalize())), models.toString());
+        for (int i = 0; i < models.size(); i++) {
+            assertFilesMatch(models.get(i), recorded.get(i).get("files"));
+        }
+    }
+
+    private static void assertFilesMatch(Path model, JsonNode files) throws Exception {
+        List<Path> expected = safetensors(model);
+        assertEquals(expected.size(), files.size(), model + ": " + files);
+        for (int f = 0; f < expected.size(); f++) {
+            JsonNode file = files.get(f);
+            assertEquals(expected.get(f).getFileName().toString(), file.get("file").asText());
+            assertEquals(Files.size(expected.get(f)), file.get("bytes").asLong());
+            assertEquals(sha256(expected.get(f)), file.get("sha256").asText(), expected.get(f).toString());
+        }
+    }
+
+    private static JsonNode recordedInputs(Path shard) throws IOException {
+        try (SafetensorsFile file = SafetensorsFile.open(shard)) {
+            Map<String, String> metadata = file.metadata();
+            return JSON.readTree(metadata.get("amalgam.inputs"));
+        }
+    }
+
+    private static List<String> names(JsonNode inputs) {
+        List<String> names = new ArrayList<>();
+        inputs.forEach(input -> names.add(input.get("name").asText()));
+        return names;
+    }
+
+    /** The weight files of a model directory in the order a checkpoint lists them. */
+    private static List<Path> safetensors(Path model) {
+        try (Checkpoint checkpoint = Checkpoint.open(model)) {
+            return checkpoint.files();
+        }
+    }
+
+    private static String sha256(Path file) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    }
+}
