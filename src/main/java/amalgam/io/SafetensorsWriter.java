@@ -12,23 +12,40 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Streams one safetensors file: the header is written first (all entries are declared up front), then each
  * tensor's bytes in declaration order. The file is built under a temporary name next to the target and appears
  * at the target only on {@link #commit()} (forced to disk, then renamed); closing without commit removes it.
+ * Every {@link #DEFAULT_SYNC_AHEAD_BYTES} written, a background thread starts forcing what is already written, so the disk
+ * works while the next tensors are computed and the final force has at most that much left to flush.
  */
 public final class SafetensorsWriter implements AutoCloseable {
     private static final long CHUNK = 64L << 20;
+    static final long DEFAULT_SYNC_AHEAD_BYTES = 256L << 20;
+    private static final ExecutorService SYNCER = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "amalgam-sync");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private final Path target;
     private final Path temp;
     private final FileChannel channel;
     private final List<TensorEntry> entries;
+    private final long syncAheadBytes;
     private int next;
     private boolean committed;
+    private long unsynced;
+    private Future<?> syncing = CompletableFuture.completedFuture(null);
 
-    private SafetensorsWriter(Path target, Path temp, FileChannel channel, List<TensorEntry> entries) {
+    private SafetensorsWriter(Path target, Path temp, FileChannel channel, List<TensorEntry> entries, long syncAheadBytes) {
+        this.syncAheadBytes = syncAheadBytes;
         this.target = target;
         this.temp = temp;
         this.channel = channel;
@@ -36,6 +53,10 @@ public final class SafetensorsWriter implements AutoCloseable {
     }
 
     public static SafetensorsWriter create(Path target, List<TensorEntry> entries, Map<String, String> metadata) {
+        return create(target, entries, metadata, DEFAULT_SYNC_AHEAD_BYTES);
+    }
+
+    static SafetensorsWriter create(Path target, List<TensorEntry> entries, Map<String, String> metadata, long syncAheadBytes) {
         byte[] header = HeaderJson.encode(entries, metadata);
         Path absolute = target.toAbsolutePath();
         Path temp = null;
@@ -43,7 +64,7 @@ public final class SafetensorsWriter implements AutoCloseable {
             Files.createDirectories(absolute.getParent());
             temp = AtomicFiles.temporarySibling(absolute);
             FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE);
-            SafetensorsWriter writer = new SafetensorsWriter(absolute, temp, channel, List.copyOf(entries));
+            SafetensorsWriter writer = new SafetensorsWriter(absolute, temp, channel, List.copyOf(entries), syncAheadBytes);
             writer.writeFully(ByteBuffer.wrap(header));
             return writer;
         } catch (IOException e) {
@@ -68,6 +89,18 @@ public final class SafetensorsWriter implements AutoCloseable {
             throw new UncheckedIOException("cannot write tensor '" + name + "' to " + target, e);
         }
         next++;
+        unsynced += tensor.data().byteSize();
+        if (unsynced >= syncAheadBytes && syncing.isDone()) {
+            unsynced = 0;
+            // a failure here shows again (and is reported) when commit forces the file
+            syncing = SYNCER.submit(() -> {
+                try {
+                    channel.force(false);
+                } catch (IOException | RuntimeException ignored) {
+                    // reported by commit
+                }
+            });
+        }
     }
 
     /** Forces the file to disk and renames it to the target. */
@@ -76,6 +109,7 @@ public final class SafetensorsWriter implements AutoCloseable {
             throw new IllegalStateException(target + ": " + (entries.size() - next) + " declared tensors were not written");
         }
         try {
+            awaitSync();
             channel.force(true);
             channel.close();
             AtomicFiles.publish(temp, target);
@@ -88,12 +122,23 @@ public final class SafetensorsWriter implements AutoCloseable {
     @Override
     public void close() {
         if (!committed) {
+            awaitSync();
             try {
                 channel.close();
             } catch (IOException ignored) {
                 // the temporary file is removed next; nothing of it is kept
             }
             deleteQuietly(temp);
+        }
+    }
+
+    private void awaitSync() {
+        try {
+            syncing.get();
+        } catch (ExecutionException ignored) {
+            // the background force catches its own failures
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

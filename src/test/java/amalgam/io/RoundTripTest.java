@@ -176,6 +176,33 @@ class RoundTripTest {
     }
 
     @Test
+    void forcingAheadInTheBackgroundKeepsTheBytesAndAnAbandonedFileLeavesNothing() throws Exception {
+        List<TensorEntry> entries = new ArrayList<>();
+        for (int t = 0; t < 12; t++) {
+            entries.add(new TensorEntry("layer" + t, DType.F32, Shape.of(64, 256)));
+        }
+        Path committed = temp.resolve("ahead/m.safetensors");
+        Path abandoned = temp.resolve("abandoned/m.safetensors");
+        try (Arena arena = Arena.ofConfined()) {
+            Map<String, Tensor> tensors = randomTensors(arena, entries);
+            // a 64 KiB tensor each and a force started every 100 KiB: several background forces overlap the writes
+            try (SafetensorsWriter writer = SafetensorsWriter.create(committed, entries, Map.of(), 100 << 10)) {
+                tensors.forEach(writer::write);
+                writer.commit();
+            }
+            try (Checkpoint read = Checkpoint.open(committed)) {
+                assertSameTensors(tensors, read);
+            }
+            try (SafetensorsWriter writer = SafetensorsWriter.create(abandoned, entries, Map.of(), 100 << 10)) {
+                entries.subList(0, 7).forEach(entry -> writer.write(entry.name(), tensors.get(entry.name())));
+            }
+        }
+        try (Stream<Path> left = Files.list(abandoned.getParent())) {
+            assertFalse(left.findAny().isPresent(), "temporary file left behind");
+        }
+    }
+
+    @Test
     void shardedFixtureEqualsSingleFileFixtureAndCacheEntryEqualsItsModel() {
         Path fixtures = Path.of("..", "shared", "fixtures", "merge-tiny");
         assumeTrue(Files.isDirectory(fixtures), "fixtures not present");
