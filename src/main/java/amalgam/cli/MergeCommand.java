@@ -21,8 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code amalgam merge CONFIG.yml OUT_DIR}: a mergekit-configured merge, streamed tensor by tensor. */
 @Command(name = "merge", mixinStandardHelpOptions = true, description = "Merge models with a mergekit YAML configuration.")
@@ -54,6 +56,9 @@ final class MergeCommand implements Callable<Integer> {
     @Option(names = "--progress", negatable = true, defaultValue = "true", description = "Progress bar on stderr when it is a terminal.")
     boolean progress;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
         String text = readConfig(config);
@@ -67,20 +72,24 @@ final class MergeCommand implements Callable<Integer> {
                 opened.add(source);
                 return source;
             });
-            plan.warnings().forEach(warning -> System.err.println("amalgam: warning: " + warning));
+            plan.warnings().forEach(this::warn);
             Provenance provenance = new Provenance(parsed.mergeMethod(), "mergekit", parameters(parsed),
                     Provenance.describe(opened.stream().map(CheckpointModelSource::name).toList(), opened,
                             FileDigests.standard(), options.threads()), seed,
                     Provenance.software(Versions.amalgam(), LinearAlgebra.backend()));
             // a built tokenizer replaces the donor's (and is written even with --no-copy-tokenizer, as mergekit)
             boolean copyTokenizer = !noCopyTokenizer && plan.tokenizerFiles().isEmpty();
+            Map<String, String> generated = plan.generatedFiles(copyTokenizer, this::warn);
             new FusedModelWriter(options).write(plan.jobs(), new FusedModelSpec(output, plan.donorDirectory(),
-                    plan.torchDType(), plan.configUpdates(), copyTokenizer, provenance, plan.configText(),
-                    plan.tokenizerFiles()));
+                    plan.torchDType(), plan.configUpdates(), copyTokenizer, provenance, plan.configText(), generated));
         } finally {
             opened.forEach(CheckpointModelSource::close);
         }
         return Main.EXIT_OK;
+    }
+
+    private void warn(String warning) {
+        spec.commandLine().getErr().println("amalgam: warning: " + warning);
     }
 
     /** The parsed config; its errors name the config file. */

@@ -10,13 +10,17 @@ import amalgam.mergekit.config.OutputSlice;
 import amalgam.mergekit.config.SliceSource;
 import amalgam.mergekit.method.MergeMethod;
 import amalgam.mergekit.method.MethodRegistry;
+import amalgam.mergekit.tokenizer.ChatTemplate;
 import amalgam.tensor.DType;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -33,7 +37,7 @@ import java.util.function.Function;
  * @param tokenizerFiles  the built tokenizer's files by name, written instead of the donor's tokenizer; empty when
  *                        the config builds none
  * @param configText      the merge config verbatim (model card, mergekit_config.yml)
- * @param chatTemplate    {@code chat_template} from the config, or null
+ * @param chatTemplate    the resolved {@code chat_template} text, or null when none applies
  * @param warnings        config keys that were ignored and similar notes
  */
 public record MergekitPlan(List<TensorJob> jobs, Path donorDirectory, DType torchDType, Map<String, Object> configUpdates,
@@ -45,6 +49,42 @@ public record MergekitPlan(List<TensorJob> jobs, Path donorDirectory, DType torc
         configUpdates = Map.copyOf(configUpdates);
         tokenizerFiles = Map.copyOf(tokenizerFiles);
         warnings = List.copyOf(warnings);
+    }
+
+    /**
+     * The files written last into the output: the built tokenizer, if any, and the chat template applied to
+     * whichever tokenizer is written (the built one, else the donor's copy). As in mergekit, a template with no
+     * tokenizer to go with it is not saved, with a warning.
+     *
+     * @param copyTokenizer whether the donor's tokenizer files are copied into the output
+     */
+    public Map<String, String> generatedFiles(boolean copyTokenizer, Consumer<String> warn) {
+        if (chatTemplate == null) {
+            return tokenizerFiles;
+        }
+        String tokenizerConfig = tokenizerFiles.get("tokenizer_config.json");
+        if (tokenizerConfig == null && copyTokenizer) {
+            tokenizerConfig = donorTokenizerConfig();
+        }
+        if (tokenizerConfig == null) {
+            warn.accept("chat_template is set but no tokenizer is written with the model, so the template is not saved");
+            return tokenizerFiles;
+        }
+        Map<String, String> files = new LinkedHashMap<>(tokenizerFiles);
+        files.putAll(ChatTemplate.apply(chatTemplate, tokenizerConfig));
+        return files;
+    }
+
+    private String donorTokenizerConfig() {
+        Path file = donorDirectory.resolve("tokenizer_config.json");
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UserInputException("cannot read " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /** Plans with model paths relative to the working directory. */
@@ -119,8 +159,10 @@ public record MergekitPlan(List<TensorJob> jobs, Path donorDirectory, DType torc
             updates.put("vocab_size", vocabulary.rows());
         }
         DType torchDType = outDType != null ? outDType : workingDType;
+        String chatTemplate = ChatTemplate.resolve(config.chatTemplate(),
+                models.values().stream().map(model -> OpenedModel.modelDirectory(model.path())).toList()).orElse(null);
         return new MergekitPlan(jobs, OpenedModel.modelDirectory(models.get(donor).path()), torchDType, updates,
-                vocabulary == null ? Map.of() : vocabulary.files(), config.text(), config.chatTemplate(), config.warnings());
+                vocabulary == null ? Map.of() : vocabulary.files(), config.text(), chatTemplate, config.warnings());
     }
 
     /**
