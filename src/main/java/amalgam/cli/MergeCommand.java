@@ -75,7 +75,7 @@ final class MergeCommand implements Callable<Integer> {
             plan.warnings().forEach(this::warn);
             Provenance provenance = new Provenance(parsed.mergeMethod(), "mergekit", parameters(parsed),
                     Provenance.describe(opened.stream().map(CheckpointModelSource::name).toList(), opened,
-                            FileDigests.standard(), options.threads()), seed,
+                            FileDigests.standard(), options.threads(), options.progress()), seed,
                     Provenance.software(Versions.amalgam(), LinearAlgebra.backend()));
             // a built tokenizer replaces the donor's (and is written even with --no-copy-tokenizer, as mergekit)
             boolean copyTokenizer = !noCopyTokenizer && plan.tokenizerFiles().isEmpty();

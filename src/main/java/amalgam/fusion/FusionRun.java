@@ -311,7 +311,7 @@ public final class FusionRun {
         for (int i = 0; i < opened.size(); i++) {
             names.add(i < pool.allModels().size() ? pool.allModels().get(i).name() : opened.get(i).name());
         }
-        List<Provenance.Input> inputs = Provenance.describe(names, opened, digests, engine.threads());
+        List<Provenance.Input> inputs = Provenance.describe(names, opened, digests, engine.threads(), engine.progress());
         Map<String, Object> parameters = new LinkedHashMap<>();
         arguments.forEach((key, value) -> {
             if (key.startsWith("method.")) {

@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import java.util.regex.Pattern;
 
 /**
@@ -49,8 +50,13 @@ public final class FileDigests {
 
     /** The digests of {@code files} in their order, hashing up to {@code threads} files at once. */
     public List<FileDigest> of(List<Path> files, int threads) {
+        return of(files, threads, bytes -> { });
+    }
+
+    /** As {@link #of(List, int)}, telling {@code progress} how many bytes are done as it goes (from any thread). */
+    public List<FileDigest> of(List<Path> files, int threads, LongConsumer progress) {
         if (files.size() <= 1 || threads <= 1) {
-            return files.stream().map(this::of).toList();
+            return files.stream().map(file -> of(file, progress)).toList();
         }
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, files.size()), runnable -> {
             Thread thread = new Thread(runnable, "amalgam-digest");
@@ -60,7 +66,7 @@ public final class FileDigests {
         try {
             List<Future<FileDigest>> pending = new ArrayList<>();
             for (Path file : files) {
-                pending.add(pool.submit(() -> of(file)));
+                pending.add(pool.submit(() -> of(file, progress)));
             }
             List<FileDigest> digests = new ArrayList<>();
             for (Future<FileDigest> digest : pending) {
@@ -80,14 +86,19 @@ public final class FileDigests {
 
     /** The digest of one file, from the cache when its identity is unchanged. */
     public FileDigest of(Path file) {
+        return of(file, bytes -> { });
+    }
+
+    private FileDigest of(Path file, LongConsumer progress) {
         try {
             String identity = identity(file);
             long bytes = Files.size(file);
             String cached = cached(identity);
             if (cached != null) {
+                progress.accept(bytes);
                 return new FileDigest(file.getFileName().toString(), bytes, cached);
             }
-            String sha256 = hash(file);
+            String sha256 = hash(file, progress);
             if (identity.equals(identity(file))) {
                 remember(identity, sha256);
             }
@@ -106,12 +117,13 @@ public final class FileDigests {
         return "sha256:" + HexFormat.of().formatHex(digest.digest());
     }
 
-    private static String hash(Path file) throws IOException {
+    private static String hash(Path file, LongConsumer progress) throws IOException {
         MessageDigest digest = sha256();
         ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             while (channel.read(buffer.clear()) >= 0) {
                 digest.update(buffer.array(), 0, buffer.position());
+                progress.accept(buffer.position());
             }
         }
         return HexFormat.of().formatHex(digest.digest());

@@ -13,18 +13,28 @@ public final class Progress implements AutoCloseable {
     }
 
     public static Progress start(String task, long total, boolean wanted) {
-        if (!wanted || System.console() == null) {
-            return new Progress(null);
-        }
-        ProgressBar bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total)
-                .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
-                .setUpdateIntervalMillis(250).build();
-        return new Progress(bar);
+        return wanted && System.console() != null ? new Progress(builder(task, total).build()) : new Progress(null);
+    }
+
+    /** A bar counted in bytes and shown in MiB. */
+    public static Progress startBytes(String task, long totalBytes, boolean wanted) {
+        return wanted && System.console() != null ? new Progress(builder(task, totalBytes).setUnit(" MiB", 1L << 20).build())
+                : new Progress(null);
+    }
+
+    private static ProgressBarBuilder builder(String task, long total) {
+        return new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
+                .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).setUpdateIntervalMillis(250);
     }
 
     public void step() {
+        stepBy(1);
+    }
+
+    /** Thread-safe, so parallel work may report into one bar. */
+    public void stepBy(long amount) {
         if (bar != null) {
-            bar.step();
+            bar.stepBy(amount);
         }
     }
 

@@ -39,12 +39,20 @@ public record Provenance(String method, String dialect, Map<String, Object> para
 
     /**
      * The inputs as the provenance records them: each source under its name, with every weight file hashed (all
-     * files of all models share the {@code threads} hashing threads, so one-file models are hashed in parallel).
+     * files of all models share the {@code threads} hashing threads, so one-file models are hashed in parallel),
+     * with a progress bar in bytes when {@code progress} is wanted.
      */
     public static List<Input> describe(List<String> names, List<? extends CheckpointModelSource> sources, FileDigests digests,
-                                       int threads) {
+                                       int threads, boolean progress) {
         List<Path> files = sources.stream().flatMap(source -> source.checkpoint().files().stream()).toList();
-        List<FileDigests.FileDigest> hashed = digests.of(files, threads);
+        long total = 0;
+        for (Path file : files) {
+            total += sizeOf(file);
+        }
+        List<FileDigests.FileDigest> hashed;
+        try (Progress bar = Progress.startBytes("hashing inputs", total, progress)) {
+            hashed = digests.of(files, threads, bar::stepBy);
+        }
         List<Input> inputs = new ArrayList<>();
         int next = 0;
         for (int i = 0; i < sources.size(); i++) {
@@ -54,6 +62,14 @@ public record Provenance(String method, String dialect, Map<String, Object> para
             next += count;
         }
         return inputs;
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return java.nio.file.Files.size(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + file, e);
+        }
     }
 
     public static Map<String, String> software(String amalgamVersion, String backend) {
