@@ -106,7 +106,8 @@ public record MergekitPlan(List<TensorJob> jobs, Path donorDirectory, DType torc
 
         Map<ModelReference, OpenedModel> models = new LinkedHashMap<>();
         for (ModelReference reference : referencedModels(config)) {
-            models.computeIfAbsent(reference, ref -> OpenedModel.open(ref, resolver.apply(ref.path()), opener));
+            models.computeIfAbsent(reference, ref -> OpenedModel.open(ref, resolver.apply(ref.path()),
+                    ref.lora() == null ? null : resolver.apply(ref.lora().path()), opener));
         }
         ModelReference donor = config.baseModel() != null ? config.baseModel() : models.keySet().iterator().next();
         VocabularyMerge vocabulary = config.tokenizer() == null ? null

@@ -5,6 +5,8 @@ import amalgam.merge.ModelSource;
 import amalgam.mergekit.arch.Architecture;
 import amalgam.mergekit.arch.KnownArchitectures;
 import amalgam.mergekit.config.ModelReference;
+import amalgam.mergekit.lora.LoraAdapter;
+import amalgam.mergekit.lora.LoraModelSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -19,11 +21,17 @@ import java.util.Optional;
  */
 record OpenedModel(ModelReference reference, Path path, ModelSource source, JsonNode config, List<String> tensorNames) {
 
-    static OpenedModel open(ModelReference reference, Path path, java.util.function.Function<Path, ModelSource> opener) {
-        if (reference.lora() != null) {
-            throw new UserInputException("model '" + reference + "': LoRA adapters ('+' references) are not supported");
-        }
+    /**
+     * Opens the model at {@code path}; with a LoRA reference, the adapter at {@code loraPath} is folded into it
+     * (its weights file opened through {@code opener} too, so it is listed and hashed like any input).
+     */
+    static OpenedModel open(ModelReference reference, Path path, Path loraPath, java.util.function.Function<Path, ModelSource> opener) {
         ModelSource source = opener.apply(path);
+        if (reference.lora() != null) {
+            Path adapterDirectory = modelDirectory(loraPath);
+            ModelSource weights = opener.apply(adapterDirectory.resolve(LoraAdapter.WEIGHTS_FILE));
+            source = new LoraModelSource(reference.toString(), source, LoraAdapter.read(adapterDirectory, weights, source));
+        }
         return new OpenedModel(reference, path, source, readConfig(modelDirectory(path)), source.tensorNames());
     }
 

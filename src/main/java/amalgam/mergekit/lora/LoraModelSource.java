@@ -1,0 +1,162 @@
+package amalgam.mergekit.lora;
+
+import amalgam.linalg.LinearAlgebra;
+import amalgam.linalg.Matrix;
+import amalgam.merge.ModelSource;
+import amalgam.tensor.DType;
+import amalgam.tensor.Shape;
+import amalgam.tensor.Tensor;
+import amalgam.tensor.kernel.Convert;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A base model with a LoRA adapter folded in, as PEFT's {@code merge_and_unload} leaves it: a changed tensor is
+ * computed when first asked for — the update in float32 (the adapter's factors widened, as PEFT loads them), added
+ * to the base tensor widened to float32, and rounded once to the base tensor's dtype — and freed when released.
+ * Unchanged tensors are the base's own.
+ */
+public final class LoraModelSource implements ModelSource {
+    private final String name;
+    private final ModelSource base;
+    private final LoraAdapter adapter;
+    private final Map<String, Computed> computed = new HashMap<>();
+
+    private record Computed(Arena arena, Tensor tensor, int readers) {
+        Computed withReaders(int count) {
+            return new Computed(arena, tensor, count);
+        }
+    }
+
+    public LoraModelSource(String name, ModelSource base, LoraAdapter adapter) {
+        this.name = name;
+        this.base = base;
+        this.adapter = adapter;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public List<String> tensorNames() {
+        return base.tensorNames();
+    }
+
+    @Override
+    public boolean contains(String tensorName) {
+        return base.contains(tensorName);
+    }
+
+    @Override
+    public Tensor tensor(String tensorName) {
+        LoraAdapter.Change change = adapter.changes().get(tensorName);
+        if (change == null) {
+            return base.tensor(tensorName);
+        }
+        synchronized (computed) {
+            Computed known = computed.get(tensorName);
+            if (known != null) {
+                computed.put(tensorName, known.withReaders(known.readers() + 1));
+                return known.tensor();
+            }
+        }
+        Arena arena = Arena.ofShared();
+        Tensor result = apply(tensorName, change, arena);
+        synchronized (computed) {
+            Computed raced = computed.get(tensorName);
+            if (raced != null) {
+                arena.close();
+                computed.put(tensorName, raced.withReaders(raced.readers() + 1));
+                return raced.tensor();
+            }
+            computed.put(tensorName, new Computed(arena, result, 1));
+        }
+        return result;
+    }
+
+    @Override
+    public void prefetch(String tensorName) {
+        base.prefetch(tensorName);
+    }
+
+    @Override
+    public void release(String tensorName) {
+        if (!adapter.changes().containsKey(tensorName)) {
+            base.release(tensorName);
+            return;
+        }
+        Arena freed = null;
+        synchronized (computed) {
+            Computed known = computed.get(tensorName);
+            if (known != null && known.readers() > 1) {
+                computed.put(tensorName, known.withReaders(known.readers() - 1));
+            } else if (known != null) {
+                computed.remove(tensorName);
+                freed = known.arena();
+            }
+        }
+        if (freed != null) {
+            freed.close();
+        }
+    }
+
+    private Tensor apply(String tensorName, LoraAdapter.Change change, Arena arena) {
+        ModelSource weights = adapter.weights();
+        Tensor stored = base.tensor(tensorName);
+        try {
+            Tensor result = Tensor.allocate(arena, stored.dtype(), stored.shape());
+            if (change instanceof LoraAdapter.Replacement replacement) {
+                Tensor replacing = weights.tensor(replacement.key());
+                Convert.fromF32(Convert.toF32(replacing, arena).data(), result);
+                weights.release(replacement.key());
+                return result;
+            }
+            Tensor sum = Convert.toF32(stored, arena);
+            switch (change) {
+                case LoraAdapter.LowRank lowRank -> addLowRank(sum, lowRank, arena);
+                case LoraAdapter.BiasShift shift -> {
+                    addScaled(sum, weights.tensor(shift.key()), (float) shift.scaling(), arena);
+                    weights.release(shift.key());
+                }
+                case LoraAdapter.Replacement ignored -> throw new IllegalStateException("handled above");
+            }
+            Convert.fromF32(sum.data(), result);
+            return result;
+        } finally {
+            base.release(tensorName);
+        }
+    }
+
+    /** sum += s·B·A (or s·(B·A)ᵀ = s·Aᵀ·Bᵀ) in one sgemm, with A and B widened to float32. */
+    private void addLowRank(Tensor sum, LoraAdapter.LowRank change, Arena arena) {
+        ModelSource weights = adapter.weights();
+        Matrix a = Matrix.of(Convert.toF32(weights.tensor(change.aKey()), arena));
+        Matrix b = Matrix.of(Convert.toF32(weights.tensor(change.bKey()), arena));
+        weights.release(change.aKey());
+        weights.release(change.bKey());
+        Shape shape = sum.shape();
+        Matrix delta = Matrix.allocate(arena, shape.dim(0), shape.dim(1));
+        if (change.transposed()) {
+            LinearAlgebra.gemm(true, true, (float) change.scaling(), a, b, 0, delta);
+        } else {
+            LinearAlgebra.gemm(false, false, (float) change.scaling(), b, a, 0, delta);
+        }
+        addScaled(sum, delta.asTensor(), 1, arena);
+    }
+
+    private static void addScaled(Tensor sum, Tensor addend, float scale, Arena arena) {
+        MemorySegment values = addend.dtype() == DType.F32 ? addend.data() : Convert.toF32(addend, arena).data();
+        MemorySegment target = sum.data();
+        for (long i = 0, n = sum.elementCount(); i < n; i++) {
+            float delta = values.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i);
+            target.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i,
+                    target.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i) + (scale == 1 ? delta : scale * delta));
+        }
+    }
+}
