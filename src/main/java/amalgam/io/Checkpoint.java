@@ -10,22 +10,22 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A model checkpoint: one safetensors file or a sharded set, every file mapped once. Tensor names are unique
+ * A model checkpoint: one weights file (safetensors, or a PyTorch {@code .bin}) or a sharded set, every file mapped once. Tensor names are unique
  * across shards and, for a sharded checkpoint, each tensor lives in the shard its index names.
  */
 public final class Checkpoint implements AutoCloseable {
     private final String displayName;
     private final LocatedCheckpoint located;
-    private final List<SafetensorsFile> files;
-    private final Map<String, SafetensorsFile> fileOf = new HashMap<>();
+    private final List<TensorFile> files;
+    private final Map<String, TensorFile> fileOf = new HashMap<>();
     private final List<TensorInfo> tensors = new ArrayList<>();
 
-    private Checkpoint(String displayName, LocatedCheckpoint located, List<SafetensorsFile> files) {
+    private Checkpoint(String displayName, LocatedCheckpoint located, List<TensorFile> files) {
         this.displayName = displayName;
         this.located = located;
         this.files = files;
         for (int shard = 0; shard < files.size(); shard++) {
-            SafetensorsFile file = files.get(shard);
+            TensorFile file = files.get(shard);
             String shardName = located.index() == null ? null : located.index().shardFiles().get(shard);
             for (TensorInfo info : file.tensors()) {
                 String where = "'" + file.path() + "'";
@@ -57,14 +57,14 @@ public final class Checkpoint implements AutoCloseable {
     /** Opens a model reference (file, directory, sharded directory, or Hugging Face cache repo). */
     public static Checkpoint open(Path reference) {
         LocatedCheckpoint located = CheckpointLocator.locate(reference);
-        List<SafetensorsFile> files = new ArrayList<>();
+        List<TensorFile> files = new ArrayList<>();
         try {
             for (Path file : located.files()) {
-                files.add(SafetensorsFile.open(file));
+                files.add(TensorFile.open(file));
             }
             return new Checkpoint(reference.toString(), located, files);
         } catch (RuntimeException e) {
-            files.forEach(SafetensorsFile::close);
+            files.forEach(TensorFile::close);
             throw e;
         }
     }
@@ -113,8 +113,8 @@ public final class Checkpoint implements AutoCloseable {
         return files.isEmpty() ? Map.of() : files.getFirst().metadata();
     }
 
-    private SafetensorsFile require(String name) {
-        SafetensorsFile file = fileOf.get(name);
+    private TensorFile require(String name) {
+        TensorFile file = fileOf.get(name);
         if (file == null) {
             throw new UserInputException("tensor '" + name + "' is missing from model '" + displayName + "'");
         }
@@ -123,6 +123,6 @@ public final class Checkpoint implements AutoCloseable {
 
     @Override
     public void close() {
-        files.forEach(SafetensorsFile::close);
+        files.forEach(TensorFile::close);
     }
 }

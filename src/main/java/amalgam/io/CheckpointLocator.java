@@ -14,14 +14,17 @@ import java.util.stream.Stream;
  */
 public final class CheckpointLocator {
     private static final String SINGLE_FILE = "model.safetensors";
+    private static final String TORCH_FILE = "pytorch_model.bin";
+    private static final String TORCH_INDEX = "pytorch_model.bin.index.json";
 
     private CheckpointLocator() {
     }
 
     public static LocatedCheckpoint locate(Path reference) {
         if (Files.isRegularFile(reference)) {
-            if (reference.getFileName().toString().equals(ShardIndex.FILE_NAME)) {
-                return sharded(reference.toAbsolutePath().getParent());
+            String fileName = reference.getFileName().toString();
+            if (fileName.equals(ShardIndex.FILE_NAME) || fileName.equals(TORCH_INDEX)) {
+                return sharded(reference.toAbsolutePath().getParent(), fileName);
             }
             return new LocatedCheckpoint(reference.toAbsolutePath().getParent(), List.of(reference), null);
         }
@@ -30,7 +33,7 @@ public final class CheckpointLocator {
         }
         Path directory = isHuggingFaceCacheRepo(reference) ? snapshot(reference) : reference;
         if (Files.isRegularFile(directory.resolve(ShardIndex.FILE_NAME))) {
-            return sharded(directory);
+            return sharded(directory, ShardIndex.FILE_NAME);
         }
         if (Files.isRegularFile(directory.resolve(SINGLE_FILE))) {
             return new LocatedCheckpoint(directory, List.of(CacheLinks.resolve(directory.resolve(SINGLE_FILE))), null);
@@ -39,18 +42,25 @@ public final class CheckpointLocator {
         if (candidates.size() == 1) {
             return new LocatedCheckpoint(directory, List.of(CacheLinks.resolve(candidates.getFirst())), null);
         }
-        throw new UserInputException("model directory '" + reference + "' holds no " + SINGLE_FILE + " or "
-                + ShardIndex.FILE_NAME + (candidates.isEmpty() ? "" : " (and " + candidates.size()
-                + " other .safetensors files, so which one is meant is unclear)"));
+        // as transformers and mergekit: PyTorch weights only when there are no safetensors
+        if (candidates.isEmpty() && Files.isRegularFile(directory.resolve(TORCH_INDEX))) {
+            return sharded(directory, TORCH_INDEX);
+        }
+        if (candidates.isEmpty() && Files.isRegularFile(directory.resolve(TORCH_FILE))) {
+            return new LocatedCheckpoint(directory, List.of(CacheLinks.resolve(directory.resolve(TORCH_FILE))), null);
+        }
+        throw new UserInputException("model directory '" + reference + "' holds no " + SINGLE_FILE + ", "
+                + ShardIndex.FILE_NAME + ", " + TORCH_FILE + " or " + TORCH_INDEX + (candidates.isEmpty() ? "" : " (and "
+                + candidates.size() + " other .safetensors files, so which one is meant is unclear)"));
     }
 
-    private static LocatedCheckpoint sharded(Path directory) {
-        ShardIndex index = ShardIndex.read(CacheLinks.resolve(directory.resolve(ShardIndex.FILE_NAME)));
+    private static LocatedCheckpoint sharded(Path directory, String indexName) {
+        ShardIndex index = ShardIndex.read(CacheLinks.resolve(directory.resolve(indexName)));
         List<Path> files = index.shardFiles().stream().map(directory::resolve).map(CacheLinks::resolve).toList();
         for (Path file : files) {
             if (!Files.isRegularFile(file)) {
                 throw new UserInputException("shard '" + file.getFileName() + "' listed in '"
-                        + directory.resolve(ShardIndex.FILE_NAME) + "' is missing");
+                        + directory.resolve(indexName) + "' is missing");
             }
         }
         return new LocatedCheckpoint(directory, files, index);

@@ -18,7 +18,7 @@ import java.util.Optional;
  * A safetensors file mapped once, read-only, with its header validated. Tensors are zero-copy slices of the
  * mapping, valid until {@link #close()}. Files of any size work (offsets are longs; one mapping per file).
  */
-public final class SafetensorsFile implements AutoCloseable {
+public final class SafetensorsFile implements TensorFile {
     private static final long PAGE = 4096;
 
     private final Path path;
@@ -56,6 +56,7 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
+    @Override
     public Path path() {
         return path;
     }
@@ -64,20 +65,24 @@ public final class SafetensorsFile implements AutoCloseable {
         return mapping.byteSize();
     }
 
+    @Override
     public Map<String, String> metadata() {
         return header.metadata();
     }
 
     /** Every tensor's header entry, sorted by name. */
+    @Override
     public List<TensorInfo> tensors() {
         return header.tensors();
     }
 
+    @Override
     public Optional<TensorInfo> find(String name) {
         return Optional.ofNullable(byName.get(name));
     }
 
     /** The tensor as a read-only zero-copy slice of the mapping. */
+    @Override
     public Tensor tensor(String name) {
         TensorInfo info = require(name);
         MemorySegment slice = mapping.asSlice(header.dataOffset() + info.begin(), info.byteSize()).asReadOnly();
@@ -85,6 +90,7 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     /** Maps the tensor's pages in one go before a full read (see {@link MappedPages}); a hint, never required. */
+    @Override
     public void prefetch(String name) {
         TensorInfo info = require(name);
         MappedPages.populate(mapping.asSlice(header.dataOffset() + info.begin(), info.byteSize()));
@@ -94,6 +100,7 @@ public final class SafetensorsFile implements AutoCloseable {
      * Drops the tensor's pages from this process's resident memory (they stay in the page cache), so a streaming
      * merge does not pin every input it has read. Only whole pages inside the tensor are released.
      */
+    @Override
     public void release(String name) {
         TensorInfo info = require(name);
         long start = header.dataOffset() + info.begin();
