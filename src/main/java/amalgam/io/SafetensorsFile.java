@@ -2,13 +2,10 @@ package amalgam.io;
 
 import amalgam.UserInputException;
 import amalgam.tensor.Tensor;
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,20 +37,8 @@ public final class SafetensorsFile implements TensorFile {
         if (!Files.isRegularFile(path)) {
             throw new UserInputException("safetensors file '" + path + "' does not exist or is not a regular file");
         }
-        Arena arena = Arena.ofShared();
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = channel.size();
-            MemorySegment mapping = size == 0 ? MemorySegment.NULL.reinterpret(0)
-                    : channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            SafetensorsHeader header = SafetensorsHeader.parse(mapping, "'" + path + "'");
-            return new SafetensorsFile(path, arena, mapping, header);
-        } catch (IOException e) {
-            arena.close();
-            throw new UserInputException("cannot read safetensors file '" + path + "': " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
-        }
+        return ReadOnlyMapping.read(path, "safetensors file", (arena, mapping) ->
+                new SafetensorsFile(path, arena, mapping, SafetensorsHeader.parse(mapping, "'" + path + "'")));
     }
 
     @Override

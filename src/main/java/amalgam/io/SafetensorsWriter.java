@@ -1,6 +1,5 @@
 package amalgam.io;
 
-import amalgam.UserInputException;
 import amalgam.tensor.Tensor;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -11,11 +11,9 @@ import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -94,26 +92,17 @@ public final class TorchFile implements TensorFile {
     /** Maps and reads a checkpoint; any problem is a {@link UserInputException} naming the file. */
     public static TorchFile open(Path path) {
         String where = "'" + path + "'";
-        Arena arena = Arena.ofShared();
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            MemorySegment mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
+        return ReadOnlyMapping.read(path, "PyTorch checkpoint", (arena, mapping) -> {
             Map<String, ZipDirectory.Entry> entries = ZipDirectory.read(mapping, where).entries();
             String prefix = archivePrefix(entries, where);
             checkByteOrder(mapping, entries.get(prefix + "byteorder"), where);
             ZipDirectory.Entry pickle = entries.get(prefix + "data.pkl");
             if (pickle.size() > PICKLE_LIMIT) {
-                throw new UserInputException("PyTorch checkpoint " + where + ": data.pkl of " + pickle.size() + " bytes is too large");
+                throw bad(where, "data.pkl of " + pickle.size() + " bytes is too large");
             }
             Object root = Unpickler.load(mapping.asSlice(pickle.dataOffset(), pickle.size()), where, new StateDictObjects(where));
-            Map<String, Placed> placed = place(stateDict(root, where), entries, prefix, where);
-            return new TorchFile(path, arena, mapping, placed);
-        } catch (IOException e) {
-            arena.close();
-            throw new UserInputException("cannot read PyTorch checkpoint " + where + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
-        }
+            return new TorchFile(path, arena, mapping, place(stateDict(root, where), entries, prefix, where));
+        });
     }
 
     @Override
