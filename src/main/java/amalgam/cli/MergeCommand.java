@@ -12,6 +12,7 @@ import amalgam.merge.Versions;
 import amalgam.mergekit.config.ConfigParser;
 import amalgam.mergekit.config.MergeConfig;
 import amalgam.mergekit.plan.MergekitPlan;
+import amalgam.mergekit.plan.PlanOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -47,14 +49,18 @@ final class MergeCommand implements Callable<Integer> {
     @Option(names = "--out-shard-size", defaultValue = "5B", description = "Largest output shard in bytes, K/M/B notation (default ${DEFAULT-VALUE}; 0: one file).")
     String shardSize;
 
-    @Option(names = "--no-copy-tokenizer", description = "Do not copy the donor model's tokenizer files.")
-    boolean noCopyTokenizer;
+    @Option(names = "--copy-tokenizer", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Copy the donor model's tokenizer files (default on; --no-copy-tokenizer to skip).")
+    boolean copyTokenizer;
 
     @Option(names = "--strict", description = "Reject unknown config keys instead of ignoring them with a warning.")
     boolean strict;
 
-    @Option(names = "--progress", negatable = true, defaultValue = "true", description = "Progress bar on stderr when it is a terminal.")
+    @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true", description = "Progress bar on stderr when it is a terminal.")
     boolean progress;
+
+    @Mixin
+    MergekitOptions mergekit;
 
     @Spec
     CommandSpec spec;
@@ -64,10 +70,15 @@ final class MergeCommand implements Callable<Integer> {
         String text = readConfig(config);
         MergeConfig parsed = parse(text);
         String shard = shardSize.strip().equals("0") ? String.valueOf(Long.MAX_VALUE) : shardSize;
-        var options = EngineSettings.of(threads, memory, shard, progress);
+        if (!mergekit.safeSerialization) {
+            throw new UserInputException("--no-safe-serialization: amalgam writes safetensors only");
+        }
+        mergekit.deviceWarnings().forEach(this::warn);
+        var options = EngineSettings.of(threads, memory, shard, progress && !mergekit.quiet);
+        PlanOptions planOptions = PlanOptions.of(mergekit.allowCrimes, mergekit.loraMergeDType);
         List<CheckpointModelSource> opened = new ArrayList<>();
         try {
-            MergekitPlan plan = MergekitPlan.build(parsed, seed, path -> {
+            MergekitPlan plan = MergekitPlan.build(parsed, seed, planOptions, Path::of, path -> {
                 CheckpointModelSource source = CheckpointModelSource.open(path.toString(), path);
                 opened.add(source);
                 return source;
@@ -78,10 +89,14 @@ final class MergeCommand implements Callable<Integer> {
                             FileDigests.standard(), options.threads(), options.progress()), seed,
                     Provenance.software(Versions.amalgam(), LinearAlgebra.backend()));
             // a built tokenizer replaces the donor's (and is written even with --no-copy-tokenizer, as mergekit)
-            boolean copyTokenizer = !noCopyTokenizer && plan.tokenizerFiles().isEmpty();
-            Map<String, String> generated = plan.generatedFiles(copyTokenizer, this::warn);
+            boolean copyDonorTokenizer = copyTokenizer && plan.tokenizerFiles().isEmpty();
+            Map<String, String> generated = new LinkedHashMap<>(plan.generatedFiles(copyDonorTokenizer, this::warn));
+            if (mergekit.writeModelCard) {
+                generated.put("mergekit_config.yml", plan.configText());
+            }
             new FusedModelWriter(options).write(plan.jobs(), new FusedModelSpec(output, plan.donorDirectory(),
-                    plan.torchDType(), plan.configUpdates(), copyTokenizer, provenance, plan.configText(), generated));
+                    plan.torchDType(), plan.configUpdates(), copyDonorTokenizer, provenance, plan.configText(), generated,
+                    mergekit.writeModelCard));
         } finally {
             opened.forEach(CheckpointModelSource::close);
         }

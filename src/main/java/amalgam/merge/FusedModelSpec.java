@@ -15,24 +15,32 @@ import java.util.Map;
  * @param provenance      what produced the model (safetensors metadata and model card)
  * @param configText      the user's configuration, verbatim, for the model card
  * @param generatedFiles  further files by name, written last with exactly this text (e.g. a built tokenizer)
+ * @param modelCard       whether README.md (the model card with config and provenance) is written
  */
 public record FusedModelSpec(Path output, Path sideFilesSource, DType torchDType, Map<String, Object> configUpdates,
                              boolean copyTokenizer, Provenance provenance, String configText,
-                             Map<String, String> generatedFiles) {
+                             Map<String, String> generatedFiles, boolean modelCard) {
     public FusedModelSpec {
         configUpdates = Map.copyOf(configUpdates);
         generatedFiles = Map.copyOf(generatedFiles);
     }
 
+    /** A model with its model card. */
+    public FusedModelSpec(Path output, Path sideFilesSource, DType torchDType, Map<String, Object> configUpdates,
+                          boolean copyTokenizer, Provenance provenance, String configText,
+                          Map<String, String> generatedFiles) {
+        this(output, sideFilesSource, torchDType, configUpdates, copyTokenizer, provenance, configText, generatedFiles, true);
+    }
+
     /** A model without generated files. */
     public FusedModelSpec(Path output, Path sideFilesSource, DType torchDType, Map<String, Object> configUpdates,
                           boolean copyTokenizer, Provenance provenance, String configText) {
-        this(output, sideFilesSource, torchDType, configUpdates, copyTokenizer, provenance, configText, Map.of());
+        this(output, sideFilesSource, torchDType, configUpdates, copyTokenizer, provenance, configText, Map.of(), true);
     }
 
     /** The same model written to another directory. */
     public FusedModelSpec withOutput(Path directory) {
         return new FusedModelSpec(directory, sideFilesSource, torchDType, configUpdates, copyTokenizer, provenance,
-                configText, generatedFiles);
+                configText, generatedFiles, modelCard);
     }
 }

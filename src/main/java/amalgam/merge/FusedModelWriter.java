@@ -31,7 +31,9 @@ public final class FusedModelWriter {
                     SideFiles.copyTokenizer(spec.sideFilesSource(), directory.staging());
                 }
             }
-            writeString(directory.staging().resolve("README.md"), ModelCard.render(spec.provenance(), spec.configText()));
+            if (spec.modelCard()) {
+                writeString(directory.staging().resolve("README.md"), ModelCard.render(spec.provenance(), spec.configText()));
+            }
             spec.generatedFiles().forEach((name, text) -> writeString(directory.staging().resolve(name), text));
             directory.publish();
         }

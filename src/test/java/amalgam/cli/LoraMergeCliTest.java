@@ -98,6 +98,40 @@ class LoraMergeCliTest {
     }
 
     @Test
+    void loraMergeDTypeStoresTheAdaptedModelInThatDType() throws IOException {
+        float[] a = random(2 * 48, 21);
+        float[] b = random(48 * 2, 22);
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        tensors.put(PREFIX + "model.layers.0.self_attn.q_proj.lora_A.weight", Tensor.ofFloats(a, 2, 48));
+        tensors.put(PREFIX + "model.layers.0.self_attn.q_proj.lora_B.weight", Tensor.ofFloats(b, 48, 2));
+        Path adapter = adapter("bf16", tensors, "{\"r\": 2, \"lora_alpha\": 2}");
+        Path out = temp.resolve("out-bf16");
+        CliRunner result = CliRunner.run("merge", config(adapter).toString(), out.toString(), "--lora-merge-dtype", "bfloat16");
+        assertEquals(0, result.exitCode(), result.err());
+        Map<String, float[]> merged = TestCheckpoints.floats(out);
+        String q = "model.layers.0.self_attn.q_proj.weight";
+        float[] exact = plusLowRank(theta.get(q), b, a, 48, 2, 48, 1.0, false);
+        for (String name : theta.keySet()) {
+            float[] expected = name.equals(q) ? exact : theta.get(name);
+            float[] got = merged.get(name);
+            for (int i = 0; i < expected.length; i++) {
+                // every tensor of the adapted model went through bfloat16 (8 significant bits): within half a unit
+                double tolerance = Math.scalb(Math.abs(expected[i]), -8) + 4 * Math.ulp(1f);
+                assertTrue(Math.abs(got[i] - expected[i]) <= tolerance, name + "[" + i + "]: " + got[i] + " vs " + expected[i]);
+                assertEquals(got[i], bf16Round(got[i]), 0f, name + "[" + i + "] is a bfloat16 value");
+            }
+        }
+    }
+
+    private static float bf16Round(float value) {
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor rounded = Tensor.allocate(arena, DType.BF16, Shape.of(1));
+            Convert.fromF32(Tensor.ofFloats(new float[] {value}, 1).data(), rounded);
+            return rounded.getFloat(0);
+        }
+    }
+
+    @Test
     void badAdaptersAreRefusedNamingTheProblem() throws IOException {
         Map<String, Tensor> mismatched = Map.of(
                 PREFIX + "model.layers.0.self_attn.q_proj.lora_A.weight", Tensor.ofFloats(random(2 * 48, 1), 2, 48),

@@ -17,13 +17,15 @@ import java.util.Map;
 /**
  * A base model with a LoRA adapter folded in, as PEFT's {@code merge_and_unload} leaves it: a changed tensor is
  * computed when first asked for — the update in float32 (the adapter's factors widened, as PEFT loads them), added
- * to the base tensor widened to float32, and rounded once to the base tensor's dtype — and freed when released.
+ * to the base tensor widened to float32, and rounded once to the base tensor's dtype (or the dtype the merged
+ * model is stored in, mergekit's {@code --lora-merge-dtype}) — and freed when released.
  * Unchanged tensors are the base's own.
  */
 public final class LoraModelSource implements ModelSource {
     private final String name;
     private final ModelSource base;
     private final LoraAdapter adapter;
+    private final DType storedAs;
     private final Map<String, Computed> computed = new HashMap<>();
 
     private record Computed(Arena arena, Tensor tensor, int readers) {
@@ -32,10 +34,12 @@ public final class LoraModelSource implements ModelSource {
         }
     }
 
-    public LoraModelSource(String name, ModelSource base, LoraAdapter adapter) {
+    /** {@code storedAs}: the dtype of the adapted tensors, or null for each base tensor's own. */
+    public LoraModelSource(String name, ModelSource base, LoraAdapter adapter, DType storedAs) {
         this.name = name;
         this.base = base;
         this.adapter = adapter;
+        this.storedAs = storedAs;
     }
 
     @Override
@@ -56,7 +60,7 @@ public final class LoraModelSource implements ModelSource {
     @Override
     public Tensor tensor(String tensorName) {
         LoraAdapter.Change change = adapter.changes().get(tensorName);
-        if (change == null) {
+        if (!computes(tensorName)) {
             return base.tensor(tensorName);
         }
         synchronized (computed) {
@@ -87,7 +91,7 @@ public final class LoraModelSource implements ModelSource {
 
     @Override
     public void release(String tensorName) {
-        if (!adapter.changes().containsKey(tensorName)) {
+        if (!computes(tensorName)) {
             base.release(tensorName);
             return;
         }
@@ -106,11 +110,29 @@ public final class LoraModelSource implements ModelSource {
         }
     }
 
+    /** Changed tensors, and with {@code storedAs} every tensor stored in another dtype, are computed here. */
+    private boolean computes(String tensorName) {
+        if (adapter.changes().containsKey(tensorName)) {
+            return true;
+        }
+        if (storedAs == null) {
+            return false;
+        }
+        DType dtype = base.tensor(tensorName).dtype();
+        base.release(tensorName);
+        return dtype != storedAs;
+    }
+
+    /** The tensor with its change applied ({@code change} null: only stored in {@code storedAs}). */
     private Tensor apply(String tensorName, LoraAdapter.Change change, Arena arena) {
         ModelSource weights = adapter.weights();
         Tensor stored = base.tensor(tensorName);
         try {
-            Tensor result = Tensor.allocate(arena, stored.dtype(), stored.shape());
+            Tensor result = Tensor.allocate(arena, storedAs != null ? storedAs : stored.dtype(), stored.shape());
+            if (change == null) {
+                Convert.fromF32(Convert.toF32(stored, arena).data(), result);
+                return result;
+            }
             if (change instanceof LoraAdapter.Replacement replacement) {
                 Tensor replacing = weights.tensor(replacement.key());
                 Convert.fromF32(Convert.toF32(replacing, arena).data(), result);

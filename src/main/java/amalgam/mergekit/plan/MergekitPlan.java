@@ -100,6 +100,17 @@ public record MergekitPlan(List<TensorJob> jobs, Path donorDirectory, DType torc
      */
     public static MergekitPlan build(MergeConfig config, long seed, Function<String, Path> resolver,
                                      Function<Path, ModelSource> opener) {
+        return build(config, seed, PlanOptions.DEFAULTS, resolver, opener);
+    }
+
+    /**
+     * Plans a merge with mergekit's command-line choices that change the plan.
+     *
+     * @param resolver maps a model path as written in the config to a filesystem path
+     * @param opener   opens a model path (directory, file or HF cache repo) as a lazy tensor source
+     */
+    public static MergekitPlan build(MergeConfig config, long seed, PlanOptions options, Function<String, Path> resolver,
+                                     Function<Path, ModelSource> opener) {
         MergeMethod method = MethodRegistry.get(config.mergeMethod());
         DType workingDType = MergekitDTypes.parse(config.dtype(), "dtype");
         DType outDType = MergekitDTypes.parse(config.outDtype(), "out_dtype");
@@ -107,12 +118,12 @@ public record MergekitPlan(List<TensorJob> jobs, Path donorDirectory, DType torc
         Map<ModelReference, OpenedModel> models = new LinkedHashMap<>();
         for (ModelReference reference : referencedModels(config)) {
             models.computeIfAbsent(reference, ref -> OpenedModel.open(ref, resolver.apply(ref.path()),
-                    ref.lora() == null ? null : resolver.apply(ref.lora().path()), opener));
+                    ref.lora() == null ? null : resolver.apply(ref.lora().path()), options.loraMergeDType(), opener));
         }
         ModelReference donor = config.baseModel() != null ? config.baseModel() : models.keySet().iterator().next();
         VocabularyMerge vocabulary = config.tokenizer() == null ? null
                 : VocabularyMerge.build(config.tokenizer(), donor, models, resolver);
-        Architecture architecture = chooseArchitecture(models.values());
+        Architecture architecture = chooseArchitecture(models.values(), options.allowCrimes());
         List<OutputSlice> slices = normalisedSlices(config, models, architecture);
         for (OutputSlice slice : slices) {
             ModelReference base = slice.baseModel() != null ? slice.baseModel() : config.baseModel();
@@ -195,19 +206,22 @@ public record MergekitPlan(List<TensorJob> jobs, Path donorDirectory, DType torc
         return references;
     }
 
-    private static Architecture chooseArchitecture(java.util.Collection<OpenedModel> models) {
+    /** The architecture all models share; with {@code allowCrimes}, the first model's when they differ (as mergekit). */
+    private static Architecture chooseArchitecture(java.util.Collection<OpenedModel> models, boolean allowCrimes) {
         Architecture known = null;
         for (OpenedModel model : models) {
             Optional<Architecture> architecture = model.knownArchitecture();
             if (architecture.isEmpty()) {
                 return Architecture.infer(models.stream().map(OpenedModel::tensorNames).toList());
             }
-            if (known != null && !known.equals(architecture.get())) {
+            if (known != null && !known.equals(architecture.get()) && !allowCrimes) {
                 throw new UserInputException("models of different architectures cannot be merged: '" + model.reference()
                         + "' is " + model.architectureClass().orElse("?") + " (" + architecture.get().name()
-                        + ") but an earlier model is " + known.name());
+                        + ") but an earlier model is " + known.name() + " (--allow-crimes merges them as the first model's)");
             }
-            known = architecture.get();
+            if (known == null) {
+                known = architecture.get();
+            }
         }
         return known;
     }

@@ -7,6 +7,7 @@ import amalgam.mergekit.arch.KnownArchitectures;
 import amalgam.mergekit.config.ModelReference;
 import amalgam.mergekit.lora.LoraAdapter;
 import amalgam.mergekit.lora.LoraModelSource;
+import amalgam.tensor.DType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -23,14 +24,17 @@ record OpenedModel(ModelReference reference, Path path, ModelSource source, Json
 
     /**
      * Opens the model at {@code path}; with a LoRA reference, the adapter at {@code loraPath} is folded into it
-     * (its weights file opened through {@code opener} too, so it is listed and hashed like any input).
+     * (its weights file opened through {@code opener} too, so it is listed and hashed like any input), its tensors
+     * stored in {@code loraDType} (null: each base tensor's dtype).
      */
-    static OpenedModel open(ModelReference reference, Path path, Path loraPath, java.util.function.Function<Path, ModelSource> opener) {
+    static OpenedModel open(ModelReference reference, Path path, Path loraPath, DType loraDType,
+                            java.util.function.Function<Path, ModelSource> opener) {
         ModelSource source = opener.apply(path);
         if (reference.lora() != null) {
             Path adapterDirectory = modelDirectory(loraPath);
             ModelSource weights = opener.apply(adapterDirectory.resolve(LoraAdapter.WEIGHTS_FILE));
-            source = new LoraModelSource(reference.toString(), source, LoraAdapter.read(adapterDirectory, weights, source));
+            source = new LoraModelSource(reference.toString(), source, LoraAdapter.read(adapterDirectory, weights, source),
+                    loraDType);
         }
         return new OpenedModel(reference, path, source, readConfig(modelDirectory(path)), source.tensorNames());
     }
