@@ -17,13 +17,16 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Executes a plan: jobs run on a fixed pool of workers, admitted in plan order while their working bytes fit the
  * memory budget; a writer thread takes results strictly in plan order and streams them into the output shards.
  * Because every job is pure and the write order is the plan order, the output is bit-identical for any thread
  * count. The job at the head of the plan was always admitted first, so the writer never waits on a job that
- * cannot get memory.
+ * cannot get memory. At most two jobs per worker are in flight unwritten: more would not make the writer faster,
+ * and fewer buffers in flight are reused from the pool instead of freshly faulted in.
  */
 public final class MergeEngine {
     private final EngineOptions options;
@@ -39,6 +42,7 @@ public final class MergeEngine {
                 .map(job -> new TensorEntry(job.outputName(), job.outputDType(), job.outputShape()))
                 .toList();
         MemoryBudget budget = new MemoryBudget(options.memoryBytes());
+        Semaphore unwritten = new Semaphore(2 * options.threads());
         BlockingQueue<Pending> inOrder = new ArrayBlockingQueue<>(Math.max(1, jobs.size()));
         ExecutorService workers = Executors.newFixedThreadPool(options.threads(), daemonThreads("amalgam-merge"));
         ExecutorService writerThread = Executors.newSingleThreadExecutor(daemonThreads("amalgam-writer"));
@@ -46,10 +50,10 @@ public final class MergeEngine {
         try (BlockPool pool = new BlockPool(options.memoryBytes() / 4);
              ShardedCheckpointWriter writer = ShardedCheckpointWriter.create(directory, entries, options.maxShardBytes(), metadata);
              Progress progress = Progress.start("merging", jobs.size(), options.progress())) {
-            Future<?> writing = writerThread.submit(() -> writeInOrder(jobs.size(), inOrder, writer, budget, progress));
+            Future<?> writing = writerThread.submit(() -> writeInOrder(jobs.size(), inOrder, writer, budget, unwritten, progress));
             try {
                 for (TensorJob job : jobs) {
-                    long reserved = reserve(budget, job, writing);
+                    long reserved = reserve(budget, unwritten, job, writing);
                     if (reserved < 0) {
                         break;
                     }
@@ -74,8 +78,17 @@ public final class MergeEngine {
         }
     }
 
-    /** Reserves the job's memory, giving up (returning -1) if the writer has stopped, e.g. on a failed job. */
-    private static long reserve(MemoryBudget budget, TensorJob job, Future<?> writing) throws InterruptedException {
+    /**
+     * Reserves a place among the unwritten jobs and the job's memory, giving up (returning -1) if the writer has
+     * stopped, e.g. on a failed job.
+     */
+    private static long reserve(MemoryBudget budget, Semaphore unwritten, TensorJob job, Future<?> writing)
+            throws InterruptedException {
+        while (!unwritten.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+            if (writing.isDone()) {
+                return -1;
+            }
+        }
         long bytes = job.workingBytes() + job.outputShape().byteSize(job.outputDType());
         while (!writing.isDone()) {
             long reserved = budget.tryAcquire(bytes, 100);
@@ -83,11 +96,12 @@ public final class MergeEngine {
                 return reserved;
             }
         }
+        unwritten.release();
         return -1;
     }
 
     private static Void writeInOrder(int count, BlockingQueue<Pending> inOrder, ShardedCheckpointWriter writer,
-                                     MemoryBudget budget, Progress progress) throws Exception {
+                                     MemoryBudget budget, Semaphore unwritten, Progress progress) throws Exception {
         for (int i = 0; i < count; i++) {
             Pending pending = inOrder.take();
             try {
@@ -97,6 +111,7 @@ public final class MergeEngine {
             } finally {
                 pending.arena().close();
                 budget.release(pending.reserved());
+                unwritten.release();
             }
             progress.step();
         }
