@@ -12,6 +12,7 @@ import org.yaml.snakeyaml.error.YAMLException;
 /**
  * The {@code key=value} arguments of {@code amalgam run}, in order, each value parsed as a YAML scalar or flow
  * list ({@code 0.3}, {@code true}, {@code [0.3,0.3]}, {@code null}); a later key overrides an earlier one.
+ * {@code ~key} (Hydra's delete) takes no value.
  */
 final class RunArguments {
     private RunArguments() {
@@ -21,8 +22,12 @@ final class RunArguments {
         Map<String, Object> values = new LinkedHashMap<>();
         for (String argument : arguments) {
             int equals = argument.indexOf('=');
+            if (argument.startsWith("~") && equals < 0) {
+                values.put(argument.strip(), null); // Hydra's delete: ~group.field
+                continue;
+            }
             if (equals <= 0) {
-                throw new UserInputException("argument '" + argument + "' is not of the form key=value");
+                throw new UserInputException("argument '" + argument + "' is not of the form key=value (or ~key)");
             }
             String key = argument.substring(0, equals).strip();
             values.put(key, parseValue(key, argument.substring(equals + 1)));

@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "run", mixinStandardHelpOptions = true, description = {"Run a fusion method on a model pool and evaluate it on a task pool.",
     "Without arguments: task_arithmetic on the built-in benchmark (model pool and task pool mini8), with reference rows.",
     "Keys: method=NAME, method.PARAM=VALUE, modelpool=mini8|PATH.yaml, taskpool=mini8|dummy|PATH.yaml,",
-    "merged_model_save_path=DIR, report_save_path=FILE.json, seed=N, print_config=true, reference=true|false."})
+    "merged_model_save_path=DIR, report_save_path=FILE.json, seed=N, print_config=true, reference=true|false,",
+    "modelpool.models.NAME=PATH, ~modelpool.models.NAME, taskpool.FIELD=VALUE (Hydra-style overrides of the pool files)."})
 final class RunCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "key=value", description = "Config overrides, e.g. method=ties_merging method.threshold=20.")
     List<String> overrides = List.of();
@@ -37,11 +38,22 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Map<String, Object> arguments = RunArguments.parse(overrides);
+        // FusionBench's Lightning Fabric and Hydra settings have no counterpart here
+        List<String> ignored = arguments.keySet().stream().filter(RunCommand::isFrameworkKey).toList();
+        if (!ignored.isEmpty()) {
+            spec.commandLine().getErr().println("amalgam: warning: ignored (no Lightning Fabric or Hydra here): " + String.join(", ", ignored));
+            ignored.forEach(arguments::remove);
+        }
         PrintWriter out = spec.commandLine().getOut();
         RunReport report = new FusionRun(EngineSettings.of(threads, memory, null, true), builtInPools(), ReferenceCache.standard())
                 .run(arguments, out);
         out.println(report.toPrettyJson());
         return Main.EXIT_OK;
+    }
+
+    private static boolean isFrameworkKey(String key) {
+        String bare = key.replaceFirst("^(\\+\\+|\\+|~)", "");
+        return bare.startsWith("fabric.") || bare.startsWith("hydra.") || bare.equals("fabric") || bare.startsWith("path.");
     }
 
     /** The embedded benchmark: the shipped mini8 zoo and its test splits. */

@@ -2,6 +2,7 @@ package amalgam.fusion;
 
 import amalgam.UserInputException;
 import amalgam.io.AtomicFiles;
+import amalgam.io.YamlDocuments;
 import amalgam.io.FileDigests;
 import amalgam.linalg.LinearAlgebra;
 import amalgam.fusion.taskpool.ImageTaskPool;
@@ -51,7 +52,8 @@ public final class FusionRun {
     public RunReport run(Map<String, Object> arguments, PrintWriter out) {
         checkKeys(arguments);
         boolean builtInPool = !arguments.containsKey("modelpool") || builtIn.name().equals(String.valueOf(arguments.get("modelpool")));
-        ImageTaskPool taskPool = taskPool(String.valueOf(arguments.getOrDefault("taskpool", builtInPool ? builtIn.name() : "dummy")));
+        ImageTaskPool taskPool = taskPool(String.valueOf(arguments.getOrDefault("taskpool", builtInPool ? builtIn.name() : "dummy")),
+                arguments);
         boolean withReference = arguments.containsKey("reference") ? Boolean.TRUE.equals(arguments.get("reference"))
                 : builtInPool && taskPool != null;
         long seed = longValue(arguments, "seed", 0);
@@ -63,7 +65,8 @@ public final class FusionRun {
         List<CheckpointModelSource> opened = new ArrayList<>();
         try {
             Path workingDirectory = Path.of("").toAbsolutePath();
-            ModelPool pool = ModelPool.load(poolFile, workingDirectory, path -> {
+            ModelPool pool = ModelPool.fromDocument(overridden(poolFile, "model pool", "modelpool", arguments), poolFile,
+                    workingDirectory, path -> {
                 Path model = modelPath(path, workingDirectory, poolFile);
                 CheckpointModelSource source = CheckpointModelSource.open(model.getFileName().toString(), model);
                 opened.add(source);
@@ -166,7 +169,11 @@ public final class FusionRun {
         return models;
     }
 
-    private ImageTaskPool taskPool(String name) {
+    private ImageTaskPool taskPool(String name, Map<String, Object> arguments) {
+        boolean overrides = GroupOverrides.any(arguments, "taskpool");
+        if (overrides && (name.equals("dummy") || name.equals(builtIn.name()))) {
+            throw new UserInputException("taskpool.* overrides apply to a task pool YAML file, not to taskpool=" + name);
+        }
         if (name.equals("dummy")) {
             return null;
         }
@@ -178,7 +185,7 @@ public final class FusionRun {
             throw new UserInputException("unknown task pool '" + name + "'; give taskpool=dummy, taskpool=" + builtIn.name()
                     + " or a task pool YAML file");
         }
-        return ImageTaskPool.load(file);
+        return ImageTaskPool.fromDocument(overridden(file, "task pool", "taskpool", arguments), file);
     }
 
     /** Where a run that keeps no model writes it (the method still runs, so a bad pool fails the same way). */
@@ -292,6 +299,18 @@ public final class FusionRun {
      * A relative model path means what it means to FusionBench: relative to the working directory. When nothing is
      * there, it is taken relative to the pool file's directory instead, so a pool can travel with its models.
      */
+    /** The YAML document of a pool file with the command line's overrides of its group applied. */
+    private static Object overridden(Path file, String what, String group, Map<String, Object> arguments) {
+        Object document = YamlDocuments.read(file, what);
+        if (!GroupOverrides.any(arguments, group)) {
+            return document;
+        }
+        if (!(document instanceof Map<?, ?> root)) {
+            throw new UserInputException(what + " '" + file + "' is not a YAML mapping");
+        }
+        return GroupOverrides.apply(root, group, arguments);
+    }
+
     private static Path modelPath(Path resolvedAgainstWorkingDirectory, Path workingDirectory, Path poolFile) {
         if (Files.exists(resolvedAgainstWorkingDirectory)) {
             return resolvedAgainstWorkingDirectory;
@@ -329,9 +348,11 @@ public final class FusionRun {
 
     private static void checkKeys(Map<String, Object> arguments) {
         for (String key : arguments.keySet()) {
-            if (!RUN_KEYS.contains(key) && !key.startsWith("method.")) {
+            boolean poolOverride = GroupOverrides.isOverride(key, "modelpool") || GroupOverrides.isOverride(key, "taskpool");
+            if (!RUN_KEYS.contains(key) && !key.startsWith("method.") && !poolOverride) {
                 throw new UserInputException("unknown run key '" + key + "'; valid keys: "
-                        + RUN_KEYS.stream().sorted().collect(Collectors.joining(", ")) + ", method.PARAMETER");
+                        + RUN_KEYS.stream().sorted().collect(Collectors.joining(", "))
+                        + ", method.PARAMETER, [+|~]modelpool.FIELD, [+|~]taskpool.FIELD");
             }
         }
     }

@@ -1,11 +1,8 @@
 package amalgam.fusion;
 
 import amalgam.UserInputException;
-import amalgam.io.AtomicFiles;
+import amalgam.io.YamlDocuments;
 import amalgam.merge.ModelSource;
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,9 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * FusionBench's model pool: an ordered map name -> model. Names beginning and ending with {@code _} are special
@@ -67,14 +61,11 @@ public final class ModelPool {
 
     /** As {@link #load(Path, Function)}, resolving relative model paths against {@code baseDirectory}. */
     public static ModelPool load(Path yamlFile, Path baseDirectory, Function<Path, ModelSource> opener) {
-        Object document;
-        try (Reader reader = Files.newBufferedReader(yamlFile)) {
-            document = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
-        } catch (IOException e) {
-            throw new UserInputException("cannot read model pool '" + yamlFile + "': " + AtomicFiles.describe(e), e);
-        } catch (RuntimeException e) {
-            throw new UserInputException("model pool '" + yamlFile + "' is not valid YAML: " + e.getMessage(), e);
-        }
+        return fromDocument(YamlDocuments.read(yamlFile, "model pool"), yamlFile, baseDirectory, opener);
+    }
+
+    /** A pool from the parsed YAML of {@code yamlFile} (perhaps changed by command-line overrides). */
+    public static ModelPool fromDocument(Object document, Path yamlFile, Path baseDirectory, Function<Path, ModelSource> opener) {
         if (!(document instanceof Map<?, ?> root) || !(root.get("models") instanceof Map<?, ?> entries)) {
             throw new UserInputException("model pool '" + yamlFile + "' needs a 'models:' mapping of name: path");
         }

@@ -6,6 +6,7 @@ import amalgam.data.LabelledImages;
 import amalgam.data.image.ClipImageProcessor;
 import amalgam.data.image.PixelNormalization;
 import amalgam.io.Checkpoint;
+import amalgam.io.YamlDocuments;
 import amalgam.linalg.LinearAlgebra;
 import amalgam.model.clip.ClipConfig;
 import amalgam.model.clip.ClipModel;
@@ -16,10 +17,7 @@ import amalgam.nn.Lanes;
 import amalgam.nn.Parallel;
 import amalgam.nn.Parameters;
 import amalgam.nn.Var;
-import java.io.IOException;
-import java.io.Reader;
 import java.lang.foreign.Arena;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,9 +25,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.Map;
 import java.util.Set;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * An image-classification task pool for CLIP vision models: named test splits, each with its zero-shot head. From
@@ -69,14 +64,11 @@ public final class ImageTaskPool {
     }
 
     public static ImageTaskPool load(Path file) {
-        Object document;
-        try (Reader reader = Files.newBufferedReader(file)) {
-            document = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
-        } catch (IOException e) {
-            throw new UserInputException("cannot read task pool '" + file + "': " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            throw new UserInputException("task pool '" + file + "' is not valid YAML: " + e.getMessage(), e);
-        }
+        return fromDocument(YamlDocuments.read(file, "task pool"), file);
+    }
+
+    /** A pool from the parsed YAML of {@code file} (perhaps changed by command-line overrides). */
+    public static ImageTaskPool fromDocument(Object document, Path file) {
         if (!(document instanceof Map<?, ?> root) || !(root.get("tasks") instanceof Map<?, ?> entries) || entries.isEmpty()) {
             throw new UserInputException("task pool '" + file + "' needs a 'tasks:' mapping of name: {data, head}");
         }

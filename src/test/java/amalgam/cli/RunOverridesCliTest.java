@@ -1,0 +1,78 @@
+package amalgam.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** FusionBench command lines that edit the pool files: {@code modelpool.models.X=PATH}, {@code ~modelpool.models.X}. */
+class RunOverridesCliTest {
+    @TempDir
+    Path temp;
+    private Path clip;
+
+    @BeforeEach
+    void fixtures() {
+        clip = TestCheckpoints.mergeTiny().resolve("clip");
+        assumeTrue(Files.isDirectory(clip.resolve("pretrained")), "fixtures not present");
+    }
+
+    @Test
+    void removingAndAddingModelsOnTheCommandLineEqualsEditingThePool() throws IOException {
+        Path three = pool("three", "sun397", "svhn", "eurosat");
+        Path two = pool("two", "sun397", "svhn");
+        Map<String, float[]> edited = run(three, "~modelpool.models.eurosat");
+        Map<String, float[]> written = run(two);
+        written.forEach((name, values) -> assertArrayEquals(values, edited.get(name), name));
+
+        Map<String, float[]> added = run(two, "modelpool.models.eurosat=" + clip.resolve("eurosat"));
+        Map<String, float[]> full = run(three);
+        full.forEach((name, values) -> assertArrayEquals(values, added.get(name), name));
+    }
+
+    @Test
+    void frameworkSettingsAreIgnoredWithAWarningAndBadOverridesRefused() throws IOException {
+        Path two = pool("two", "sun397", "svhn");
+        CliRunner fabric = CliRunner.run("run", "method=task_arithmetic", "modelpool=" + two, "taskpool=dummy",
+                "fabric.devices=1", "fabric.loggers.root_dir=outputs");
+        assertEquals(0, fabric.exitCode(), fabric.err());
+        assertTrue(fabric.err().contains("ignored (no Lightning Fabric or Hydra here): fabric.devices, fabric.loggers.root_dir"),
+                fabric.err());
+
+        CliRunner missing = CliRunner.run("run", "method=task_arithmetic", "modelpool=" + two, "taskpool=dummy", "~modelpool.models.mnist");
+        assertEquals(2, missing.exitCode());
+        assertTrue(missing.err().contains("~modelpool.models.mnist"), missing.err());
+        CliRunner dummy = CliRunner.run("run", "method=task_arithmetic", "modelpool=" + two, "taskpool=dummy", "taskpool.batch_size=8");
+        assertEquals(2, dummy.exitCode());
+        assertTrue(dummy.err().contains("taskpool.* overrides"), dummy.err());
+    }
+
+    private Map<String, float[]> run(Path pool, String... extra) {
+        Path out = temp.resolve("out-" + pool.getFileName() + "-" + extra.length + "-" + (extra.length > 0 ? extra[0].hashCode() : 0));
+        String[] arguments = new String[4 + extra.length];
+        arguments[0] = "run";
+        arguments[1] = "method=task_arithmetic";
+        arguments[2] = "modelpool=" + pool;
+        arguments[3] = "merged_model_save_path=" + out;
+        System.arraycopy(extra, 0, arguments, 4, extra.length);
+        CliRunner result = CliRunner.run(arguments);
+        assertEquals(0, result.exitCode(), result.err());
+        return TestCheckpoints.floats(out);
+    }
+
+    private Path pool(String name, String... tasks) throws IOException {
+        StringBuilder text = new StringBuilder("models:\n  _pretrained_: " + clip.resolve("pretrained") + "\n");
+        for (String task : tasks) {
+            text.append("  ").append(task).append(": ").append(clip.resolve(task)).append('\n');
+        }
+        return Files.writeString(temp.resolve(name + ".yaml"), text.toString());
+    }
+}
