@@ -33,7 +33,8 @@ public final class TorchFile implements TensorFile {
     private static final Map<String, DType> STORAGES = Map.of("FloatStorage", DType.F32, "DoubleStorage", DType.F64,
             "HalfStorage", DType.F16, "BFloat16Storage", DType.BF16, "LongStorage", DType.I64, "IntStorage", DType.I32,
             "ShortStorage", DType.I16, "CharStorage", DType.I8, "ByteStorage", DType.U8, "BoolStorage", DType.BOOL);
-    private static final long PICKLE_LIMIT = 1L << 30;
+    /** A state dict's pickle is about 100 bytes a tensor; the limit bounds what a hostile one can make us allocate. */
+    private static final long PICKLE_LIMIT = 16L << 20;
 
     private record Storage(DType dtype, String key, long elements) {
     }
@@ -98,7 +99,7 @@ public final class TorchFile implements TensorFile {
             checkByteOrder(mapping, entries.get(prefix + "byteorder"), where);
             ZipDirectory.Entry pickle = entries.get(prefix + "data.pkl");
             if (pickle.size() > PICKLE_LIMIT) {
-                throw bad(where, "data.pkl of " + pickle.size() + " bytes is too large");
+                throw bad(where, "data.pkl of " + pickle.size() + " bytes is larger than a state dict needs (limit " + PICKLE_LIMIT + ")");
             }
             Object root = Unpickler.load(mapping.asSlice(pickle.dataOffset(), pickle.size()), where, new StateDictObjects(where));
             return new TorchFile(path, arena, mapping, place(stateDict(root, where), entries, prefix, where));
