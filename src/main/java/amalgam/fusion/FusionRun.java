@@ -2,6 +2,7 @@ package amalgam.fusion;
 
 import amalgam.UserInputException;
 import amalgam.io.AtomicFiles;
+import amalgam.io.HubCache;
 import amalgam.io.YamlDocuments;
 import amalgam.io.FileDigests;
 import amalgam.linalg.LinearAlgebra;
@@ -311,12 +312,18 @@ public final class FusionRun {
         return GroupOverrides.apply(root, group, arguments);
     }
 
+    /**
+     * A pool entry as a path: against the working directory (as FusionBench), else the pool file's folder, else a
+     * Hugging Face repo id (such as {@code openai/clip-vit-base-patch32}) found in the local hub cache.
+     */
     private static Path modelPath(Path resolvedAgainstWorkingDirectory, Path workingDirectory, Path poolFile) {
         if (Files.exists(resolvedAgainstWorkingDirectory)) {
             return resolvedAgainstWorkingDirectory;
         }
         Path relative = workingDirectory.relativize(resolvedAgainstWorkingDirectory);
-        return poolFile.toAbsolutePath().getParent().resolve(relative).normalize();
+        Path besidePool = poolFile.toAbsolutePath().getParent().resolve(relative).normalize();
+        String written = relative.toString().replace('\\', '/');
+        return Files.exists(besidePool) || !HubCache.isRepoId(written) ? besidePool : HubCache.resolve(written, null);
     }
 
     private static Path sideFileSource(ModelPool pool, List<CheckpointModelSource> opened) {

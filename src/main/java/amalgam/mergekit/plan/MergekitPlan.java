@@ -1,6 +1,7 @@
 package amalgam.mergekit.plan;
 
 import amalgam.UserInputException;
+import amalgam.io.CacheLinks;
 import amalgam.merge.ModelSource;
 import amalgam.merge.TensorJob;
 import amalgam.mergekit.arch.Architecture;
@@ -76,7 +77,7 @@ public record MergekitPlan(List<TensorJob> jobs, Path donorDirectory, DType torc
     }
 
     private String donorTokenizerConfig() {
-        Path file = donorDirectory.resolve("tokenizer_config.json");
+        Path file = CacheLinks.resolve(donorDirectory.resolve("tokenizer_config.json"));
         if (!Files.isRegularFile(file)) {
             return null;
         }
@@ -89,13 +90,13 @@ public record MergekitPlan(List<TensorJob> jobs, Path donorDirectory, DType torc
 
     /** Plans with model paths relative to the working directory. */
     public static MergekitPlan build(MergeConfig config, long seed, Function<Path, ModelSource> opener) {
-        return build(config, seed, Path::of, opener);
+        return build(config, seed, written -> Path.of(written.split("@", 2)[0]), opener);
     }
 
     /**
      * Plans a merge.
      *
-     * @param resolver maps a model path as written in the config to a filesystem path
+     * @param resolver maps a model as written in the config ({@code PATH} or {@code PATH@REVISION}) to a filesystem path
      * @param opener   opens a model path (directory, file or HF cache repo) as a lazy tensor source
      */
     public static MergekitPlan build(MergeConfig config, long seed, Function<String, Path> resolver,
@@ -106,7 +107,7 @@ public record MergekitPlan(List<TensorJob> jobs, Path donorDirectory, DType torc
     /**
      * Plans a merge with mergekit's command-line choices that change the plan.
      *
-     * @param resolver maps a model path as written in the config to a filesystem path
+     * @param resolver maps a model as written in the config ({@code PATH} or {@code PATH@REVISION}) to a filesystem path
      * @param opener   opens a model path (directory, file or HF cache repo) as a lazy tensor source
      */
     public static MergekitPlan build(MergeConfig config, long seed, PlanOptions options, Function<String, Path> resolver,
@@ -117,8 +118,8 @@ public record MergekitPlan(List<TensorJob> jobs, Path donorDirectory, DType torc
 
         Map<ModelReference, OpenedModel> models = new LinkedHashMap<>();
         for (ModelReference reference : referencedModels(config)) {
-            models.computeIfAbsent(reference, ref -> OpenedModel.open(ref, resolver.apply(ref.path()),
-                    ref.lora() == null ? null : resolver.apply(ref.lora().path()), options.loraMergeDType(), opener));
+            models.computeIfAbsent(reference, ref -> OpenedModel.open(ref, resolver.apply(written(ref)),
+                    ref.lora() == null ? null : resolver.apply(written(ref.lora())), options.loraMergeDType(), opener));
         }
         ModelReference donor = config.baseModel() != null ? config.baseModel() : models.keySet().iterator().next();
         VocabularyMerge vocabulary = config.tokenizer() == null ? null
@@ -204,6 +205,11 @@ public record MergekitPlan(List<TensorJob> jobs, Path donorDirectory, DType torc
             references.add(config.baseModel());
         }
         return references;
+    }
+
+    /** A model path as written in the config, with its revision if it has one. */
+    private static String written(ModelReference reference) {
+        return reference.revision() == null ? reference.path() : reference.path() + "@" + reference.revision();
     }
 
     /** The architecture all models share; with {@code allowCrimes}, the first model's when they differ (as mergekit). */

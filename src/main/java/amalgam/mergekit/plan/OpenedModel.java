@@ -1,6 +1,7 @@
 package amalgam.mergekit.plan;
 
 import amalgam.UserInputException;
+import amalgam.io.CacheLinks;
 import amalgam.merge.ModelSource;
 import amalgam.mergekit.arch.Architecture;
 import amalgam.mergekit.arch.KnownArchitectures;
@@ -57,7 +58,7 @@ record OpenedModel(ModelReference reference, Path path, ModelSource source, Json
             return null;
         }
         try {
-            return new ObjectMapper().readTree(directory.resolve("config.json").toFile());
+            return new ObjectMapper().readTree(CacheLinks.resolve(directory.resolve("config.json")).toFile());
         } catch (IOException malformed) {
             throw new UserInputException("cannot read " + directory.resolve("config.json") + ": " + malformed.getMessage(), malformed);
         }

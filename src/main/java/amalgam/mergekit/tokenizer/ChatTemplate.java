@@ -1,6 +1,7 @@
 package amalgam.mergekit.tokenizer;
 
 import amalgam.UserInputException;
+import amalgam.io.CacheLinks;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -84,11 +85,11 @@ public final class ChatTemplate {
     /** The template a model's tokenizer carries: {@code chat_template.jinja}, else tokenizer_config's field. */
     static Optional<String> carriedBy(Path model) {
         try {
-            Path jinja = model.resolve(JINJA_FILE);
+            Path jinja = CacheLinks.resolve(model.resolve(JINJA_FILE));
             if (Files.isRegularFile(jinja)) {
                 return nonBlank(Files.readString(jinja));
             }
-            Path config = model.resolve(CONFIG_FILE);
+            Path config = CacheLinks.resolve(model.resolve(CONFIG_FILE));
             if (!Files.isRegularFile(config)) {
                 return Optional.empty();
             }

@@ -1,6 +1,7 @@
 package amalgam.model.clip;
 
 import amalgam.UserInputException;
+import amalgam.io.CacheLinks;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -44,7 +45,7 @@ public record ClipConfig(Tower vision, Tower text, int projectionDim) {
 
     public static ClipConfig read(Path file) {
         try {
-            return parse(new ObjectMapper().readTree(file.toFile()), "'" + file + "'");
+            return parse(new ObjectMapper().readTree(CacheLinks.resolve(file).toFile()), "'" + file + "'");
         } catch (IOException e) {
             throw new UserInputException("cannot read CLIP config '" + file + "': " + e.getMessage(), e);
         }

@@ -1,0 +1,81 @@
+package amalgam.io;
+
+import amalgam.UserInputException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+
+/**
+ * Hugging Face hub repo ids ({@code ORG/NAME}, or {@code NAME}) found in the local hub cache, the way transformers
+ * resolves them offline: {@code models--ORG--NAME} under {@code -Damalgam.hub.cache}, {@code HF_HUB_CACHE},
+ * {@code HF_HOME/hub}, {@code XDG_CACHE_HOME/huggingface/hub} or {@code ~/.cache/huggingface/hub}. amalgam never
+ * downloads; a repo that is not cached is an error saying how to get it.
+ */
+public final class HubCache {
+    private static final Pattern REPO_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?");
+    private static final Pattern REVISION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]*");
+
+    private HubCache() {
+    }
+
+    /** The hub cache folder. */
+    public static Path folder() {
+        String explicit = System.getProperty("amalgam.hub.cache", System.getenv("HF_HUB_CACHE"));
+        if (explicit != null && !explicit.isBlank()) {
+            return Path.of(explicit);
+        }
+        String home = System.getenv("HF_HOME");
+        if (home != null && !home.isBlank()) {
+            return Path.of(home, "hub");
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path cache = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return cache.resolve("huggingface").resolve("hub");
+    }
+
+    /** Whether {@code reference} can name a hub repo. */
+    public static boolean isRepoId(String reference) {
+        return REPO_ID.matcher(reference).matches() && !reference.contains("..");
+    }
+
+    /**
+     * A model reference as a local path: {@code reference} itself when it exists, else the cached copy of the
+     * repo it names — its snapshot at {@code revision} (a commit or a ref), or the repo folder (refs/main) without one.
+     */
+    public static Path resolve(String reference, String revision) {
+        Path local = Path.of(reference);
+        if (Files.exists(local) || !isRepoId(reference)) {
+            return local;
+        }
+        Path repo = folder().resolve("models--" + reference.replace("/", "--"));
+        if (!Files.isDirectory(repo)) {
+            throw new UserInputException("model '" + reference + "' is not a local path, and the Hugging Face cache ("
+                    + folder() + ") has no copy of it; amalgam does not download models: fetch it first (e.g. `hf download "
+                    + reference + "`) or give a local path");
+        }
+        if (revision == null) {
+            return repo;
+        }
+        if (!REVISION.matcher(revision).matches() || revision.contains("..")) {
+            throw new UserInputException("model '" + reference + "': revision '" + revision + "' is not a valid revision name");
+        }
+        Path snapshot = repo.resolve("snapshots").resolve(revision);
+        if (Files.isDirectory(snapshot)) {
+            return snapshot;
+        }
+        Path ref = repo.resolve("refs").resolve(revision);
+        if (Files.isRegularFile(ref)) {
+            try {
+                String commit = Files.readString(ref).strip();
+                Path pointed = repo.resolve("snapshots").resolve(commit);
+                if (REVISION.matcher(commit).matches() && !commit.contains("/") && Files.isDirectory(pointed)) {
+                    return pointed;
+                }
+            } catch (IOException e) {
+                throw new UserInputException("cannot read " + ref + ": " + AtomicFiles.describe(e), e);
+            }
+        }
+        throw new UserInputException("model '" + reference + "': revision '" + revision + "' is not in the Hugging Face cache at " + repo);
+    }
+}
