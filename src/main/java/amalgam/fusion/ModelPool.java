@@ -72,9 +72,10 @@ public final class ModelPool {
         Path directory = baseDirectory.toAbsolutePath();
         Map<String, Path> paths = new LinkedHashMap<>();
         for (Map.Entry<?, ?> entry : entries.entrySet()) {
-            if (!(entry.getValue() instanceof String path)) {
-                throw new UserInputException("model pool '" + yamlFile + "': model '" + entry.getKey()
-                        + "' needs a path string, got " + entry.getValue());
+            String path = pathOf(entry.getValue());
+            if (path == null) {
+                throw new UserInputException("model pool '" + yamlFile + "': model '" + entry.getKey() + "' needs a path"
+                        + " (a string, or a mapping with pretrained_model_name_or_path), got " + entry.getValue());
             }
             paths.put(String.valueOf(entry.getKey()), directory.resolve(path).normalize());
         }
@@ -84,6 +85,20 @@ public final class ModelPool {
         List<ModelSource> sources = new ArrayList<>();
         paths.forEach((name, path) -> sources.add(renamed(name, opener.apply(path))));
         return new ModelPool(sources);
+    }
+
+    /**
+     * A pool entry's path: the string itself, or FusionBench's detailed form
+     * {@code {_target_: transformers.CLIPVisionModel.from_pretrained, pretrained_model_name_or_path: PATH}}.
+     */
+    private static String pathOf(Object entry) {
+        if (entry instanceof String path) {
+            return path;
+        }
+        if (entry instanceof Map<?, ?> detailed && detailed.get("pretrained_model_name_or_path") instanceof String path) {
+            return path;
+        }
+        return null;
     }
 
     private static ModelSource renamed(String name, ModelSource source) {

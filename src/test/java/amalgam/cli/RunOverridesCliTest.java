@@ -13,7 +13,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** FusionBench command lines that edit the pool files: {@code modelpool.models.X=PATH}, {@code ~modelpool.models.X}. */
+/**
+ * FusionBench command lines and pool files: {@code modelpool.models.X=PATH}, {@code ~modelpool.models.X}, and pool
+ * YAML in FusionBench's own format.
+ */
 class RunOverridesCliTest {
     @TempDir
     Path temp;
@@ -36,6 +39,19 @@ class RunOverridesCliTest {
         Map<String, float[]> added = run(two, "modelpool.models.eurosat=" + clip.resolve("eurosat"));
         Map<String, float[]> full = run(three);
         full.forEach((name, values) -> assertArrayEquals(values, added.get(name), name));
+    }
+
+    @Test
+    void fusionBenchsOwnPoolFilesRead() throws IOException {
+        // as FusionBench ships them: _target_ and processor keys, and the detailed form of an entry
+        Path detailed = Files.writeString(temp.resolve("fb.yaml"), "_target_: fusion_bench.modelpool.CLIPVisionModelPool\n"
+                + "_recursive_: False\nprocessor: " + clip.resolve("pretrained") + "\nmodels:\n  _pretrained_:\n"
+                + "    _target_: transformers.CLIPVisionModel.from_pretrained\n    pretrained_model_name_or_path: "
+                + clip.resolve("pretrained") + "\n  sun397: " + clip.resolve("sun397") + "\n  svhn:\n"
+                + "    _target_: transformers.CLIPVisionModel.from_pretrained\n    pretrained_model_name_or_path: "
+                + clip.resolve("svhn") + "\n");
+        Map<String, float[]> fromDetailed = run(detailed);
+        run(pool("plain", "sun397", "svhn")).forEach((name, values) -> assertArrayEquals(values, fromDetailed.get(name), name));
     }
 
     @Test
