@@ -7,9 +7,9 @@ import amalgam.tensor.DType;
 import amalgam.tensor.Shape;
 import amalgam.tensor.Tensor;
 import amalgam.tensor.kernel.Convert;
+import amalgam.tensor.kernel.F32Kernels;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -172,13 +172,9 @@ public final class LoraModelSource implements ModelSource {
         addScaled(sum, delta.asTensor(), 1, arena);
     }
 
+    /** sum += scale · addend, the product rounded to float before the add as PyTorch does (no FMA). */
     private static void addScaled(Tensor sum, Tensor addend, float scale, Arena arena) {
         MemorySegment values = addend.dtype() == DType.F32 ? addend.data() : Convert.toF32(addend, arena).data();
-        MemorySegment target = sum.data();
-        for (long i = 0, n = sum.elementCount(); i < n; i++) {
-            float delta = values.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i);
-            target.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i,
-                    target.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i) + (scale == 1 ? delta : scale * delta));
-        }
+        F32Kernels.axpyInPlace(scale, values, sum.data(), sum.elementCount());
     }
 }
