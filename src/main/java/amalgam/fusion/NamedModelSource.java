@@ -1,6 +1,8 @@
 package amalgam.fusion;
 
 import amalgam.merge.ModelSource;
+import amalgam.tensor.DType;
+import amalgam.tensor.Shape;
 import amalgam.tensor.Tensor;
 import java.util.List;
 
@@ -19,6 +21,16 @@ record NamedModelSource(String name, ModelSource delegate) implements ModelSourc
     @Override
     public Tensor tensor(String tensorName) {
         return delegate.tensor(tensorName);
+    }
+
+    @Override
+    public Shape shapeOf(String tensorName) {
+        return delegate.shapeOf(tensorName);
+    }
+
+    @Override
+    public DType dtypeOf(String tensorName) {
+        return delegate.dtypeOf(tensorName);
     }
 
     @Override

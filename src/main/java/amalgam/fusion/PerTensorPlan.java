@@ -34,10 +34,8 @@ public final class PerTensorPlan {
     public static List<TensorJob> build(ModelSource reference, int buffers, TensorComputation computation) {
         List<TensorJob> jobs = new ArrayList<>();
         for (String name : reference.tensorNames()) {
-            Tensor stored = reference.tensor(name);
-            DType dtype = stored.dtype();
-            Shape shape = stored.shape();
-            reference.release(name);
+            DType dtype = reference.dtypeOf(name);
+            Shape shape = reference.shapeOf(name);
             if (!dtype.isFloatingPoint()) {
                 jobs.add(passThrough(reference, name, dtype, shape));
             } else {

@@ -2,6 +2,8 @@ package amalgam.merge;
 
 import amalgam.io.Checkpoint;
 import amalgam.io.TensorInfo;
+import amalgam.tensor.DType;
+import amalgam.tensor.Shape;
 import amalgam.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.List;
@@ -44,6 +46,16 @@ public final class CheckpointModelSource implements ModelSource, AutoCloseable {
     @Override
     public Tensor tensor(String tensorName) {
         return checkpoint.tensor(tensorName);
+    }
+
+    @Override
+    public Shape shapeOf(String tensorName) {
+        return checkpoint.info(tensorName).shape();
+    }
+
+    @Override
+    public DType dtypeOf(String tensorName) {
+        return checkpoint.info(tensorName).dtype();
     }
 
     @Override

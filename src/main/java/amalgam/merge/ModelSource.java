@@ -1,5 +1,7 @@
 package amalgam.merge;
 
+import amalgam.tensor.DType;
+import amalgam.tensor.Shape;
 import amalgam.tensor.Tensor;
 import java.util.List;
 
@@ -18,6 +20,26 @@ public interface ModelSource {
 
     /** The tensor in its stored dtype; a {@link amalgam.UserInputException} naming model and tensor if absent. */
     Tensor tensor(String tensorName);
+
+    /** The tensor's shape, without reading it (a source that computes its tensors does not compute this one). */
+    default Shape shapeOf(String tensorName) {
+        Tensor tensor = tensor(tensorName);
+        try {
+            return tensor.shape();
+        } finally {
+            release(tensorName);
+        }
+    }
+
+    /** The tensor's dtype, without reading it. */
+    default DType dtypeOf(String tensorName) {
+        Tensor tensor = tensor(tensorName);
+        try {
+            return tensor.dtype();
+        } finally {
+            release(tensorName);
+        }
+    }
 
     /** Hint that the whole tensor is about to be read (a mapped source maps its pages in one go). */
     default void prefetch(String tensorName) {

@@ -132,13 +132,12 @@ public final class LoraAdapter {
                 throw new UserInputException(description + " changes tensor '" + target + "', which model '" + base.name()
                         + "' does not have");
             }
-            Shape shape = base.tensor(target).shape();
+            Shape shape = base.shapeOf(target);
             Shape expected = switch (entry.getValue()) {
                 case LowRank lowRank -> lowRankShape(lowRank);
-                case BiasShift shift -> weights.tensor(shift.key()).shape();
-                case Replacement replacement -> weights.tensor(replacement.key()).shape();
+                case BiasShift shift -> weights.shapeOf(shift.key());
+                case Replacement replacement -> weights.shapeOf(replacement.key());
             };
-            base.release(target);
             if (!shape.equals(expected)) {
                 throw new UserInputException(description + ": tensor '" + target + "' of model '" + base.name() + "' is "
                         + shape + " but the adapter's change is " + expected);
@@ -147,8 +146,8 @@ public final class LoraAdapter {
     }
 
     private Shape lowRankShape(LowRank change) {
-        Shape a = weights.tensor(change.aKey()).shape();
-        Shape b = weights.tensor(change.bKey()).shape();
+        Shape a = weights.shapeOf(change.aKey());
+        Shape b = weights.shapeOf(change.bKey());
         if (a.rank() != 2 || b.rank() != 2 || a.dim(0) != b.dim(1)) {
             throw new UserInputException(description + ": '" + change.aKey() + "' " + a + " and '" + change.bKey() + "' " + b
                     + " are not the two factors of one low-rank update (A [r, in], B [out, r])");

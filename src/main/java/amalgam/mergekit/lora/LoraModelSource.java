@@ -71,7 +71,13 @@ public final class LoraModelSource implements ModelSource {
             }
         }
         Arena arena = Arena.ofShared();
-        Tensor result = apply(tensorName, change, arena);
+        Tensor result;
+        try {
+            result = apply(tensorName, change, arena);
+        } catch (RuntimeException failure) {
+            arena.close();
+            throw failure;
+        }
         synchronized (computed) {
             Computed raced = computed.get(tensorName);
             if (raced != null) {
@@ -82,6 +88,16 @@ public final class LoraModelSource implements ModelSource {
             computed.put(tensorName, new Computed(arena, result, 1));
         }
         return result;
+    }
+
+    @Override
+    public Shape shapeOf(String tensorName) {
+        return base.shapeOf(tensorName);
+    }
+
+    @Override
+    public DType dtypeOf(String tensorName) {
+        return storedAs != null ? storedAs : base.dtypeOf(tensorName);
     }
 
     @Override
@@ -110,6 +126,13 @@ public final class LoraModelSource implements ModelSource {
         }
     }
 
+    /** How many computed tensors are held (asked for and not yet released). */
+    int held() {
+        synchronized (computed) {
+            return computed.size();
+        }
+    }
+
     /** Changed tensors, and with {@code storedAs} every tensor stored in another dtype, are computed here. */
     private boolean computes(String tensorName) {
         if (adapter.changes().containsKey(tensorName)) {
@@ -118,9 +141,7 @@ public final class LoraModelSource implements ModelSource {
         if (storedAs == null) {
             return false;
         }
-        DType dtype = base.tensor(tensorName).dtype();
-        base.release(tensorName);
-        return dtype != storedAs;
+        return base.dtypeOf(tensorName) != storedAs;
     }
 
     /** The tensor with its change applied ({@code change} null: only stored in {@code storedAs}). */

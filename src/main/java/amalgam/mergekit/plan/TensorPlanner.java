@@ -13,7 +13,6 @@ import amalgam.mergekit.method.ParameterSpec;
 import amalgam.mergekit.tokenizer.EmbeddingRowPlan;
 import amalgam.tensor.DType;
 import amalgam.tensor.Shape;
-import amalgam.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -88,9 +87,8 @@ final class TensorPlanner {
             if (isBase) {
                 baseIndex = inputs.size();
             }
-            Tensor tensor = model.source().tensor(stored);
-            shapes.add(tensor.shape());
-            storedTypes.add(tensor.dtype());
+            shapes.add(model.source().shapeOf(stored));
+            storedTypes.add(model.source().dtypeOf(stored));
             names.add(source.getKey().toString());
             references.add(source.getKey());
             inputs.add(new InputTensor(model.source(), source.getKey().toString(), stored, index,
