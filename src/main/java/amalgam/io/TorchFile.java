@@ -5,6 +5,7 @@ import amalgam.io.torch.Unpickler;
 import amalgam.io.torch.ZipDirectory;
 import amalgam.tensor.DType;
 import amalgam.tensor.Shape;
+import amalgam.tensor.SharedTensors;
 import amalgam.tensor.Tensor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +69,7 @@ public final class TorchFile implements TensorFile {
     private final MemorySegment mapping;
     private final List<TensorInfo> tensors;
     private final Map<String, Placed> byName;
-    private final Map<String, Arena> copies = new HashMap<>();
+    private final SharedTensors copies = new SharedTensors();
 
     private TorchFile(Path path, Arena arena, MemorySegment mapping, Map<String, Placed> byName) {
         this.path = path;
@@ -130,9 +130,8 @@ public final class TorchFile implements TensorFile {
         if (view.contiguous()) {
             return Tensor.of(info.dtype(), info.shape(), mapping.asSlice(info.begin(), info.byteSize()).asReadOnly());
         }
-        synchronized (copies) {
-            Arena copyArena = copies.computeIfAbsent(name, n -> Arena.ofShared());
-            Tensor copy = Tensor.allocate(copyArena, info.dtype(), info.shape());
+        return copies.acquire(name, arena -> {
+            Tensor copy = Tensor.allocate(arena, info.dtype(), info.shape());
             long[] index = new long[view.shape().length];
             for (long i = 0, n = view.elements(); i < n; i++) {
                 long source = view.offset();
@@ -145,7 +144,7 @@ public final class TorchFile implements TensorFile {
                 }
             }
             return copy;
-        }
+        });
     }
 
     @Override
@@ -157,13 +156,7 @@ public final class TorchFile implements TensorFile {
     @Override
     public void release(String name) {
         require(name);
-        Arena copy;
-        synchronized (copies) {
-            copy = copies.remove(name);
-        }
-        if (copy != null) {
-            copy.close();
-        }
+        copies.release(name);
     }
 
     @Override
@@ -173,10 +166,7 @@ public final class TorchFile implements TensorFile {
 
     @Override
     public void close() {
-        synchronized (copies) {
-            copies.values().forEach(Arena::close);
-            copies.clear();
-        }
+        copies.close();
         arena.close();
     }
 

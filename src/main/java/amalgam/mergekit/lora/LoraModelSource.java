@@ -5,14 +5,13 @@ import amalgam.linalg.Matrix;
 import amalgam.merge.ModelSource;
 import amalgam.tensor.DType;
 import amalgam.tensor.Shape;
+import amalgam.tensor.SharedTensors;
 import amalgam.tensor.Tensor;
 import amalgam.tensor.kernel.Convert;
 import amalgam.tensor.kernel.F32Kernels;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A base model with a LoRA adapter folded in, as PEFT's {@code merge_and_unload} leaves it: a changed tensor is
@@ -26,13 +25,7 @@ public final class LoraModelSource implements ModelSource {
     private final ModelSource base;
     private final LoraAdapter adapter;
     private final DType storedAs;
-    private final Map<String, Computed> computed = new HashMap<>();
-
-    private record Computed(Arena arena, Tensor tensor, int readers) {
-        Computed withReaders(int count) {
-            return new Computed(arena, tensor, count);
-        }
-    }
+    private final SharedTensors computed = new SharedTensors();
 
     /** {@code storedAs}: the dtype of the adapted tensors, or null for each base tensor's own. */
     public LoraModelSource(String name, ModelSource base, LoraAdapter adapter, DType storedAs) {
@@ -59,35 +52,10 @@ public final class LoraModelSource implements ModelSource {
 
     @Override
     public Tensor tensor(String tensorName) {
-        LoraAdapter.Change change = adapter.changes().get(tensorName);
         if (!computes(tensorName)) {
             return base.tensor(tensorName);
         }
-        synchronized (computed) {
-            Computed known = computed.get(tensorName);
-            if (known != null) {
-                computed.put(tensorName, known.withReaders(known.readers() + 1));
-                return known.tensor();
-            }
-        }
-        Arena arena = Arena.ofShared();
-        Tensor result;
-        try {
-            result = apply(tensorName, change, arena);
-        } catch (RuntimeException failure) {
-            arena.close();
-            throw failure;
-        }
-        synchronized (computed) {
-            Computed raced = computed.get(tensorName);
-            if (raced != null) {
-                arena.close();
-                computed.put(tensorName, raced.withReaders(raced.readers() + 1));
-                return raced.tensor();
-            }
-            computed.put(tensorName, new Computed(arena, result, 1));
-        }
-        return result;
+        return computed.acquire(tensorName, arena -> apply(tensorName, adapter.changes().get(tensorName), arena));
     }
 
     @Override
@@ -107,30 +75,16 @@ public final class LoraModelSource implements ModelSource {
 
     @Override
     public void release(String tensorName) {
-        if (!computes(tensorName)) {
+        if (computes(tensorName)) {
+            computed.release(tensorName);
+        } else {
             base.release(tensorName);
-            return;
-        }
-        Arena freed = null;
-        synchronized (computed) {
-            Computed known = computed.get(tensorName);
-            if (known != null && known.readers() > 1) {
-                computed.put(tensorName, known.withReaders(known.readers() - 1));
-            } else if (known != null) {
-                computed.remove(tensorName);
-                freed = known.arena();
-            }
-        }
-        if (freed != null) {
-            freed.close();
         }
     }
 
     /** How many computed tensors are held (asked for and not yet released). */
     int held() {
-        synchronized (computed) {
-            return computed.size();
-        }
+        return computed.size();
     }
 
     /** Changed tensors, and with {@code storedAs} every tensor stored in another dtype, are computed here. */
