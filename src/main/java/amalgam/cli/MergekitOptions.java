@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 /**
  * The rest of mergekit-yaml's options, so its command lines run unchanged: those that change the result are
  * honoured; those about devices, caches and pickles change nothing here (amalgam computes on the CPU, reads every
- * checkpoint lazily and applies LoRA adapters while streaming), and the device ones say so.
+ * checkpoint lazily and applies LoRA adapters while streaming), are left out of the help, and the device ones say
+ * so with a warning.
  */
 final class MergekitOptions {
     @Option(names = "--allow-crimes", negatable = true, description = "Merge models whose architectures differ, as the first model's.")
@@ -29,46 +30,46 @@ final class MergekitOptions {
     @Option(names = "--quiet", negatable = true, description = "No progress bars.")
     boolean quiet;
 
-    @Option(names = "--lora-merge-cache", paramLabel = "DIR", description = "Accepted; not needed (adapters are applied while streaming).")
+    @Option(names = "--lora-merge-cache", hidden = true, paramLabel = "DIR", description = "Accepted; not needed (adapters are applied while streaming).")
     Path loraMergeCache;
 
-    @Option(names = "--transformers-cache", paramLabel = "DIR", description = "Accepted; models are local paths or HF cache repos.")
+    @Option(names = "--transformers-cache", hidden = true, paramLabel = "DIR", description = "Accepted; models are local paths or HF cache repos.")
     Path transformersCache;
 
-    @Option(names = "--lazy-unpickle", negatable = true, description = "Accepted; .bin checkpoints are always read lazily.")
+    @Option(names = "--lazy-unpickle", hidden = true, negatable = true, description = "Accepted; .bin checkpoints are always read lazily.")
     boolean lazyUnpickle;
 
-    @Option(names = "--clone-tensors", negatable = true, description = "Accepted; no effect.")
+    @Option(names = "--clone-tensors", hidden = true, negatable = true, description = "Accepted; no effect.")
     boolean cloneTensors;
 
-    @Option(names = "--trust-remote-code", negatable = true, description = "Accepted; amalgam never runs model code.")
+    @Option(names = "--trust-remote-code", hidden = true, negatable = true, description = "Accepted; amalgam never runs model code.")
     boolean trustRemoteCode;
 
-    @Option(names = "--low-cpu-memory", negatable = true, description = "Accepted; memory is bounded by --memory.")
+    @Option(names = "--low-cpu-memory", hidden = true, negatable = true, description = "Accepted; memory is bounded by --memory.")
     boolean lowCpuMemory;
 
-    @Option(names = "--async-write", negatable = true, description = "Accepted; writing already overlaps computing.")
+    @Option(names = "--async-write", hidden = true, negatable = true, description = "Accepted; writing already overlaps computing.")
     boolean asyncWrite;
 
-    @Option(names = "--write-threads", paramLabel = "N", description = "Accepted; no effect.")
+    @Option(names = "--write-threads", hidden = true, paramLabel = "N", description = "Accepted; no effect.")
     Integer writeThreads;
 
-    @Option(names = {"-v", "--verbose"}, description = "Accepted; no effect.")
+    @Option(names = {"-v", "--verbose"}, hidden = true, description = "Accepted; no effect.")
     boolean[] verbose = new boolean[0];
 
-    @Option(names = "--cuda", negatable = true, description = "Accepted with a warning: amalgam computes on the CPU.")
+    @Option(names = "--cuda", hidden = true, negatable = true, description = "Accepted with a warning: amalgam computes on the CPU.")
     boolean cuda;
 
-    @Option(names = "--device", paramLabel = "DEVICE", description = "Accepted with a warning unless cpu.")
+    @Option(names = "--device", hidden = true, paramLabel = "DEVICE", description = "Accepted with a warning unless cpu.")
     String device;
 
-    @Option(names = "--read-to-gpu", negatable = true, description = "Accepted with a warning: amalgam computes on the CPU.")
+    @Option(names = "--read-to-gpu", hidden = true, negatable = true, description = "Accepted with a warning: amalgam computes on the CPU.")
     boolean readToGpu;
 
-    @Option(names = "--multi-gpu", negatable = true, description = "Accepted with a warning: amalgam computes on the CPU.")
+    @Option(names = "--multi-gpu", hidden = true, negatable = true, description = "Accepted with a warning: amalgam computes on the CPU.")
     boolean multiGpu;
 
-    @Option(names = "--gpu-rich", negatable = true, description = "Accepted with a warning: amalgam computes on the CPU.")
+    @Option(names = "--gpu-rich", hidden = true, negatable = true, description = "Accepted with a warning: amalgam computes on the CPU.")
     boolean gpuRich;
 
     /** Warnings for the options that asked for a GPU. */
