@@ -1,6 +1,7 @@
 package amalgam.cli;
 
 import amalgam.io.Checkpoint;
+import amalgam.io.HubCache;
 import amalgam.io.TensorInfo;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code amalgam inspect MODEL [--json]}: the tensors of a checkpoint, one row each, and totals. */
 @Command(name = "inspect", mixinStandardHelpOptions = true, description = "List the tensors of a checkpoint (file, directory, sharded, or HF cache repo).")
 final class InspectCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "MODEL", description = "A .safetensors file, a model directory or a Hugging Face cache repo directory.")
+    @Parameters(index = "0", paramLabel = "MODEL", description = "A .safetensors or .bin file, a model directory, a Hugging Face cache repo directory, or a hub repo id (org/name[@revision]) in the local Hugging Face cache.")
     Path model;
 
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
@@ -30,7 +31,7 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        try (Checkpoint checkpoint = Checkpoint.open(model)) {
+        try (Checkpoint checkpoint = Checkpoint.open(HubCache.locate(model.toString()))) {
             List<TensorInfo> tensors = checkpoint.tensors();
             long parameters = tensors.stream().mapToLong(info -> info.shape().elementCount()).sum();
             if (json) {

@@ -79,7 +79,7 @@ final class MergeCommand implements Callable<Integer> {
         PlanOptions planOptions = PlanOptions.of(mergekit.allowCrimes, mergekit.loraMergeDType);
         List<CheckpointModelSource> opened = new ArrayList<>();
         try {
-            MergekitPlan plan = MergekitPlan.build(parsed, seed, planOptions, MergeCommand::locate, path -> {
+            MergekitPlan plan = MergekitPlan.build(parsed, seed, planOptions, HubCache::locate, path -> {
                 CheckpointModelSource source = CheckpointModelSource.open(path.toString(), path);
                 opened.add(source);
                 return source;
@@ -102,12 +102,6 @@ final class MergeCommand implements Callable<Integer> {
             opened.forEach(CheckpointModelSource::close);
         }
         return Main.EXIT_OK;
-    }
-
-    /** A model as written in the config: a local path, else a repo id in the Hugging Face cache (at its revision). */
-    private static Path locate(String written) {
-        int at = written.indexOf('@');
-        return at < 0 ? HubCache.resolve(written, null) : HubCache.resolve(written.substring(0, at), written.substring(at + 1));
     }
 
     private void warn(String warning) {

@@ -40,6 +40,18 @@ public final class HubCache {
     }
 
     /**
+     * A model as written on a command line or in a config, {@code PATH} or {@code PATH@REVISION}: the local path when
+     * it exists, else the cached copy of the repo it names (see {@link #resolve}).
+     */
+    public static Path locate(String written) {
+        int at = written.indexOf('@');
+        if (at < 0 || Files.exists(Path.of(written))) {
+            return resolve(written, null);
+        }
+        return resolve(written.substring(0, at), written.substring(at + 1));
+    }
+
+    /**
      * A model reference as a local path: {@code reference} itself when it exists, else the cached copy of the
      * repo it names — its snapshot at {@code revision} (a commit or a ref), or the repo folder (refs/main) without one.
      */

@@ -58,6 +58,14 @@ class HubCacheCliTest {
     }
 
     @Test
+    void inspectTakesARepoId() {
+        CliRunner result = CliRunner.run("inspect", "fixture/llama-code@" + COMMIT, "--json");
+        assertEquals(0, result.exitCode(), result.err());
+        assertTrue(result.out().contains("\"num_tensors\""), result.out());
+        assertEquals(2, CliRunner.run("inspect", "fixture/not-cached").exitCode());
+    }
+
+    @Test
     void fusionBenchPoolsNameHubRepos() throws IOException {
         Path pool = Files.writeString(temp.resolve("pool.yaml"), "models:\n  _pretrained_: " + tiny.resolve("llama/base")
                 + "\n  code: fixture/llama-code\n  math: " + tiny.resolve("llama/math") + "\n");
