@@ -300,16 +300,17 @@ public final class FusionRun {
      * A relative model path means what it means to FusionBench: relative to the working directory. When nothing is
      * there, it is taken relative to the pool file's directory instead, so a pool can travel with its models.
      */
-    /** The YAML document of a pool file with the command line's overrides of its group applied. */
+    /**
+     * The YAML document of a pool file with the command line's overrides of its group applied, then its
+     * {@code ${...}} references resolved (so an override of a referenced field carries through, as in Hydra).
+     */
     private static Object overridden(Path file, String what, String group, Map<String, Object> arguments) {
         Object document = YamlDocuments.read(file, what);
-        if (!GroupOverrides.any(arguments, group)) {
-            return document;
-        }
         if (!(document instanceof Map<?, ?> root)) {
-            throw new UserInputException(what + " '" + file + "' is not a YAML mapping");
+            return document; // the pool reader reports what it lacks
         }
-        return GroupOverrides.apply(root, group, arguments);
+        Map<?, ?> changed = GroupOverrides.any(arguments, group) ? GroupOverrides.apply(root, group, arguments) : root;
+        return Interpolation.resolve(changed, group);
     }
 
     /**

@@ -55,6 +55,21 @@ class RunOverridesCliTest {
     }
 
     @Test
+    void referencesInThePoolFollowAnOverriddenField() throws IOException {
+        // FusionBench's *_individual pools name the pretrained model through ${..base_model}
+        Path individual = Files.writeString(temp.resolve("individual.yaml"), "base_model: " + clip.resolve("pretrained")
+                + "\nmodels:\n  _pretrained_: ${..base_model}\n  sun397: " + clip.resolve("sun397") + "\n  svhn: "
+                + clip.resolve("svhn") + "\n");
+        Map<String, float[]> viaReference = run(individual);
+        run(pool("plain", "sun397", "svhn")).forEach((name, values) -> assertArrayEquals(values, viaReference.get(name), name));
+
+        Map<String, float[]> overridden = run(individual, "modelpool.base_model=" + clip.resolve("eurosat"));
+        Path eurosatBase = Files.writeString(temp.resolve("eurosat-base.yaml"), "models:\n  _pretrained_: " + clip.resolve("eurosat")
+                + "\n  sun397: " + clip.resolve("sun397") + "\n  svhn: " + clip.resolve("svhn") + "\n");
+        run(eurosatBase).forEach((name, values) -> assertArrayEquals(values, overridden.get(name), name));
+    }
+
+    @Test
     void frameworkSettingsAreIgnoredWithAWarningAndBadOverridesRefused() throws IOException {
         Path two = pool("two", "sun397", "svhn");
         CliRunner fabric = CliRunner.run("run", "method=task_arithmetic", "modelpool=" + two, "taskpool=dummy",
