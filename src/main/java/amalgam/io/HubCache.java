@@ -34,6 +34,21 @@ public final class HubCache {
         return cache.resolve("huggingface").resolve("hub");
     }
 
+    /**
+     * The repo id of a path inside a hub cache repo folder ({@code …/models--ORG--NAME/snapshots/…} → ORG/NAME), so
+     * a model card can name the hub models a merge was made from.
+     */
+    public static java.util.Optional<String> repoIdOf(Path path) {
+        for (Path at = path.toAbsolutePath().normalize(); at != null && at.getFileName() != null; at = at.getParent()) {
+            String name = at.getFileName().toString();
+            if (name.startsWith("models--")) {
+                String id = name.substring("models--".length()).replace("--", "/");
+                return isRepoId(id) ? java.util.Optional.of(id) : java.util.Optional.empty();
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /** Whether {@code reference} can name a hub repo. */
     public static boolean isRepoId(String reference) {
         return REPO_ID.matcher(reference).matches() && !reference.contains("..");

@@ -1,6 +1,10 @@
 package amalgam.merge;
 
 import amalgam.io.FileDigests;
+import amalgam.io.HubCache;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 
 /** The README.md of a fused model: what it is, the exact config, and the provenance record. */
 final class ModelCard {
@@ -8,8 +12,15 @@ final class ModelCard {
     }
 
     static String render(Provenance provenance, String configText) {
-        StringBuilder card = new StringBuilder();
-        card.append("---\ntags:\n- merge\n- amalgam\n---\n\n");
+        StringBuilder card = new StringBuilder("---\n");
+        // the Hugging Face hub reads base_model to link a merge to the models it was made from
+        List<String> hubModels = provenance.inputs().stream()
+                .map(input -> HubCache.repoIdOf(Path.of(input.path()))).flatMap(Optional::stream).distinct().toList();
+        if (!hubModels.isEmpty()) {
+            card.append("base_model:\n");
+            hubModels.forEach(id -> card.append("- ").append(id).append('\n'));
+        }
+        card.append("library_name: transformers\ntags:\n- merge\n- amalgam\n---\n\n");
         card.append("# Fused model\n\n");
         card.append("This model was produced by amalgam with the `").append(provenance.method())
                 .append("` method (").append(provenance.dialect()).append(" dialect).\n\n");

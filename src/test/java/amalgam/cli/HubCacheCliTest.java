@@ -49,6 +49,8 @@ class HubCacheCliTest {
             Map<String, float[]> viaHub = merge("hub" + reference.length(), reference);
             local.forEach((name, values) -> assertArrayEquals(values, viaHub.get(name), reference + ": " + name));
         }
+        String card = Files.readString(temp.resolve("out-hub" + "fixture/llama-code".length()).resolve("README.md"));
+        assertTrue(card.startsWith("---\nbase_model:\n- fixture/llama-code\nlibrary_name: transformers\n"), card);
         CliRunner badRevision = CliRunner.run("merge", config("bad", "fixture/llama-code@v9").toString(), temp.resolve("bad").toString());
         assertEquals(2, badRevision.exitCode());
         assertTrue(badRevision.err().contains("revision 'v9'"), badRevision.err());
