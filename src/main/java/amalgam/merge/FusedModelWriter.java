@@ -32,7 +32,9 @@ public final class FusedModelWriter {
                 }
             }
             if (spec.modelCard()) {
-                writeString(directory.staging().resolve("README.md"), ModelCard.render(spec.provenance(), spec.configText()));
+                Path name = spec.output().toAbsolutePath().normalize().getFileName();
+                writeString(directory.staging().resolve("README.md"),
+                        ModelCard.render(name == null ? null : name.toString(), spec.provenance(), spec.configText()));
             }
             spec.generatedFiles().forEach((name, text) -> writeString(directory.staging().resolve(name), text));
             directory.publish();

@@ -11,7 +11,8 @@ final class ModelCard {
     private ModelCard() {
     }
 
-    static String render(Provenance provenance, String configText) {
+    /** The card; {@code title} is its heading (the output folder's name, as mergekit titles its cards). */
+    static String render(String title, Provenance provenance, String configText) {
         StringBuilder card = new StringBuilder("---\n");
         // the Hugging Face hub reads base_model to link a merge to the models it was made from
         List<String> hubModels = provenance.inputs().stream()
@@ -21,7 +22,7 @@ final class ModelCard {
             hubModels.forEach(id -> card.append("- ").append(id).append('\n'));
         }
         card.append("library_name: transformers\ntags:\n- merge\n- amalgam\n---\n\n");
-        card.append("# Fused model\n\n");
+        card.append("# ").append(title == null || title.isBlank() ? "Fused model" : title).append("\n\n");
         card.append("This model was produced by amalgam with the `").append(provenance.method())
                 .append("` method (").append(provenance.dialect()).append(" dialect).\n\n");
         card.append("## Inputs\n\n");

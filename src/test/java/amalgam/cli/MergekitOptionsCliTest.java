@@ -40,7 +40,7 @@ class MergekitOptionsCliTest {
         assertEquals(0, result.exitCode(), result.err());
         assertTrue(result.err().contains("--cuda ignored: amalgam computes on the CPU"), result.err());
         assertEquals(Files.readString(config), Files.readString(out.resolve("mergekit_config.yml")));
-        assertTrue(Files.exists(out.resolve("README.md")));
+        assertTrue(Files.readString(out.resolve("README.md")).contains("\n# out\n"), "the card is titled by the output folder");
         assertTrue(Files.exists(out.resolve("tokenizer.json")));
     }
 
