@@ -2,6 +2,7 @@ package amalgam.cli;
 
 import amalgam.fusion.BuiltInPools;
 import amalgam.fusion.FusionRun;
+import amalgam.fusion.GroupOverrides;
 import amalgam.fusion.ReferenceCache;
 import amalgam.fusion.RunReport;
 import amalgam.zoo.BuiltInBenchmark;
@@ -52,8 +53,8 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private static boolean isFrameworkKey(String key) {
-        String bare = key.replaceFirst("^(\\+\\+|\\+|~)", "");
-        return bare.startsWith("fabric.") || bare.startsWith("hydra.") || bare.equals("fabric") || bare.startsWith("path.");
+        return key.equals("fabric") || GroupOverrides.isOverride(key, "fabric") || GroupOverrides.isOverride(key, "hydra")
+                || GroupOverrides.isOverride(key, "path");
     }
 
     /** The embedded benchmark: the shipped mini8 zoo and its test splits. */

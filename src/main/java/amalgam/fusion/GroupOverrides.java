@@ -1,7 +1,7 @@
 package amalgam.fusion;
 
 import amalgam.UserInputException;
-import java.util.ArrayList;
+import amalgam.io.YamlDocuments;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +28,7 @@ public final class GroupOverrides {
 
     /** A copy of {@code document} with every override of {@code group} in {@code arguments} applied, in order. */
     public static Map<String, Object> apply(Map<?, ?> document, String group, Map<String, Object> arguments) {
-        Map<String, Object> result = deepCopy(document);
+        Map<String, Object> result = YamlDocuments.copyOf(document);
         for (Map.Entry<String, Object> argument : arguments.entrySet()) {
             String key = argument.getKey();
             if (!isOverride(key, group)) {
@@ -72,23 +72,5 @@ public final class GroupOverrides {
 
     private static String strip(String key) {
         return key.startsWith("++") ? key.substring(2) : key.startsWith("+") || key.startsWith("~") ? key.substring(1) : key;
-    }
-
-    private static Map<String, Object> deepCopy(Map<?, ?> document) {
-        Map<String, Object> copy = new LinkedHashMap<>();
-        document.forEach((key, value) -> copy.put(String.valueOf(key), copyValue(value)));
-        return copy;
-    }
-
-    private static Object copyValue(Object value) {
-        if (value instanceof Map<?, ?> map) {
-            return deepCopy(map);
-        }
-        if (value instanceof List<?> list) {
-            List<Object> copy = new ArrayList<>();
-            list.forEach(item -> copy.add(copyValue(item)));
-            return copy;
-        }
-        return value;
     }
 }

@@ -1,6 +1,7 @@
 package amalgam.fusion;
 
 import amalgam.UserInputException;
+import amalgam.io.YamlDocuments;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +26,7 @@ public final class Interpolation {
 
     /** A copy of {@code document} with every reference resolved; {@code group} ("modelpool") names it in errors. */
     public static Map<String, Object> resolve(Map<?, ?> document, String group) {
-        Map<String, Object> root = copy(document);
+        Map<String, Object> root = YamlDocuments.copyOf(document);
         return resolveMap(root, root, List.of(), group);
     }
 
@@ -111,11 +112,5 @@ public final class Interpolation {
         List<String> longer = new ArrayList<>(path);
         longer.add(key);
         return longer;
-    }
-
-    private static Map<String, Object> copy(Map<?, ?> document) {
-        Map<String, Object> copy = new LinkedHashMap<>();
-        document.forEach((key, value) -> copy.put(String.valueOf(key), value instanceof Map<?, ?> map ? copy(map) : value));
-        return copy;
     }
 }

@@ -52,14 +52,9 @@ public final class ModelPool {
     }
 
     /**
-     * Reads a model-pool YAML ({@code models: {name: path}}); relative paths are resolved against the YAML
-     * file's directory and opened with {@code opener}.
+     * Reads a model-pool YAML ({@code models: {name: path}}); relative paths are resolved against
+     * {@code baseDirectory} and opened with {@code opener}.
      */
-    public static ModelPool load(Path yamlFile, Function<Path, ModelSource> opener) {
-        return load(yamlFile, yamlFile.toAbsolutePath().getParent(), opener);
-    }
-
-    /** As {@link #load(Path, Function)}, resolving relative model paths against {@code baseDirectory}. */
     public static ModelPool load(Path yamlFile, Path baseDirectory, Function<Path, ModelSource> opener) {
         return fromDocument(YamlDocuments.read(yamlFile, "model pool"), yamlFile, baseDirectory, opener);
     }

@@ -6,7 +6,6 @@ import amalgam.data.LabelledImages;
 import amalgam.data.image.ClipImageProcessor;
 import amalgam.data.image.PixelNormalization;
 import amalgam.io.Checkpoint;
-import amalgam.io.YamlDocuments;
 import amalgam.linalg.LinearAlgebra;
 import amalgam.model.clip.ClipConfig;
 import amalgam.model.clip.ClipModel;
@@ -61,10 +60,6 @@ public final class ImageTaskPool {
     /** A pool of tasks whose images already have the model's size, normalized with CLIP's statistics. */
     public static ImageTaskPool of(List<Task> tasks, int batchSize) {
         return new ImageTaskPool(tasks, null, batchSize);
-    }
-
-    public static ImageTaskPool load(Path file) {
-        return fromDocument(YamlDocuments.read(file, "task pool"), file);
     }
 
     /** A pool from the parsed YAML of {@code file} (perhaps changed by command-line overrides). */
