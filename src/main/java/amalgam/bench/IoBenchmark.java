@@ -75,7 +75,7 @@ public final class IoBenchmark {
     private static void writeBf16File(Path file, long elements) throws Exception {
         try (Arena arena = Arena.ofConfined();
              SafetensorsWriter writer = SafetensorsWriter.create(file,
-                     List.of(new TensorEntry("weight", DType.BF16, Shape.of(elements))), Map.of())) {
+                     List.of(new TensorEntry("weight", DType.BF16, Shape.of(elements))), SafetensorsWriter.NO_METADATA)) {
             MemorySegment data = arena.allocate(elements * 2, 64);
             for (long i = 0; i < elements; i++) {
                 data.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, (short) (0x3F80 + (i & 0x7F)));

@@ -31,7 +31,7 @@ final class SyntheticCheckpoints {
         for (int t = 0; t < tensors; t++) {
             entries.add(new TensorEntry(String.format("layers.%02d.weight", t), dtype, Shape.of(rows, columns)));
         }
-        try (Arena arena = Arena.ofConfined(); SafetensorsWriter writer = SafetensorsWriter.create(file, entries, Map.of())) {
+        try (Arena arena = Arena.ofConfined(); SafetensorsWriter writer = SafetensorsWriter.create(file, entries, SafetensorsWriter.NO_METADATA)) {
             MemorySegment f32 = arena.allocate(rows * columns * Float.BYTES, 64);
             Tensor stored = dtype == DType.F32 ? Tensor.of(DType.F32, Shape.of(rows, columns), f32)
                     : Tensor.allocate(arena, dtype, Shape.of(rows, columns));

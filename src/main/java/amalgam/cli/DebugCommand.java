@@ -75,7 +75,7 @@ final class DebugCommand extends CommandGroup {
     static void write(Path output, Map<String, Tensor> tensors) {
         List<TensorEntry> entries = new ArrayList<>();
         tensors.forEach((name, tensor) -> entries.add(new TensorEntry(name, tensor.dtype(), tensor.shape())));
-        try (SafetensorsWriter writer = SafetensorsWriter.create(output, entries, Map.of("format", "pt"))) {
+        try (SafetensorsWriter writer = SafetensorsWriter.create(output, entries, SafetensorsWriter.PT_FORMAT)) {
             tensors.forEach(writer::write);
             writer.commit();
         }

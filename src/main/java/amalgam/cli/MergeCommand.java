@@ -4,6 +4,8 @@ import amalgam.UserInputException;
 import amalgam.io.AtomicFiles;
 import amalgam.io.FileDigests;
 import amalgam.io.HubCache;
+import amalgam.io.OutputDirectory;
+import amalgam.merge.EngineOptions;
 import amalgam.linalg.LinearAlgebra;
 import amalgam.merge.CheckpointModelSource;
 import amalgam.merge.FusedModelSpec;
@@ -85,23 +87,37 @@ final class MergeCommand implements Callable<Integer> {
                 return source;
             });
             plan.warnings().forEach(this::warn);
-            Provenance provenance = new Provenance(parsed.mergeMethod(), "mergekit", parameters(parsed),
-                    Provenance.describe(opened.stream().map(CheckpointModelSource::name).toList(), opened,
-                            FileDigests.standard(), options.threads(), options.progress()), seed,
-                    Provenance.software(Versions.amalgam(), LinearAlgebra.backend()));
-            // a built tokenizer replaces the donor's (and is written even with --no-copy-tokenizer, as mergekit)
-            boolean copyDonorTokenizer = copyTokenizer && plan.tokenizerFiles().isEmpty();
-            Map<String, String> generated = new LinkedHashMap<>(plan.generatedFiles(copyDonorTokenizer, this::warn));
-            if (mergekit.writeModelCard) {
-                generated.put("mergekit_config.yml", plan.configText());
+            List<Path> inputs = new ArrayList<>(List.of(config));
+            opened.forEach(source -> {
+                inputs.add(source.checkpoint().directory());
+                inputs.addAll(source.checkpoint().files());
+            });
+            try (OutputDirectory claimed = OutputDirectory.claim(output, inputs)) {
+                write(parsed, plan, opened, options, claimed);
             }
-            new FusedModelWriter(options).write(plan.jobs(), new FusedModelSpec(output, plan.donorDirectory(),
-                    plan.torchDType(), plan.configUpdates(), copyDonorTokenizer, provenance, plan.configText(), generated,
-                    mergekit.writeModelCard));
         } finally {
             opened.forEach(CheckpointModelSource::close);
         }
         return Main.EXIT_OK;
+    }
+
+    /** Hashes the inputs for the provenance, computes the merge into the claimed output's staging and publishes it. */
+    private void write(MergeConfig parsed, MergekitPlan plan, List<CheckpointModelSource> opened, EngineOptions options,
+                       OutputDirectory claimed) {
+        Provenance provenance = new Provenance(parsed.mergeMethod(), "mergekit", parameters(parsed),
+                Provenance.describe(opened.stream().map(CheckpointModelSource::name).toList(), opened,
+                        FileDigests.standard(), options.threads(), options.progress()), seed,
+                Provenance.software(Versions.amalgam(), LinearAlgebra.backend()));
+        // a built tokenizer replaces the donor's (and is written even with --no-copy-tokenizer, as mergekit)
+        boolean copyDonorTokenizer = copyTokenizer && plan.tokenizerFiles().isEmpty();
+        Map<String, String> generated = new LinkedHashMap<>(plan.generatedFiles(copyDonorTokenizer, this::warn));
+        if (mergekit.writeModelCard) {
+            generated.put("mergekit_config.yml", plan.configText());
+        }
+        new FusedModelWriter(options).writeInto(claimed.staging(), FusedModelWriter.titleOf(claimed.target()), plan.jobs(),
+                new FusedModelSpec(output, plan.donorDirectory(), plan.torchDType(), plan.configUpdates(),
+                        copyDonorTokenizer, provenance, plan.configText(), generated, mergekit.writeModelCard));
+        claimed.publish();
     }
 
     private void warn(String warning) {

@@ -5,6 +5,8 @@ import amalgam.io.AtomicFiles;
 import amalgam.io.HubCache;
 import amalgam.io.YamlDocuments;
 import amalgam.io.FileDigests;
+import amalgam.io.OutputDirectory;
+import amalgam.io.ScratchDirectory;
 import amalgam.linalg.LinearAlgebra;
 import amalgam.fusion.taskpool.ImageTaskPool;
 import amalgam.fusion.taskpool.TaskMetrics;
@@ -73,21 +75,28 @@ public final class FusionRun {
                 opened.add(source);
                 return source;
             });
-            boolean everyStep = algorithm instanceof ContinualFusionAlgorithm continual && continual.saveOnEveryStep()
-                    && arguments.get("merged_model_save_path") != null;
-            Map<String, List<TensorJob>> models = Planning.withThreads(engine.threads(), () -> everyStep
-                    ? steps((ContinualFusionAlgorithm) algorithm, pool, seed) : plan(algorithm, pool, seed));
-            List<TensorJob> first = models.values().iterator().next();
-            RunReport report = new RunReport();
-            long parameters = first.stream().filter(job -> job.outputDType().isFloatingPoint())
-                    .mapToLong(job -> job.outputShape().elementCount()).sum();
-            report.putModelInfo(parameters, parameters);
             Path saveTo = arguments.get("merged_model_save_path") == null ? null
                     : Path.of(String.valueOf(arguments.get("merged_model_save_path")));
-            Provenance provenance = provenance(arguments, pool, opened, seed);
-            FusedModelSpec spec = new FusedModelSpec(saveTo, sideFileSource(pool, opened), null, Map.of(), true, provenance,
-                    configText(arguments));
-            saveAndEvaluate(models, spec, algorithm instanceof PerTaskFusionAlgorithm, everyStep, taskPool, report);
+            Path reportPath = arguments.get("report_save_path") == null ? null : Path.of(String.valueOf(arguments.get("report_save_path")));
+            List<Path> inputs = inputsOf(opened, poolFile, arguments);
+            if (reportPath != null) {
+                RunReport.checkReplaceable(reportPath, inputs);
+            }
+            RunReport report = new RunReport();
+            try (OutputDirectory output = saveTo == null ? null : OutputDirectory.claim(saveTo, inputs)) {
+                boolean everyStep = algorithm instanceof ContinualFusionAlgorithm continual && continual.saveOnEveryStep()
+                        && saveTo != null;
+                Map<String, List<TensorJob>> models = Planning.withThreads(engine.threads(), () -> everyStep
+                        ? steps((ContinualFusionAlgorithm) algorithm, pool, seed) : plan(algorithm, pool, seed));
+                List<TensorJob> first = models.values().iterator().next();
+                long parameters = first.stream().filter(job -> job.outputDType().isFloatingPoint())
+                        .mapToLong(job -> job.outputShape().elementCount()).sum();
+                report.putModelInfo(parameters, parameters);
+                Provenance provenance = provenance(arguments, pool, opened, seed);
+                FusedModelSpec spec = new FusedModelSpec(saveTo, sideFileSource(pool, opened), null, Map.of(), true, provenance,
+                        configText(arguments));
+                saveAndEvaluate(models, spec, output, algorithm instanceof PerTaskFusionAlgorithm, everyStep, taskPool, report);
+            }
             if (taskPool != null && withReference) {
                 report.put("reference", reference(taskPool, pool, opened));
             }
@@ -95,9 +104,8 @@ public final class FusionRun {
                 out.print(ReportTable.render(String.valueOf(arguments.getOrDefault("method", "task_arithmetic")), report.entries()));
                 out.println();
             }
-            Object reportPath = arguments.get("report_save_path");
             if (reportPath != null) {
-                AtomicFiles.writeString(Path.of(String.valueOf(reportPath)), report.toPrettyJson() + "\n");
+                AtomicFiles.writeString(reportPath, report.toPrettyJson() + "\n");
             }
             return report;
         } finally {
@@ -132,23 +140,56 @@ public final class FusionRun {
      * Writes the fused model(s) — to the requested directory, or to a scratch directory removed afterwards — and
      * evaluates the final model on the task pool, if any.
      */
-    private void saveAndEvaluate(Map<String, List<TensorJob>> models, FusedModelSpec spec, boolean perTask, boolean everyStep,
-                                 ImageTaskPool taskPool, RunReport report) {
-        Path saveTo = spec.output();
-        Path written = saveTo == null ? scratchDirectory().resolve("fused") : saveTo;
-        try {
-            FusedModelSpec target = saveTo == null ? new FusedModelSpec(written, spec.sideFilesSource(), null, Map.of(), false,
-                    spec.provenance(), spec.configText()) : spec;
-            save(perTask || everyStep, models, target);
-            if (taskPool != null) {
-                Path finalModel = everyStep ? written.resolve(List.copyOf(models.keySet()).getLast()) : written;
-                evaluate(taskPool, finalModel, perTask, report);
-            }
-        } finally {
-            if (saveTo == null) {
-                amalgam.io.OutputDirectory.deleteTree(written.getParent());
-            }
+    private void saveAndEvaluate(Map<String, List<TensorJob>> models, FusedModelSpec spec, OutputDirectory output,
+                                 boolean perTask, boolean everyStep, ImageTaskPool taskPool, RunReport report) {
+        if (output != null) {
+            save(perTask || everyStep, models, spec, output.staging(), FusedModelWriter.titleOf(output.target()));
+            output.publish();
+            evaluateIfAsked(taskPool, output.target(), models, perTask, everyStep, report);
+            return;
         }
+        try (ScratchDirectory scratch = ScratchDirectory.create()) {
+            Path written = scratch.path().resolve("fused");
+            FusedModelSpec unsaved = new FusedModelSpec(written, spec.sideFilesSource(), null, Map.of(), false,
+                    spec.provenance(), spec.configText());
+            createDirectory(written);
+            save(perTask || everyStep, models, unsaved, written, "fused");
+            evaluateIfAsked(taskPool, written, models, perTask, everyStep, report);
+        }
+    }
+
+    private void evaluateIfAsked(ImageTaskPool taskPool, Path written, Map<String, List<TensorJob>> models, boolean perTask,
+                                 boolean everyStep, RunReport report) {
+        if (taskPool != null) {
+            Path finalModel = everyStep ? written.resolve(List.copyOf(models.keySet()).getLast()) : written;
+            evaluate(taskPool, finalModel, perTask, report);
+        }
+    }
+
+    private static void createDirectory(Path directory) {
+        try {
+            Files.createDirectories(directory);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * What this run reads and its outputs must never replace: every model's weight files and folder, the pool
+     * file and a task pool file.
+     */
+    private static List<Path> inputsOf(List<CheckpointModelSource> opened, Path poolFile, Map<String, Object> arguments) {
+        List<Path> inputs = new ArrayList<>();
+        for (CheckpointModelSource source : opened) {
+            inputs.add(source.checkpoint().directory());
+            inputs.addAll(source.checkpoint().files());
+        }
+        inputs.add(poolFile);
+        Object taskPool = arguments.get("taskpool");
+        if (taskPool != null && Files.isRegularFile(Path.of(String.valueOf(taskPool)))) {
+            inputs.add(Path.of(String.valueOf(taskPool)));
+        }
+        return inputs;
     }
 
     /**
@@ -187,15 +228,6 @@ public final class FusionRun {
                     + " or a task pool YAML file");
         }
         return ImageTaskPool.fromDocument(overridden(file, "task pool", "taskpool", arguments), file);
-    }
-
-    /** Where a run that keeps no model writes it (the method still runs, so a bad pool fails the same way). */
-    private static Path scratchDirectory() {
-        try {
-            return Files.createTempDirectory("amalgam-run-");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     /** Per-task results plus their average; a per-task method's DIR/TASK model is evaluated on its own task. */
@@ -286,13 +318,13 @@ public final class FusionRun {
         return metrics;
     }
 
-    /** One model directory, or for a per-task method DIR/TASK/ for every task, published together. */
-    private void save(boolean perTask, Map<String, List<TensorJob>> models, FusedModelSpec spec) {
+    /** One model written into {@code directory}, or for a per-task method DIR/TASK/ for every task. */
+    private void save(boolean perTask, Map<String, List<TensorJob>> models, FusedModelSpec spec, Path directory, String title) {
         FusedModelWriter writer = new FusedModelWriter(engine);
         if (perTask) {
-            writer.writePerTask(models, spec);
+            writer.writePerTaskInto(directory, models, spec);
         } else {
-            writer.write(models.values().iterator().next(), spec);
+            writer.writeInto(directory, title, models.values().iterator().next(), spec);
         }
     }
 

@@ -5,6 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import amalgam.UserInputException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * The report of a run, FusionBench-shaped: one entry per task ({@code {"accuracy": .., "loss": ..}}),
@@ -30,6 +35,30 @@ public final class RunReport {
 
     public Map<String, Object> entries() {
         return entries;
+    }
+
+    /**
+     * Refuses, before the run does any work, a report path that holds something amalgam did not write: an existing
+     * file may be replaced only when it is an earlier report (a JSON object with {@code model_info}).
+     */
+    public static void checkReplaceable(Path file, java.util.Collection<Path> inputs) {
+        if (Files.isDirectory(file) || Files.isSymbolicLink(file)) {
+            throw new UserInputException("report_save_path '" + file + "' is a directory or a link, not a report file");
+        }
+        if (!Files.exists(file)) {
+            return;
+        }
+        boolean earlierReport;
+        try {
+            earlierReport = Files.size(file) < (64L << 20) && JSON.readTree(file.toFile()) instanceof ObjectNode object
+                    && object.has("model_info");
+        } catch (IOException notJson) {
+            earlierReport = false;
+        }
+        if (!earlierReport) {
+            throw new UserInputException("report_save_path '" + file + "' exists and is not an earlier amalgam report:"
+                    + " refusing to overwrite it; choose another file");
+        }
     }
 
     public String toPrettyJson() {

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SequencedMap;
 import java.util.Set;
 
 /**
@@ -24,7 +25,7 @@ final class HeaderJson {
     }
 
     /** The 8-byte length followed by the padded JSON. */
-    static byte[] encode(List<TensorEntry> entries, Map<String, String> metadata) {
+    static byte[] encode(List<TensorEntry> entries, SequencedMap<String, String> metadata) {
         Map<String, Object> root = new LinkedHashMap<>();
         if (!metadata.isEmpty()) {
             root.put("__metadata__", new LinkedHashMap<>(metadata));

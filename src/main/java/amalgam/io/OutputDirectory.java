@@ -3,48 +3,86 @@ package amalgam.io;
 import amalgam.UserInputException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The output directory of a merge, built in a hidden sibling staging directory and renamed into place only when
- * complete, so a failed or interrupted merge leaves nothing at the requested path. An existing target is
- * replaced only if it is empty or holds a previous model output (a safetensors checkpoint, or one per task in subdirectories).
+ * An output directory amalgam owns for the length of a run. {@link #claim} checks, before any work, that the
+ * requested path may be written: it is new, empty, or holds exactly an earlier amalgam output (its
+ * {@link OutputManifest} matches), and it is neither the working directory, nor an input of the run, nor a folder
+ * holding one. It takes the path's {@link OutputLock}, so two runs never write one output, removes what runs that
+ * died left beside it, and opens a hidden staging directory. {@link #publish} lists what was written in the
+ * manifest, forces every file and directory to disk and swaps the staging directory into place atomically; after a
+ * crash at any point the path holds the old output or the new one, never nothing and never a mix.
  */
 public final class OutputDirectory implements AutoCloseable {
+    /** Written first into every staging directory: what marks it as amalgam's debris should its run die. */
+    static final String STAGING_MARKER = ".amalgam-staging";
+
     private final Path target;
     private final Path staging;
+    private final OutputLock lock;
     private boolean published;
+    private boolean closed;
 
-    private OutputDirectory(Path target, Path staging) {
+    private OutputDirectory(Path target, Path staging, OutputLock lock) {
         this.target = target;
         this.staging = staging;
+        this.lock = lock;
     }
 
-    public static OutputDirectory prepare(Path requested) {
-        return prepare(requested, OutputDirectory::holdsModelOutput);
+    /** Claims {@code requested} for a run that reads nothing the output could hold (see {@link #claim(Path, Collection)}). */
+    public static OutputDirectory claim(Path requested) {
+        return claim(requested, List.of());
     }
 
-    /** As {@link #prepare(Path)}, with the caller's test of what counts as an earlier output it may replace. */
-    public static OutputDirectory prepare(Path requested, java.util.function.Predicate<Path> isEarlierOutput) {
+    /**
+     * Claims {@code requested} as the output of a run reading {@code inputs} (files or directories); refuses with
+     * exit 2, before anything is written, what may not be replaced.
+     */
+    public static OutputDirectory claim(Path requested, Collection<Path> inputs) {
         Path target = requested.toAbsolutePath().normalize();
-        if (Files.exists(target)) {
-            checkReplaceable(target, isEarlierOutput);
+        if (target.getParent() == null) {
+            throw new UserInputException("output path '" + requested + "' is a file system root: refusing to replace it");
         }
-        Path parent = target.getParent();
+        checkNotAround(target, workingDirectory(), "the working directory");
+        for (Path input : inputs) {
+            checkNotAround(target, input, "input '" + input + "' of this run");
+        }
         try {
-            Files.createDirectories(parent);
-            Path staging = Files.createTempDirectory(parent, "." + target.getFileName() + ".partial-");
-            AtomicFiles.makeReadable(staging, "rwxr-xr-x");
-            return new OutputDirectory(target, staging);
+            Files.createDirectories(target.getParent());
         } catch (IOException e) {
-            throw new UserInputException("cannot create the output directory next to '" + requested + "': " + e.getMessage(), e);
+            throw new UserInputException("cannot create the folder of output '" + requested + "': " + AtomicFiles.describe(e), e);
+        }
+        OutputLock lock = OutputLock.acquire(target);
+        try {
+            removeDebris(target);
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                checkReplaceable(target);
+            }
+            Path staging = Files.createTempDirectory(target.getParent(), stagingPrefix(target));
+            Files.createFile(staging.resolve(STAGING_MARKER));
+            AtomicFiles.makeReadable(staging, "rwxr-xr-x");
+            return new OutputDirectory(target, staging, lock);
+        } catch (IOException e) {
+            lock.close();
+            throw new UserInputException("cannot create the output directory next to '" + requested + "': "
+                    + AtomicFiles.describe(e), e);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
         }
     }
 
@@ -57,86 +95,212 @@ public final class OutputDirectory implements AutoCloseable {
         return target;
     }
 
-    /** Moves the complete output into place (replacing an earlier output there). */
+    /** Lists the output in its manifest, forces it to disk and moves it into place (replacing an earlier output). */
     public void publish() {
         try {
-            Path previous = null;
-            if (Files.exists(target)) {
-                previous = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".old-");
-                Files.delete(previous);
-                Files.move(target, previous, StandardCopyOption.ATOMIC_MOVE);
+            Files.delete(staging.resolve(STAGING_MARKER));
+            OutputManifest.write(staging);
+            forceTree(staging);
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                replace();
+            } else {
+                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+                forceDirectory(target.getParent());
             }
-            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
             published = true;
-            if (previous != null) {
-                deleteTree(previous);
-            }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot move the output into " + target, e);
+            throw new UncheckedIOException("cannot move the output into " + target + ": " + AtomicFiles.describe(e), e);
         }
     }
 
+    /**
+     * Swaps the new output with the earlier one in one step, then removes the earlier one (now at the staging path).
+     * Where the swap is not offered, the earlier output is moved aside first; a crash between the two renames
+     * leaves it aside, complete, and the next claim moves it back.
+     */
+    private void replace() throws IOException {
+        if (DirectorySwap.exchange(staging, target)) {
+            forceDirectory(target.getParent());
+            deleteOutput(staging);
+            return;
+        }
+        Path aside = target.resolveSibling(stagingPrefix(target) + "old-" + ProcessHandle.current().pid());
+        Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        forceDirectory(target.getParent());
+        deleteOutput(aside);
+    }
+
+    /** Removes an unpublished staging directory and releases the output's lock. */
     @Override
     public void close() {
-        if (!published) {
-            deleteTree(staging);
+        if (closed) {
+            return;
         }
-    }
-
-    private static void checkReplaceable(Path target, java.util.function.Predicate<Path> isEarlierOutput) {
-        if (!Files.isDirectory(target)) {
-            throw new UserInputException("output path '" + target + "' exists and is not a directory");
-        }
-        try (Stream<Path> children = Files.list(target)) {
-            boolean empty = children.findAny().isEmpty();
-            if (!empty && !isEarlierOutput.test(target)) {
-                throw new UserInputException("output directory '" + target
-                        + "' exists, is not empty and holds no earlier output: refusing to replace it");
-            }
-        } catch (IOException e) {
-            throw new UserInputException("cannot read output directory '" + target + "': " + e.getMessage(), e);
-        }
-    }
-
-    private static boolean holdsModelOutput(Path directory) {
+        closed = true;
         try {
-            return holdsModel(directory) || holdsPerTaskModels(directory);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            if (!published) {
+                deleteTree(staging);
+            }
+        } finally {
+            lock.close();
         }
     }
 
-    private static boolean holdsModel(Path directory) {
-        return Files.exists(directory.resolve("model.safetensors")) || Files.exists(directory.resolve("model.safetensors.index.json"));
+    /** The hidden prefix of this output's staging (and set-aside) directories. */
+    private static String stagingPrefix(Path target) {
+        return "." + target.getFileName() + ".partial-";
     }
 
-    /** An earlier per-task output: only subdirectories, each holding a model. */
-    private static boolean holdsPerTaskModels(Path directory) throws IOException {
+    /**
+     * Staging directories of runs that died (the lock is ours, so no live run owns one) are removed; an earlier
+     * output set aside by an interrupted replacement is moved back when the path is empty. Only directories that
+     * carry amalgam's staging marker or a matching manifest (or nothing at all) are touched.
+     */
+    private static void removeDebris(Path target) throws IOException {
+        String prefix = stagingPrefix(target);
+        List<Path> leftovers = new ArrayList<>();
+        try (Stream<Path> siblings = Files.list(target.getParent())) {
+            siblings.filter(path -> path.getFileName().toString().startsWith(prefix))
+                    .filter(path -> Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS))
+                    .sorted()
+                    .forEach(leftovers::add);
+        }
+        for (Path leftover : leftovers) {
+            boolean setAside = leftover.getFileName().toString().startsWith(prefix + "old-");
+            if (setAside && !Files.exists(target, LinkOption.NOFOLLOW_LINKS) && OutputManifest.describesExactly(leftover)) {
+                Files.move(leftover, target, StandardCopyOption.ATOMIC_MOVE);
+                forceDirectory(target.getParent());
+            } else if (isAmalgamDebris(leftover)) {
+                deleteOutput(leftover);
+            }
+        }
+    }
+
+    private static boolean isAmalgamDebris(Path directory) throws IOException {
+        if (Files.exists(directory.resolve(STAGING_MARKER), LinkOption.NOFOLLOW_LINKS)
+                || Files.exists(directory.resolve(OutputManifest.FILE_NAME), LinkOption.NOFOLLOW_LINKS)) {
+            return true;
+        }
         try (Stream<Path> children = Files.list(directory)) {
-            List<Path> all = children.toList();
-            return !all.isEmpty() && all.stream().allMatch(child -> Files.isDirectory(child) && holdsModel(child));
+            return children.findAny().isEmpty();
         }
     }
 
-    /** Deletes a directory tree (used for staging and scratch directories). */
+    private static void checkReplaceable(Path target) throws IOException {
+        if (Files.isSymbolicLink(target)) {
+            throw new UserInputException("output path '" + target + "' is a symbolic link: refusing to replace it");
+        }
+        if (!Files.isDirectory(target)) {
+            throw new UserInputException("output path '" + target + "' exists and is not a directory: refusing to replace it");
+        }
+        boolean empty;
+        try (Stream<Path> children = Files.list(target)) {
+            empty = children.findAny().isEmpty();
+        }
+        if (!empty && !OutputManifest.describesExactly(target)) {
+            throw new UserInputException("output directory '" + target + "' is not empty and does not hold exactly an"
+                    + " earlier amalgam output (files amalgam did not write, or a changed " + OutputManifest.FILE_NAME
+                    + "): refusing to replace it; choose a new or empty directory");
+        }
+    }
+
+    /** Refuses a target that is {@code protectedPath} or a folder holding it: replacing the target would delete it. */
+    private static void checkNotAround(Path target, Path protectedPath, String what) {
+        Path real = realPath(protectedPath.toAbsolutePath().normalize());
+        Path realTarget = realPath(target);
+        if (real.startsWith(realTarget) || protectedPath.toAbsolutePath().normalize().startsWith(target)) {
+            throw new UserInputException("output path '" + target + "' is " + (real.equals(realTarget) ? "" : "a folder holding ")
+                    + what + ": refusing to replace it");
+        }
+    }
+
+    /** The path with every existing part's links resolved (the missing tail kept as written). */
+    private static Path realPath(Path path) {
+        Path existing = path;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return path;
+        }
+        try {
+            return existing.toRealPath().resolve(existing.relativize(path));
+        } catch (IOException e) {
+            return path;
+        }
+    }
+
+    private static Path workingDirectory() {
+        return Path.of("").toAbsolutePath();
+    }
+
+    /** Forces every file and directory under {@code root} (and root itself) to disk. */
+    private static void forceTree(Path root) throws IOException {
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                    channel.force(true);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path directory, IOException failure) throws IOException {
+                if (failure != null) {
+                    throw failure;
+                }
+                forceDirectory(directory);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    static void forceDirectory(Path directory) {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException | UnsupportedOperationException notSupported) {
+            // some file systems cannot open a directory for syncing; the renames are still atomic
+        }
+    }
+
+    /** Deletes an output tree with its manifest last, so a deletion cut short still reads as amalgam's debris. */
+    private static void deleteOutput(Path root) {
+        Path manifest = root.resolve(OutputManifest.FILE_NAME);
+        deleteTree(root, manifest);
+    }
+
+    /** Deletes a directory tree (staging and scratch directories). */
     public static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
+        deleteTree(root, null);
+    }
+
+    private static void deleteTree(Path root, Path last) {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         try {
             Files.walkFileTree(root, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
-                    Files.delete(file);
+                    if (!file.equals(last)) {
+                        Files.delete(file);
+                    }
                     return FileVisitResult.CONTINUE;
                 }
 
                 @Override
                 public FileVisitResult postVisitDirectory(Path dir, IOException failure) throws IOException {
+                    if (dir.equals(root) && last != null) {
+                        Files.deleteIfExists(last);
+                    }
                     Files.delete(dir);
                     return FileVisitResult.CONTINUE;
                 }
             });
+        } catch (NoSuchFileException gone) {
+            // removed meanwhile: nothing left to do
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete " + root, e);
         }

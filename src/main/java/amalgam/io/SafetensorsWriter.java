@@ -10,7 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.Map;
+import java.util.SequencedMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -51,11 +51,17 @@ public final class SafetensorsWriter implements AutoCloseable {
         this.entries = entries;
     }
 
-    public static SafetensorsWriter create(Path target, List<TensorEntry> entries, Map<String, String> metadata) {
+    /** No {@code __metadata__}. */
+    public static final SequencedMap<String, String> NO_METADATA = java.util.Collections.emptySortedMap();
+    /** The {@code __metadata__} Hugging Face writes: {@code {"format": "pt"}}. */
+    public static final SequencedMap<String, String> PT_FORMAT = java.util.Collections.unmodifiableSequencedMap(
+            new java.util.LinkedHashMap<>(java.util.Map.of("format", "pt")));
+
+    public static SafetensorsWriter create(Path target, List<TensorEntry> entries, SequencedMap<String, String> metadata) {
         return create(target, entries, metadata, DEFAULT_SYNC_AHEAD_BYTES);
     }
 
-    static SafetensorsWriter create(Path target, List<TensorEntry> entries, Map<String, String> metadata, long syncAheadBytes) {
+    static SafetensorsWriter create(Path target, List<TensorEntry> entries, SequencedMap<String, String> metadata, long syncAheadBytes) {
         byte[] header = HeaderJson.encode(entries, metadata);
         Path absolute = target.toAbsolutePath();
         Path temp = null;

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Collections;
+import java.util.SequencedMap;
 
 /**
  * Writes one model into a directory: {@code model.safetensors} when everything fits in one shard, otherwise
@@ -17,14 +19,14 @@ public final class ShardedCheckpointWriter implements AutoCloseable {
     private final Path directory;
     private final List<List<TensorEntry>> shards;
     private final List<String> shardNames;
-    private final Map<String, String> metadata;
+    private final SequencedMap<String, String> metadata;
     private final long totalSize;
     private int currentShard = -1;
     private int writtenInShard;
     private SafetensorsWriter current;
     private boolean committed;
 
-    private ShardedCheckpointWriter(Path directory, List<List<TensorEntry>> shards, Map<String, String> metadata, long totalSize) {
+    private ShardedCheckpointWriter(Path directory, List<List<TensorEntry>> shards, SequencedMap<String, String> metadata, long totalSize) {
         this.directory = directory;
         this.shards = shards;
         this.metadata = metadata;
@@ -37,7 +39,7 @@ public final class ShardedCheckpointWriter implements AutoCloseable {
     }
 
     public static ShardedCheckpointWriter create(Path directory, List<TensorEntry> entries, long maxShardBytes,
-                                                 Map<String, String> metadata) {
+                                                 SequencedMap<String, String> metadata) {
         List<List<TensorEntry>> shards = new ArrayList<>();
         List<TensorEntry> shard = new ArrayList<>();
         long shardBytes = 0;
@@ -54,7 +56,7 @@ public final class ShardedCheckpointWriter implements AutoCloseable {
             total += bytes;
         }
         shards.add(shard);
-        return new ShardedCheckpointWriter(directory, shards, Map.copyOf(metadata), total);
+        return new ShardedCheckpointWriter(directory, shards, Collections.unmodifiableSequencedMap(new LinkedHashMap<>(metadata)), total);
     }
 
     /** The file names this writer produces, in order. */

@@ -80,11 +80,14 @@ final class OpenBlas {
         }
     }
 
-    /** "OpenBLAS 0.3.30 Haswell (2 threads)": version from the build config, kernel core, current thread count. */
+    /**
+     * "OpenBLAS 0.3.30 Haswell": version from the build config and the kernel core. Not the thread count: this text
+     * is recorded in outputs, which must not depend on {@code --threads}.
+     */
     static String backend() {
         String[] words = config().split(" ");
         String version = words.length >= 2 ? words[0] + " " + words[1] : "OpenBLAS";
-        return version + " " + coreName() + " (" + threads() + " threads)";
+        return version + " " + coreName();
     }
 
     /** A pointer that only carries an address; it owns nothing. */

@@ -2,6 +2,8 @@ package amalgam.merge;
 
 import amalgam.tensor.DType;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -21,8 +23,9 @@ public record FusedModelSpec(Path output, Path sideFilesSource, DType torchDType
                              boolean copyTokenizer, Provenance provenance, String configText,
                              Map<String, String> generatedFiles, boolean modelCard) {
     public FusedModelSpec {
-        configUpdates = Map.copyOf(configUpdates);
-        generatedFiles = Map.copyOf(generatedFiles);
+        // copies that keep the caller's order: config.json keys and file lists reach the output
+        configUpdates = Collections.unmodifiableSequencedMap(new LinkedHashMap<>(configUpdates));
+        generatedFiles = Collections.unmodifiableSequencedMap(new LinkedHashMap<>(generatedFiles));
     }
 
     /** A model with its model card. */

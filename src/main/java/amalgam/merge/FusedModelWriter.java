@@ -1,18 +1,18 @@
 package amalgam.merge;
 
-import amalgam.io.OutputDirectory;
 import amalgam.UserInputException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import amalgam.io.OutputDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Writes a fused model as a Hugging Face directory: the weights (computed by the engine, sharded), config.json
  * and tokenizer files from a source model, and a model card with the exact config and provenance. The directory
- * appears at the requested path only when everything is written.
+ * appears at the requested path only when everything is written (see {@link OutputDirectory}).
  */
 public final class FusedModelWriter {
     private final EngineOptions options;
@@ -21,37 +21,49 @@ public final class FusedModelWriter {
         this.options = options;
     }
 
-    /** Computes the jobs and publishes the complete model directory at {@code spec.output()}. */
+    /** Claims {@code spec.output()}, computes the jobs and publishes the complete model directory there. */
     public void write(List<TensorJob> jobs, FusedModelSpec spec) {
-        try (OutputDirectory directory = OutputDirectory.prepare(spec.output())) {
-            new MergeEngine(options).execute(jobs, directory.staging(), spec.provenance().asMetadata());
-            if (spec.sideFilesSource() != null) {
-                SideFiles.copyConfig(spec.sideFilesSource(), directory.staging(), spec.torchDType(), spec.configUpdates());
-                if (spec.copyTokenizer()) {
-                    SideFiles.copyTokenizer(spec.sideFilesSource(), directory.staging());
-                }
-            }
-            if (spec.modelCard()) {
-                Path name = spec.output().toAbsolutePath().normalize().getFileName();
-                writeString(directory.staging().resolve("README.md"),
-                        ModelCard.render(name == null ? null : name.toString(), spec.provenance(), spec.configText()));
-            }
-            spec.generatedFiles().forEach((name, text) -> writeString(directory.staging().resolve(name), text));
+        try (OutputDirectory directory = OutputDirectory.claim(spec.output())) {
+            writeInto(directory.staging(), titleOf(directory.target()), jobs, spec);
             directory.publish();
         }
     }
 
     /**
-     * Writes one complete model directory per entry, {@code spec.output()/NAME/}, and publishes them together: the
-     * output directory appears only when every model is written, so a failure leaves none of them.
+     * Computes the jobs and writes the model into {@code directory} (an existing, empty folder the caller owns,
+     * such as a claimed output's staging directory); the model card is titled {@code title}.
      */
-    public void writePerTask(Map<String, List<TensorJob>> models, FusedModelSpec spec) {
-        try (OutputDirectory directory = OutputDirectory.prepare(spec.output())) {
-            for (Map.Entry<String, List<TensorJob>> model : models.entrySet()) {
-                write(model.getValue(), spec.withOutput(directory.staging().resolve(checkedDirectoryName(model.getKey()))));
+    public void writeInto(Path directory, String title, List<TensorJob> jobs, FusedModelSpec spec) {
+        new MergeEngine(options).execute(jobs, directory, spec.provenance().asMetadata());
+        if (spec.sideFilesSource() != null) {
+            SideFiles.copyConfig(spec.sideFilesSource(), directory, spec.torchDType(), spec.configUpdates());
+            if (spec.copyTokenizer()) {
+                SideFiles.copyTokenizer(spec.sideFilesSource(), directory);
             }
-            directory.publish();
         }
+        if (spec.modelCard()) {
+            writeString(directory.resolve("README.md"), ModelCard.render(title, spec.provenance(), spec.configText()));
+        }
+        spec.generatedFiles().forEach((name, text) -> writeString(directory.resolve(name), text));
+    }
+
+    /** One complete model directory per entry, {@code directory/NAME/}, each card titled by its name. */
+    public void writePerTaskInto(Path directory, Map<String, List<TensorJob>> models, FusedModelSpec spec) {
+        for (Map.Entry<String, List<TensorJob>> model : models.entrySet()) {
+            Path folder = directory.resolve(checkedDirectoryName(model.getKey()));
+            try {
+                Files.createDirectory(folder);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create " + folder, e);
+            }
+            writeInto(folder, model.getKey(), model.getValue(), spec);
+        }
+    }
+
+    /** The model card's title: the output folder's name, as mergekit titles its cards. */
+    public static String titleOf(Path output) {
+        Path name = output.toAbsolutePath().normalize().getFileName();
+        return name == null ? null : name.toString();
     }
 
     private static String checkedDirectoryName(String name) {

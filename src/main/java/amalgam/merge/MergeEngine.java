@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.SequencedMap;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -36,7 +36,7 @@ public final class MergeEngine {
     }
 
     /** Computes every job and writes the tensors into {@code directory} (which must exist) with the metadata. */
-    public void execute(List<TensorJob> jobs, Path directory, Map<String, String> metadata) {
+    public void execute(List<TensorJob> jobs, Path directory, SequencedMap<String, String> metadata) {
         checkUniqueNames(jobs);
         List<TensorEntry> entries = jobs.stream()
                 .map(job -> new TensorEntry(job.outputName(), job.outputDType(), job.outputShape()))

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SequencedMap;
 
 /**
  * What produced a fused model: method, resolved parameters, inputs (paths and the SHA-256 of each file), seed and
@@ -82,8 +83,8 @@ public record Provenance(String method, String dialect, Map<String, Object> para
     }
 
     /** The safetensors {@code __metadata__} entries (format=pt as Hugging Face writes, then amalgam.*). */
-    public Map<String, String> asMetadata() {
-        Map<String, String> metadata = new LinkedHashMap<>();
+    public SequencedMap<String, String> asMetadata() {
+        SequencedMap<String, String> metadata = new LinkedHashMap<>();
         metadata.put("format", "pt");
         metadata.put("amalgam.dialect", dialect);
         metadata.put("amalgam.method", method);

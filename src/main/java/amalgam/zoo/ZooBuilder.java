@@ -49,7 +49,7 @@ public final class ZooBuilder {
     public void build(Path output, int threads) {
         int blasThreads = LinearAlgebra.threads();
         LinearAlgebra.setThreads(1);
-        try (OutputDirectory directory = OutputDirectory.prepare(output, folder -> Files.exists(folder.resolve(MARKER)));
+        try (OutputDirectory directory = OutputDirectory.claim(output);
              Arena arena = Arena.ofShared()) {
             Path staging = directory.staging();
             long start = System.nanoTime();
@@ -143,7 +143,7 @@ public final class ZooBuilder {
     }
 
     private void save(Path directory, Map<String, Tensor> weights, String role) {
-        ClipCheckpoints.save(directory, weights, recipe.configJson(), Map.of("format", "pt", "zoo", recipe.name(), "role", role));
+        ClipCheckpoints.save(directory, weights, recipe.configJson(), zooMetadata(role));
     }
 
     private String modelPoolYaml() {
@@ -190,5 +190,14 @@ public final class ZooBuilder {
     private synchronized void log(String format, Object... arguments) {
         log.printf(format + "%n", arguments);
         log.flush();
+    }
+
+    /** The checkpoints' metadata, in the order the shipped zoo has it (headers are part of the reproduced bytes). */
+    private java.util.SequencedMap<String, String> zooMetadata(String role) {
+        java.util.SequencedMap<String, String> metadata = new java.util.LinkedHashMap<>();
+        metadata.put("zoo", recipe.name());
+        metadata.put("format", "pt");
+        metadata.put("role", role);
+        return metadata;
     }
 }

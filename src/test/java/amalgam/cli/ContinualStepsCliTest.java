@@ -1,5 +1,6 @@
 package amalgam.cli;
 
+import amalgam.io.OutputManifest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -38,7 +39,7 @@ class ContinualStepsCliTest {
         assertEquals(0, CliRunner.run("run", "method=task_arithmetic", "modelpool=" + one,
                 "merged_model_save_path=" + temp.resolve("first")).exitCode());
         try (Stream<Path> children = Files.list(temp.resolve("steps"))) {
-            assertEquals(List.of("step-01-sun397", "step-02-eurosat", "step-03-svhn"),
+            assertEquals(List.of(OutputManifest.FILE_NAME, "step-01-sun397", "step-02-eurosat", "step-03-svhn"),
                     children.map(p -> p.getFileName().toString()).sorted().toList());
         }
         assertSameWeights(temp.resolve("steps/step-03-svhn"), temp.resolve("final"));

@@ -34,7 +34,7 @@ class InspectCommandTest {
         Path file = temp.resolve("small.safetensors");
         List<TensorEntry> entries = List.of(new TensorEntry("b.weight", DType.BF16, Shape.of(2, 3)),
                 new TensorEntry("a.bias", DType.F32, Shape.of(4)), new TensorEntry("c.ids", DType.I64, Shape.of()));
-        try (Arena arena = Arena.ofConfined(); SafetensorsWriter writer = SafetensorsWriter.create(file, entries, Map.of())) {
+        try (Arena arena = Arena.ofConfined(); SafetensorsWriter writer = SafetensorsWriter.create(file, entries, SafetensorsWriter.NO_METADATA)) {
             for (TensorEntry entry : entries) {
                 writer.write(entry.name(), Tensor.allocate(arena, entry.dtype(), entry.shape()));
             }

@@ -1,5 +1,6 @@
 package amalgam.cli;
 
+import amalgam.io.OutputManifest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -39,7 +40,7 @@ class PerTaskRunCliTest {
                 "merged_model_save_path=" + out);
         assertEquals(0, result.exitCode(), result.err());
         try (Stream<Path> children = Files.list(out)) {
-            assertEquals(TASKS.stream().sorted().toList(), children.map(p -> p.getFileName().toString()).sorted().toList());
+            assertEquals(Stream.concat(Stream.of(OutputManifest.FILE_NAME), TASKS.stream()).sorted().toList(), children.map(p -> p.getFileName().toString()).sorted().toList());
         }
         Map<String, float[]> theta0 = TestCheckpoints.floats(tiny.resolve("clip/pretrained"));
         List<Map<String, float[]>> finetuned = TASKS.stream().map(t -> TestCheckpoints.floats(tiny.resolve("clip").resolve(t))).toList();

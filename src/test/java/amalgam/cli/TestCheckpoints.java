@@ -66,7 +66,7 @@ final class TestCheckpoints {
     static void write(Path file, Map<String, Tensor> tensors) {
         List<TensorEntry> entries = new ArrayList<>();
         tensors.forEach((name, tensor) -> entries.add(new TensorEntry(name, tensor.dtype(), tensor.shape())));
-        try (SafetensorsWriter writer = SafetensorsWriter.create(file, entries, Map.of())) {
+        try (SafetensorsWriter writer = SafetensorsWriter.create(file, entries, SafetensorsWriter.NO_METADATA)) {
             tensors.forEach(writer::write);
             writer.commit();
         }

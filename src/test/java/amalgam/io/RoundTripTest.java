@@ -75,7 +75,7 @@ class RoundTripTest {
         Path file = temp.resolve("model.safetensors");
         try (Arena arena = Arena.ofConfined()) {
             Map<String, Tensor> tensors = randomTensors(arena, entries);
-            try (SafetensorsWriter writer = SafetensorsWriter.create(file, entries, Map.of("format", "pt", "note", "ünïcode"))) {
+            try (SafetensorsWriter writer = SafetensorsWriter.create(file, entries, new java.util.LinkedHashMap<>(Map.of("format", "pt", "note", "ünïcode")))) {
                 tensors.forEach(writer::write);
                 writer.commit();
             }
@@ -94,6 +94,25 @@ class RoundTripTest {
         }
     }
 
+    /** Metadata keys are written in the caller's order, through the sharded writer too (a hash order differs per JVM). */
+    @Test
+    void metadataKeepsTheCallersOrder() throws Exception {
+        java.util.SequencedMap<String, String> metadata = new java.util.LinkedHashMap<>();
+        List<String> keys = List.of("zeta", "format", "amalgam.seed", "b", "amalgam.inputs", "y", "a", "amalgam.method", "k", "c");
+        keys.forEach(key -> metadata.put(key, key.toUpperCase()));
+        try (ShardedCheckpointWriter writer = ShardedCheckpointWriter.create(temp, List.of(), Long.MAX_VALUE, metadata)) {
+            writer.commit();
+        }
+        byte[] bytes = Files.readAllBytes(temp.resolve("model.safetensors"));
+        String header = new String(bytes, 8, bytes.length - 8, java.nio.charset.StandardCharsets.UTF_8);
+        int last = -1;
+        for (String key : keys) {
+            int at = header.indexOf("\"" + key + "\"");
+            assertTrue(at > last, key + " out of order in " + header);
+            last = at;
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(longs = {1, 60, 64, 100, 4000, Long.MAX_VALUE})
     void shardedRoundTripEqualsUnsharded(long maxShardBytes) throws Exception {
@@ -101,7 +120,7 @@ class RoundTripTest {
         Path directory = Files.createDirectories(temp.resolve("sharded"));
         try (Arena arena = Arena.ofConfined()) {
             Map<String, Tensor> tensors = randomTensors(arena, entries);
-            try (ShardedCheckpointWriter writer = ShardedCheckpointWriter.create(directory, entries, maxShardBytes, Map.of())) {
+            try (ShardedCheckpointWriter writer = ShardedCheckpointWriter.create(directory, entries, maxShardBytes, SafetensorsWriter.NO_METADATA)) {
                 tensors.forEach(writer::write);
                 writer.commit();
             }
@@ -132,7 +151,7 @@ class RoundTripTest {
         try (Arena arena = Arena.ofConfined()) {
             Map<String, Tensor> tensors = randomTensors(arena, entries);
             Path blob = temp.resolve("blob.safetensors");
-            try (SafetensorsWriter writer = SafetensorsWriter.create(blob, entries, Map.of())) {
+            try (SafetensorsWriter writer = SafetensorsWriter.create(blob, entries, SafetensorsWriter.NO_METADATA)) {
                 tensors.forEach(writer::write);
                 writer.commit();
             }
@@ -163,7 +182,7 @@ class RoundTripTest {
         Path directory = Files.createDirectories(temp.resolve("uncommitted"));
         List<TensorEntry> entries = List.of(new TensorEntry("a", DType.F32, Shape.of(2)), new TensorEntry("b", DType.F32, Shape.of(2)));
         try (Arena arena = Arena.ofConfined()) {
-            try (SafetensorsWriter writer = SafetensorsWriter.create(directory.resolve("m.safetensors"), entries, Map.of())) {
+            try (SafetensorsWriter writer = SafetensorsWriter.create(directory.resolve("m.safetensors"), entries, SafetensorsWriter.NO_METADATA)) {
                 writer.write("a", Tensor.allocate(arena, DType.F32, Shape.of(2)));
                 assertThrows(IllegalStateException.class, writer::commit);
                 assertThrows(IllegalStateException.class, () -> writer.write("a", Tensor.allocate(arena, DType.F32, Shape.of(2))));
@@ -186,14 +205,14 @@ class RoundTripTest {
         try (Arena arena = Arena.ofConfined()) {
             Map<String, Tensor> tensors = randomTensors(arena, entries);
             // a 64 KiB tensor each and a force started every 100 KiB: several background forces overlap the writes
-            try (SafetensorsWriter writer = SafetensorsWriter.create(committed, entries, Map.of(), 100 << 10)) {
+            try (SafetensorsWriter writer = SafetensorsWriter.create(committed, entries, SafetensorsWriter.NO_METADATA, 100 << 10)) {
                 tensors.forEach(writer::write);
                 writer.commit();
             }
             try (Checkpoint read = Checkpoint.open(committed)) {
                 assertSameTensors(tensors, read);
             }
-            try (SafetensorsWriter writer = SafetensorsWriter.create(abandoned, entries, Map.of(), 100 << 10)) {
+            try (SafetensorsWriter writer = SafetensorsWriter.create(abandoned, entries, SafetensorsWriter.NO_METADATA, 100 << 10)) {
                 entries.subList(0, 7).forEach(entry -> writer.write(entry.name(), tensors.get(entry.name())));
             }
         }

@@ -47,7 +47,7 @@ public record MergekitPlan(List<TensorJob> jobs, Path donorDirectory, DType torc
 
     public MergekitPlan {
         jobs = List.copyOf(jobs);
-        configUpdates = Map.copyOf(configUpdates);
+        configUpdates = java.util.Collections.unmodifiableSequencedMap(new LinkedHashMap<>(configUpdates));
         tokenizerFiles = Map.copyOf(tokenizerFiles);
         warnings = List.copyOf(warnings);
     }

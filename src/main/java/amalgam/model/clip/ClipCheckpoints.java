@@ -17,11 +17,11 @@ public final class ClipCheckpoints {
     }
 
     /** Writes the tensors (sorted by name) and the config text; the directory appears only when complete. */
-    public static void save(Path directory, Map<String, Tensor> tensors, String configJson, Map<String, String> metadata) {
+    public static void save(Path directory, Map<String, Tensor> tensors, String configJson, java.util.SequencedMap<String, String> metadata) {
         Map<String, Tensor> sorted = new TreeMap<>(tensors);
         List<TensorEntry> entries = new ArrayList<>();
         sorted.forEach((name, tensor) -> entries.add(new TensorEntry(name, tensor.dtype(), tensor.shape())));
-        try (OutputDirectory output = OutputDirectory.prepare(directory)) {
+        try (OutputDirectory output = OutputDirectory.claim(directory)) {
             try (ShardedCheckpointWriter writer = ShardedCheckpointWriter.create(output.staging(), entries, Long.MAX_VALUE, metadata)) {
                 sorted.forEach(writer::write);
                 writer.commit();

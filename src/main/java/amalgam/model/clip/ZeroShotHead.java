@@ -57,7 +57,7 @@ public record ZeroShotHead(Tensor weight, float logitScale) {
     public void save(Path file) {
         Tensor scalar = Tensor.ofFloats(new float[] {logitScale}, 1).reshape(Shape.of());
         List<TensorEntry> entries = List.of(new TensorEntry("weight", DType.F32, weight.shape()), new TensorEntry("logit_scale", DType.F32, Shape.of()));
-        try (SafetensorsWriter writer = SafetensorsWriter.create(file, entries, Map.of("format", "pt"))) {
+        try (SafetensorsWriter writer = SafetensorsWriter.create(file, entries, SafetensorsWriter.PT_FORMAT)) {
             writer.write("weight", weight);
             writer.write("logit_scale", scalar);
             writer.commit();

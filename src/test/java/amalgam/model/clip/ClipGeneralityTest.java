@@ -121,7 +121,7 @@ class ClipGeneralityTest {
             tensors.put("text_model.embeddings.position_ids", positionIds);
             List<TensorEntry> entries = new ArrayList<>();
             tensors.forEach((name, tensor) -> entries.add(new TensorEntry(name, tensor.dtype(), tensor.shape())));
-            try (SafetensorsWriter writer = SafetensorsWriter.create(model.resolve("model.safetensors"), entries, Map.of())) {
+            try (SafetensorsWriter writer = SafetensorsWriter.create(model.resolve("model.safetensors"), entries, SafetensorsWriter.NO_METADATA)) {
                 tensors.forEach(writer::write);
                 writer.commit();
             }

@@ -61,7 +61,7 @@ class VisionFineTuningTest {
             assertTrue(last < 0.5 * first, "loss " + first + " -> " + last);
 
             Path saved = temp.resolve("tuned");
-            ClipCheckpoints.save(saved, weights, "{\"model_type\":\"clip_vision_model\"}", Map.of("format", "pt"));
+            ClipCheckpoints.save(saved, weights, "{\"model_type\":\"clip_vision_model\"}", amalgam.io.SafetensorsWriter.PT_FORMAT);
             try (Checkpoint checkpoint = Checkpoint.open(saved)) {
                 assertEquals(weights.size(), checkpoint.tensors().size());
                 for (var entry : weights.entrySet()) {
