@@ -114,9 +114,11 @@ final class MergeCommand implements Callable<Integer> {
         if (mergekit.writeModelCard) {
             generated.put("mergekit_config.yml", plan.configText());
         }
-        new FusedModelWriter(options).writeInto(claimed.staging(), FusedModelWriter.titleOf(claimed.target()), plan.jobs(),
-                new FusedModelSpec(output, plan.donorDirectory(), plan.torchDType(), plan.configUpdates(),
-                        copyDonorTokenizer, provenance, plan.configText(), generated, mergekit.writeModelCard));
+        FusedModelSpec spec = new FusedModelSpec(output, plan.donorDirectory(), plan.torchDType(), plan.configUpdates(),
+                copyDonorTokenizer, provenance, plan.configText(), generated, mergekit.writeModelCard);
+        FusedModelWriter writer = new FusedModelWriter(options);
+        Path staging = claimed.stagingFor(writer.runKey(Map.of("", plan.jobs()), spec));
+        writer.writeInto(staging, FusedModelWriter.titleOf(claimed.target()), plan.jobs(), spec);
         claimed.publish();
     }
 

@@ -143,7 +143,8 @@ public final class FusionRun {
     private void saveAndEvaluate(Map<String, List<TensorJob>> models, FusedModelSpec spec, OutputDirectory output,
                                  boolean perTask, boolean everyStep, ImageTaskPool taskPool, RunReport report) {
         if (output != null) {
-            save(perTask || everyStep, models, spec, output.staging(), FusedModelWriter.titleOf(output.target()));
+            Path staging = output.stagingFor(new FusedModelWriter(engine).runKey(models, spec));
+            save(perTask || everyStep, models, spec, staging, FusedModelWriter.titleOf(output.target()));
             output.publish();
             evaluateIfAsked(taskPool, output.target(), models, perTask, everyStep, report);
             return;

@@ -32,15 +32,17 @@ public final class OutputDirectory implements AutoCloseable {
     static final String STAGING_MARKER = ".amalgam-staging";
 
     private final Path target;
-    private final Path staging;
     private final OutputLock lock;
+    /** Staging directories that runs which died left beside the target: resumed or removed when staging opens. */
+    private final List<Path> leftovers;
+    private Path staging;
     private boolean published;
     private boolean closed;
 
-    private OutputDirectory(Path target, Path staging, OutputLock lock) {
+    private OutputDirectory(Path target, OutputLock lock, List<Path> leftovers) {
         this.target = target;
-        this.staging = staging;
         this.lock = lock;
+        this.leftovers = leftovers;
     }
 
     /** Claims {@code requested} for a run that reads nothing the output could hold (see {@link #claim(Path, Collection)}). */
@@ -68,14 +70,11 @@ public final class OutputDirectory implements AutoCloseable {
         }
         OutputLock lock = OutputLock.acquire(target);
         try {
-            removeDebris(target);
+            List<Path> leftovers = leftovers(target);
             if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
                 checkReplaceable(target);
             }
-            Path staging = Files.createTempDirectory(target.getParent(), stagingPrefix(target));
-            Files.createFile(staging.resolve(STAGING_MARKER));
-            AtomicFiles.makeReadable(staging, "rwxr-xr-x");
-            return new OutputDirectory(target, staging, lock);
+            return new OutputDirectory(target, lock, leftovers);
         } catch (IOException e) {
             lock.close();
             throw new UserInputException("cannot create the output directory next to '" + requested + "': "
@@ -86,9 +85,47 @@ public final class OutputDirectory implements AutoCloseable {
         }
     }
 
-    /** Where the output is written until {@link #publish()}. */
+    /** Where the output is written until {@link #publish()}: a new staging directory (no resuming). */
     public Path staging() {
-        return staging;
+        return staging == null ? stagingFor("") : staging;
+    }
+
+    /**
+     * The staging directory for a run identified by {@code runKey} (a digest of everything that decides the
+     * output's bytes): the one a killed run with the same key left, so its durable work is resumed, else a new one.
+     * Every other leftover is removed.
+     */
+    public Path stagingFor(String runKey) {
+        if (staging != null) {
+            throw new IllegalStateException("staging already open for " + target);
+        }
+        try {
+            for (Path leftover : leftovers) {
+                if (staging == null && !runKey.isEmpty() && runKey.equals(markerOf(leftover))) {
+                    staging = leftover;
+                } else {
+                    deleteOutput(leftover);
+                }
+            }
+            if (staging == null) {
+                staging = Files.createTempDirectory(target.getParent(), stagingPrefix(target));
+                Files.writeString(staging.resolve(STAGING_MARKER), runKey);
+                forceDirectory(staging);
+                AtomicFiles.makeReadable(staging, "rwxr-xr-x");
+            }
+            return staging;
+        } catch (IOException e) {
+            throw new UserInputException("cannot create the output directory next to '" + target + "': " + AtomicFiles.describe(e), e);
+        }
+    }
+
+    private static String markerOf(Path directory) {
+        try {
+            Path marker = directory.resolve(STAGING_MARKER);
+            return Files.isRegularFile(marker, LinkOption.NOFOLLOW_LINKS) && Files.size(marker) < 256 ? Files.readString(marker) : null;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     public Path target() {
@@ -97,8 +134,10 @@ public final class OutputDirectory implements AutoCloseable {
 
     /** Lists the output in its manifest, forces it to disk and moves it into place (replacing an earlier output). */
     public void publish() {
+        Path staging = staging();
         try {
             Files.delete(staging.resolve(STAGING_MARKER));
+            removeJournals(staging);
             OutputManifest.write(staging);
             forceTree(staging);
             if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
@@ -139,7 +178,7 @@ public final class OutputDirectory implements AutoCloseable {
         }
         closed = true;
         try {
-            if (!published) {
+            if (!published && staging != null) {
                 deleteTree(staging);
             }
         } finally {
@@ -153,11 +192,11 @@ public final class OutputDirectory implements AutoCloseable {
     }
 
     /**
-     * Staging directories of runs that died (the lock is ours, so no live run owns one) are removed; an earlier
-     * output set aside by an interrupted replacement is moved back when the path is empty. Only directories that
-     * carry amalgam's staging marker or a matching manifest (or nothing at all) are touched.
+     * Staging directories of runs that died (the lock is ours, so no live run owns one), to be resumed or removed;
+     * an earlier output set aside by an interrupted replacement is moved back when the path is empty. Only
+     * directories that carry amalgam's staging marker or a manifest (or nothing at all) are touched.
      */
-    private static void removeDebris(Path target) throws IOException {
+    private static List<Path> leftovers(Path target) throws IOException {
         String prefix = stagingPrefix(target);
         List<Path> leftovers = new ArrayList<>();
         try (Stream<Path> siblings = Files.list(target.getParent())) {
@@ -171,9 +210,27 @@ public final class OutputDirectory implements AutoCloseable {
             if (setAside && !Files.exists(target, LinkOption.NOFOLLOW_LINKS) && OutputManifest.describesExactly(leftover)) {
                 Files.move(leftover, target, StandardCopyOption.ATOMIC_MOVE);
                 forceDirectory(target.getParent());
-            } else if (isAmalgamDebris(leftover)) {
+            } else if (setAside && isAmalgamDebris(leftover)) {
                 deleteOutput(leftover);
             }
+        }
+        List<Path> stagings = new ArrayList<>();
+        for (Path leftover : leftovers) {
+            if (Files.exists(leftover, LinkOption.NOFOLLOW_LINKS) && isAmalgamDebris(leftover)) {
+                stagings.add(leftover);
+            }
+        }
+        return stagings;
+    }
+
+    /** The resume journals in a finished staging tree: bookkeeping, not output. */
+    private static void removeJournals(Path root) throws IOException {
+        List<Path> journals;
+        try (Stream<Path> files = Files.walk(root)) {
+            journals = files.filter(path -> path.getFileName().toString().equals(ResumeJournal.FILE_NAME)).toList();
+        }
+        for (Path journal : journals) {
+            Files.delete(journal);
         }
     }
 

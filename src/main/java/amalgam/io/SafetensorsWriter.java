@@ -38,13 +38,18 @@ public final class SafetensorsWriter implements AutoCloseable {
     private final FileChannel channel;
     private final List<TensorEntry> entries;
     private final long syncAheadBytes;
+    private final DurableListener listener;
+    private final boolean resumable;
     private int next;
     private boolean committed;
     private long unsynced;
     private Future<?> syncing = CompletableFuture.completedFuture(null);
 
-    private SafetensorsWriter(Path target, Path temp, FileChannel channel, List<TensorEntry> entries, long syncAheadBytes) {
+    private SafetensorsWriter(Path target, Path temp, FileChannel channel, List<TensorEntry> entries, long syncAheadBytes,
+                              DurableListener listener, boolean resumable) {
         this.syncAheadBytes = syncAheadBytes;
+        this.listener = listener;
+        this.resumable = resumable;
         this.target = target;
         this.temp = temp;
         this.channel = channel;
@@ -69,12 +74,87 @@ public final class SafetensorsWriter implements AutoCloseable {
             Files.createDirectories(absolute.getParent());
             temp = AtomicFiles.temporarySibling(absolute);
             FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE);
-            SafetensorsWriter writer = new SafetensorsWriter(absolute, temp, channel, List.copyOf(entries), syncAheadBytes);
+            SafetensorsWriter writer = new SafetensorsWriter(absolute, temp, channel, List.copyOf(entries), syncAheadBytes,
+                    (tensors, bytes) -> { }, false);
             writer.writeFully(ByteBuffer.wrap(header));
             return writer;
         } catch (IOException e) {
             deleteQuietly(temp);
             throw new UncheckedIOException("cannot create " + target, e);
+        }
+    }
+
+    /** Tensors written so far (including those kept from an earlier run). */
+    int written() {
+        return next;
+    }
+
+    /**
+     * Bytes between background forces: {@value #DEFAULT_SYNC_AHEAD_BYTES} unless the {@code amalgam.syncAheadBytes}
+     * system property says otherwise (tests set it low to make resumable points within small files).
+     */
+    static long syncAheadBytes() {
+        return Long.getLong("amalgam.syncAheadBytes", DEFAULT_SYNC_AHEAD_BYTES);
+    }
+
+    /** Told, on the sync thread, that the first {@code tensors} tensors ({@code bytes} of the file) are on disk. */
+    @FunctionalInterface
+    interface DurableListener {
+        void durable(int tensors, long bytes);
+    }
+
+    /**
+     * A writer whose unfinished file survives a killed process under a fixed hidden name beside the target
+     * ({@code .NAME.partial}), so a later run can go on where the last durable point left it: with
+     * {@code startTensors > 0} the existing partial file is kept up to {@code startBytes} (after checking that its
+     * header is the one planned and that the offset is where that tensor ends), else it is started anew.
+     * {@code listener} hears of every background force that completes. Closing without commit keeps the file.
+     */
+    static SafetensorsWriter resumable(Path target, List<TensorEntry> entries, SequencedMap<String, String> metadata,
+                                       int startTensors, long startBytes, long syncAheadBytes, DurableListener listener) {
+        byte[] header = HeaderJson.encode(entries, metadata);
+        Path absolute = target.toAbsolutePath();
+        Path partial = absolute.resolveSibling("." + absolute.getFileName() + ".partial");
+        try {
+            boolean resume = startTensors > 0 && startTensors <= entries.size()
+                    && startBytes == header.length + dataBytes(entries, startTensors) && holdsPrefix(partial, header, startBytes);
+            FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            SafetensorsWriter writer = new SafetensorsWriter(absolute, partial, channel, List.copyOf(entries), syncAheadBytes,
+                    listener, true);
+            if (resume) {
+                channel.truncate(startBytes);
+                channel.position(startBytes);
+                writer.next = startTensors;
+            } else {
+                channel.truncate(0);
+                writer.writeFully(ByteBuffer.wrap(header));
+            }
+            return writer;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + target + ": " + AtomicFiles.describe(e), e);
+        }
+    }
+
+    /** The tensors' data bytes before entry {@code count}. */
+    static long dataBytes(List<TensorEntry> entries, int count) {
+        long bytes = 0;
+        for (int i = 0; i < count; i++) {
+            bytes += entries.get(i).byteSize();
+        }
+        return bytes;
+    }
+
+    /** Whether {@code file} has at least {@code length} bytes and starts with {@code header}. */
+    private static boolean holdsPrefix(Path file, byte[] header, long length) throws IOException {
+        if (!Files.isRegularFile(file) || Files.size(file) < length) {
+            return false;
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer start = ByteBuffer.allocate(header.length);
+            while (start.hasRemaining() && channel.read(start) > 0) {
+                // read the whole header
+            }
+            return !start.hasRemaining() && java.util.Arrays.equals(start.array(), header);
         }
     }
 
@@ -97,10 +177,13 @@ public final class SafetensorsWriter implements AutoCloseable {
         unsynced += tensor.data().byteSize();
         if (unsynced >= syncAheadBytes && syncing.isDone()) {
             unsynced = 0;
+            int tensors = next;
+            long bytes = position();
             // a failure here shows again (and is reported) when commit forces the file
             syncing = SYNCER.submit(() -> {
                 try {
                     channel.force(false);
+                    listener.durable(tensors, bytes);
                 } catch (IOException | RuntimeException ignored) {
                     // reported by commit
                 }
@@ -133,7 +216,17 @@ public final class SafetensorsWriter implements AutoCloseable {
             } catch (IOException ignored) {
                 // the temporary file is removed next; nothing of it is kept
             }
-            deleteQuietly(temp);
+            if (!resumable) {
+                deleteQuietly(temp);
+            }
+        }
+    }
+
+    private long position() {
+        try {
+            return channel.position();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + target, e);
         }
     }
 

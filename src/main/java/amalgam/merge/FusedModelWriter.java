@@ -52,11 +52,38 @@ public final class FusedModelWriter {
         for (Map.Entry<String, List<TensorJob>> model : models.entrySet()) {
             Path folder = directory.resolve(checkedDirectoryName(model.getKey()));
             try {
-                Files.createDirectory(folder);
+                Files.createDirectories(folder); // may exist: a resumed run goes on with the models already there
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot create " + folder, e);
             }
             writeInto(folder, model.getKey(), model.getValue(), spec);
+        }
+    }
+
+    /**
+     * What decides the bytes of an output holding {@code models} (name → jobs) written with {@code spec}: the
+     * provenance (method, resolved parameters, inputs' digests, seed, versions), the config, side-file settings, the
+     * shard size and every planned tensor. A killed run resumes only into a staging folder with the same key.
+     */
+    public String runKey(Map<String, List<TensorJob>> models, FusedModelSpec spec) {
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            StringBuilder text = new StringBuilder(spec.provenance().toJson()).append('\n').append(spec.configText())
+                    .append('\n').append(spec.sideFilesSource()).append(' ').append(spec.torchDType()).append(' ')
+                    .append(spec.configUpdates()).append(' ').append(spec.copyTokenizer()).append(' ').append(spec.modelCard())
+                    .append(' ').append(options.maxShardBytes()).append('\n');
+            spec.generatedFiles().forEach((name, content) -> text.append(name).append('=').append(content.hashCode()).append('\n'));
+            sha.update(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            for (Map.Entry<String, List<TensorJob>> model : models.entrySet()) {
+                StringBuilder plan = new StringBuilder(model.getKey()).append('\n');
+                for (TensorJob job : model.getValue()) {
+                    plan.append(job.outputName()).append(' ').append(job.outputDType()).append(' ').append(job.outputShape()).append('\n');
+                }
+                sha.update(plan.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            return java.util.HexFormat.of().formatHex(sha.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

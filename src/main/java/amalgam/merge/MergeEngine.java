@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * Because every job is pure and the write order is the plan order, the output is bit-identical for any thread
  * count. The job at the head of the plan was always admitted first, so the writer never waits on a job that
  * cannot get memory. At most two jobs per worker are in flight unwritten: more would not make the writer faster,
- * and fewer buffers in flight are reused from the pool instead of freshly faulted in.
+ * and fewer buffers in flight are reused from the pool instead of freshly faulted in. The writer is resumable: a
+ * merge killed and started again into the same staging folder skips the tensors already durable there.
  */
 public final class MergeEngine {
     private final EngineOptions options;
@@ -48,11 +49,14 @@ public final class MergeEngine {
         ExecutorService writerThread = Executors.newSingleThreadExecutor(daemonThreads("amalgam-writer"));
         // idle buffers kept for reuse come on top of the jobs in flight, so they get a quarter of the budget
         try (BlockPool pool = new BlockPool(options.memoryBytes() / 4);
-             ShardedCheckpointWriter writer = ShardedCheckpointWriter.create(directory, entries, options.maxShardBytes(), metadata);
+             ShardedCheckpointWriter writer = ShardedCheckpointWriter.resumable(directory, entries, options.maxShardBytes(), metadata);
              Progress progress = Progress.start("merging", jobs.size(), options.progress())) {
-            Future<?> writing = writerThread.submit(() -> writeInOrder(jobs.size(), inOrder, writer, budget, unwritten, progress));
+            // tensors an interrupted earlier run of the same merge already wrote durably are not computed again
+            List<TensorJob> remaining = jobs.subList(writer.resumedTensors(), jobs.size());
+            progress.stepBy(writer.resumedTensors());
+            Future<?> writing = writerThread.submit(() -> writeInOrder(remaining.size(), inOrder, writer, budget, unwritten, progress));
             try {
-                for (TensorJob job : jobs) {
+                for (TensorJob job : remaining) {
                     long reserved = reserve(budget, unwritten, job, writing);
                     if (reserved < 0) {
                         break;

@@ -80,6 +80,28 @@ class CrashSafetyTest {
         }
     }
 
+    @Test
+    void twoRunsOnOneOutputNeverInterleave() throws Exception {
+        Path out = temp.resolve("out");
+        String[] merge = {"merge", config.toString(), out.toString(), "--no-progress"};
+        for (int round = 0; round < 3; round++) {
+            Process first = ForkedCli.start(temp, temp.resolve("logs-a"), merge);
+            Process second = ForkedCli.start(temp, temp.resolve("logs-b"), merge);
+            assertTrue(first.waitFor(2, TimeUnit.MINUTES) && second.waitFor(2, TimeUnit.MINUTES));
+            List<Integer> codes = List.of(first.exitValue(), second.exitValue());
+            assertTrue(codes.contains(0) && codes.stream().allMatch(code -> code == 0 || code == 2),
+                    codes + " " + ForkedCli.err(temp.resolve("logs-a")) + ForkedCli.err(temp.resolve("logs-b")));
+            if (codes.contains(2)) {
+                String err = ForkedCli.err(temp.resolve(codes.get(0) == 2 ? "logs-a" : "logs-b"));
+                assertTrue(err.contains("another amalgam run"), err);
+            }
+            assertTrue(OutputManifest.describesExactly(out));
+        }
+        try (Stream<Path> siblings = Files.list(temp)) {
+            assertEquals(List.of(), siblings.map(path -> path.getFileName().toString()).filter(name -> name.startsWith(".out.")).toList());
+        }
+    }
+
     static Map<String, String> digests(Path directory) throws Exception {
         Map<String, String> digests = new TreeMap<>();
         try (Stream<Path> files = Files.walk(directory)) {

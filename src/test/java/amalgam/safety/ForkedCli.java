@@ -14,8 +14,14 @@ final class ForkedCli {
 
     /** Starts {@code amalgam ARGS} in {@code workingDirectory}, its output going to files in {@code logs}. */
     static Process start(Path workingDirectory, Path logs, String... args) throws IOException {
+        return start(List.of(), workingDirectory, logs, args);
+    }
+
+    /** As {@link #start(Path, Path, String...)}, with further JVM options (system properties). */
+    static Process start(List<String> jvmOptions, Path workingDirectory, Path logs, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(jvmOptions);
         command.addAll(List.of("--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx1g",
                 "-XX:TieredStopAtLevel=1", "-Damalgam.cache=" + System.getProperty("amalgam.cache", logs.resolve("cache").toString()),
                 "-cp", System.getProperty("java.class.path"), "amalgam.cli.Main"));
@@ -27,7 +33,11 @@ final class ForkedCli {
 
     /** Runs it to the end (at most two minutes) and returns the exit code. */
     static int run(Path workingDirectory, Path logs, String... args) throws IOException, InterruptedException {
-        Process process = start(workingDirectory, logs, args);
+        return run(List.of(), workingDirectory, logs, args);
+    }
+
+    static int run(List<String> jvmOptions, Path workingDirectory, Path logs, String... args) throws IOException, InterruptedException {
+        Process process = start(jvmOptions, workingDirectory, logs, args);
         if (!process.waitFor(2, TimeUnit.MINUTES)) {
             process.destroyForcibly();
             throw new AssertionError("amalgam " + String.join(" ", args) + " did not finish in two minutes");

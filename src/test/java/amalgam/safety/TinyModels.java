@@ -40,7 +40,7 @@ final class TinyModels {
         return List.copyOf(names);
     }
 
-    /** base, task_a, task_b under {@code root} (each rows × 32 floats per tensor, {@code rows} sets the size). */
+    /** base, task_a, task_b under {@code root} (every matrix rows × 32 floats: {@code rows} sets the size). */
     static Path create(Path root, int rows) {
         try {
             for (int model = 0; model < 3; model++) {
@@ -69,8 +69,7 @@ final class TinyModels {
 
     private static void write(Path file, int rows, int model) {
         List<TensorEntry> entries = TENSORS.stream()
-                .map(name -> new TensorEntry(name, DType.F32, name.endsWith("norm.weight") ? Shape.of(32)
-                        : name.contains("embed") || name.startsWith("lm_head") ? Shape.of(rows, 32) : Shape.of(32, 32)))
+                .map(name -> new TensorEntry(name, DType.F32, name.endsWith("norm.weight") ? Shape.of(32) : Shape.of(rows, 32)))
                 .toList();
         Random base = new Random(11);
         Random delta = new Random(100 + model);
