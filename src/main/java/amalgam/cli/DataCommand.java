@@ -5,6 +5,7 @@ import amalgam.data.GridPreview;
 import amalgam.data.synthetic.SceneCorpus;
 import amalgam.zoo.ZooRecipe;
 import amalgam.io.AtomicFiles;
+import amalgam.io.OutputFile;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -32,13 +33,14 @@ final class DataCommand extends CommandGroup {
 
         @Override
         public Integer call() {
+            OutputFile.checkReplaceable(output, OutputFile::isAmalgamPng);
             if (perClass < 1 || perClass > 64) {
                 throw new amalgam.UserInputException("--per-class must be between 1 and 64, got " + perClass);
             }
             BuiltInTasks.Preview preview = name.equals("scenes")
                     ? BuiltInTasks.preview(new SceneCorpus(ZooRecipe.MINI8.sceneClasses(), ZooRecipe.MINI8.sceneSeed()), 16, perClass, seed)
                     : BuiltInTasks.preview(name, perClass, seed);
-            AtomicFiles.writeBytes(output, GridPreview.render(name, preview.classNames(), preview.samples()));
+            AtomicFiles.writeBytes(output, OutputFile.markPng(GridPreview.render(name, preview.classNames(), preview.samples())));
             return Main.EXIT_OK;
         }
     }

@@ -1,6 +1,7 @@
 package amalgam.cli;
 
 import amalgam.data.image.ClipImageProcessor;
+import amalgam.io.OutputFile;
 import amalgam.io.SafetensorsFile;
 import amalgam.io.SafetensorsWriter;
 import amalgam.io.TensorEntry;
@@ -39,6 +40,7 @@ final class DebugCommand extends CommandGroup {
 
         @Override
         public Integer call() {
+            OutputFile.checkReplaceable(output, OutputFile::isAmalgamSafetensors);
             try (Arena arena = Arena.ofShared(); SafetensorsFile file = SafetensorsFile.open(inputs)) {
                 Map<String, Tensor> tensors = new LinkedHashMap<>();
                 for (TensorInfo info : file.tensors()) {
@@ -65,6 +67,7 @@ final class DebugCommand extends CommandGroup {
 
         @Override
         public Integer call() {
+            OutputFile.checkReplaceable(output, OutputFile::isAmalgamSafetensors);
             Tensor pixels = ClipImageProcessor.fromFile(config).processBatch(images);
             write(output, Map.of("pixel_values", pixels));
             return Main.EXIT_OK;
@@ -75,7 +78,7 @@ final class DebugCommand extends CommandGroup {
     static void write(Path output, Map<String, Tensor> tensors) {
         List<TensorEntry> entries = new ArrayList<>();
         tensors.forEach((name, tensor) -> entries.add(new TensorEntry(name, tensor.dtype(), tensor.shape())));
-        try (SafetensorsWriter writer = SafetensorsWriter.create(output, entries, SafetensorsWriter.PT_FORMAT)) {
+        try (SafetensorsWriter writer = SafetensorsWriter.create(output, entries, OutputFile.safetensorsMetadata("debug"))) {
             tensors.forEach(writer::write);
             writer.commit();
         }

@@ -2,6 +2,7 @@ package amalgam.cli;
 
 import amalgam.UserInputException;
 import amalgam.io.Checkpoint;
+import amalgam.io.OutputFile;
 import amalgam.model.clip.ClipConfig;
 import amalgam.model.clip.ClipModel;
 import amalgam.model.clip.ClipTokenizer;
@@ -51,6 +52,7 @@ final class HeadsCommand extends CommandGroup {
 
         @Override
         public Integer call() throws IOException {
+            OutputFile.checkReplaceable(output, OutputFile::isAmalgamSafetensors);
             List<String> names = classNames();
             ZeroShotTemplates.TaskTemplates prompts = templates();
             ClipConfig config = ClipConfig.read(model.resolve("config.json"));
@@ -61,7 +63,7 @@ final class HeadsCommand extends CommandGroup {
             try (Arena arena = Arena.ofShared(); Checkpoint checkpoint = Checkpoint.open(model);
                  Parallel parallel = Parallel.ofCores(); Graph graph = Graph.inference(parallel)) {
                 amalgam.nn.Parameters params = ClipWeights.load(checkpoint, config, true, arena);
-                ZeroShotHead.build(new ClipModel(config), params, words, names, prompts, graph, arena).save(output);
+                ZeroShotHead.build(new ClipModel(config), params, words, names, prompts, graph, arena).save(output, OutputFile.safetensorsMetadata("zero-shot head"));
             }
             return Main.EXIT_OK;
         }

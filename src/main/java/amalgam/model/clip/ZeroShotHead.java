@@ -55,9 +55,14 @@ public record ZeroShotHead(Tensor weight, float logitScale) {
 
     /** Saves the head as safetensors ({@code weight} [C, P], {@code logit_scale} scalar), atomically. */
     public void save(Path file) {
+        save(file, SafetensorsWriter.PT_FORMAT);
+    }
+
+    /** As {@link #save(Path)}, with the given safetensors metadata. */
+    public void save(Path file, java.util.SequencedMap<String, String> metadata) {
         Tensor scalar = Tensor.ofFloats(new float[] {logitScale}, 1).reshape(Shape.of());
         List<TensorEntry> entries = List.of(new TensorEntry("weight", DType.F32, weight.shape()), new TensorEntry("logit_scale", DType.F32, Shape.of()));
-        try (SafetensorsWriter writer = SafetensorsWriter.create(file, entries, SafetensorsWriter.PT_FORMAT)) {
+        try (SafetensorsWriter writer = SafetensorsWriter.create(file, entries, metadata)) {
             writer.write("weight", weight);
             writer.write("logit_scale", scalar);
             writer.commit();
