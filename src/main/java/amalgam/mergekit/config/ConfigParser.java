@@ -9,7 +9,6 @@ import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * Reads a {@code mergekit-yaml} configuration with YAML 1.1 semantics ({@code yes/no/on/off} are booleans; a
@@ -51,7 +50,7 @@ public final class ConfigParser {
         Object document;
         try {
             document = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
-        } catch (YAMLException malformed) {
+        } catch (RuntimeException malformed) { // YAMLException, and what SnakeYAML lets through for bad tags (!!map x)
             throw new UserInputException("malformed merge config YAML: " + malformed.getMessage(), malformed);
         }
         Map<String, Object> root = asMap(document, "merge config");
