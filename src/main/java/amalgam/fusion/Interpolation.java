@@ -96,8 +96,8 @@ public final class Interpolation {
             start = at.subList(0, up);
         }
         Object node = root;
-        for (String key : start) {
-            node = ((Map<?, ?>) node).get(key);
+        for (String key : start) { // a prefix of the field's own path: mappings, and lists by index
+            node = node instanceof List<?> list ? list.get(Integer.parseInt(key)) : ((Map<?, ?>) node).get(key);
         }
         for (String key : rest.isEmpty() ? new String[0] : rest.split("\\.")) {
             if (!(node instanceof Map<?, ?> map) || !map.containsKey(key)) {
