@@ -71,7 +71,9 @@ public final class FusionRun {
             ModelPool pool = ModelPool.fromDocument(overridden(poolFile, "model pool", "modelpool", arguments), poolFile,
                     workingDirectory, path -> {
                 Path model = modelPath(path, workingDirectory, poolFile);
-                CheckpointModelSource source = CheckpointModelSource.open(model.getFileName().toString(), model);
+                // a pool path may be the root folder, which has no file name
+                CheckpointModelSource source = CheckpointModelSource.open(String.valueOf(model.getFileName() == null ? model
+                        : model.getFileName()), model);
                 opened.add(source);
                 return source;
             });

@@ -27,14 +27,15 @@ public final class Interpolation {
     /** A copy of {@code document} with every reference resolved; {@code group} ("modelpool") names it in errors. */
     public static Map<String, Object> resolve(Map<?, ?> document, String group) {
         Map<String, Object> root = YamlDocuments.copyOf(document);
-        return resolveMap(root, root, List.of(), group);
+        return resolveMap(root, root, List.of(), group, 0);
     }
 
-    private static Map<String, Object> resolveMap(Map<String, Object> map, Map<String, Object> root, List<String> path, String group) {
+    private static Map<String, Object> resolveMap(Map<String, Object> map, Map<String, Object> root, List<String> path, String group,
+                                                  int depth) {
         Map<String, Object> result = new LinkedHashMap<>();
         map.forEach((key, value) -> {
             List<String> at = append(path, key);
-            result.put(key, resolveValue(value, root, at, group, 0));
+            result.put(key, resolveValue(value, root, at, group, depth));
         });
         return result;
     }
@@ -42,7 +43,7 @@ public final class Interpolation {
     @SuppressWarnings("unchecked")
     private static Object resolveValue(Object value, Map<String, Object> root, List<String> at, String group, int depth) {
         if (value instanceof Map<?, ?> map) {
-            return resolveMap((Map<String, Object>) map, root, at, group);
+            return resolveMap((Map<String, Object>) map, root, at, group, depth);
         }
         if (value instanceof List<?> list) {
             List<Object> resolved = new ArrayList<>();
@@ -95,9 +96,20 @@ public final class Interpolation {
             }
             start = at.subList(0, up);
         }
+        List<String> target = new ArrayList<>(start);
+        target.addAll(rest.isEmpty() ? List.of() : List.of(rest.split("\\.")));
+        if (at.size() >= target.size() && at.subList(0, target.size()).equals(target)) {
+            throw new UserInputException(where + ": '${" + reference + "}' names a field that contains it (a cycle)");
+        }
         Object node = root;
-        for (String key : start) {
-            node = ((Map<?, ?>) node).get(key);
+        for (String key : start) { // a prefix of the field's path: mappings, and lists by index
+            if (node instanceof Map<?, ?> map) {
+                node = map.get(key);
+            } else if (node instanceof List<?> list && key.matches("\\d{1,9}") && Integer.parseInt(key) < list.size()) {
+                node = list.get(Integer.parseInt(key));
+            } else {
+                throw new UserInputException(where + ": '${" + reference + "}' names no field of " + group);
+            }
         }
         for (String key : rest.isEmpty() ? new String[0] : rest.split("\\.")) {
             if (!(node instanceof Map<?, ?> map) || !map.containsKey(key)) {

@@ -3,6 +3,7 @@ package amalgam.fusion;
 import amalgam.UserInputException;
 import amalgam.io.YamlDocuments;
 import amalgam.merge.ModelSource;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -72,7 +73,12 @@ public final class ModelPool {
                 throw new UserInputException("model pool '" + yamlFile + "': model '" + entry.getKey() + "' needs a path"
                         + " (a string, or a mapping with pretrained_model_name_or_path), got " + entry.getValue());
             }
-            paths.put(String.valueOf(entry.getKey()), directory.resolve(path).normalize());
+            try {
+                paths.put(String.valueOf(entry.getKey()), directory.resolve(path).normalize());
+            } catch (InvalidPathException e) {
+                throw new UserInputException("model pool '" + yamlFile + "': model '" + entry.getKey() + "' has an invalid path: "
+                        + e.getMessage(), e);
+            }
         }
         if (paths.isEmpty()) {
             throw new UserInputException("model pool '" + yamlFile + "' lists no models");

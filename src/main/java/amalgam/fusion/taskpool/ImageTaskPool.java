@@ -17,6 +17,7 @@ import amalgam.nn.Parallel;
 import amalgam.nn.Parameters;
 import amalgam.nn.Var;
 import java.lang.foreign.Arena;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -73,18 +74,27 @@ public final class ImageTaskPool {
             }
         }
         Path directory = file.toAbsolutePath().getParent();
-        Path preprocessor = root.get("preprocessor") instanceof String p ? directory.resolve(p) : null;
+        Path preprocessor = root.get("preprocessor") instanceof String p ? resolve(directory, p, file, "preprocessor") : null;
         int batch = root.get("batch_size") instanceof Integer b && b > 0 ? b : 64;
         List<Task> tasks = new ArrayList<>();
         entries.forEach((name, value) -> {
             if (!(value instanceof Map<?, ?> task) || !(task.get("data") instanceof String data) || !(task.get("head") instanceof String head)) {
                 throw new UserInputException("task pool '" + file + "': task '" + name + "' needs 'data' and 'head' paths");
             }
-            ImageFolderDataset images = ImageFolderDataset.open(directory.resolve(data));
-            tasks.add(new Task(String.valueOf(name), images, directory.resolve(head),
+            ImageFolderDataset images = ImageFolderDataset.open(resolve(directory, data, file, "task '" + name + "' data"));
+            tasks.add(new Task(String.valueOf(name), images, resolve(directory, head, file, "task '" + name + "' head"),
                     "folder " + images.identity() + " preprocessor " + TaskIdentity.ofFile(preprocessor)));
         });
         return new ImageTaskPool(tasks, preprocessor, batch);
+    }
+
+    /** {@code path} against the pool file's folder; a path the file system cannot name (NUL) is bad input. */
+    private static Path resolve(Path directory, String path, Path file, String what) {
+        try {
+            return directory.resolve(path);
+        } catch (InvalidPathException e) {
+            throw new UserInputException("task pool '" + file + "': " + what + " is an invalid path: " + e.getMessage(), e);
+        }
     }
 
     public List<String> taskNames() {

@@ -1,8 +1,9 @@
 package amalgam.fusion.taskpool;
 
+import amalgam.UserInputException;
+import amalgam.io.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -14,7 +15,7 @@ final class TaskIdentity {
     private TaskIdentity() {
     }
 
-    /** SHA-256 of the file's bytes, or "none" for a null path. */
+    /** SHA-256 of the file's bytes, or "none" for a null path; a missing or unreadable file is bad input. */
     static String ofFile(Path file) {
         if (file == null) {
             return "none";
@@ -27,7 +28,7 @@ final class TaskIdentity {
             }
             return HexFormat.of().formatHex(digest.digest());
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UserInputException("cannot read task pool file '" + file + "': " + AtomicFiles.describe(e), e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -9,7 +9,6 @@ import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * Reads a {@code mergekit-yaml} configuration with YAML 1.1 semantics ({@code yes/no/on/off} are booleans; a
@@ -51,7 +50,7 @@ public final class ConfigParser {
         Object document;
         try {
             document = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
-        } catch (YAMLException malformed) {
+        } catch (RuntimeException malformed) { // YAMLException, and what SnakeYAML lets through for bad tags (!!map x)
             throw new UserInputException("malformed merge config YAML: " + malformed.getMessage(), malformed);
         }
         Map<String, Object> root = asMap(document, "merge config");
@@ -125,7 +124,7 @@ public final class ConfigParser {
         if (padding != null) {
             if (!(padding instanceof Integer multiple) || multiple < 0) {
                 throw new UserInputException("config key 'tokenizer.pad_to_multiple_of' must be a non-negative integer,"
-                        + " got " + padding);
+                        + " got " + shown(padding));
             }
             pad = multiple;
         }
@@ -147,7 +146,7 @@ public final class ConfigParser {
         checkKeys(settings, TOKEN, where + ".");
         Object force = settings.getOrDefault("force", false);
         if (!(force instanceof Boolean flag)) {
-            throw new UserInputException("config key '" + where + ".force' must be true or false, got " + force);
+            throw new UserInputException("config key '" + where + ".force' must be true or false, got " + shown(force));
         }
         return new TokenEmbedding(embeddingSource(settings.get("source"), where + ".source"), flag);
     }
@@ -179,10 +178,10 @@ public final class ConfigParser {
                             + " must be given");
                 }
                 if (id != null && !(id instanceof Integer)) {
-                    throw new UserInputException("config key '" + where + ".token_id' must be an integer, got " + id);
+                    throw new UserInputException("config key '" + where + ".token_id' must be an integer, got " + shown(id));
                 }
                 if (token != null && !(token instanceof String)) {
-                    throw new UserInputException("config key '" + where + ".token' must be a string, got " + token);
+                    throw new UserInputException("config key '" + where + ".token' must be a string, got " + shown(token));
                 }
                 return new EmbeddingSource.ModelToken(model, (String) token, (Integer) id);
             }
@@ -222,7 +221,7 @@ public final class ConfigParser {
     private static int[] layerRange(Object node, String where) {
         if (!(node instanceof List<?> list) || list.size() != 2
                 || !(list.get(0) instanceof Integer start) || !(list.get(1) instanceof Integer end)) {
-            throw new UserInputException("config key '" + where + "' must be a list of two integers [start, end], got " + node);
+            throw new UserInputException("config key '" + where + "' must be a list of two integers [start, end], got " + shown(node));
         }
         if (start < 0 || end <= start) {
             throw new UserInputException("config key '" + where + "' = [" + start + ", " + end
@@ -243,7 +242,7 @@ public final class ConfigParser {
             return new ModelReference(model.path(), model.revision(), lora,
                     optionalString(object, "override_architecture", where + "."));
         }
-        throw new UserInputException("config key '" + where + "' must be a model path, got " + node);
+        throw new UserInputException("config key '" + where + "' must be a model path, got " + shown(node));
     }
 
     private ModelReference modelPath(Object node, String where) {
@@ -292,7 +291,7 @@ public final class ConfigParser {
                 checkKeys(entry, CONDITIONAL, at + ".");
                 Object value = entry.get("value");
                 if (value == null || value instanceof Map<?, ?> || (value instanceof List<?> l && !l.isEmpty() && l.getFirst() instanceof Map<?, ?>)) {
-                    throw new UserInputException("config key '" + at + ".value' must be a number or a list of numbers, got " + value);
+                    throw new UserInputException("config key '" + at + ".value' must be a number or a list of numbers, got " + shown(value));
                 }
                 Object filter = entry.get("filter");
                 entries.add(new ParameterSetting.Conditional(filter == null ? null : String.valueOf(filter), setting(value, at + ".value")));
@@ -300,7 +299,7 @@ public final class ConfigParser {
             return new ParameterSetting.ConditionalList(entries);
         }
         if (node instanceof Map<?, ?> map) {
-            return new ParameterSetting.BareConditional("for '" + where + "' " + map);
+            return new ParameterSetting.BareConditional("for '" + where + "' " + shown(map));
         }
         return new ParameterSetting.Scalar(scalar(node, where));
     }
@@ -311,7 +310,7 @@ public final class ConfigParser {
             case Number number -> number.doubleValue();
             case String text -> parseNumber(text, where);
             case null -> throw new UserInputException("config key '" + where + "' is null; a number is required");
-            default -> throw new UserInputException("config key '" + where + "' must be a number, got " + node);
+            default -> throw new UserInputException("config key '" + where + "' must be a number, got " + shown(node));
         };
     }
 
@@ -360,7 +359,7 @@ public final class ConfigParser {
     @SuppressWarnings("unchecked")
     private static Map<String, Object> asMap(Object node, String where) {
         if (!(node instanceof Map<?, ?> map)) {
-            throw new UserInputException("config key '" + where + "' must be a mapping, got " + node);
+            throw new UserInputException("config key '" + where + "' must be a mapping, got " + shown(node));
         }
         for (Object key : map.keySet()) {
             if (!(key instanceof String)) {
@@ -373,7 +372,7 @@ public final class ConfigParser {
     @SuppressWarnings("unchecked")
     private static List<Object> asList(Object node, String where) {
         if (!(node instanceof List<?> list)) {
-            throw new UserInputException("config key '" + where + "' must be a list, got " + node);
+            throw new UserInputException("config key '" + where + "' must be a list, got " + shown(node));
         }
         return (List<Object>) list;
     }
@@ -394,6 +393,48 @@ public final class ConfigParser {
         if (value instanceof String || value instanceof Number) {
             return String.valueOf(value);
         }
-        throw new UserInputException("config key '" + prefix + key + "' must be a string, got " + value);
+        throw new UserInputException("config key '" + prefix + key + "' must be a string, got " + shown(value));
+    }
+
+    /**
+     * A value as an error message shows it: at most about 200 characters, without rendering the rest (YAML aliases
+     * can make a small file's lists nest into millions of elements).
+     */
+    static String shown(Object value) {
+        StringBuilder out = new StringBuilder();
+        append(out, value);
+        return out.length() > 200 ? out.substring(0, 200) + "..." : out.toString();
+    }
+
+    private static void append(StringBuilder out, Object value) {
+        if (out.length() > 200) {
+            return;
+        }
+        if (value instanceof Map<?, ?> map) {
+            out.append('{');
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                if (out.length() > 200) {
+                    return;
+                }
+                out.append(out.charAt(out.length() - 1) == '{' ? "" : ", ");
+                append(out, entry.getKey());
+                out.append('=');
+                append(out, entry.getValue());
+            }
+            out.append('}');
+        } else if (value instanceof List<?> list) {
+            out.append('[');
+            for (Object item : list) {
+                if (out.length() > 200) {
+                    return;
+                }
+                out.append(out.charAt(out.length() - 1) == '[' ? "" : ", ");
+                append(out, item);
+            }
+            out.append(']');
+        } else {
+            String text = String.valueOf(value);
+            out.append(text, 0, Math.min(text.length(), 201));
+        }
     }
 }

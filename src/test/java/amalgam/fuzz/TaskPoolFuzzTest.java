@@ -1,0 +1,57 @@
+package amalgam.fuzz;
+
+import amalgam.fusion.Interpolation;
+import amalgam.fusion.taskpool.ImageTaskPool;
+import amalgam.io.YamlDocuments;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Task pool YAML read as {@code amalgam run taskpool=FILE} reads it (YAML, references resolved, then the pool with
+ * its image folders listed and its files hashed), over image folders and heads the harness writes beside it.
+ */
+class TaskPoolFuzzTest {
+    static final FuzzTarget TARGET = new FuzzTarget("task-pool", "taskpool.yaml", true, YamlWords.with("tasks:\n",
+        "data: ", "head: ", "preprocessor: ", "batch_size: ", "images", "images/digits", "images/shapes", "heads",
+        "heads/digits.safetensors", "preprocessor_config.json", ".", "${..digits.data}", "${.folder}"),
+        TaskPoolFuzzTest::read).withMaxSize(64 << 10).withSetUp(TaskPoolFuzzTest::writeFolders);
+
+    static void writeFolders(Path directory) throws Exception {
+        for (String task : new String[] {"digits", "shapes"}) {
+            for (String label : new String[] {"0", "1"}) {
+                Files.write(Files.createDirectories(directory.resolve("images").resolve(task).resolve(label)).resolve("x.png"),
+                        new byte[] {(byte) 0x89, 'P', 'N', 'G'});
+            }
+            Files.write(Files.createDirectories(directory.resolve("heads")).resolve(task + ".safetensors"), new byte[16]);
+        }
+        Files.writeString(directory.resolve("preprocessor_config.json"), "{\"crop_size\": 8}");
+    }
+
+    static void read(Path file) {
+        Object document = YamlDocuments.read(file, "task pool");
+        if (document instanceof Map<?, ?> root) {
+            document = Interpolation.resolve(root, "taskpool");
+        }
+        ImageTaskPool pool = ImageTaskPool.fromDocument(document, file);
+        for (String task : pool.taskNames()) {
+            pool.identity(task);
+        }
+    }
+
+    @Test
+    void corpus(@TempDir Path temp) throws Exception {
+        try (FuzzHarness harness = new FuzzHarness(TARGET, temp)) {
+            harness.replayCorpus();
+        }
+    }
+
+    @Test
+    void mutations(@TempDir Path temp) throws Exception {
+        try (FuzzHarness harness = new FuzzHarness(TARGET, temp)) {
+            harness.fuzz();
+        }
+    }
+}
