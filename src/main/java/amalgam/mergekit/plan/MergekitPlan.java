@@ -113,6 +113,7 @@ public record MergekitPlan(List<TensorJob> jobs, Path donorDirectory, DType torc
     public static MergekitPlan build(MergeConfig config, long seed, PlanOptions options, Function<String, Path> resolver,
                                      Function<Path, ModelSource> opener) {
         MergeMethod method = MethodRegistry.get(config.mergeMethod());
+        ParameterDomains.check(config, method);
         DType workingDType = MergekitDTypes.parse(config.dtype(), "dtype");
         DType outDType = MergekitDTypes.parse(config.outDtype(), "out_dtype");
 

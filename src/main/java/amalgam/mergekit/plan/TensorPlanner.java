@@ -124,6 +124,9 @@ final class TensorPlanner {
                         + " (merge_method " + method.name() + " reads it from the slice or top-level 'parameters',"
                         + " not from a model's)");
             }
+            if (resolved != null) {
+                ParameterDomains.checkEvaluated(method, spec, resolved, "tensor " + outputName);
+            }
             values.put(spec.name(), resolved);
         }
         return values;
@@ -149,6 +152,9 @@ final class TensorPlanner {
             Double resolved = value.isPresent() ? Double.valueOf(value.getAsDouble()) : spec.defaultValue();
             if (resolved == null && spec.required() && !isBase) {
                 throw new UserInputException("Missing required parameter " + spec.name() + " for " + model + "." + inputName);
+            }
+            if (resolved != null) {
+                ParameterDomains.checkEvaluated(method, spec, resolved, model + "." + inputName);
             }
             values.put(spec.name(), resolved);
         }
