@@ -3,6 +3,7 @@ package amalgam.mergekit.plan;
 import amalgam.UserInputException;
 import amalgam.io.CacheLinks;
 import amalgam.merge.ModelSource;
+import amalgam.merge.NonFiniteInputs;
 import amalgam.merge.TensorJob;
 import amalgam.mergekit.arch.Architecture;
 import amalgam.mergekit.config.MergeConfig;
@@ -141,7 +142,8 @@ public record MergekitPlan(List<TensorJob> jobs, Path donorDirectory, DType torc
             }
         }
 
-        TensorPlanner planner = new TensorPlanner(config, method, models, seed, workingDType, outDType, vocabulary);
+        TensorPlanner planner = new TensorPlanner(config, method, models, seed, workingDType, outDType, vocabulary,
+                NonFiniteInputs.of(options.allowNonFinite()));
         List<TensorJob> jobs = new ArrayList<>();
         OutputSlice first = slices.getFirst();
         OutputSlice last = slices.getLast();
