@@ -7,7 +7,9 @@ import amalgam.linalg.LinearAlgebra;
 import amalgam.merge.CheckpointModelSource;
 import amalgam.merge.EngineOptions;
 import amalgam.merge.FusedModelSpec;
+import amalgam.merge.FiniteOutputs;
 import amalgam.merge.FusedModelWriter;
+import amalgam.merge.NonFiniteInputs;
 import amalgam.merge.InMemoryModelSource;
 import amalgam.merge.ModelSource;
 import amalgam.io.OutputDirectory;
@@ -110,6 +112,8 @@ public final class MergeBenchmark {
             }
             List<TensorJob> jobs = Planning.withThreads(engine.threads(),
                     () -> MethodRegistry.create(method, Map.of()).plan(new ModelPool(sources), 0));
+            // as amalgam run does: inputs are checked while read, outputs before they are written
+            jobs = FiniteOutputs.checked(jobs, method, NonFiniteInputs.REFUSE);
             new FusedModelWriter(engine).write(jobs, spec(method, output));
             double seconds = (System.nanoTime() - start) / 1e9;
             OutputDirectory.deleteTree(output);

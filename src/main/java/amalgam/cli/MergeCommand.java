@@ -62,6 +62,9 @@ final class MergeCommand implements Callable<Integer> {
     @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true", description = "Progress bar on stderr when it is a terminal.")
     boolean progress;
 
+    @Option(names = "--allow-nonfinite", description = "Merge NaN and infinities in input weights as mergekit would, instead of refusing them.")
+    boolean allowNonFinite;
+
     @Mixin
     MergekitOptions mergekit;
 
@@ -78,7 +81,8 @@ final class MergeCommand implements Callable<Integer> {
         }
         mergekit.deviceWarnings().forEach(this::warn);
         var options = EngineSettings.of(threads, memory, shard, progress && !mergekit.quiet);
-        PlanOptions planOptions = PlanOptions.of(mergekit.allowCrimes, mergekit.loraMergeDType);
+        PlanOptions planOptions = PlanOptions.of(mergekit.allowCrimes, mergekit.loraMergeDType)
+                .withAllowNonFinite(allowNonFinite);
         List<CheckpointModelSource> opened = new ArrayList<>();
         try {
             MergekitPlan plan = MergekitPlan.build(parsed, seed, planOptions, HubCache::locate, path -> {

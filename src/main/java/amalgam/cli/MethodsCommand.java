@@ -4,6 +4,7 @@ import amalgam.fusion.MethodDeclaration;
 import amalgam.fusion.MethodRegistry;
 import amalgam.fusion.param.ParameterSpec;
 import amalgam.mergekit.method.MergeMethod;
+import amalgam.param.Domain;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +30,7 @@ final class MethodsCommand implements Callable<Integer> {
         for (MethodDeclaration declaration : MethodRegistry.builtIns()) {
             List<String> parameters = new ArrayList<>();
             for (ParameterSpec parameter : declaration.parameters()) {
-                parameters.add(parameter.name() + "=" + parameter.defaultValue());
+                parameters.add(parameter.summary());
             }
             String names = declaration.configName() + (declaration.aliases().isEmpty() ? ""
                     : " (" + String.join(", ", declaration.aliases()) + ")");
@@ -42,7 +43,7 @@ final class MethodsCommand implements Callable<Integer> {
                 describe(method.globalParameters()), describe(method.tensorParameters())});
         }
         print(out, "FusionBench dialect (amalgam run method=NAME method.PARAM=VALUE)",
-                new String[] {"method (aliases)", "parameters (defaults)", "what it does"}, fusionBench);
+                new String[] {"method (aliases)", "parameters (defaults, domains)", "what it does"}, fusionBench);
         print(out, "mergekit dialect (amalgam merge CONFIG.yml OUT)",
                 new String[] {"merge_method", "global parameters", "per-model parameters"}, mergekit);
         return Main.EXIT_OK;
@@ -52,13 +53,10 @@ final class MethodsCommand implements Callable<Integer> {
         List<String> parts = new ArrayList<>();
         for (var parameter : parameters) {
             parts.add(parameter.name() + (parameter.required() ? " (required)"
-                    : parameter.defaultValue() == null ? "" : "=" + format(parameter.defaultValue())));
+                    : parameter.defaultValue() == null ? "" : "=" + Domain.format(parameter.defaultValue()))
+                    + " in " + parameter.domain());
         }
         return parts.isEmpty() ? "-" : String.join(", ", parts);
-    }
-
-    private static String format(double value) {
-        return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value) : Double.toString(value);
     }
 
     private void print(PrintWriter out, String title, String[] header, List<String[]> rows) {

@@ -33,6 +33,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--memory", defaultValue = "1Gi", description = "Memory budget for tensors in flight (default ${DEFAULT-VALUE}).")
     String memory;
 
+    @Option(names = "--allow-nonfinite", description = "Fuse NaN and infinities in input weights as FusionBench would, instead of refusing them.")
+    boolean allowNonFinite;
+
     @Spec
     CommandSpec spec;
 
@@ -47,7 +50,7 @@ final class RunCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         RunReport report = new FusionRun(EngineSettings.of(threads, memory, null, true), builtInPools(), ReferenceCache.standard())
-                .run(arguments, out);
+                .allowingNonFinite(allowNonFinite).run(arguments, out);
         out.println(report.toPrettyJson());
         return Main.EXIT_OK;
     }

@@ -13,7 +13,9 @@ import amalgam.fusion.taskpool.TaskMetrics;
 import amalgam.merge.CheckpointModelSource;
 import amalgam.merge.EngineOptions;
 import amalgam.merge.FusedModelSpec;
+import amalgam.merge.FiniteOutputs;
 import amalgam.merge.FusedModelWriter;
+import amalgam.merge.NonFiniteInputs;
 import amalgam.merge.ModelSource;
 import amalgam.merge.Provenance;
 import amalgam.merge.TensorJob;
@@ -40,11 +42,18 @@ public final class FusionRun {
     private final BuiltInPools builtIn;
     private final ReferenceCache cache;
     private final FileDigests digests = FileDigests.standard();
+    private boolean allowNonFinite;
 
     public FusionRun(EngineOptions engine, BuiltInPools builtIn, ReferenceCache cache) {
         this.engine = engine;
         this.builtIn = builtIn;
         this.cache = cache;
+    }
+
+    /** With {@code allow}, NaN and infinities in input weights are fused as FusionBench would instead of refused. */
+    public FusionRun allowingNonFinite(boolean allow) {
+        this.allowNonFinite = allow;
+        return this;
     }
 
     /**
@@ -66,6 +75,7 @@ public final class FusionRun {
         }
         Path poolFile = builtInPool ? builtIn.modelPoolFile().get() : Path.of(String.valueOf(arguments.get("modelpool")));
         List<CheckpointModelSource> opened = new ArrayList<>();
+        NonFiniteInputs nonFinite = NonFiniteInputs.of(allowNonFinite);
         try {
             Path workingDirectory = Path.of("").toAbsolutePath();
             ModelPool pool = ModelPool.fromDocument(overridden(poolFile, "model pool", "modelpool", arguments), poolFile,
@@ -75,7 +85,7 @@ public final class FusionRun {
                 CheckpointModelSource source = CheckpointModelSource.open(String.valueOf(model.getFileName() == null ? model
                         : model.getFileName()), model);
                 opened.add(source);
-                return source;
+                return source.withNonFiniteInputs(nonFinite);
             });
             Path saveTo = arguments.get("merged_model_save_path") == null ? null
                     : Path.of(String.valueOf(arguments.get("merged_model_save_path")));
@@ -88,8 +98,12 @@ public final class FusionRun {
             try (OutputDirectory output = saveTo == null ? null : OutputDirectory.claim(saveTo, inputs)) {
                 boolean everyStep = algorithm instanceof ContinualFusionAlgorithm continual && continual.saveOnEveryStep()
                         && saveTo != null;
-                Map<String, List<TensorJob>> models = Planning.withThreads(engine.threads(), () -> everyStep
+                Map<String, List<TensorJob>> planned = Planning.withThreads(engine.threads(), () -> everyStep
                         ? steps((ContinualFusionAlgorithm) algorithm, pool, seed) : plan(algorithm, pool, seed));
+                nonFinite.planned();
+                String methodName = String.valueOf(arguments.getOrDefault("method", "task_arithmetic"));
+                Map<String, List<TensorJob>> models = new LinkedHashMap<>();
+                planned.forEach((model, jobs) -> models.put(model, FiniteOutputs.checked(jobs, methodName, nonFinite)));
                 List<TensorJob> first = models.values().iterator().next();
                 long parameters = first.stream().filter(job -> job.outputDType().isFloatingPoint())
                         .mapToLong(job -> job.outputShape().elementCount()).sum();

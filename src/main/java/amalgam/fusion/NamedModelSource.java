@@ -42,4 +42,9 @@ record NamedModelSource(String name, ModelSource delegate) implements ModelSourc
     public void release(String tensorName) {
         delegate.release(tensorName);
     }
+
+    @Override
+    public amalgam.merge.NonFiniteInputs nonFiniteInputs() {
+        return delegate.nonFiniteInputs();
+    }
 }

@@ -52,6 +52,7 @@ public final class PerTensorPlan {
     public static TensorJob passThrough(ModelSource model, String name, DType dtype, Shape shape) {
         return new FusionJob(name, dtype, shape, shape.byteSize(dtype), arena -> {
             Tensor stored = model.tensor(name);
+            TensorInputs.checkFinite(model, name, stored);
             Tensor copy = Tensor.allocate(arena, stored.dtype(), stored.shape());
             copy.data().copyFrom(stored.data());
             model.release(name);

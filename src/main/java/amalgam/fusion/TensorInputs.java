@@ -1,12 +1,17 @@
 package amalgam.fusion;
 
 import amalgam.UserInputException;
-import amalgam.merge.F32;
 import amalgam.merge.ModelSource;
+import amalgam.merge.NonFiniteInputs;
+import amalgam.tensor.DType;
+import amalgam.tensor.Layouts;
 import amalgam.tensor.Shape;
 import amalgam.tensor.Tensor;
+import amalgam.tensor.kernel.Convert;
 import amalgam.tensor.kernel.F32Kernels;
+import amalgam.tensor.kernel.NonFinite;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.function.Supplier;
 
 /**
@@ -27,11 +32,50 @@ public final class TensorInputs {
         return ScopedValue.where(REFERENCE, referenceName).call(work::get);
     }
 
-    /** A float32 copy of {@code model}'s tensor, checked against the expected (reference) shape. */
+    /**
+     * A float32 copy of {@code model}'s tensor, checked against the expected (reference) shape and for non-finite
+     * values (window by window, while the copy is in the cache).
+     */
     public static Tensor read(ModelSource model, String tensorName, Shape expected, Arena arena) {
-        Tensor copy = F32.copyOf(stored(model, tensorName, expected), arena);
+        Tensor stored = stored(model, tensorName, expected);
+        Tensor copy = Tensor.allocate(arena, DType.F32, expected);
+        long count = expected.elementCount();
+        long elementBytes = stored.dtype().byteSize();
+        for (long start = 0; start < count; start += F32Chunks.CHUNK) {
+            long n = Math.min(F32Chunks.CHUNK, count - start);
+            MemorySegment window = copy.data().asSlice(start * Float.BYTES, n * Float.BYTES);
+            Convert.toF32(Tensor.of(stored.dtype(), Shape.of(n), stored.data().asSlice(start * elementBytes, n * elementBytes)),
+                    window);
+            checkFinite(model, tensorName, window, start, n);
+        }
         model.release(tensorName);
         return copy;
+    }
+
+    /**
+     * Checks elements [start, start + count) of {@code model}'s tensor, given as float32 {@code window}, for NaN
+     * and infinities, which the model's {@link NonFiniteInputs} policy refuses or records.
+     */
+    public static void checkFinite(ModelSource model, String tensorName, MemorySegment window, long start, long count) {
+        long index = NonFinite.firstIndex(window, count);
+        if (index >= 0) {
+            model.nonFiniteInputs().found(model.name(), tensorName, start + index, window.getAtIndex(Layouts.F32, index));
+        }
+    }
+
+    /** Checks a stored floating tensor (any dtype) of {@code model} for non-finite values, window by window. */
+    public static void checkFinite(ModelSource model, String tensorName, Tensor stored) {
+        if (!stored.dtype().isFloatingPoint()) {
+            return;
+        }
+        long count = stored.elementCount();
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment buffer = scratch.allocate(Math.min(count, F32Chunks.CHUNK) * Float.BYTES + Float.BYTES, 64);
+            for (long start = 0; start < count; start += F32Chunks.CHUNK) {
+                long n = Math.min(F32Chunks.CHUNK, count - start);
+                checkFinite(model, tensorName, F32Chunks.window(stored, start, n, buffer), start, n);
+            }
+        }
     }
 
     /** {@code model}'s tensor as stored (any dtype, zero-copy), checked against the expected (reference) shape. */

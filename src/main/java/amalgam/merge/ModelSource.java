@@ -47,4 +47,14 @@ public interface ModelSource {
 
     default void release(String tensorName) {
     }
+
+    /** What readers of this model do with NaN and infinities in its weights (refuse them unless told otherwise). */
+    default NonFiniteInputs nonFiniteInputs() {
+        return NonFiniteInputs.REFUSE;
+    }
+
+    /** This model read under {@code policy} (itself when that is its policy already). */
+    default ModelSource withNonFiniteInputs(NonFiniteInputs policy) {
+        return policy == nonFiniteInputs() ? this : new PolicyModelSource(this, policy);
+    }
 }

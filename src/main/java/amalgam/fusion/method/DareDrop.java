@@ -5,6 +5,7 @@ import amalgam.tensor.kernel.CounterRng;
 import amalgam.fusion.TensorScopes;
 import amalgam.fusion.param.MethodParameters;
 import amalgam.fusion.param.ParameterSpec;
+import amalgam.param.Domain;
 import amalgam.fusion.param.ParameterType;
 import amalgam.tensor.Layouts;
 import amalgam.tensor.Tensor;
@@ -23,7 +24,8 @@ record DareDrop(double sparsityRatio, boolean onlyOnLinearWeights, boolean resca
 
     static List<ParameterSpec> parameters() {
         return List.of(
-                ParameterSpec.of("sparsity_ratio", ParameterType.FLOAT, 0.5, "p, the probability of dropping an entry"),
+                ParameterSpec.of("sparsity_ratio", ParameterType.FLOAT, 0.5, Domain.closedOpen(0, 1),
+                        "p, the probability of dropping an entry (p = 1 would rescale by 1/0)"),
                 ParameterSpec.of("only_on_linear_weights", ParameterType.BOOL, false, "drop only in linear-layer weights"),
                 ParameterSpec.of("rescale", ParameterType.BOOL, true, "divide kept entries by 1 − p"));
     }

@@ -7,6 +7,7 @@ import amalgam.fusion.PerTensorPlan;
 import amalgam.fusion.Planning;
 import amalgam.fusion.TensorInputs;
 import amalgam.fusion.param.ParameterSpec;
+import amalgam.param.Domain;
 import amalgam.fusion.param.ParameterType;
 import amalgam.linalg.LinearAlgebra;
 import amalgam.linalg.Matrix;
@@ -36,9 +37,9 @@ import java.util.Map;
 public final class DogeTa implements FusionAlgorithm {
     public static final MethodDeclaration DECLARATION = new MethodDeclaration("doge_ta/doge_ta", List.of("doge_ta"),
             "shared modification of the task vectors optimised outside their common subspace, then masked and scaled",
-            List.of(ParameterSpec.of("subspace", ParameterType.INT, 6L, "the shared subspace keeps r/subspace directions"),
-                    ParameterSpec.of("K", ParameterType.INT, 30L, "percentage of each task vector kept by magnitude"),
-                    ParameterSpec.of("lamda", ParameterType.FLOAT, 0.07, "numerator of the per-task scale λᵢ = lamda/‖τᵢ‖")),
+            List.of(ParameterSpec.of("subspace", ParameterType.INT, 6L, Domain.integersFrom(1), "the shared subspace keeps r/subspace directions"),
+                    ParameterSpec.of("K", ParameterType.INT, 30L, Domain.integers(1, 100), "percentage of each task vector kept by magnitude"),
+                    ParameterSpec.of("lamda", ParameterType.FLOAT, 0.07, Domain.REAL, "numerator of the per-task scale λᵢ = lamda/‖τᵢ‖")),
             parameters -> new DogeTa(Math.toIntExact(parameters.getLong("subspace")), parameters.getLong("K"),
                     parameters.getDouble("lamda"), 400));
 

@@ -6,6 +6,7 @@ import amalgam.fusion.ModelPool;
 import amalgam.fusion.PerTensorPlan;
 import amalgam.fusion.TensorInputs;
 import amalgam.fusion.param.ParameterSpec;
+import amalgam.param.Domain;
 import amalgam.fusion.param.ParameterType;
 import amalgam.linalg.LinearAlgebra;
 import amalgam.linalg.Matrix;
@@ -40,7 +41,7 @@ public final class IsotropicMerging implements FusionAlgorithm {
     public static final MethodDeclaration ISO_CTS = new MethodDeclaration("isotropic_merging/iso_cts", List.of("iso_cts"),
             "isotropic merging in common and task-specific subspaces",
             List.of(Parameters.scalingFactor(1.0),
-                    ParameterSpec.of("common_space_fraction", ParameterType.FLOAT, 0.8, "f, the share of the rank for the common space"),
+                    ParameterSpec.of("common_space_fraction", ParameterType.FLOAT, 0.8, Domain.UNIT, "f, the share of the rank for the common space"),
                     Parameters.excludeKeys()),
             parameters -> new IsotropicMerging(parameters.getDouble("scaling_factor"),
                     parameters.getDouble("common_space_fraction"), parameters.getStrings("exclude_keys")));

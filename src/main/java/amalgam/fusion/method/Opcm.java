@@ -6,6 +6,7 @@ import amalgam.fusion.ModelPool;
 import amalgam.fusion.TensorInputs;
 import amalgam.fusion.TensorScopes;
 import amalgam.fusion.param.ParameterSpec;
+import amalgam.param.Domain;
 import amalgam.fusion.param.ParameterType;
 import amalgam.linalg.LinearAlgebra;
 import amalgam.linalg.Matrix;
@@ -47,7 +48,7 @@ public final class Opcm implements ContinualFusionAlgorithm {
     }
 
     private static List<ParameterSpec> parameters() {
-        List<ParameterSpec> all = new ArrayList<>(List.of(ParameterSpec.of("alpha", ParameterType.FLOAT, 0.5,
+        List<ParameterSpec> all = new ArrayList<>(List.of(ParameterSpec.of("alpha", ParameterType.FLOAT, 0.5, Domain.UNIT,
                 "share of the previous merge's spectrum (cumulative singular values) protected from the new update")));
         all.addAll(Parameters.continual());
         return all;

@@ -1,20 +1,24 @@
 package amalgam.fusion.method;
 
 import amalgam.fusion.param.ParameterSpec;
+import amalgam.param.Domain;
 import amalgam.fusion.param.ParameterType;
 import java.util.List;
 
 /** Parameter declarations several FusionBench methods share (same names and meaning). */
 final class Parameters {
+    /** Seeds as Lightning's {@code seed_everything} takes them (FusionBench seeds through it). */
+    static final Domain SEEDS = Domain.integers(0, 4_294_967_295L);
+
     private Parameters() {
     }
 
     static ParameterSpec scalingFactor(double defaultValue) {
-        return ParameterSpec.of("scaling_factor", ParameterType.FLOAT, defaultValue, "λ, the scaling factor of the merged task vector");
+        return ParameterSpec.of("scaling_factor", ParameterType.FLOAT, defaultValue, Domain.REAL, "λ, the scaling factor of the merged task vector");
     }
 
     static ParameterSpec threshold(double defaultValue) {
-        return ParameterSpec.of("threshold", ParameterType.FLOAT, defaultValue,
+        return ParameterSpec.of("threshold", ParameterType.FLOAT, defaultValue, Domain.closed(0, 100),
                 "TIES trim: keep the top K of each task vector by magnitude, K = threshold/100 if threshold > 1 else threshold");
     }
 
@@ -40,7 +44,7 @@ final class Parameters {
     static List<ParameterSpec> continual() {
         return List.of(
                 ParameterSpec.of("shuffle_order", ParameterType.BOOL, true, "merge the models in a seeded random order"),
-                ParameterSpec.nullable("seed", ParameterType.INT, null, "seed of the order shuffle (null: the run's seed)"),
+                ParameterSpec.nullable("seed", ParameterType.INT, null, SEEDS, "seed of the order shuffle (null: the run's seed)"),
                 ParameterSpec.of("save_on_every_step", ParameterType.BOOL, false,
                         "with merged_model_save_path, save the model after every step as DIR/step-TT-MODEL/ (the last is the final model)"),
                 ignoredBoolean("evaluate_on_every_step", false));

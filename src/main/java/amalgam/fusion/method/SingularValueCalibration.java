@@ -7,6 +7,7 @@ import amalgam.fusion.ModelPool;
 import amalgam.fusion.TensorInputs;
 import amalgam.fusion.param.MethodParameters;
 import amalgam.fusion.param.ParameterSpec;
+import amalgam.param.Domain;
 import amalgam.fusion.param.ParameterType;
 import amalgam.linalg.LinearAlgebra;
 import amalgam.linalg.MatrixD;
@@ -55,13 +56,13 @@ public final class SingularValueCalibration implements FusionAlgorithm {
     static MethodDeclaration over(String name, MethodDeclaration base, double defaultAlpha, Map<String, Object> baseDefaults,
                                   String prefix) {
         List<ParameterSpec> parameters = new ArrayList<>();
-        parameters.add(ParameterSpec.of("alpha", ParameterType.FLOAT, defaultAlpha, "floor of the per-task calibration ratios"));
+        parameters.add(ParameterSpec.of("alpha", ParameterType.FLOAT, defaultAlpha, Domain.POSITIVE,
+                "floor of the per-task calibration ratios (> 0: the ratios' sum divides T)"));
         parameters.add(ParameterSpec.nullable("accelerator", ParameterType.STRING, null, "accepted for compatibility; CPU only"));
         for (ParameterSpec spec : base.parameters()) {
             Object value = baseDefaults.containsKey(spec.name()) ? (Object) ((Number) baseDefaults.get(spec.name())).doubleValue()
                     : spec.defaultValue();
-            parameters.add(new ParameterSpec(prefix + spec.name(), spec.type(), value, spec.nullable(),
-                    "base method: " + spec.description()));
+            parameters.add(spec.renamed(prefix + spec.name(), value, "base method: " + spec.description()));
         }
         return new MethodDeclaration("singular_value_calibration/" + name, List.of(),
                 "singular value calibration of " + base.configName(), parameters, resolved -> {

@@ -7,6 +7,7 @@ import amalgam.fusion.ModelPool;
 import amalgam.fusion.PerTensorPlan;
 import amalgam.fusion.TensorInputs;
 import amalgam.fusion.param.ParameterSpec;
+import amalgam.param.Domain;
 import amalgam.fusion.param.ParameterType;
 import amalgam.merge.ModelSource;
 import amalgam.merge.TensorJob;
@@ -23,9 +24,9 @@ import java.util.List;
 public final class Slerp implements FusionAlgorithm {
     public static final MethodDeclaration DECLARATION = new MethodDeclaration("slerp/slerp", List.of("slerp"),
             "spherical linear interpolation of two models",
-            List.of(ParameterSpec.of("t", ParameterType.FLOAT, 0.5, "interpolation factor: 0 is the first model"),
-                    ParameterSpec.of("DOT_THRESHOLD", ParameterType.FLOAT, 0.9995, "above this |cos| interpolate linearly"),
-                    ParameterSpec.of("epsilon", ParameterType.FLOAT, 1e-8, "norms at or below this are not normalized")),
+            List.of(ParameterSpec.of("t", ParameterType.FLOAT, 0.5, Domain.UNIT, "interpolation factor: 0 is the first model"),
+                    ParameterSpec.of("DOT_THRESHOLD", ParameterType.FLOAT, 0.9995, Domain.UNIT, "above this |cos| interpolate linearly"),
+                    ParameterSpec.of("epsilon", ParameterType.FLOAT, 1e-8, Domain.NON_NEGATIVE, "norms at or below this are not normalized")),
             parameters -> new Slerp(parameters.getDouble("t"), parameters.getDouble("DOT_THRESHOLD"),
                     parameters.getDouble("epsilon")));
 

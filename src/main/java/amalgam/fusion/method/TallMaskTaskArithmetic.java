@@ -6,6 +6,7 @@ import amalgam.fusion.PerTaskFusionAlgorithm;
 import amalgam.fusion.PerTensorPlan;
 import amalgam.fusion.TensorInputs;
 import amalgam.fusion.param.ParameterSpec;
+import amalgam.param.Domain;
 import amalgam.fusion.param.ParameterType;
 import amalgam.merge.ModelSource;
 import amalgam.merge.TensorJob;
@@ -39,10 +40,10 @@ import java.util.List;
 public final class TallMaskTaskArithmetic implements PerTaskFusionAlgorithm {
     public static final MethodDeclaration DECLARATION = new MethodDeclaration("tall_mask/task_arithmetic",
             List.of("tall_mask"), "per-task models: the pretrained model plus the task's TALL-masked multi-task vector",
-            List.of(ParameterSpec.of("tall_mask_lambda", ParameterType.FLOAT, 0.6,
+            List.of(ParameterSpec.of("tall_mask_lambda", ParameterType.FLOAT, 0.6, Domain.NON_NEGATIVE,
                             "λ: task t keeps an entry where |τ_t| > λ·|Στ − τ_t|"),
-                    ParameterSpec.of("debug", ParameterType.INT, 0L, "accepted for compatibility; no effect on the weights"),
-                    ParameterSpec.of("verbose", ParameterType.INT, 0L, "accepted for compatibility; no effect on the weights"),
+                    ParameterSpec.of("debug", ParameterType.INT, 0L, Domain.integersFrom(0), "accepted for compatibility; no effect on the weights"),
+                    ParameterSpec.of("verbose", ParameterType.INT, 0L, Domain.integersFrom(0), "accepted for compatibility; no effect on the weights"),
                     ParameterSpec.of("fusionbench_compat", ParameterType.BOOL, false,
                             "reproduce FusionBench's swapped mask arguments: |θ0 − τ_t| > λ·|Στ − τ_t|")),
             parameters -> new TallMaskTaskArithmetic(parameters.getDouble("tall_mask_lambda"),

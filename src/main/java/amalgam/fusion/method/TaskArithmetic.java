@@ -57,9 +57,12 @@ public final class TaskArithmetic implements FusionAlgorithm {
             long n = Math.min(F32Chunks.CHUNK, count - start);
             MemorySegment out = result.data().asSlice(start * Float.BYTES, n * Float.BYTES);
             MemorySegment.copy(F32Chunks.window(theta0, start, n, scratch), 0, out, 0, n * Float.BYTES);
+            TensorInputs.checkFinite(base, name, out, start, n);
             sum.asSlice(0, n * Float.BYTES).fill((byte) 0);
-            for (Tensor theta : thetas) {
-                F32Kernels.addDifferenceInPlace(sum, F32Chunks.window(theta, start, n, scratch), out, n);
+            for (int i = 0; i < thetas.length; i++) {
+                MemorySegment window = F32Chunks.window(thetas[i], start, n, scratch);
+                TensorInputs.checkFinite(models.get(i), name, window, start, n);
+                F32Kernels.addDifferenceInPlace(sum, window, out, n);
             }
             F32Kernels.axpyInPlace(lambda, sum, out, n);
         }

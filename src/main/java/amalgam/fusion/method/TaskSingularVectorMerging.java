@@ -7,6 +7,7 @@ import amalgam.fusion.ModelPool;
 import amalgam.fusion.PerTensorPlan;
 import amalgam.fusion.TensorInputs;
 import amalgam.fusion.param.ParameterSpec;
+import amalgam.param.Domain;
 import amalgam.fusion.param.ParameterType;
 import amalgam.linalg.LinearAlgebra;
 import amalgam.linalg.Matrix;
@@ -32,7 +33,7 @@ public final class TaskSingularVectorMerging implements FusionAlgorithm {
     public static final MethodDeclaration DECLARATION = new MethodDeclaration(
             "task_singular_vector/TaskSingularVectorMerging", List.of("task_singular_vector", "tsv_m"),
             "task singular vectors: per-task top singular triplets, decorrelated by polar factors",
-            List.of(ParameterSpec.of("alpha", ParameterType.FLOAT_OR_FLOAT_LIST, 1.0,
+            List.of(ParameterSpec.of("alpha", ParameterType.FLOAT_OR_FLOAT_LIST, 1.0, Domain.REAL,
                             "post-scale of the merged task vector, or one pre-scale per task"),
                     Parameters.excludeKeys(),
                     ParameterSpec.of("return_single_task_models", ParameterType.BOOL, false,

@@ -142,6 +142,7 @@ final class TiesCore {
         MemorySegment base(long start, long count) {
             if (start != baseStart || baseWindow.byteSize() != count * Float.BYTES) {
                 baseWindow = F32Chunks.window(base, start, count, baseScratch);
+                TensorInputs.checkFinite(source.base(), name, baseWindow, start, count);
                 baseStart = start;
             }
             return baseWindow;
@@ -149,7 +150,9 @@ final class TiesCore {
 
         /** Row r at [start, start + count) into {@code out}. */
         void row(int r, long start, long count, MemorySegment out) {
-            F32Kernels.subtract(F32Chunks.window(inputs[r], start, count, inputScratch), base(start, count), out, count);
+            MemorySegment input = F32Chunks.window(inputs[r], start, count, inputScratch);
+            TensorInputs.checkFinite(source.models().get(r), name, input, start, count);
+            F32Kernels.subtract(input, base(start, count), out, count);
             source.transform().applyInPlace(out, name, shape, r, start, count);
         }
     }

@@ -7,6 +7,7 @@ import amalgam.fusion.ModelPool;
 import amalgam.fusion.PerTensorPlan;
 import amalgam.fusion.TensorInputs;
 import amalgam.fusion.param.ParameterSpec;
+import amalgam.param.Domain;
 import amalgam.fusion.param.ParameterType;
 import amalgam.merge.ModelSource;
 import amalgam.merge.TensorJob;
@@ -22,7 +23,7 @@ public final class WeightedAverage implements FusionAlgorithm {
     public static final MethodDeclaration DECLARATION = new MethodDeclaration("linear/weighted_average",
             List.of("weighted_average"), "weighted sum of the fine-tuned models",
             List.of(ParameterSpec.of("normalize", ParameterType.BOOL, true, "divide the weights by their sum"),
-                    ParameterSpec.of("weights", ParameterType.FLOAT_LIST, List.of(0.5, 0.5), "one weight per fine-tuned model")),
+                    ParameterSpec.of("weights", ParameterType.FLOAT_LIST, List.of(0.5, 0.5), Domain.REAL, "one weight per fine-tuned model")),
             parameters -> new WeightedAverage(parameters.getDoubles("weights"), parameters.getBoolean("normalize")));
 
     private final List<Double> weights;

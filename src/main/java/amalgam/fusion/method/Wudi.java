@@ -6,6 +6,7 @@ import amalgam.fusion.ModelPool;
 import amalgam.fusion.PerTensorPlan;
 import amalgam.fusion.TensorInputs;
 import amalgam.fusion.param.ParameterSpec;
+import amalgam.param.Domain;
 import amalgam.fusion.param.ParameterType;
 import amalgam.linalg.LinearAlgebra;
 import amalgam.linalg.Matrix;
@@ -30,7 +31,7 @@ import java.util.Set;
 public final class Wudi implements FusionAlgorithm {
     public static final MethodDeclaration DECLARATION = new MethodDeclaration("wudi/wudi", List.of("wudi"),
             "merged task vector optimised to cancel interference on each task's input subspace (closed-form gradient)",
-            List.of(ParameterSpec.of("iter_num", ParameterType.INT, 400L, "Adam steps per 2-D tensor"), Parameters.excludeKeys()),
+            List.of(ParameterSpec.of("iter_num", ParameterType.INT, 400L, Domain.integersFrom(1), "Adam steps per 2-D tensor"), Parameters.excludeKeys()),
             parameters -> new Wudi(Math.toIntExact(parameters.getLong("iter_num")), parameters.getStrings("exclude_keys")));
 
     static final float LEARNING_RATE = 1e-5f;

@@ -46,11 +46,14 @@ public final class MethodParameters {
                 values.put(name, null);
                 return;
             }
+            Object parsed;
             try {
-                values.put(name, spec.type().parse(value));
+                parsed = spec.type().parse(value);
             } catch (IllegalArgumentException e) {
                 throw new UserInputException("parameter '" + name + "' of method '" + method + "': " + e.getMessage());
             }
+            spec.checkDomain(method, parsed);
+            values.put(name, parsed);
         });
         return new MethodParameters(method, values);
     }

@@ -31,6 +31,14 @@ public enum ParameterType {
         return description;
     }
 
+    /** Whether values are numbers (and so the parameter has a {@link amalgam.param.Domain}). */
+    public boolean isNumeric() {
+        return switch (this) {
+            case FLOAT, INT, FLOAT_LIST, FLOAT_OR_FLOAT_LIST -> true;
+            case BOOL, STRING, STRING_LIST -> false;
+        };
+    }
+
     /** The normalized value; throws IllegalArgumentException with a short reason when the value has the wrong type. */
     Object parse(Object value) {
         return switch (this) {
@@ -75,11 +83,7 @@ public enum ParameterType {
 
     private Double toDouble(Object value) {
         if (value instanceof Number number) {
-            double d = number.doubleValue();
-            if (Double.isNaN(d)) {
-                throw wrong(value);
-            }
-            return d;
+            return number.doubleValue(); // NaN and infinities are refused by the parameter's domain
         }
         throw wrong(value);
     }

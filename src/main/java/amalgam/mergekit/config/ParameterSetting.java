@@ -17,6 +17,16 @@ public sealed interface ParameterSetting {
      */
     OptionalDouble evaluate(String tensorName, double t);
 
+    /** Every number written in the setting (each gradient point, each conditional's value), for domain checks. */
+    default List<Double> numbers() {
+        return switch (this) {
+            case Scalar scalar -> List.of(scalar.value());
+            case Gradient gradient -> Arrays.stream(gradient.values()).boxed().toList();
+            case ConditionalList list -> list.entries().stream().flatMap(entry -> entry.value().numbers().stream()).toList();
+            case BareConditional bare -> List.of(); // fails when evaluated, with its own message
+        };
+    }
+
     /** A number (booleans parse as 1 / 0). */
     record Scalar(double value) implements ParameterSetting {
         @Override

@@ -1,5 +1,6 @@
 package amalgam.mergekit.method;
 
+import amalgam.param.Domain;
 import amalgam.tensor.kernel.CounterRng;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,9 @@ import java.util.List;
  * Quirk kept: with consensus + normalize a lone surviving delta enters at full strength, whatever its weight.
  */
 public final class GeneralizedTaskArithmetic implements MergeMethod {
+    /** The kept fraction: 0 would keep nothing (mergekit's magnitude pruning asserts k > 0), above 1 means nothing. */
+    static final Domain DENSITY = Domain.openClosed(0, 1);
+
     private final String name;
     private final Sparsifier sparsifier;
     private final boolean consensus;
@@ -56,17 +60,18 @@ public final class GeneralizedTaskArithmetic implements MergeMethod {
     @Override
     public List<ParameterSpec> globalParameters() {
         return List.of(ParameterSpec.flag("normalize", normalizeByDefault), ParameterSpec.flag("rescale", rescaleByDefault),
-                ParameterSpec.optional("lambda", 1.0), ParameterSpec.flag("int8_mask", false));
+                ParameterSpec.optional("lambda", 1.0, Domain.REAL), ParameterSpec.flag("int8_mask", false));
     }
 
     @Override
     public List<ParameterSpec> tensorParameters() {
-        List<ParameterSpec> specs = new ArrayList<>(List.of(ParameterSpec.required("weight"), ParameterSpec.optional("density", 1.0)));
+        List<ParameterSpec> specs = new ArrayList<>(List.of(ParameterSpec.required("weight", Domain.REAL),
+                ParameterSpec.optional("density", 1.0, DENSITY)));
         if (sparsifier == Sparsifier.MAGNITUDE_OUTLIERS) {
-            specs.add(ParameterSpec.optional("gamma", 0.01));
+            specs.add(ParameterSpec.optional("gamma", 0.01, Domain.UNIT));
         }
         if (sparsifier == Sparsifier.DELLA_MAGPRUNE) {
-            specs.add(ParameterSpec.optional("epsilon", 0.15));
+            specs.add(ParameterSpec.optional("epsilon", 0.15, Domain.UNIT));
         }
         return specs;
     }

@@ -1,5 +1,6 @@
 package amalgam.mergekit.method;
 
+import amalgam.param.Domain;
 import java.util.List;
 
 /**
@@ -18,7 +19,8 @@ public final class Karcher implements MergeMethod {
 
     @Override
     public List<ParameterSpec> globalParameters() {
-        return List.of(ParameterSpec.optional("max_iter", 10), ParameterSpec.optional("tol", 1e-5));
+        return List.of(ParameterSpec.optional("max_iter", 10, Domain.integersFrom(1)),
+                ParameterSpec.optional("tol", 1e-5, Domain.NON_NEGATIVE));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package amalgam.mergekit.method;
 
+import amalgam.param.Domain;
 import java.util.List;
 
 /**
@@ -20,7 +21,7 @@ public final class Linear implements MergeMethod {
 
     @Override
     public List<ParameterSpec> tensorParameters() {
-        return List.of(ParameterSpec.required("weight"));
+        return List.of(ParameterSpec.required("weight", Domain.REAL));
     }
 
     @Override

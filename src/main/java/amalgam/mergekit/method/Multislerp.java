@@ -1,5 +1,6 @@
 package amalgam.mergekit.method;
 
+import amalgam.param.Domain;
 import amalgam.UserInputException;
 import java.util.List;
 
@@ -19,12 +20,12 @@ public final class Multislerp implements MergeMethod {
 
     @Override
     public List<ParameterSpec> globalParameters() {
-        return List.of(ParameterSpec.flag("normalize_weights", true), ParameterSpec.optional("eps", 1e-8));
+        return List.of(ParameterSpec.flag("normalize_weights", true), ParameterSpec.optional("eps", 1e-8, Domain.NON_NEGATIVE));
     }
 
     @Override
     public List<ParameterSpec> tensorParameters() {
-        return List.of(ParameterSpec.required("weight"));
+        return List.of(ParameterSpec.required("weight", Domain.REAL));
     }
 
     @Override

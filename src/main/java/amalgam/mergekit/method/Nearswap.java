@@ -1,5 +1,6 @@
 package amalgam.mergekit.method;
 
+import amalgam.param.Domain;
 import amalgam.UserInputException;
 import java.util.List;
 
@@ -15,7 +16,7 @@ public final class Nearswap implements MergeMethod {
 
     @Override
     public List<ParameterSpec> globalParameters() {
-        return List.of(ParameterSpec.required("t"));
+        return List.of(ParameterSpec.required("t", Domain.NON_NEGATIVE));
     }
 
     @Override

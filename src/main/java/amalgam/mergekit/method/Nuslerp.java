@@ -1,5 +1,6 @@
 package amalgam.mergekit.method;
 
+import amalgam.param.Domain;
 import amalgam.UserInputException;
 import java.util.List;
 
@@ -24,7 +25,7 @@ public final class Nuslerp implements MergeMethod {
 
     @Override
     public List<ParameterSpec> tensorParameters() {
-        return List.of(ParameterSpec.required("weight"));
+        return List.of(ParameterSpec.required("weight", Domain.REAL));
     }
 
     @Override

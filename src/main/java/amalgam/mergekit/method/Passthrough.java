@@ -1,5 +1,6 @@
 package amalgam.mergekit.method;
 
+import amalgam.param.Domain;
 import amalgam.UserInputException;
 import java.util.List;
 
@@ -17,7 +18,7 @@ public final class Passthrough implements MergeMethod {
 
     @Override
     public List<ParameterSpec> tensorParameters() {
-        return List.of(ParameterSpec.absentByDefault("scale"));
+        return List.of(ParameterSpec.absentByDefault("scale", Domain.REAL));
     }
 
     @Override

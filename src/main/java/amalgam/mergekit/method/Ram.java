@@ -1,5 +1,6 @@
 package amalgam.mergekit.method;
 
+import amalgam.param.Domain;
 import java.util.List;
 
 /**
@@ -30,8 +31,9 @@ public final class Ram implements MergeMethod {
 
     @Override
     public List<ParameterSpec> globalParameters() {
-        return plus ? List.of(ParameterSpec.optional("r", 0.1), ParameterSpec.optional("alpha", 0.2), ParameterSpec.optional("epsilon", 1e-5))
-                : List.of(ParameterSpec.optional("epsilon", 1e-5));
+        return plus ? List.of(ParameterSpec.optional("r", 0.1, Domain.NON_NEGATIVE),
+                ParameterSpec.optional("alpha", 0.2, Domain.NON_NEGATIVE), ParameterSpec.optional("epsilon", 1e-5, Domain.NON_NEGATIVE))
+                : List.of(ParameterSpec.optional("epsilon", 1e-5, Domain.NON_NEGATIVE));
     }
 
     @Override

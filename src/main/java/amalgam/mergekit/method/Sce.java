@@ -1,5 +1,6 @@
 package amalgam.mergekit.method;
 
+import amalgam.param.Domain;
 import java.util.List;
 
 /**
@@ -18,7 +19,7 @@ public final class Sce implements MergeMethod {
 
     @Override
     public List<ParameterSpec> globalParameters() {
-        return List.of(ParameterSpec.optional("select_topk", 1.0), ParameterSpec.flag("int8_mask", false));
+        return List.of(ParameterSpec.optional("select_topk", 1.0, Domain.openClosed(0, 1)), ParameterSpec.flag("int8_mask", false));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package amalgam.mergekit.method;
 
+import amalgam.param.Domain;
 import amalgam.UserInputException;
 import java.util.List;
 
@@ -20,7 +21,7 @@ public final class Slerp implements MergeMethod {
 
     @Override
     public List<ParameterSpec> globalParameters() {
-        return List.of(ParameterSpec.required("t"));
+        return List.of(ParameterSpec.required("t", Domain.UNIT));
     }
 
     @Override

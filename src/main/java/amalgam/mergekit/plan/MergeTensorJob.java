@@ -1,7 +1,10 @@
 package amalgam.mergekit.plan;
 
 import amalgam.UserInputException;
+import amalgam.merge.FiniteOutputs;
+import amalgam.merge.NonFiniteInputs;
 import amalgam.merge.TensorJob;
+import amalgam.tensor.kernel.NonFinite;
 import amalgam.mergekit.method.MergeMethod;
 import amalgam.mergekit.method.MergeRequest;
 import amalgam.mergekit.method.MergedTensor;
@@ -22,11 +25,14 @@ import java.util.Map;
 /**
  * One planned output tensor: reads every input, rounds it to the working dtype, re-indexes embedding rows to a
  * merged vocabulary ({@code rowPlan}, null without one), aligns shapes by the method's {@link ShapeRule}, runs the
- * method and returns the result as float32 (the engine narrows to {@link #outputDType()}).
+ * method and returns the result as float32 (the engine narrows to {@link #outputDType()}). Inputs are checked for
+ * NaN and infinities as they are read ({@code nonFiniteInputs} refuses or lets them through) and the result before
+ * it is returned, unless an input of this tensor was non-finite.
  */
 public record MergeTensorJob(String outputName, DType outputDType, Shape outputShape, boolean isEmbed,
                              MergeMethod method, List<InputTensor> inputs, int baseIndex, Map<String, Double> globals,
-                             DType workingDType, long seed, EmbeddingRowPlan rowPlan) implements TensorJob {
+                             DType workingDType, long seed, EmbeddingRowPlan rowPlan, NonFiniteInputs nonFiniteInputs)
+        implements TensorJob {
     private static final System.Logger LOG = System.getLogger(MergeTensorJob.class.getName());
 
     @Override
@@ -43,10 +49,17 @@ public record MergeTensorJob(String outputName, DType outputDType, Shape outputS
     public MergedTensor mergeValues() {
         List<TensorInput> values = new ArrayList<>();
         Precision precision = new Precision(workingDType);
+        boolean nonFiniteInput = false;
         for (InputTensor input : inputs) {
             Tensor tensor = input.source().tensor(input.tensorName());
             float[] array = toFloats(tensor);
             precision.roundInPlace(array);
+            // after rounding: a value the working dtype cannot hold is as non-finite as a stored one
+            long index = NonFinite.firstIndex(MemorySegment.ofArray(array), array.length);
+            if (index >= 0) {
+                nonFiniteInputs.found(input.modelName(), input.tensorName(), index, array[(int) index]);
+                nonFiniteInput = true;
+            }
             values.add(new TensorInput(input.modelIndex(), input.modelName(), tensor.shape(), array, input.parameters()));
             input.source().release(input.tensorName());
         }
@@ -63,6 +76,9 @@ public record MergeTensorJob(String outputName, DType outputDType, Shape outputS
         if (!merged.shape().equals(outputShape)) {
             throw new UserInputException("tensor '" + outputName + "': merged shape " + merged.shape()
                     + " differs from the planned " + outputShape);
+        }
+        if (!nonFiniteInput) {
+            FiniteOutputs.check(method.name(), outputName, MemorySegment.ofArray(merged.values()), merged.values().length);
         }
         return merged;
     }

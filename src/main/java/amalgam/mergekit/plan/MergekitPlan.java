@@ -3,6 +3,7 @@ package amalgam.mergekit.plan;
 import amalgam.UserInputException;
 import amalgam.io.CacheLinks;
 import amalgam.merge.ModelSource;
+import amalgam.merge.NonFiniteInputs;
 import amalgam.merge.TensorJob;
 import amalgam.mergekit.arch.Architecture;
 import amalgam.mergekit.config.MergeConfig;
@@ -113,6 +114,7 @@ public record MergekitPlan(List<TensorJob> jobs, Path donorDirectory, DType torc
     public static MergekitPlan build(MergeConfig config, long seed, PlanOptions options, Function<String, Path> resolver,
                                      Function<Path, ModelSource> opener) {
         MergeMethod method = MethodRegistry.get(config.mergeMethod());
+        ParameterDomains.check(config, method);
         DType workingDType = MergekitDTypes.parse(config.dtype(), "dtype");
         DType outDType = MergekitDTypes.parse(config.outDtype(), "out_dtype");
 
@@ -140,7 +142,8 @@ public record MergekitPlan(List<TensorJob> jobs, Path donorDirectory, DType torc
             }
         }
 
-        TensorPlanner planner = new TensorPlanner(config, method, models, seed, workingDType, outDType, vocabulary);
+        TensorPlanner planner = new TensorPlanner(config, method, models, seed, workingDType, outDType, vocabulary,
+                NonFiniteInputs.of(options.allowNonFinite()));
         List<TensorJob> jobs = new ArrayList<>();
         OutputSlice first = slices.getFirst();
         OutputSlice last = slices.getLast();

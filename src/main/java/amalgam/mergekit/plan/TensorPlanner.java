@@ -1,6 +1,7 @@
 package amalgam.mergekit.plan;
 
 import amalgam.UserInputException;
+import amalgam.merge.NonFiniteInputs;
 import amalgam.merge.TensorJob;
 import amalgam.mergekit.arch.WeightSpec;
 import amalgam.mergekit.config.MergeConfig;
@@ -34,10 +35,12 @@ final class TensorPlanner {
     private final DType workingDType;
     private final DType outDType;
     private final VocabularyMerge vocabulary;
+    private final NonFiniteInputs nonFiniteInputs;
 
     /** @param vocabulary the merged vocabulary embedding-like tensors are re-indexed to, or null to keep them */
     TensorPlanner(MergeConfig config, MergeMethod method, Map<ModelReference, OpenedModel> models, long seed,
-                  DType workingDType, DType outDType, VocabularyMerge vocabulary) {
+                  DType workingDType, DType outDType, VocabularyMerge vocabulary, NonFiniteInputs nonFiniteInputs) {
+        this.nonFiniteInputs = nonFiniteInputs;
         this.config = config;
         this.method = method;
         this.models = models;
@@ -110,7 +113,7 @@ final class TensorPlanner {
         DType working = workingDType != null ? workingDType : (stored.isFloatingPoint() ? stored : DType.F32);
         DType output = outDType != null ? outDType : workingDType != null ? workingDType : stored;
         return Optional.of(new MergeTensorJob(outputName, output, shape, weight.isEmbed(), method, inputs, baseIndex,
-                globalParameters(slice, outputName, t), working, seed, rowPlan));
+                globalParameters(slice, outputName, t), working, seed, rowPlan, nonFiniteInputs));
     }
 
     /** Global parameters, evaluated against the output name: slice, then top level, then the default. */
@@ -123,6 +126,9 @@ final class TensorPlanner {
                 throw new UserInputException("Missing required parameter " + spec.name() + " for tensor " + outputName
                         + " (merge_method " + method.name() + " reads it from the slice or top-level 'parameters',"
                         + " not from a model's)");
+            }
+            if (resolved != null) {
+                ParameterDomains.checkEvaluated(method, spec, resolved, "tensor " + outputName);
             }
             values.put(spec.name(), resolved);
         }
@@ -149,6 +155,9 @@ final class TensorPlanner {
             Double resolved = value.isPresent() ? Double.valueOf(value.getAsDouble()) : spec.defaultValue();
             if (resolved == null && spec.required() && !isBase) {
                 throw new UserInputException("Missing required parameter " + spec.name() + " for " + model + "." + inputName);
+            }
+            if (resolved != null) {
+                ParameterDomains.checkEvaluated(method, spec, resolved, model + "." + inputName);
             }
             values.put(spec.name(), resolved);
         }
