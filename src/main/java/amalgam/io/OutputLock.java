@@ -18,7 +18,9 @@ import java.util.UUID;
  * An exclusive lock on one output path, held by a live process: a lock file beside the output, locked with the
  * operating system's file lock (released by the kernel when the holder dies, so a killed run never blocks the next).
  * The file is removed when the lock is released; a process that opened it before the removal notices, on getting
- * the lock, that the file it locked is no longer the one at the path (its token is not there) and tries again.
+ * the lock, that the file it locked is no longer the one at the path (another file identity) and tries again. The
+ * lock file is never opened a second time by its holder: closing any descriptor of a file drops the process's
+ * POSIX locks on it.
  */
 public final class OutputLock implements AutoCloseable {
     private static final int ATTEMPTS = 20;
@@ -67,14 +69,14 @@ public final class OutputLock implements AutoCloseable {
                 throw new UserInputException("another amalgam run" + holder + " is writing '" + target
                         + "'; wait for it to finish or choose another output path");
             }
-            String token = ProcessHandle.current().pid() + " " + UUID.randomUUID();
-            channel.truncate(0);
-            channel.write(ByteBuffer.wrap(token.getBytes(StandardCharsets.UTF_8)), 0);
-            if (!token.equals(readPath(file))) {
+            if (!stillAtPath(channel, file)) {
                 lock.release();
                 channel.close();
                 return null;
             }
+            String token = ProcessHandle.current().pid() + " " + UUID.randomUUID();
+            channel.truncate(0);
+            channel.write(ByteBuffer.wrap(token.getBytes(StandardCharsets.UTF_8)), 0);
             return new OutputLock(file, channel, lock);
         } catch (IOException e) {
             closeQuietly(channel);
@@ -82,11 +84,20 @@ public final class OutputLock implements AutoCloseable {
         }
     }
 
-    private static String readPath(Path file) throws IOException {
+    /**
+     * Whether the file {@code channel} has open (and locked) is still the one at {@code file}: it is given a size
+     * nobody else would give a file (one byte at a random offset, a sparse file), then the path is checked with a
+     * stat. Reading the path instead would open the file again, and closing that second descriptor would drop
+     * this process's lock (POSIX locks belong to the process and the file).
+     */
+    private static boolean stillAtPath(FileChannel channel, Path file) throws IOException {
+        long offset = (1L << 20) + java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 40);
+        channel.truncate(0);
+        channel.write(ByteBuffer.wrap(new byte[] {'#'}), offset);
         try {
-            return Files.readString(file, StandardCharsets.UTF_8);
+            return Files.size(file) == offset + 1;
         } catch (NoSuchFileException removed) {
-            return null;
+            return false;
         }
     }
 

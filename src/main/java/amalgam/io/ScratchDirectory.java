@@ -18,6 +18,8 @@ import java.util.stream.Stream;
  */
 public final class ScratchDirectory implements AutoCloseable {
     private static final String LOCK = ".lock";
+    /** This process's own folders: never probed, since closing a probe's descriptor would drop our own lock. */
+    private static final java.util.Set<Path> OWN = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final Path path;
     private final FileChannel channel;
@@ -35,6 +37,7 @@ public final class ScratchDirectory implements AutoCloseable {
             Path path = Files.createTempDirectory(root, "run-");
             FileChannel channel = FileChannel.open(path.resolve(LOCK), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             channel.lock();
+            OWN.add(path);
             return new ScratchDirectory(path, channel);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a scratch directory: " + AtomicFiles.describe(e), e);
@@ -47,6 +50,7 @@ public final class ScratchDirectory implements AutoCloseable {
 
     @Override
     public void close() {
+        OWN.remove(path);
         try {
             channel.close();
         } catch (IOException ignored) {
@@ -62,7 +66,7 @@ public final class ScratchDirectory implements AutoCloseable {
         }
         for (Path folder : folders) {
             Path lock = folder.resolve(LOCK);
-            if (!Files.isRegularFile(lock)) {
+            if (OWN.contains(folder) || !Files.isRegularFile(lock)) {
                 continue; // just being created, or not ours
             }
             try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.WRITE)) {
