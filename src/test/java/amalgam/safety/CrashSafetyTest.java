@@ -56,26 +56,34 @@ class CrashSafetyTest {
     }
 
     @Test
-    void killedMergesLeaveTheOldOrTheNewOutputAndNoDebris() throws Exception {
-        Path out = temp.resolve("out");
-        String[] merge = {"merge", config.toString(), out.toString(), "--no-progress"};
-        assertEquals(0, ForkedCli.run(temp, temp.resolve("logs"), merge), ForkedCli.err(temp.resolve("logs")));
+    void killedMergesAndRunsLeaveTheOldOrTheNewOutputAndNoDebris() throws Exception {
+        Path pool = TinyModels.pool(models, temp.resolve("pool.yaml"));
+        Path mergeOut = temp.resolve("merged");
+        Path runOut = temp.resolve("fused");
+        killRepeatedly(mergeOut, "merge", config.toString(), mergeOut.toString(), "--no-progress");
+        killRepeatedly(runOut, "run", "method=ties_merging", "modelpool=" + pool, "taskpool=dummy", "merged_model_save_path=" + runOut);
+    }
+
+    /** Runs the command once to the end, then kills it at random points: OUT must always hold that output, whole. */
+    private void killRepeatedly(Path out, String... command) throws Exception {
+        assertEquals(0, ForkedCli.run(temp, temp.resolve("logs"), command), ForkedCli.err(temp.resolve("logs")));
         Map<String, String> complete = digests(out);
         Random random = new Random(System.nanoTime());
         for (int kill = 0; kill < KILLS; kill++) {
-            Process process = ForkedCli.start(temp, temp.resolve("logs"), merge);
+            Process process = ForkedCli.start(temp, temp.resolve("logs"), command);
             long delay = 150 + random.nextInt(2500);
             if (!process.waitFor(delay, TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly().waitFor();
             }
-            // the same merge again: old and new outputs have the same bytes, so OUT must always hold exactly them
-            assertTrue(OutputManifest.describesExactly(out), "after a kill at " + delay + " ms");
-            assertEquals(complete, digests(out), "after a kill at " + delay + " ms");
+            // the same command again: old and new outputs have the same bytes, so OUT must always hold exactly them
+            assertTrue(OutputManifest.describesExactly(out), command[0] + " killed at " + delay + " ms");
+            assertEquals(complete, digests(out), command[0] + " killed at " + delay + " ms");
         }
-        assertEquals(0, ForkedCli.run(temp, temp.resolve("logs"), merge), ForkedCli.err(temp.resolve("logs")));
+        assertEquals(0, ForkedCli.run(temp, temp.resolve("logs"), command), ForkedCli.err(temp.resolve("logs")));
         assertEquals(complete, digests(out));
+        String prefix = "." + out.getFileName() + ".";
         try (Stream<Path> siblings = Files.list(temp)) {
-            assertEquals(List.of(), siblings.map(path -> path.getFileName().toString()).filter(name -> name.startsWith(".out.")).toList(),
+            assertEquals(List.of(), siblings.map(path -> path.getFileName().toString()).filter(name -> name.startsWith(prefix)).toList(),
                     "the last run removed what the killed ones left");
         }
     }
