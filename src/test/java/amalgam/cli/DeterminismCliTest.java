@@ -3,8 +3,8 @@ package amalgam.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import amalgam.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +24,7 @@ class DeterminismCliTest {
 
     @BeforeEach
     void inputs() throws IOException {
-        Path tiny = TestCheckpoints.mergeTiny();
-        assumeTrue(Files.isDirectory(tiny.resolve("clip")), "fixtures not present");
+        Path tiny = Fixtures.mergeTiny();
         StringBuilder text = new StringBuilder("models:\n  _pretrained_: " + tiny.resolve("clip/pretrained") + "\n");
         for (String task : List.of("sun397", "stanford_cars", "resisc45", "eurosat")) {
             text.append("  ").append(task).append(": ").append(tiny.resolve("clip").resolve(task)).append('\n');

@@ -2,12 +2,12 @@ package amalgam.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import amalgam.io.Checkpoint;
 import amalgam.io.TensorInfo;
 import amalgam.tensor.DType;
 import amalgam.tensor.Tensor;
+import amalgam.testing.Fixtures;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -22,7 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every case of the shared merge fixtures, run end to end through the command line in a separate JVM whose
+ * Every case of the merge fixtures, run end to end through the command line in a separate JVM whose
  * working directory is the fixtures' merge-tiny folder (the cases' model paths are relative to it), and compared
  * tensor by tensor with the expected output by ||out - expected|| / ||expected|| within the case's tolerance.
  */
@@ -33,10 +33,7 @@ class FixtureCasesCliTest {
     Path temp;
 
     static Stream<String> cases() throws IOException {
-        Path cases = CliRunner.fixtures().resolve("merge-tiny/cases");
-        if (!Files.isDirectory(cases)) {
-            return Stream.of("(fixtures absent)");
-        }
+        Path cases = Fixtures.path("merge-tiny/cases");
         try (Stream<Path> children = Files.list(cases)) {
             return children.map(p -> p.getFileName().toString()).sorted().toList().stream();
         }
@@ -45,9 +42,8 @@ class FixtureCasesCliTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void caseMatchesItsExpectedOutput(String name) throws Exception {
-        Path mergeTiny = CliRunner.fixtures().resolve("merge-tiny");
+        Path mergeTiny = Fixtures.path("merge-tiny");
         Path caseDir = mergeTiny.resolve("cases").resolve(name);
-        assumeTrue(Files.isDirectory(caseDir), "fixtures not present");
         JsonNode spec = JSON.readTree(caseDir.resolve("case.json").toFile());
         Path out = temp.resolve("out");
         List<String> command = new ArrayList<>();

@@ -2,10 +2,10 @@ package amalgam.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import amalgam.io.Checkpoint;
 import amalgam.io.SafetensorsFile;
+import amalgam.testing.Fixtures;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -32,8 +32,7 @@ class ProvenanceCliTest {
 
     @Test
     void fusionBenchRunRecordsEveryShardOfEveryInput() throws Exception {
-        Path clip = TestCheckpoints.mergeTiny().resolve("clip");
-        assumeTrue(Files.isDirectory(clip.resolve("pretrained_sharded")), "fixtures not present");
+        Path clip = Fixtures.mergeTiny().resolve("clip");
         Path pool = Files.writeString(temp.resolve("pool.yaml"), "models:\n  _pretrained_: " + clip.resolve("pretrained_sharded")
                 + "\n  sun397: " + clip.resolve("sun397") + "\n  svhn: " + clip.resolve("svhn") + "\n");
         Path out = temp.resolve("out");
@@ -56,8 +55,7 @@ class ProvenanceCliTest {
 
     @Test
     void mergekitMergeRecordsEveryModelInEveryOutputShard() throws Exception {
-        Path tiny = TestCheckpoints.mergeTiny();
-        assumeTrue(Files.isDirectory(tiny.resolve("llama/base")), "fixtures not present");
+        Path tiny = Fixtures.mergeTiny();
         Path config = Files.writeString(temp.resolve("merge.yml"), "merge_method: task_arithmetic\nbase_model: "
                 + tiny.resolve("llama/base") + "\nmodels:\n  - model: " + tiny.resolve("llama/math")
                 + "\n    parameters:\n      weight: 0.5\n  - model: " + tiny.resolve("llama/code")

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import amalgam.merge.TensorJob;
 import amalgam.tensor.DType;
 import amalgam.tensor.Tensor;
+import amalgam.testing.Fixtures;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -16,30 +17,27 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * End-to-end FusionBench fixture cases ({@code ../shared/fixtures/merge-tiny/cases/fb_*}): load the pool, configure the
+ * End-to-end FusionBench fixture cases ({@code merge-tiny/cases/fb_*} of the test fixtures): load the pool, configure the
  * method from args.txt (and each alias of case.json), run every job and compare with expected/model.safetensors by
  * ||out − exp|| / ||exp|| per tensor against the case's tolerance.
  */
 class FixtureCasesTest {
-    private static final Path MERGE_TINY = Path.of("..", "shared", "fixtures", "merge-tiny");
+    private static final Path MERGE_TINY = Fixtures.mergeTiny();
 
     static Stream<Path> cases() throws IOException {
         Path cases = MERGE_TINY.resolve("cases");
-        if (!Files.isDirectory(cases)) {
-            return Stream.of(Path.of("absent"));
+        try (Stream<Path> list = Files.list(cases)) {
+            return list.filter(p -> p.getFileName().toString().startsWith("fb_")).sorted().toList().stream();
         }
-        return Files.list(cases).filter(p -> p.getFileName().toString().startsWith("fb_")).sorted().toList().stream();
     }
 
     @ParameterizedTest
     @MethodSource("cases")
     void matchesExpected(Path caseDirectory) throws IOException {
-        Assumptions.assumeTrue(Files.isDirectory(caseDirectory), "fixtures not present");
         JsonNode info = new ObjectMapper().readTree(caseDirectory.resolve("case.json").toFile());
         Map<String, String> overrides = new LinkedHashMap<>();
         for (String line : Files.readAllLines(caseDirectory.resolve("args.txt"))) {

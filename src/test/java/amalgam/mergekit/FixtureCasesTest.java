@@ -8,6 +8,7 @@ import amalgam.mergekit.config.ConfigParser;
 import amalgam.mergekit.plan.MergekitPlan;
 import amalgam.tensor.DType;
 import amalgam.tensor.Tensor;
+import amalgam.testing.Fixtures;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -17,22 +18,18 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * End to end against the shared fixtures: every {@code merge-tiny/cases/mk_*} config is planned, every job run, and
+ * End to end against the test fixtures: every {@code merge-tiny/cases/mk_*} config is planned, every job run, and
  * each output tensor compared with {@code expected/model.safetensors} by {@code ‖out − exp‖/‖exp‖ ≤ tolerance}.
  */
 class FixtureCasesTest {
-    private static final Path MERGE_TINY = Path.of("..", "shared", "fixtures", "merge-tiny");
+    private static final Path MERGE_TINY = Fixtures.mergeTiny();
 
     static Stream<String> cases() throws IOException {
         Path cases = MERGE_TINY.resolve("cases");
-        if (!Files.isDirectory(cases)) {
-            return Stream.of("(fixtures absent)");
-        }
         try (Stream<Path> list = Files.list(cases)) {
             return list.map(path -> path.getFileName().toString()).filter(name -> name.startsWith("mk_")).sorted().toList().stream();
         }
@@ -42,7 +39,6 @@ class FixtureCasesTest {
     @MethodSource("cases")
     void mergeMatchesExpected(String name) throws IOException {
         Path dir = MERGE_TINY.resolve("cases").resolve(name);
-        Assumptions.assumeTrue(Files.isDirectory(dir), "shared fixtures not present");
         JsonNode expectations = new ObjectMapper().readTree(dir.resolve("case.json").toFile());
         double tolerance = expectations.get("tolerance").asDouble();
         DType expectedDType = DType.fromTorchName(expectations.get("out_dtype").get(0).asText());
