@@ -7,6 +7,8 @@ import amalgam.merge.TensorJob;
 import amalgam.tensor.DType;
 import amalgam.tensor.Tensor;
 import amalgam.testing.Fixtures;
+import amalgam.testing.RelativeError;
+import amalgam.testing.SafetensorsTestFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -46,9 +48,12 @@ class FixtureCasesTest {
                 overrides.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
             }
         }
-        ModelPool pool = ModelPool.load(caseDirectory.resolve(overrides.get("modelpool")), MERGE_TINY, SafetensorsFiles::open);
-        Map<String, Tensor> expected = SafetensorsFiles.read(caseDirectory.resolve("expected").resolve("model.safetensors"));
+        ModelPool pool = ModelPool.load(caseDirectory.resolve(overrides.get("modelpool")), MERGE_TINY, SafetensorsTestFiles::open);
+        Map<String, Tensor> expected = SafetensorsTestFiles.read(caseDirectory.resolve("expected").resolve("model.safetensors"));
+        // case.json: 1e-5 for float32 methods (a few roundings per element), 1e-4 for the SVD-based ones (iso_c, OPCM,
+        // TSV-M), whose float32 LAPACK results legitimately differ from the reference's at that level
         double tolerance = info.get("tolerance").asDouble();
+        assertTrue(tolerance <= 1e-4, "case tolerance " + tolerance);
         check(MethodRegistry.fromOverrides(overrides).plan(pool, 0), expected, tolerance, caseDirectory);
         for (JsonNode alias : info.get("method_aliases")) {
             overrides.put("method", alias.asText());
@@ -63,18 +68,8 @@ class FixtureCasesTest {
             assertEquals(want.dtype(), job.outputDType(), job.outputName());
             assertEquals(want.shape(), job.outputShape(), job.outputName());
             try (Arena arena = Arena.ofConfined()) {
-                Tensor got = job.compute(arena);
-                double diff = 0;
-                double norm = 0;
-                for (long i = 0; i < want.elementCount(); i++) {
-                    double e = want.getFloat(i);
-                    double d = got.getFloat(i) - e;
-                    diff += d * d;
-                    norm += e * e;
-                }
-                double relative = norm == 0 ? Math.sqrt(diff) : Math.sqrt(diff / norm);
-                assertTrue(relative <= tolerance, caseDirectory.getFileName() + " " + job.outputName() + ": relative error "
-                        + relative + " > " + tolerance);
+                // the case's own tolerance (case.json): float32 round-off for most methods, more for SVD-based ones
+                RelativeError.assertAtMost(tolerance, want, job.compute(arena), caseDirectory.getFileName() + " " + job.outputName());
             }
         }
         assertTrue(jobs.stream().allMatch(j -> j.outputDType() == DType.F32 || !j.outputDType().isFloatingPoint()));
