@@ -66,6 +66,20 @@ public final class SafetensorsTestFiles {
         }
     }
 
+    /** The header's {@code __metadata__} (string to string), empty when the file has none. */
+    public static Map<String, String> metadata(Path file) {
+        try {
+            byte[] bytes = Files.readAllBytes(file);
+            long headerLength = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            JsonNode header = JSON.readTree(new String(bytes, 8, Math.toIntExact(headerLength), StandardCharsets.UTF_8));
+            Map<String, String> metadata = new TreeMap<>();
+            header.path("__metadata__").properties().forEach(entry -> metadata.put(entry.getKey(), entry.getValue().textValue()));
+            return metadata;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** One tensor of the file, which must be there. */
     public static Tensor read(Path file, String name) {
         Tensor tensor = read(file).get(name);
