@@ -2,6 +2,7 @@ package amalgam.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import amalgam.io.Checkpoint;
 import amalgam.io.TensorInfo;
@@ -14,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +31,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class FixtureCasesCliTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** A case takes 1–3 s here (a fresh JVM and a tiny merge); a CLI that hangs fails its case instead of the build. */
+    private static final Duration TIMEOUT = Duration.ofSeconds(120);
 
     @TempDir
     Path temp;
@@ -61,10 +65,13 @@ class FixtureCasesCliTest {
         } else {
             command.addAll(List.of("merge", caseDir.resolve("config.yml").toString(), out.toString()));
         }
-        Process process = launch(command, mergeTiny);
-        String stderr = new String(process.getErrorStream().readAllBytes());
-        assertTrue(process.waitFor(120, TimeUnit.SECONDS));
-        assertEquals(0, process.exitValue(), "amalgam " + String.join(" ", command) + "\n" + stderr);
+        Path stderr = temp.resolve("stderr.txt");
+        Process process = launch(command, mergeTiny, stderr);
+        if (!process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor();
+            fail("amalgam " + String.join(" ", command) + " did not finish within " + TIMEOUT + "\n" + Files.readString(stderr));
+        }
+        assertEquals(0, process.exitValue(), "amalgam " + String.join(" ", command) + "\n" + Files.readString(stderr));
         compare(out, caseDir.resolve("expected"), spec);
     }
 
@@ -87,12 +94,16 @@ class FixtureCasesCliTest {
         }
     }
 
-    /** The CLI in a fresh JVM with this test's class path, so the working directory can differ. */
-    static Process launch(List<String> arguments, Path workingDirectory) throws IOException {
+    /**
+     * The CLI in a fresh JVM with this test's class path, so the working directory can differ; its standard error
+     * goes to a file, so waiting for the process is what bounds the time, not reading a pipe until it closes.
+     */
+    static Process launch(List<String> arguments, Path workingDirectory, Path stderr) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx1g",
                 "-cp", System.getProperty("java.class.path"), "amalgam.cli.Main"));
         command.addAll(arguments);
-        return new ProcessBuilder(command).directory(workingDirectory.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return new ProcessBuilder(command).directory(workingDirectory.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(stderr.toFile()).start();
     }
 }
