@@ -8,6 +8,7 @@ import amalgam.io.FileDigests;
 import amalgam.io.OutputDirectory;
 import amalgam.io.ScratchDirectory;
 import amalgam.linalg.LinearAlgebra;
+import amalgam.fusion.param.MethodParameters;
 import amalgam.fusion.taskpool.ImageTaskPool;
 import amalgam.fusion.taskpool.TaskMetrics;
 import amalgam.merge.CheckpointModelSource;
@@ -388,13 +389,16 @@ public final class FusionRun {
             names.add(i < pool.allModels().size() ? pool.allModels().get(i).name() : opened.get(i).name());
         }
         List<Provenance.Input> inputs = Provenance.describe(names, opened, digests, engine.threads(), engine.progress());
-        Map<String, Object> parameters = new LinkedHashMap<>();
+        Map<String, Object> given = new LinkedHashMap<>();
         arguments.forEach((key, value) -> {
             if (key.startsWith("method.")) {
-                parameters.put(key.substring("method.".length()), value);
+                given.put(key.substring("method.".length()), value);
             }
         });
         String method = String.valueOf(arguments.getOrDefault("method", "task_arithmetic"));
+        // every parameter with its resolved value (the declared defaults too), not only the ones given
+        MethodDeclaration declaration = MethodRegistry.resolve(method);
+        Map<String, Object> parameters = MethodParameters.resolve(declaration.configName(), declaration.parameters(), given).asMap();
         return new Provenance(method, "fusionbench", parameters, inputs, seed,
                 Provenance.software(amalgam.merge.Versions.amalgam(), LinearAlgebra.backend()));
     }

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import amalgam.io.Checkpoint;
 import amalgam.tensor.DType;
+import amalgam.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +34,6 @@ class BadInputCliTest {
 
     @BeforeEach
     void fixtures() {
-        assumeTrue(Files.isDirectory(TestCheckpoints.mergeTiny().resolve("clip")), "fixtures not present");
         out = temp.resolve("results").resolve("out");
     }
 
@@ -206,11 +205,11 @@ class BadInputCliTest {
     // ---- helpers ----
 
     private static Path clip(String name) {
-        return TestCheckpoints.mergeTiny().resolve("clip").resolve(name);
+        return Fixtures.mergeTiny().resolve("clip").resolve(name);
     }
 
     private static Path llama(String name) {
-        return TestCheckpoints.mergeTiny().resolve("llama").resolve(name);
+        return Fixtures.mergeTiny().resolve("llama").resolve(name);
     }
 
     /** A pool of the pretrained CLIP, {@code first} and one more fixture task; the model's pool name is its folder. */

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README's first command on the shipped mini8 zoo: `amalgam run` with no arguments prints the table (pretrained,
@@ -22,6 +23,9 @@ class BuiltInBenchmarkRunTest {
     private static final List<String> TASKS = List.of("mnist", "fashion_mnist", "shapes", "textures", "counting",
             "orientation", "position", "symmetry");
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path temp;
 
     @Test
     void theDefaultRunPrintsTheTableAndAFullReport() throws Exception {
@@ -49,12 +53,28 @@ class BuiltInBenchmarkRunTest {
         double merged = report.get("average").get("accuracy").asDouble();
         assertTrue(merged < individual - 0.05, "task arithmetic " + merged);
 
-        CliRunner again = CliRunner.run("run", "--threads", "1");
-        assertEquals(0, again.exitCode(), again.err());
-        assertEquals(result.out(), again.out(), "same report whatever the thread count (reference rows from the cache)");
         try (Stream<Path> entries = Files.list(Path.of(System.getProperty("amalgam.cache")).resolve("reference"))) {
             assertTrue(entries.count() >= 2L * TASKS.size(), "reference results are cached");
         }
+
+        // again on one thread, in a cache of its own, so the reference rows are computed again rather than read back
+        Path freshCache = temp.resolve("cache");
+        String sharedCache = System.setProperty("amalgam.cache", freshCache.toString());
+        CliRunner again;
+        try {
+            again = CliRunner.run("run", "--threads", "1");
+        } finally {
+            if (sharedCache == null) {
+                System.clearProperty("amalgam.cache");
+            } else {
+                System.setProperty("amalgam.cache", sharedCache);
+            }
+        }
+        assertEquals(0, again.exitCode(), again.err());
+        try (Stream<Path> entries = Files.list(freshCache.resolve("reference"))) {
+            assertTrue(entries.count() >= 2L * TASKS.size(), "the one-thread run evaluated the reference models itself");
+        }
+        assertEquals(result.out(), again.out(), "same report, reference rows included, whatever the thread count");
     }
 
     @Test

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import amalgam.mergekit.tokenizer.ChatTemplate;
+import amalgam.testing.Fixtures;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -35,8 +35,7 @@ class ChatTemplateCliTest {
 
     @BeforeEach
     void models() throws IOException {
-        Path llama = TestCheckpoints.mergeTiny().resolve("llama");
-        assumeTrue(Files.isRegularFile(llama.resolve("base/tokenizer.json")), "fixtures not present");
+        Path llama = Fixtures.mergeTiny().resolve("llama");
         base = copyModel(llama.resolve("base"), temp.resolve("base"));
         math = copyModel(llama.resolve("math"), temp.resolve("math"));
         code = copyModel(llama.resolve("code"), temp.resolve("code"));

@@ -2,7 +2,6 @@ package amalgam.cli;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Path;
 
 /** Runs the CLI in-process and captures its exit code and streams. */
 record CliRunner(int exitCode, String out, String err) {
@@ -11,10 +10,5 @@ record CliRunner(int exitCode, String out, String err) {
         StringWriter err = new StringWriter();
         int code = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
         return new CliRunner(code, out.toString(), err.toString());
-    }
-
-    /** The shared fixtures folder, ../shared/fixtures from the project directory. */
-    static Path fixtures() {
-        return Path.of("..", "shared", "fixtures").toAbsolutePath().normalize();
     }
 }

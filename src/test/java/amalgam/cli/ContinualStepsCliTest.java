@@ -3,10 +3,10 @@ package amalgam.cli;
 import amalgam.io.OutputManifest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import amalgam.io.Checkpoint;
 import amalgam.io.TensorInfo;
+import amalgam.testing.Fixtures;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +25,7 @@ class ContinualStepsCliTest {
 
     @Test
     void everyStepIsSavedAndTheLastIsTheFinalModel() throws Exception {
-        Path clip = CliRunner.fixtures().resolve("merge-tiny/clip");
-        assumeTrue(Files.isDirectory(clip), "fixtures not present");
+        Path clip = Fixtures.path("merge-tiny/clip");
         Path pool = Files.writeString(temp.resolve("pool.yaml"), "models:\n  _pretrained_: " + clip.resolve("pretrained")
                 + "\n  sun397: " + clip.resolve("sun397") + "\n  eurosat: " + clip.resolve("eurosat") + "\n  svhn: " + clip.resolve("svhn") + "\n");
         Path one = Files.writeString(temp.resolve("one.yaml"), "models:\n  _pretrained_: " + clip.resolve("pretrained")

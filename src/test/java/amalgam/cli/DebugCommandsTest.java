@@ -3,11 +3,11 @@ package amalgam.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import amalgam.io.Checkpoint;
 import amalgam.io.TensorInfo;
 import amalgam.tensor.Tensor;
+import amalgam.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,8 +26,7 @@ class DebugCommandsTest {
     Path temp;
 
     private static Path clipTiny() {
-        Path fixture = CliRunner.fixtures().resolve("clip-tiny");
-        assumeTrue(Files.isDirectory(fixture), "fixtures not present");
+        Path fixture = Fixtures.path("clip-tiny");
         return fixture;
     }
 

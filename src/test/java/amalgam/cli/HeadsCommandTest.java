@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import amalgam.io.Checkpoint;
 import amalgam.model.clip.ClipConfig;
@@ -16,6 +15,7 @@ import amalgam.model.clip.ZeroShotHead;
 import amalgam.model.clip.ZeroShotTemplates;
 import amalgam.nn.Graph;
 import amalgam.nn.Parallel;
+import amalgam.testing.Fixtures;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
@@ -35,8 +35,7 @@ class HeadsCommandTest {
 
     @Test
     void writesTheHeadTheLibraryBuilds() throws Exception {
-        Path clip = CliRunner.fixtures().resolve("clip-tiny");
-        assumeTrue(Files.isDirectory(clip), "fixtures not present");
+        Path clip = Fixtures.path("clip-tiny");
         Path tokenizer = tokenizer();
         Path out = temp.resolve("eurosat.safetensors");
         CliRunner result = CliRunner.run("heads", "build", clip.toString(), "--tokenizer", tokenizer.toString(),
@@ -65,9 +64,8 @@ class HeadsCommandTest {
 
     @Test
     void refusesAmbiguousOrUnusableInputs() throws Exception {
-        Path clip = CliRunner.fixtures().resolve("clip-tiny");
-        Path visionOnly = CliRunner.fixtures().resolve("merge-tiny/clip/pretrained");
-        assumeTrue(Files.isDirectory(clip) && Files.isDirectory(visionOnly), "fixtures not present");
+        Path clip = Fixtures.path("clip-tiny");
+        Path visionOnly = Fixtures.path("merge-tiny/clip/pretrained");
         String tokenizer = tokenizer().toString();
         String out = temp.resolve("head.safetensors").toString();
         List<String[]> bad = List.of(

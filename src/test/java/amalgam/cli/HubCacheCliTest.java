@@ -3,8 +3,8 @@ package amalgam.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import amalgam.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +28,7 @@ class HubCacheCliTest {
 
     @BeforeEach
     void pointAtTheFixtureCache() {
-        tiny = TestCheckpoints.mergeTiny();
-        assumeTrue(Files.isDirectory(tiny.resolve("hfcache/models--fixture--llama-code")), "fixtures not present");
+        tiny = Fixtures.mergeTiny();
         previous = System.setProperty("amalgam.hub.cache", tiny.resolve("hfcache").toString());
     }
 

@@ -3,13 +3,13 @@ package amalgam.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import amalgam.io.SafetensorsWriter;
 import amalgam.io.TensorEntry;
 import amalgam.tensor.DType;
 import amalgam.tensor.Shape;
 import amalgam.tensor.Tensor;
+import amalgam.testing.Fixtures;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.lang.foreign.Arena;
@@ -52,8 +52,7 @@ class InspectCommandTest {
     @ValueSource(strings = {"merge-tiny/clip/pretrained", "merge-tiny/clip/sun397_bf16", "merge-tiny/clip/pretrained_sharded",
         "merge-tiny/hfcache/models--fixture--llama-code", "merge-tiny/llama/base/model.safetensors"})
     void fixturesInspectLikeTheirHeadersSay(String relative) throws Exception {
-        Path model = CliRunner.fixtures().resolve(relative);
-        assumeTrue(Files.exists(model), "fixtures not present");
+        Path model = Fixtures.path(relative);
         CliRunner result = CliRunner.run("inspect", model.toString(), "--json");
         assertEquals(0, result.exitCode(), result.err());
         JsonNode root = JSON.readTree(result.out());
@@ -80,8 +79,7 @@ class InspectCommandTest {
 
     @Test
     void shardedAndSingleFilePretrainedAgree() {
-        Path fixtures = CliRunner.fixtures();
-        assumeTrue(Files.exists(fixtures.resolve("merge-tiny")), "fixtures not present");
+        Path fixtures = Fixtures.root();
         CliRunner whole = CliRunner.run("inspect", fixtures.resolve("merge-tiny/clip/pretrained").toString(), "--json");
         CliRunner sharded = CliRunner.run("inspect", fixtures.resolve("merge-tiny/clip/pretrained_sharded").toString(), "--json");
         assertEquals(whole.out(), sharded.out());
@@ -89,8 +87,7 @@ class InspectCommandTest {
 
     @Test
     void tableListsEveryTensorAndTotals() {
-        Path model = CliRunner.fixtures().resolve("merge-tiny/clip/pretrained");
-        assumeTrue(Files.exists(model), "fixtures not present");
+        Path model = Fixtures.path("merge-tiny/clip/pretrained");
         CliRunner result = CliRunner.run("inspect", model.toString());
         assertEquals(0, result.exitCode(), result.err());
         assertTrue(result.out().contains("vision_model.post_layernorm.weight"));

@@ -3,12 +3,12 @@ package amalgam.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import amalgam.tensor.DType;
 import amalgam.tensor.Shape;
 import amalgam.tensor.Tensor;
 import amalgam.tensor.kernel.Convert;
+import amalgam.testing.Fixtures;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
@@ -37,8 +37,7 @@ class LoraMergeCliTest {
 
     @BeforeEach
     void fixture() {
-        base = TestCheckpoints.mergeTiny().resolve("llama/base");
-        assumeTrue(Files.isRegularFile(base.resolve("model.safetensors")), "fixtures not present");
+        base = Fixtures.mergeTiny().resolve("llama/base");
         theta = TestCheckpoints.floats(base);
     }
 
@@ -221,7 +220,7 @@ class LoraMergeCliTest {
             }
         }
         for (String name : changed) {
-            float[] original = TestCheckpoints.floats(TestCheckpoints.mergeTiny().resolve("llama/base")).get(name);
+            float[] original = TestCheckpoints.floats(Fixtures.mergeTiny().resolve("llama/base")).get(name);
             assertTrue(!java.util.Arrays.equals(original, actual.get(name)), name + " was changed by the adapter");
         }
     }

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import amalgam.testing.Fixtures;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -25,8 +25,7 @@ class MergekitOptionsCliTest {
 
     @BeforeEach
     void fixtures() {
-        llama = TestCheckpoints.mergeTiny().resolve("llama");
-        assumeTrue(Files.isRegularFile(llama.resolve("base/tokenizer.json")), "fixtures not present");
+        llama = Fixtures.mergeTiny().resolve("llama");
     }
 
     @Test

@@ -2,10 +2,10 @@ package amalgam.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import amalgam.io.Checkpoint;
 import amalgam.tensor.DType;
+import amalgam.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,8 +26,7 @@ class MixedInputsCliTest {
 
     @Test
     void shardedPretrainedAndBf16Task() throws IOException {
-        Path tiny = TestCheckpoints.mergeTiny();
-        assumeTrue(Files.isDirectory(tiny.resolve("clip/pretrained_sharded")), "fixtures not present");
+        Path tiny = Fixtures.mergeTiny();
         Path out = temp.resolve("out");
         Path pool = Files.writeString(temp.resolve("pool.yaml"), poolText(tiny, TASKS));
         CliRunner result = CliRunner.run("run", "method=task_arithmetic", "modelpool=" + pool, "taskpool=dummy",

@@ -3,8 +3,8 @@ package amalgam.cli;
 import amalgam.io.OutputManifest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import amalgam.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,8 +26,7 @@ class PerTaskRunCliTest {
 
     @BeforeEach
     void inputs() throws IOException {
-        tiny = TestCheckpoints.mergeTiny();
-        assumeTrue(Files.isDirectory(tiny.resolve("clip")), "fixtures not present");
+        tiny = Fixtures.mergeTiny();
         StringBuilder text = new StringBuilder("models:\n  _pretrained_: " + tiny.resolve("clip/pretrained") + "\n");
         TASKS.forEach(t -> text.append("  ").append(t).append(": ").append(tiny.resolve("clip").resolve(t)).append('\n'));
         pool = Files.writeString(temp.resolve("pool.yaml"), text);

@@ -1,11 +1,15 @@
 package amalgam.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import amalgam.io.Checkpoint;
 import amalgam.io.SafetensorsFile;
+import amalgam.linalg.LinearAlgebra;
+import amalgam.merge.Versions;
+import amalgam.testing.Fixtures;
+import amalgam.testing.SafetensorsTestFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -32,8 +36,7 @@ class ProvenanceCliTest {
 
     @Test
     void fusionBenchRunRecordsEveryShardOfEveryInput() throws Exception {
-        Path clip = TestCheckpoints.mergeTiny().resolve("clip");
-        assumeTrue(Files.isDirectory(clip.resolve("pretrained_sharded")), "fixtures not present");
+        Path clip = Fixtures.mergeTiny().resolve("clip");
         Path pool = Files.writeString(temp.resolve("pool.yaml"), "models:\n  _pretrained_: " + clip.resolve("pretrained_sharded")
                 + "\n  sun397: " + clip.resolve("sun397") + "\n  svhn: " + clip.resolve("svhn") + "\n");
         Path out = temp.resolve("out");
@@ -56,8 +59,7 @@ class ProvenanceCliTest {
 
     @Test
     void mergekitMergeRecordsEveryModelInEveryOutputShard() throws Exception {
-        Path tiny = TestCheckpoints.mergeTiny();
-        assumeTrue(Files.isDirectory(tiny.resolve("llama/base")), "fixtures not present");
+        Path tiny = Fixtures.mergeTiny();
         Path config = Files.writeString(temp.resolve("merge.yml"), "merge_method: task_arithmetic\nbase_model: "
                 + tiny.resolve("llama/base") + "\nmodels:\n  - model: " + tiny.resolve("llama/math")
                 + "\n    parameters:\n      weight: 0.5\n  - model: " + tiny.resolve("llama/code")
@@ -82,6 +84,59 @@ class ProvenanceCliTest {
         for (int i = 0; i < models.size(); i++) {
             assertFilesMatch(models.get(i), recorded.get(i).get("files"));
         }
+    }
+
+    @Test
+    void fusionBenchRunRecordsMethodResolvedParametersSeedAndSoftware() throws Exception {
+        Path clip = Fixtures.path("merge-tiny/clip");
+        Path pool = Files.writeString(temp.resolve("pool.yaml"), "models:\n  _pretrained_: " + clip.resolve("pretrained")
+                + "\n  sun397: " + clip.resolve("sun397") + "\n  svhn: " + clip.resolve("svhn") + "\n");
+        Path out = temp.resolve("out");
+        CliRunner result = CliRunner.run("run", "method=ties_merging", "method.threshold=10", "seed=5", "modelpool=" + pool,
+                "taskpool=dummy", "merged_model_save_path=" + out);
+        assertEquals(0, result.exitCode(), result.err());
+
+        Map<String, String> metadata = SafetensorsTestFiles.metadata(out.resolve("model.safetensors"));
+        assertEquals("fusionbench", metadata.get("amalgam.dialect"));
+        assertEquals("ties_merging", metadata.get("amalgam.method"));
+        assertEquals("5", metadata.get("amalgam.seed"));
+        // every parameter with its resolved value: the one given, and the declared defaults of the others
+        JsonNode parameters = JSON.readTree(metadata.get("amalgam.parameters"));
+        assertEquals(10.0, parameters.path("threshold").asDouble(-1), parameters.toString());
+        assertEquals(0.3, parameters.path("scaling_factor").asDouble(-1), parameters.toString());
+        assertEquals("sum", parameters.path("merge_func").asText(), parameters.toString());
+        assertTrue(parameters.path("remove_keys").isArray() && parameters.get("remove_keys").isEmpty(), parameters.toString());
+        assertSoftware(metadata);
+    }
+
+    @Test
+    void mergekitMergeRecordsMethodConfigSeedAndSoftware() throws Exception {
+        Path llama = Fixtures.path("merge-tiny/llama");
+        String text = "merge_method: dare_ties\nbase_model: " + llama.resolve("base") + "\nmodels:\n  - model: "
+                + llama.resolve("math") + "\n    parameters: {weight: 0.5, density: 0.5}\n  - model: " + llama.resolve("code")
+                + "\n    parameters: {weight: 0.5, density: 0.7}\ndtype: float32\n";
+        Path config = Files.writeString(temp.resolve("merge.yml"), text);
+        Path out = temp.resolve("merged");
+        CliRunner result = CliRunner.run("merge", config.toString(), out.toString(), "--seed", "3");
+        assertEquals(0, result.exitCode(), result.err());
+
+        Map<String, String> metadata = SafetensorsTestFiles.metadata(out.resolve("model.safetensors"));
+        assertEquals("mergekit", metadata.get("amalgam.dialect"));
+        assertEquals("dare_ties", metadata.get("amalgam.method"));
+        assertEquals("3", metadata.get("amalgam.seed"));
+        // mergekit's parameters live in the configuration, recorded verbatim
+        assertEquals(text, JSON.readTree(metadata.get("amalgam.parameters")).path("config").asText());
+        assertSoftware(metadata);
+    }
+
+    /** The versions of amalgam, Java, the OS and the linear algebra backend that made the file. */
+    private static void assertSoftware(Map<String, String> metadata) throws IOException {
+        JsonNode software = JSON.readTree(metadata.get("amalgam.software"));
+        assertEquals(Versions.amalgam(), software.path("amalgam").asText(), software.toString());
+        assertEquals(Runtime.version().toString(), software.path("java").asText(), software.toString());
+        assertEquals(System.getProperty("os.name") + "/" + System.getProperty("os.arch"), software.path("os").asText());
+        assertEquals(LinearAlgebra.backend(), software.path("backend").asText());
+        assertFalse(software.path("amalgam").asText().isBlank(), software.toString());
     }
 
     private static void assertFilesMatch(Path model, JsonNode files) throws Exception {

@@ -3,8 +3,8 @@ package amalgam.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import amalgam.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +24,7 @@ class RunOverridesCliTest {
 
     @BeforeEach
     void fixtures() {
-        clip = TestCheckpoints.mergeTiny().resolve("clip");
-        assumeTrue(Files.isDirectory(clip.resolve("pretrained")), "fixtures not present");
+        clip = Fixtures.mergeTiny().resolve("clip");
     }
 
     @Test

@@ -2,13 +2,13 @@ package amalgam.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import amalgam.data.synthetic.SyntheticDataset;
 import amalgam.data.synthetic.SyntheticTask;
 import amalgam.data.image.RgbImage;
 import amalgam.model.clip.ZeroShotHead;
 import amalgam.tensor.Tensor;
+import amalgam.testing.Fixtures;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.image.BufferedImage;
@@ -30,8 +30,7 @@ class TaskPoolRunTest {
 
     @Test
     void dummyRunMatchesThePretrainedReferenceRow() throws Exception {
-        Path clip = CliRunner.fixtures().resolve("merge-tiny/clip");
-        assumeTrue(Files.isDirectory(clip), "fixtures not present");
+        Path clip = Fixtures.path("merge-tiny/clip");
         Files.writeString(temp.resolve("pool.yaml"), "models:\n  _pretrained_: " + clip.resolve("pretrained")
                 + "\n  sun397: " + clip.resolve("sun397") + "\n  eurosat: " + clip.resolve("eurosat") + "\n");
         writeTask("sun397", "shapes");

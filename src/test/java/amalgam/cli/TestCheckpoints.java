@@ -24,11 +24,6 @@ final class TestCheckpoints {
     private TestCheckpoints() {
     }
 
-    /** The fixtures' merge-tiny folder. */
-    static Path mergeTiny() {
-        return CliRunner.fixtures().resolve("merge-tiny");
-    }
-
     /** Every tensor of a checkpoint as float32 values, by name. */
     static Map<String, float[]> floats(Path model) {
         Map<String, float[]> values = new LinkedHashMap<>();

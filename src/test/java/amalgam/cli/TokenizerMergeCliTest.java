@@ -3,9 +3,9 @@ package amalgam.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import amalgam.tensor.Tensor;
+import amalgam.testing.Fixtures;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -39,8 +39,7 @@ class TokenizerMergeCliTest {
 
     @BeforeEach
     void models() throws IOException {
-        Path llama = TestCheckpoints.mergeTiny().resolve("llama");
-        assumeTrue(Files.isRegularFile(llama.resolve("base/tokenizer.json")), "fixtures not present");
+        Path llama = Fixtures.mergeTiny().resolve("llama");
         base = TestCheckpoints.copy(llama.resolve("base"), temp.resolve("base"), edit -> { });
         for (String file : List.of("tokenizer.json", "tokenizer_config.json")) {
             Files.copy(llama.resolve("base").resolve(file), base.resolve(file));

@@ -3,8 +3,8 @@ package amalgam.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import amalgam.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +24,7 @@ class TorchCheckpointCliTest {
 
     @Test
     void mergekitMergeOfABinBaseEqualsTheSafetensorsMerge() throws IOException {
-        Path llama = TestCheckpoints.mergeTiny().resolve("llama");
-        assumeTrue(Files.isDirectory(llama.resolve("base")), "fixtures not present");
+        Path llama = Fixtures.mergeTiny().resolve("llama");
         Map<String, float[]> fromBin = TestCheckpoints.floats(merge("bin", BIN, llama));
         Map<String, float[]> fromSafetensors = TestCheckpoints.floats(merge("st", llama.resolve("base"), llama));
         assertEquals(fromSafetensors.keySet(), fromBin.keySet());
@@ -34,8 +33,7 @@ class TorchCheckpointCliTest {
 
     @Test
     void fusionBenchRunReadsBinModelsToo() throws IOException {
-        Path llama = TestCheckpoints.mergeTiny().resolve("llama");
-        assumeTrue(Files.isDirectory(llama.resolve("base")), "fixtures not present");
+        Path llama = Fixtures.mergeTiny().resolve("llama");
         Path pool = Files.writeString(temp.resolve("pool.yaml"), "models:\n  _pretrained_: " + BIN + "\n  math: "
                 + llama.resolve("math") + "\n  code: " + llama.resolve("code") + "\n");
         Path out = temp.resolve("fb");

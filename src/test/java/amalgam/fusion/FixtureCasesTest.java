@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import amalgam.merge.TensorJob;
 import amalgam.tensor.DType;
 import amalgam.tensor.Tensor;
+import amalgam.testing.Fixtures;
+import amalgam.testing.RelativeError;
+import amalgam.testing.SafetensorsTestFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -16,30 +19,27 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * End-to-end FusionBench fixture cases ({@code ../shared/fixtures/merge-tiny/cases/fb_*}): load the pool, configure the
+ * End-to-end FusionBench fixture cases ({@code merge-tiny/cases/fb_*} of the test fixtures): load the pool, configure the
  * method from args.txt (and each alias of case.json), run every job and compare with expected/model.safetensors by
  * ||out − exp|| / ||exp|| per tensor against the case's tolerance.
  */
 class FixtureCasesTest {
-    private static final Path MERGE_TINY = Path.of("..", "shared", "fixtures", "merge-tiny");
+    private static final Path MERGE_TINY = Fixtures.mergeTiny();
 
     static Stream<Path> cases() throws IOException {
         Path cases = MERGE_TINY.resolve("cases");
-        if (!Files.isDirectory(cases)) {
-            return Stream.of(Path.of("absent"));
+        try (Stream<Path> list = Files.list(cases)) {
+            return list.filter(p -> p.getFileName().toString().startsWith("fb_")).sorted().toList().stream();
         }
-        return Files.list(cases).filter(p -> p.getFileName().toString().startsWith("fb_")).sorted().toList().stream();
     }
 
     @ParameterizedTest
     @MethodSource("cases")
     void matchesExpected(Path caseDirectory) throws IOException {
-        Assumptions.assumeTrue(Files.isDirectory(caseDirectory), "fixtures not present");
         JsonNode info = new ObjectMapper().readTree(caseDirectory.resolve("case.json").toFile());
         Map<String, String> overrides = new LinkedHashMap<>();
         for (String line : Files.readAllLines(caseDirectory.resolve("args.txt"))) {
@@ -48,9 +48,12 @@ class FixtureCasesTest {
                 overrides.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
             }
         }
-        ModelPool pool = ModelPool.load(caseDirectory.resolve(overrides.get("modelpool")), MERGE_TINY, SafetensorsFiles::open);
-        Map<String, Tensor> expected = SafetensorsFiles.read(caseDirectory.resolve("expected").resolve("model.safetensors"));
+        ModelPool pool = ModelPool.load(caseDirectory.resolve(overrides.get("modelpool")), MERGE_TINY, SafetensorsTestFiles::open);
+        Map<String, Tensor> expected = SafetensorsTestFiles.read(caseDirectory.resolve("expected").resolve("model.safetensors"));
+        // case.json: 1e-5 for float32 methods (a few roundings per element), 1e-4 for the SVD-based ones (iso_c, OPCM,
+        // TSV-M), whose float32 LAPACK results legitimately differ from the reference's at that level
         double tolerance = info.get("tolerance").asDouble();
+        assertTrue(tolerance <= 1e-4, "case tolerance " + tolerance);
         check(MethodRegistry.fromOverrides(overrides).plan(pool, 0), expected, tolerance, caseDirectory);
         for (JsonNode alias : info.get("method_aliases")) {
             overrides.put("method", alias.asText());
@@ -65,18 +68,8 @@ class FixtureCasesTest {
             assertEquals(want.dtype(), job.outputDType(), job.outputName());
             assertEquals(want.shape(), job.outputShape(), job.outputName());
             try (Arena arena = Arena.ofConfined()) {
-                Tensor got = job.compute(arena);
-                double diff = 0;
-                double norm = 0;
-                for (long i = 0; i < want.elementCount(); i++) {
-                    double e = want.getFloat(i);
-                    double d = got.getFloat(i) - e;
-                    diff += d * d;
-                    norm += e * e;
-                }
-                double relative = norm == 0 ? Math.sqrt(diff) : Math.sqrt(diff / norm);
-                assertTrue(relative <= tolerance, caseDirectory.getFileName() + " " + job.outputName() + ": relative error "
-                        + relative + " > " + tolerance);
+                // the case's own tolerance (case.json): float32 round-off for most methods, more for SVD-based ones
+                RelativeError.assertAtMost(tolerance, want, job.compute(arena), caseDirectory.getFileName() + " " + job.outputName());
             }
         }
         assertTrue(jobs.stream().allMatch(j -> j.outputDType() == DType.F32 || !j.outputDType().isFloatingPoint()));

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import amalgam.tensor.DType;
 import amalgam.tensor.Shape;
 import amalgam.tensor.Tensor;
+import amalgam.testing.Fixtures;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.lang.foreign.Arena;
@@ -223,8 +223,7 @@ class RoundTripTest {
 
     @Test
     void shardedFixtureEqualsSingleFileFixtureAndCacheEntryEqualsItsModel() {
-        Path fixtures = Path.of("..", "shared", "fixtures", "merge-tiny");
-        assumeTrue(Files.isDirectory(fixtures), "fixtures not present");
+        Path fixtures = Fixtures.mergeTiny();
         try (Checkpoint whole = Checkpoint.open(fixtures.resolve("clip/pretrained"));
              Checkpoint sharded = Checkpoint.open(fixtures.resolve("clip/pretrained_sharded"));
              Checkpoint bf16 = Checkpoint.open(fixtures.resolve("clip/sun397_bf16"));

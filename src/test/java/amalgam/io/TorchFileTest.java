@@ -9,6 +9,7 @@ import amalgam.UserInputException;
 import amalgam.tensor.DType;
 import amalgam.tensor.Shape;
 import amalgam.tensor.Tensor;
+import amalgam.testing.Fixtures;
 import java.io.IOException;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
@@ -59,8 +60,7 @@ class TorchFileTest {
 
     @Test
     void aShardedBinCheckpointReadsAsTheSafetensorsModelItWasMadeFrom() {
-        Path safetensors = Path.of("..", "shared", "fixtures", "merge-tiny", "llama", "base");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(safetensors), "fixtures not present");
+        Path safetensors = Fixtures.path("merge-tiny/llama/base");
         try (Checkpoint bin = Checkpoint.open(TORCH.resolve("llama-bin")); Checkpoint reference = Checkpoint.open(safetensors)) {
             assertEquals(2, bin.files().size());
             assertEquals(reference.tensors().stream().map(TensorInfo::name).toList(), bin.tensors().stream().map(TensorInfo::name).toList());

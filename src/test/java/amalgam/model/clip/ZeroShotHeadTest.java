@@ -2,13 +2,13 @@ package amalgam.model.clip;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import amalgam.io.Checkpoint;
 import amalgam.nn.Graph;
 import amalgam.nn.Parallel;
 import amalgam.nn.Parameters;
 import amalgam.nn.Var;
+import amalgam.testing.Fixtures;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
@@ -32,8 +32,7 @@ class ZeroShotHeadTest {
 
     @Test
     void headRowsAreRenormalizedMeansOfPromptEmbeddings() throws IOException {
-        Path fixture = Path.of("..", "shared", "fixtures", "clip-tiny");
-        assumeTrue(Files.isDirectory(fixture), "fixtures not present");
+        Path fixture = Fixtures.clipTiny();
         ClipTokenizer tokenizer = ClipTokenizer.fromDirectory(tokenizer());
         ClipConfig config = ClipConfig.read(fixture.resolve("config.json"));
         ClipModel model = new ClipModel(config);
