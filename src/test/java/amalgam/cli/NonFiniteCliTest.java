@@ -1,9 +1,9 @@
 package amalgam.cli;
 
+import amalgam.testing.Fixtures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import amalgam.tensor.Tensor;
 import java.io.IOException;
@@ -32,7 +32,6 @@ class NonFiniteCliTest {
 
     @BeforeEach
     void fixtures() {
-        assumeTrue(Files.isDirectory(TestCheckpoints.mergeTiny().resolve("clip")), "fixtures not present");
         out = temp.resolve("results").resolve("out");
     }
 
@@ -133,11 +132,11 @@ class NonFiniteCliTest {
     }
 
     private static Path clip(String name) {
-        return TestCheckpoints.mergeTiny().resolve("clip").resolve(name);
+        return Fixtures.mergeTiny().resolve("clip").resolve(name);
     }
 
     private static Path llama(String name) {
-        return TestCheckpoints.mergeTiny().resolve("llama").resolve(name);
+        return Fixtures.mergeTiny().resolve("llama").resolve(name);
     }
 
     private Path pool(Path first) throws IOException {
