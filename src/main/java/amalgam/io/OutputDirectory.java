@@ -22,13 +22,14 @@ import java.util.stream.Stream;
  * An output directory amalgam owns for the length of a run. {@link #claim} checks, before any work, that the
  * requested path may be written: it is new, empty, or holds exactly an earlier amalgam output (its
  * {@link OutputManifest} matches), and it is neither the working directory, nor an input of the run, nor a folder
- * holding one. It takes the path's {@link OutputLock}, so two runs never write one output, removes what runs that
- * died left beside it, and opens a hidden staging directory. {@link #publish} lists what was written in the
+ * holding one. It takes the path's {@link OutputLock}, so two runs never write one output. The hidden staging
+ * directory opens on first use ({@link #staging()}, or {@link #stagingFor} to resume what a killed run with the
+ * same key left), removing the other leftovers of dead runs beside it. {@link #publish} lists what was written in the
  * manifest, forces every file and directory to disk and swaps the staging directory into place atomically; after a
  * crash at any point the path holds the old output or the new one, never nothing and never a mix.
  */
 public final class OutputDirectory implements AutoCloseable {
-    /** Written first into every staging directory: what marks it as amalgam's debris should its run die. */
+    /** Written first into every staging directory (holding its run key): what marks it as amalgam's if its run dies. */
     static final String STAGING_MARKER = ".amalgam-staging";
 
     private final Path target;
@@ -134,7 +135,7 @@ public final class OutputDirectory implements AutoCloseable {
 
     /** Lists the output in its manifest, forces it to disk and moves it into place (replacing an earlier output). */
     public void publish() {
-        Path staging = staging();
+        staging(); // opened now if the caller wrote nothing (an empty output)
         try {
             Files.delete(staging.resolve(STAGING_MARKER));
             removeJournals(staging);
