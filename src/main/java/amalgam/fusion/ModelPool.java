@@ -103,7 +103,7 @@ public final class ModelPool {
     }
 
     private static ModelSource renamed(String name, ModelSource source) {
-        return source.name().equals(name) ? source : new NamedModelSource(name, source);
+        return source.named(name);
     }
 
     /** Every model (special ones included) in pool order. */

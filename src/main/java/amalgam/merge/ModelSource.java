@@ -55,6 +55,11 @@ public interface ModelSource {
 
     /** This model read under {@code policy} (itself when that is its policy already). */
     default ModelSource withNonFiniteInputs(NonFiniteInputs policy) {
-        return policy == nonFiniteInputs() ? this : new PolicyModelSource(this, policy);
+        return policy == nonFiniteInputs() ? this : new ModelSourceView(this, name(), policy);
+    }
+
+    /** This model under another name (itself when that is its name already). */
+    default ModelSource named(String newName) {
+        return newName.equals(name()) ? this : new ModelSourceView(this, newName, nonFiniteInputs());
     }
 }

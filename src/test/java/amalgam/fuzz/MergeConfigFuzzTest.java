@@ -5,11 +5,9 @@ import amalgam.mergekit.config.ConfigParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** mergekit configurations read as {@code amalgam merge CONFIG OUT} reads them, leniently and with {@code --strict}. */
-class MergeConfigFuzzTest {
+class MergeConfigFuzzTest extends FuzzTargetTest {
     static final FuzzTarget TARGET = new FuzzTarget("mergekit-config", "config.yml", true, YamlWords.with("merge_method: ",
         "models:\n", "slices:\n", "sources:\n", "layer_range: ", "parameters: ", "filter: ", "value: ", "weight: ",
         "density: ", "t: ", "tokenizer:\n", "tokens: ", "source: ", "kind: ", "model_token", "zero", "union", "base",
@@ -33,17 +31,8 @@ class MergeConfigFuzzTest {
         }
     }
 
-    @Test
-    void corpus(@TempDir Path temp) throws Exception {
-        try (FuzzHarness harness = new FuzzHarness(TARGET, temp)) {
-            harness.replayCorpus();
-        }
-    }
-
-    @Test
-    void mutations(@TempDir Path temp) throws Exception {
-        try (FuzzHarness harness = new FuzzHarness(TARGET, temp)) {
-            harness.fuzz();
-        }
+    @Override
+    FuzzTarget target() {
+        return TARGET;
     }
 }

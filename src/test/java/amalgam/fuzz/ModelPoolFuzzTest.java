@@ -9,15 +9,13 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * FusionBench model pools through the CLI, {@code amalgam --debug run modelpool=FILE taskpool=dummy
  * method=simple_average}, over three
  * one-tensor models the harness writes beside the pool: exit 0 or 2 is fine, exit 1 (an internal error) a finding.
  */
-class ModelPoolFuzzTest {
+class ModelPoolFuzzTest extends FuzzTargetTest {
     static final FuzzTarget TARGET = new FuzzTarget("model-pool", "pool.yaml", true, YamlWords.with("models:\n",
         "_pretrained_: ", "_merged_: ", "models/base", "models/a", "models/b", "models", "models/a/model.safetensors", ".",
         "pretrained_model_name_or_path: ", "_target_: ", "org/name", "${..suffix}", "${paths.base}", "${modelpool.paths.b}"),
@@ -46,17 +44,8 @@ class ModelPoolFuzzTest {
         }
     }
 
-    @Test
-    void corpus(@TempDir Path temp) throws Exception {
-        try (FuzzHarness harness = new FuzzHarness(TARGET, temp)) {
-            harness.replayCorpus();
-        }
-    }
-
-    @Test
-    void mutations(@TempDir Path temp) throws Exception {
-        try (FuzzHarness harness = new FuzzHarness(TARGET, temp)) {
-            harness.fuzz();
-        }
+    @Override
+    FuzzTarget target() {
+        return TARGET;
     }
 }

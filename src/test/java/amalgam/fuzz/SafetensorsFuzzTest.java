@@ -6,11 +6,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The safetensors reader on mutated files, opened as {@code amalgam inspect FILE} opens them; every tensor is read. */
-class SafetensorsFuzzTest {
+class SafetensorsFuzzTest extends FuzzTargetTest {
     private static final List<String> JSON = List.of("\"dtype\"", "\"shape\"", "\"data_offsets\"", "\"__metadata__\"",
         "\"F32\"", "\"F64\"", "\"BF16\"", "\"F16\"", "\"F8_E4M3\"", "\"F8_E5M2\"", "\"I64\"", "\"U8\"", "\"BOOL\"", "\"F4\"",
         "[0,0]", "[]", "{}", "null", "true", ":", ",", "\"\\u0000\"", "\"\\ud800\"", "18446744073709551615", "-1", "1e99",
@@ -29,17 +27,8 @@ class SafetensorsFuzzTest {
         return out.putLong(header.length).put(header).put(seed, 8 + (int) length, seed.length - 8 - (int) length).array();
     }
 
-    @Test
-    void corpus(@TempDir Path temp) throws Exception {
-        try (FuzzHarness harness = new FuzzHarness(TARGET, temp)) {
-            harness.replayCorpus();
-        }
-    }
-
-    @Test
-    void mutations(@TempDir Path temp) throws Exception {
-        try (FuzzHarness harness = new FuzzHarness(TARGET, temp)) {
-            harness.fuzz();
-        }
+    @Override
+    FuzzTarget target() {
+        return TARGET;
     }
 }

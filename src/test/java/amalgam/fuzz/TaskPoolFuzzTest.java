@@ -6,14 +6,12 @@ import amalgam.io.YamlDocuments;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Task pool YAML read as {@code amalgam run taskpool=FILE} reads it (YAML, references resolved, then the pool with
  * its image folders listed and its files hashed), over image folders and heads the harness writes beside it.
  */
-class TaskPoolFuzzTest {
+class TaskPoolFuzzTest extends FuzzTargetTest {
     static final FuzzTarget TARGET = new FuzzTarget("task-pool", "taskpool.yaml", true, YamlWords.with("tasks:\n",
         "data: ", "head: ", "preprocessor: ", "batch_size: ", "images", "images/digits", "images/shapes", "heads",
         "heads/digits.safetensors", "preprocessor_config.json", ".", "${..digits.data}", "${.folder}"),
@@ -41,17 +39,8 @@ class TaskPoolFuzzTest {
         }
     }
 
-    @Test
-    void corpus(@TempDir Path temp) throws Exception {
-        try (FuzzHarness harness = new FuzzHarness(TARGET, temp)) {
-            harness.replayCorpus();
-        }
-    }
-
-    @Test
-    void mutations(@TempDir Path temp) throws Exception {
-        try (FuzzHarness harness = new FuzzHarness(TARGET, temp)) {
-            harness.fuzz();
-        }
+    @Override
+    FuzzTarget target() {
+        return TARGET;
     }
 }

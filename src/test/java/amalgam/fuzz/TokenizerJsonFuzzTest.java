@@ -3,11 +3,9 @@ package amalgam.fuzz;
 import amalgam.mergekit.tokenizer.TokenizerJson;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code tokenizer.json} read as a vocabulary merge reads it, then stripped, re-tokened and written back. */
-class TokenizerJsonFuzzTest {
+class TokenizerJsonFuzzTest extends FuzzTargetTest {
     static final FuzzTarget TARGET = new FuzzTarget("tokenizer", "tokenizer.json", true, List.of("\"model\"", "\"type\"",
         "\"BPE\"", "\"WordPiece\"", "\"WordLevel\"", "\"Unigram\"", "\"vocab\"", "\"merges\"", "\"added_tokens\"", "\"id\"",
         "\"content\"", "\"special\"", "[\"a\",\"b\"]", "\"a b\"", "\"a b c\"", "\"\"", "{}", "[]", "null", "true", ":", ",",
@@ -23,17 +21,8 @@ class TokenizerJsonFuzzTest {
         tokenizer.withAddedTokens(tokenizer.addedTokens()).toJson();
     }
 
-    @Test
-    void corpus(@TempDir Path temp) throws Exception {
-        try (FuzzHarness harness = new FuzzHarness(TARGET, temp)) {
-            harness.replayCorpus();
-        }
-    }
-
-    @Test
-    void mutations(@TempDir Path temp) throws Exception {
-        try (FuzzHarness harness = new FuzzHarness(TARGET, temp)) {
-            harness.fuzz();
-        }
+    @Override
+    FuzzTarget target() {
+        return TARGET;
     }
 }

@@ -9,14 +9,12 @@ import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The {@code pytorch_model.bin} reader (ZIP directory, pickle, storages) on mutated checkpoints; half of them keep a
  * well-formed ZIP around a mutated {@code data.pkl}, so the unpickler sees most of the mutations.
  */
-class TorchCheckpointFuzzTest {
+class TorchCheckpointFuzzTest extends FuzzTargetTest {
     /** Pickle opcodes and the globals a state dict names (and one it must never call). */
     private static final List<String> PICKLE = List.of("\u0080\u0002", "\u0080\u0005", "ctorch._utils\n_rebuild_tensor_v2\n",
         "ctorch._utils\n_rebuild_parameter\n", "ccollections\nOrderedDict\n", "cos\nsystem\n", "ctorch\nFloatStorage\n",
@@ -61,17 +59,8 @@ class TorchCheckpointFuzzTest {
         return bytes.toByteArray();
     }
 
-    @Test
-    void corpus(@TempDir Path temp) throws Exception {
-        try (FuzzHarness harness = new FuzzHarness(TARGET, temp)) {
-            harness.replayCorpus();
-        }
-    }
-
-    @Test
-    void mutations(@TempDir Path temp) throws Exception {
-        try (FuzzHarness harness = new FuzzHarness(TARGET, temp)) {
-            harness.fuzz();
-        }
+    @Override
+    FuzzTarget target() {
+        return TARGET;
     }
 }

@@ -5,13 +5,11 @@ import amalgam.tensor.Shape;
 import amalgam.tensor.Tensor;
 import java.util.List;
 
-/** A model source read under another {@link NonFiniteInputs} policy; everything else is the delegate's. */
-record PolicyModelSource(ModelSource delegate, NonFiniteInputs nonFiniteInputs) implements ModelSource {
-    @Override
-    public String name() {
-        return delegate.name();
-    }
-
+/**
+ * A model source seen under another name (a pool's name for a checkpoint) or another {@link NonFiniteInputs}
+ * policy; its tensors are the delegate's.
+ */
+record ModelSourceView(ModelSource delegate, String name, NonFiniteInputs nonFiniteInputs) implements ModelSource {
     @Override
     public List<String> tensorNames() {
         return delegate.tensorNames();
