@@ -41,26 +41,26 @@ class BadInputCliTest {
 
     @Test
     void runMissingTensor() throws IOException {
-        Path broken = TestCheckpoints.copy(clip("sun397"), temp.resolve("broken"), e -> e.tensors().remove(CLIP_TENSOR));
+        Path broken = TestCheckpoints.copy(TestCheckpoints.clip("sun397"), temp.resolve("broken"), e -> e.tensors().remove(CLIP_TENSOR));
         assertRunFails(pool(broken), CLIP_TENSOR, "'broken'", "'_pretrained_'", "missing");
     }
 
     @Test
     void runShapeMismatch() throws IOException {
-        Path broken = TestCheckpoints.copy(clip("sun397"), temp.resolve("broken"), e -> e.dropLastColumn(CLIP_TENSOR));
+        Path broken = TestCheckpoints.copy(TestCheckpoints.clip("sun397"), temp.resolve("broken"), e -> e.dropLastColumn(CLIP_TENSOR));
         assertRunFails(pool(broken), CLIP_TENSOR, "'broken'", "'_pretrained_'", "[64, 255]", "[64, 256]");
     }
 
     @Test
     void runShapeMismatchInAPerTaskMethodLeavesNoTaskModel() throws IOException {
-        Path broken = TestCheckpoints.copy(clip("sun397"), temp.resolve("broken"), e -> e.dropLastColumn(CLIP_TENSOR));
+        Path broken = TestCheckpoints.copy(TestCheckpoints.clip("sun397"), temp.resolve("broken"), e -> e.dropLastColumn(CLIP_TENSOR));
         assertFails(run("method=tall_mask/task_arithmetic", "modelpool=" + pool(broken)), CLIP_TENSOR, "'broken'", "'_pretrained_'");
     }
 
     @Test
     void runConvertsAnotherFloatingDType() throws IOException {
-        Path f16 = TestCheckpoints.copy(clip("sun397"), temp.resolve("sun397"), e -> e.convert(CLIP_TENSOR, DType.F16));
-        Path rounded = TestCheckpoints.copy(clip("sun397"), temp.resolve("rounded").resolve("sun397"),
+        Path f16 = TestCheckpoints.copy(TestCheckpoints.clip("sun397"), temp.resolve("sun397"), e -> e.convert(CLIP_TENSOR, DType.F16));
+        Path rounded = TestCheckpoints.copy(TestCheckpoints.clip("sun397"), temp.resolve("rounded").resolve("sun397"),
                 e -> e.roundThrough(CLIP_TENSOR, DType.F16));
         Path other = temp.resolve("other");
         CliRunner first = CliRunner.run(run("method=task_arithmetic", "modelpool=" + pool(f16)).toArray(String[]::new));
@@ -88,24 +88,24 @@ class BadInputCliTest {
 
     @Test
     void runUnknownMethod() throws IOException {
-        assertFails(run("method=no_such_method", "modelpool=" + pool(clip("sun397"))), "'no_such_method'", "valid methods");
+        assertFails(run("method=no_such_method", "modelpool=" + pool(TestCheckpoints.clip("sun397"))), "'no_such_method'", "valid methods");
     }
 
     @Test
     void runUnknownMethodParameter() throws IOException {
-        assertFails(run("method=ties_merging", "method.thresold=20", "modelpool=" + pool(clip("sun397"))),
+        assertFails(run("method=ties_merging", "method.thresold=20", "modelpool=" + pool(TestCheckpoints.clip("sun397"))),
                 "'thresold'", "'ties_merging'", "threshold");
     }
 
     @Test
     void runBadParameterValueType() throws IOException {
-        assertFails(run("method=ties_merging", "method.threshold=twenty", "modelpool=" + pool(clip("sun397"))),
+        assertFails(run("method=ties_merging", "method.threshold=twenty", "modelpool=" + pool(TestCheckpoints.clip("sun397"))),
                 "'threshold'", "'ties_merging'", "twenty");
     }
 
     @Test
     void runUnknownRunKey() throws IOException {
-        assertFails(run("method=task_arithmetic", "sed=7", "modelpool=" + pool(clip("sun397"))), "'sed'", "valid keys");
+        assertFails(run("method=task_arithmetic", "sed=7", "modelpool=" + pool(TestCheckpoints.clip("sun397"))), "'sed'", "valid keys");
     }
 
     @Test
@@ -124,29 +124,29 @@ class BadInputCliTest {
 
     @Test
     void mergeMissingTensor() throws IOException {
-        Path broken = TestCheckpoints.copy(llama("math"), temp.resolve("broken"), e -> e.tensors().remove(LLAMA_TENSOR));
+        Path broken = TestCheckpoints.copy(TestCheckpoints.llama("math"), temp.resolve("broken"), e -> e.tensors().remove(LLAMA_TENSOR));
         assertMergeFails(linearConfig(broken), LLAMA_TENSOR, broken.toString(), "missing");
     }
 
     @Test
     void mergeShapeMismatchIsAnErrorForLinear() throws IOException {
-        Path broken = TestCheckpoints.copy(llama("math"), temp.resolve("broken"), e -> e.dropLastColumn(LLAMA_TENSOR));
-        assertMergeFails(linearConfig(broken), LLAMA_TENSOR, broken.toString(), llama("base").toString(), "[48, 127]");
+        Path broken = TestCheckpoints.copy(TestCheckpoints.llama("math"), temp.resolve("broken"), e -> e.dropLastColumn(LLAMA_TENSOR));
+        assertMergeFails(linearConfig(broken), LLAMA_TENSOR, broken.toString(), TestCheckpoints.llama("base").toString(), "[48, 127]");
     }
 
     @Test
     void mergeShapeMismatchDropsTheModelForTies() throws IOException {
         // mergekit spec §2.3: a task-vector method leaves a mismatched non-embedding tensor's model out of that tensor
-        Path broken = TestCheckpoints.copy(llama("math"), temp.resolve("broken"), e -> e.dropLastColumn(LLAMA_TENSOR));
+        Path broken = TestCheckpoints.copy(TestCheckpoints.llama("math"), temp.resolve("broken"), e -> e.dropLastColumn(LLAMA_TENSOR));
         CliRunner result = CliRunner.run("merge", tiesConfig(broken).toString(), out.toString());
         assertEquals(0, result.exitCode(), result.err());
-        assertArrayEquals(TestCheckpoints.floats(llama("base")).get(LLAMA_TENSOR), TestCheckpoints.floats(out).get(LLAMA_TENSOR));
+        assertArrayEquals(TestCheckpoints.floats(TestCheckpoints.llama("base")).get(LLAMA_TENSOR), TestCheckpoints.floats(out).get(LLAMA_TENSOR));
     }
 
     @Test
     void mergeConvertsAnotherFloatingDType() throws IOException {
-        Path bf16 = TestCheckpoints.copy(llama("math"), temp.resolve("bf16"), e -> e.convert(LLAMA_TENSOR, DType.BF16));
-        Path rounded = TestCheckpoints.copy(llama("math"), temp.resolve("rounded"), e -> e.roundThrough(LLAMA_TENSOR, DType.BF16));
+        Path bf16 = TestCheckpoints.copy(TestCheckpoints.llama("math"), temp.resolve("bf16"), e -> e.convert(LLAMA_TENSOR, DType.BF16));
+        Path rounded = TestCheckpoints.copy(TestCheckpoints.llama("math"), temp.resolve("rounded"), e -> e.roundThrough(LLAMA_TENSOR, DType.BF16));
         CliRunner first = CliRunner.run("merge", linearConfig(bf16).toString(), out.toString());
         assertEquals(0, first.exitCode(), first.err());
         Path other = temp.resolve("other");
@@ -169,30 +169,30 @@ class BadInputCliTest {
 
     @Test
     void mergeUnknownMethod() throws IOException {
-        Path config = Files.writeString(temp.resolve("c.yml"), "merge_method: no_such_method\nbase_model: " + llama("base")
-                + "\nmodels:\n  - model: " + llama("math") + "\n");
+        Path config = Files.writeString(temp.resolve("c.yml"), "merge_method: no_such_method\nbase_model: " + TestCheckpoints.llama("base")
+                + "\nmodels:\n  - model: " + TestCheckpoints.llama("math") + "\n");
         assertMergeFails(config, "'no_such_method'", "known methods");
     }
 
     @Test
     void mergeUnknownMethodParameterIsIgnoredAsMergekitDoes() throws IOException {
         // mergekit spec §1.5: parameters with names the method does not declare are ignored
-        Path config = Files.writeString(temp.resolve("c.yml"), "merge_method: linear\nmodels:\n  - model: " + llama("base")
-                + "\n    parameters: {weight: 1.0, wieght: 3}\n  - model: " + llama("math") + "\n    parameters: {weight: 1.0}\n");
+        Path config = Files.writeString(temp.resolve("c.yml"), "merge_method: linear\nmodels:\n  - model: " + TestCheckpoints.llama("base")
+                + "\n    parameters: {weight: 1.0, wieght: 3}\n  - model: " + TestCheckpoints.llama("math") + "\n    parameters: {weight: 1.0}\n");
         CliRunner result = CliRunner.run("merge", config.toString(), out.toString());
         assertEquals(0, result.exitCode(), result.err());
     }
 
     @Test
     void mergeBadParameterValueType() throws IOException {
-        Path config = Files.writeString(temp.resolve("c.yml"), "merge_method: ties\nbase_model: " + llama("base")
-                + "\nmodels:\n  - model: " + llama("math") + "\n    parameters: {weight: 1.0, density: half}\n");
+        Path config = Files.writeString(temp.resolve("c.yml"), "merge_method: ties\nbase_model: " + TestCheckpoints.llama("base")
+                + "\nmodels:\n  - model: " + TestCheckpoints.llama("math") + "\n    parameters: {weight: 1.0, density: half}\n");
         assertMergeFails(config, "density", "half", config.toString());
     }
 
     @Test
     void mergeMalformedYaml() throws IOException {
-        Path config = Files.writeString(temp.resolve("c.yml"), "merge_method: ties\nbase_model: [" + llama("base") + "\nmodels: }\n");
+        Path config = Files.writeString(temp.resolve("c.yml"), "merge_method: ties\nbase_model: [" + TestCheckpoints.llama("base") + "\nmodels: }\n");
         assertMergeFails(config, config.toString(), "YAML");
     }
 
@@ -204,29 +204,17 @@ class BadInputCliTest {
 
     // ---- helpers ----
 
-    private static Path clip(String name) {
-        return Fixtures.mergeTiny().resolve("clip").resolve(name);
-    }
-
-    private static Path llama(String name) {
-        return Fixtures.mergeTiny().resolve("llama").resolve(name);
-    }
-
-    /** A pool of the pretrained CLIP, {@code first} and one more fixture task; the model's pool name is its folder. */
     private Path pool(Path first) throws IOException {
-        String text = "models:\n  _pretrained_: " + clip("pretrained") + "\n  " + first.getFileName() + ": " + first
-                + "\n  eurosat: " + clip("eurosat") + "\n";
-        Path directory = Files.createDirectories(temp.resolve("pools"));
-        return Files.writeString(Files.createTempFile(directory, "pool", ".yaml"), text);
+        return TestCheckpoints.poolWith(temp, first);
     }
 
     private Path linearConfig(Path model) throws IOException {
         return Files.writeString(Files.createTempFile(temp, "linear", ".yml"), "merge_method: linear\nmodels:\n  - model: "
-                + llama("base") + "\n    parameters: {weight: 0.5}\n  - model: " + model + "\n    parameters: {weight: 0.5}\n");
+                + TestCheckpoints.llama("base") + "\n    parameters: {weight: 0.5}\n  - model: " + model + "\n    parameters: {weight: 0.5}\n");
     }
 
     private Path tiesConfig(Path model) throws IOException {
-        return Files.writeString(Files.createTempFile(temp, "ties", ".yml"), "merge_method: ties\nbase_model: " + llama("base")
+        return Files.writeString(Files.createTempFile(temp, "ties", ".yml"), "merge_method: ties\nbase_model: " + TestCheckpoints.llama("base")
                 + "\nmodels:\n  - model: " + model + "\n    parameters: {weight: 1.0, density: 0.5}\n");
     }
 

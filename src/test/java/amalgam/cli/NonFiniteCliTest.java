@@ -41,28 +41,28 @@ class NonFiniteCliTest {
     @ValueSource(strings = {"task_arithmetic", "ties_merging", "dare_task_arithmetic", "magmax", "iso_c", "simple_average",
         "tsv_m", "opcm", "model_stock", "emr_merging"})
     void runRefusesANaNInputNamingModelAndTensor(String method) throws IOException {
-        Path broken = poisoned(clip("sun397"), temp.resolve("broken"), CLIP_TENSOR, 7, Float.NaN);
+        Path broken = poisoned(TestCheckpoints.clip("sun397"), temp.resolve("broken"), CLIP_TENSOR, 7, Float.NaN);
         assertFails(run("method=" + method, "modelpool=" + pool(broken)), "'broken'", CLIP_TENSOR, "NaN", "--allow-nonfinite");
     }
 
     @Test
     void runRefusesAnInfinityInThePretrainedModel() throws IOException {
-        Path base = poisoned(clip("pretrained"), temp.resolve("base"), CLIP_TENSOR, 3, Float.NEGATIVE_INFINITY);
-        String pool = "models:\n  _pretrained_: " + base + "\n  sun397: " + clip("sun397") + "\n";
+        Path base = poisoned(TestCheckpoints.clip("pretrained"), temp.resolve("base"), CLIP_TENSOR, 3, Float.NEGATIVE_INFINITY);
+        String pool = "models:\n  _pretrained_: " + base + "\n  sun397: " + TestCheckpoints.clip("sun397") + "\n";
         Path file = Files.writeString(temp.resolve("pool.yaml"), pool);
         assertFails(run("method=ties_merging", "modelpool=" + file), "'_pretrained_'", CLIP_TENSOR, "Infinity");
     }
 
     @Test
     void runRefusesANaNInputToSlerp() throws IOException {
-        Path broken = poisoned(clip("sun397"), temp.resolve("broken"), CLIP_TENSOR, 0, Float.NaN);
-        String pool = "models:\n  _pretrained_: " + clip("pretrained") + "\n  broken: " + broken + "\n";
+        Path broken = poisoned(TestCheckpoints.clip("sun397"), temp.resolve("broken"), CLIP_TENSOR, 0, Float.NaN);
+        String pool = "models:\n  _pretrained_: " + TestCheckpoints.clip("pretrained") + "\n  broken: " + broken + "\n";
         assertFails(run("method=slerp", "modelpool=" + Files.writeString(temp.resolve("pool.yaml"), pool)), "'broken'", CLIP_TENSOR);
     }
 
     @Test
     void runAllowNonFiniteFusesThemAsTheReference() throws IOException {
-        Path broken = poisoned(clip("sun397"), temp.resolve("broken"), CLIP_TENSOR, 7, Float.NaN);
+        Path broken = poisoned(TestCheckpoints.clip("sun397"), temp.resolve("broken"), CLIP_TENSOR, 7, Float.NaN);
         List<String> arguments = run("method=task_arithmetic", "modelpool=" + pool(broken));
         arguments.add("--allow-nonfinite");
         CliRunner result = CliRunner.run(arguments.toArray(String[]::new));
@@ -76,7 +76,7 @@ class NonFiniteCliTest {
     void runRefusesNonFiniteValuesTheMethodProduces() throws IOException {
         // finite inputs and a finite λ, but λ overflows float32, the precision of the arithmetic
         for (boolean allow : new boolean[] {false, true}) {
-            List<String> arguments = run("method=task_arithmetic", "method.scaling_factor=1e300", "modelpool=" + pool(clip("sun397")));
+            List<String> arguments = run("method=task_arithmetic", "method.scaling_factor=1e300", "modelpool=" + pool(TestCheckpoints.clip("sun397")));
             if (allow) {
                 arguments.add("--allow-nonfinite");
             }
@@ -86,7 +86,7 @@ class NonFiniteCliTest {
 
     @Test
     void runRefusesTiesThresholdAndIsoCtsFractionOutOfRangeWithExit2() throws IOException {
-        Path pool = pool(clip("sun397"));
+        Path pool = pool(TestCheckpoints.clip("sun397"));
         assertFails(run("method=ties_merging", "method.threshold=-5", "modelpool=" + pool), "'threshold'", "-5", "[0, 100]");
         assertFails(run("method=iso_cts", "method.common_space_fraction=2", "modelpool=" + pool), "'common_space_fraction'",
                 "[0, 1]");
@@ -97,14 +97,14 @@ class NonFiniteCliTest {
     @ParameterizedTest
     @ValueSource(strings = {"linear", "slerp", "karcher", "ties", "dare_ties", "della", "task_arithmetic", "nuslerp", "multislerp"})
     void mergeRefusesANaNInputNamingModelAndTensor(String method) throws IOException {
-        Path broken = poisoned(llama("chat"), temp.resolve("broken"), LLAMA_TENSOR, 5, Float.NaN);
+        Path broken = poisoned(TestCheckpoints.llama("chat"), temp.resolve("broken"), LLAMA_TENSOR, 5, Float.NaN);
         assertFails(List.of("merge", config(method, broken).toString(), out.toString()), "broken", LLAMA_TENSOR, "NaN",
                 "--allow-nonfinite");
     }
 
     @Test
     void mergeAllowNonFiniteMergesThemAsMergekit() throws IOException {
-        Path broken = poisoned(llama("chat"), temp.resolve("broken"), LLAMA_TENSOR, 5, Float.POSITIVE_INFINITY);
+        Path broken = poisoned(TestCheckpoints.llama("chat"), temp.resolve("broken"), LLAMA_TENSOR, 5, Float.POSITIVE_INFINITY);
         CliRunner result = CliRunner.run("merge", config("linear", broken).toString(), out.toString(), "--allow-nonfinite");
         assertEquals(0, result.exitCode(), result.err());
         float[] merged = TestCheckpoints.floats(out).get(LLAMA_TENSOR);
@@ -113,8 +113,8 @@ class NonFiniteCliTest {
 
     @Test
     void mergeRefusesNonFiniteValuesTheMethodProduces() throws IOException {
-        Path config = Files.writeString(temp.resolve("huge.yml"), "merge_method: task_arithmetic\nbase_model: " + llama("base")
-                + "\nparameters: {lambda: 1.0e300}\nmodels:\n  - model: " + llama("chat") + "\n    parameters: {weight: 1.0}\n");
+        Path config = Files.writeString(temp.resolve("huge.yml"), "merge_method: task_arithmetic\nbase_model: " + TestCheckpoints.llama("base")
+                + "\nparameters: {lambda: 1.0e300}\nmodels:\n  - model: " + TestCheckpoints.llama("chat") + "\n    parameters: {weight: 1.0}\n");
         for (String option : List.of("--seed=0", "--allow-nonfinite")) {
             assertFails(List.of("merge", config.toString(), out.toString(), option), "'task_arithmetic'", "produced",
                     "non-finite", "tensor '");
@@ -131,30 +131,19 @@ class NonFiniteCliTest {
         });
     }
 
-    private static Path clip(String name) {
-        return Fixtures.mergeTiny().resolve("clip").resolve(name);
-    }
-
-    private static Path llama(String name) {
-        return Fixtures.mergeTiny().resolve("llama").resolve(name);
-    }
-
     private Path pool(Path first) throws IOException {
-        String text = "models:\n  _pretrained_: " + clip("pretrained") + "\n  " + first.getFileName() + ": " + first
-                + "\n  eurosat: " + clip("eurosat") + "\n";
-        Path directory = Files.createDirectories(temp.resolve("pools"));
-        return Files.writeString(Files.createTempFile(directory, "pool", ".yaml"), text);
+        return TestCheckpoints.poolWith(temp, first);
     }
 
     /** A config of {@code method} over the llama base and {@code model}, parameters in every method's domain. */
     private Path config(String method, Path model) throws IOException {
-        String base = "base_model: " + llama("base") + "\n";
+        String base = "base_model: " + TestCheckpoints.llama("base") + "\n";
         String models = "models:\n  - model: " + model + "\n    parameters: {weight: 0.6, density: 0.5}\n  - model: "
-                + llama("code") + "\n    parameters: {weight: 0.4, density: 0.5}\n";
+                + TestCheckpoints.llama("code") + "\n    parameters: {weight: 0.4, density: 0.5}\n";
         String text = switch (method) {
-            case "slerp" -> "merge_method: slerp\n" + base + "parameters: {t: 0.3}\nmodels:\n  - model: " + llama("base")
+            case "slerp" -> "merge_method: slerp\n" + base + "parameters: {t: 0.3}\nmodels:\n  - model: " + TestCheckpoints.llama("base")
                     + "\n  - model: " + model + "\n";
-            case "karcher" -> "merge_method: karcher\nmodels:\n  - model: " + llama("base") + "\n  - model: " + model + "\n";
+            case "karcher" -> "merge_method: karcher\nmodels:\n  - model: " + TestCheckpoints.llama("base") + "\n  - model: " + model + "\n";
             case "linear", "nuslerp", "multislerp" -> "merge_method: " + method + "\n" + models;
             default -> "merge_method: " + method + "\n" + base + models;
         };

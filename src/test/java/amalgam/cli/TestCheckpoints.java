@@ -24,6 +24,27 @@ final class TestCheckpoints {
     private TestCheckpoints() {
     }
 
+    /** A CLIP model of the merge-tiny fixtures ("pretrained", "eurosat", ...). */
+    static Path clip(String name) {
+        return amalgam.testing.Fixtures.mergeTiny().resolve("clip").resolve(name);
+    }
+
+    /** A Llama model of the merge-tiny fixtures ("base", "math", ...). */
+    static Path llama(String name) {
+        return amalgam.testing.Fixtures.mergeTiny().resolve("llama").resolve(name);
+    }
+
+    /**
+     * A new pool file under {@code temp}/pools of the pretrained CLIP, {@code first} and one more fixture task; the
+     * model's pool name is its folder's.
+     */
+    static Path poolWith(Path temp, Path first) throws IOException {
+        String text = "models:\n  _pretrained_: " + clip("pretrained") + "\n  " + first.getFileName() + ": " + first
+                + "\n  eurosat: " + clip("eurosat") + "\n";
+        Path directory = Files.createDirectories(temp.resolve("pools"));
+        return Files.writeString(Files.createTempFile(directory, "pool", ".yaml"), text);
+    }
+
     /** Every tensor of a checkpoint as float32 values, by name. */
     static Map<String, float[]> floats(Path model) {
         Map<String, float[]> values = new LinkedHashMap<>();
