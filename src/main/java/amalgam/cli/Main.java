@@ -1,6 +1,8 @@
 package amalgam.cli;
 
 import amalgam.UserInputException;
+import amalgam.io.MappedInputs;
+import amalgam.io.StorageFailures;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -41,14 +43,23 @@ public final class Main implements Runnable {
             exception.getCommandLine().usage(err);
             return EXIT_USER;
         });
-        int code = commandLine.execute(args);
+        MappedInputs.forgetClosed();
+        int code;
+        try {
+            code = commandLine.execute(args);
+        } catch (InternalError fault) {
+            // picocli hands only Exceptions to the handler; a fault on a mapped page is an Error
+            code = report(fault, commandLine, err);
+        }
         out.flush();
         err.flush();
         return code;
     }
 
-    private static int report(Exception exception, CommandLine commandLine, PrintWriter err) {
+    private static int report(Throwable failure, CommandLine commandLine, PrintWriter err) {
         boolean debug = isDebug(commandLine);
+        Throwable exception = MappedInputs.explainFault(failure).or(() -> StorageFailures.explain(failure))
+                .<Throwable>map(explained -> explained).orElse(failure);
         if (exception instanceof UserInputException) {
             err.println("amalgam: error: " + exception.getMessage());
             if (debug) {

@@ -2,7 +2,6 @@ package amalgam.io;
 
 import amalgam.tensor.Tensor;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -38,13 +37,23 @@ public final class SafetensorsWriter implements AutoCloseable {
     private final FileChannel channel;
     private final List<TensorEntry> entries;
     private final long syncAheadBytes;
+    private final long fileBytes;
+    private long written;
     private int next;
     private boolean committed;
     private long unsynced;
     private Future<?> syncing = CompletableFuture.completedFuture(null);
 
-    private SafetensorsWriter(Path target, Path temp, FileChannel channel, List<TensorEntry> entries, long syncAheadBytes) {
+    /** Opens the temporary file for writing (tests put a failing channel in its place). */
+    @FunctionalInterface
+    interface ChannelOpener {
+        FileChannel open(Path file) throws IOException;
+    }
+
+    private SafetensorsWriter(Path target, Path temp, FileChannel channel, List<TensorEntry> entries, long syncAheadBytes,
+                              long fileBytes) {
         this.syncAheadBytes = syncAheadBytes;
+        this.fileBytes = fileBytes;
         this.target = target;
         this.temp = temp;
         this.channel = channel;
@@ -56,20 +65,40 @@ public final class SafetensorsWriter implements AutoCloseable {
     }
 
     static SafetensorsWriter create(Path target, List<TensorEntry> entries, Map<String, String> metadata, long syncAheadBytes) {
+        return create(target, entries, metadata, syncAheadBytes, file -> FileChannel.open(file, StandardOpenOption.WRITE));
+    }
+
+    static SafetensorsWriter create(Path target, List<TensorEntry> entries, Map<String, String> metadata, long syncAheadBytes,
+                                    ChannelOpener opener) {
         byte[] header = HeaderJson.encode(entries, metadata);
+        long fileBytes = fileBytes(header, entries);
         Path absolute = target.toAbsolutePath();
         Path temp = null;
         try {
             Files.createDirectories(absolute.getParent());
             temp = AtomicFiles.temporarySibling(absolute);
-            FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE);
-            SafetensorsWriter writer = new SafetensorsWriter(absolute, temp, channel, List.copyOf(entries), syncAheadBytes);
-            writer.writeFully(ByteBuffer.wrap(header));
+            FileChannel channel = opener.open(temp);
+            SafetensorsWriter writer = new SafetensorsWriter(absolute, temp, channel, List.copyOf(entries), syncAheadBytes, fileBytes);
+            try {
+                writer.writeFully(ByteBuffer.wrap(header));
+            } catch (IOException e) {
+                writer.close();
+                throw e;
+            }
             return writer;
         } catch (IOException e) {
             deleteQuietly(temp);
-            throw new UncheckedIOException("cannot create " + target, e);
+            throw StorageFailures.writing(e, absolute, fileBytes, "cannot create " + target);
         }
+    }
+
+    /** The size of the file for {@code entries}, header included. */
+    static long fileBytes(byte[] header, List<TensorEntry> entries) {
+        long bytes = header.length;
+        for (TensorEntry entry : entries) {
+            bytes += entry.byteSize();
+        }
+        return bytes;
     }
 
     /** Writes the next declared tensor; its name, dtype and shape must match the declaration. */
@@ -85,7 +114,7 @@ public final class SafetensorsWriter implements AutoCloseable {
         try {
             writeSegment(tensor.data());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write tensor '" + name + "' to " + target, e);
+            throw StorageFailures.writing(e, target, fileBytes - written, "cannot write tensor '" + name + "' to " + target);
         }
         next++;
         unsynced += tensor.data().byteSize();
@@ -114,7 +143,8 @@ public final class SafetensorsWriter implements AutoCloseable {
             AtomicFiles.publish(temp, target);
             committed = true;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot commit " + target, e);
+            // a file system that allocates late (NFS, delayed allocation) reports a full disk only when forced
+            throw StorageFailures.writing(e, target, fileBytes, "cannot commit " + target);
         }
     }
 
@@ -160,7 +190,7 @@ public final class SafetensorsWriter implements AutoCloseable {
 
     private void writeFully(ByteBuffer buffer) throws IOException {
         while (buffer.hasRemaining()) {
-            channel.write(buffer);
+            written += channel.write(buffer);
         }
     }
 

@@ -57,6 +57,23 @@ public final class ShardedCheckpointWriter implements AutoCloseable {
         return new ShardedCheckpointWriter(directory, shards, Map.copyOf(metadata), total);
     }
 
+    /** The bytes of every file this writer produces (shards with their headers, about the index), known before writing. */
+    public long fileBytes() {
+        long bytes = 0;
+        for (List<TensorEntry> shard : shards) {
+            bytes += SafetensorsWriter.fileBytes(HeaderJson.encode(shard, metadata), shard);
+        }
+        if (shards.size() > 1) {
+            // the index: one line per tensor, its name and its shard's name, and a few bytes of JSON around them
+            for (List<TensorEntry> shard : shards) {
+                for (TensorEntry entry : shard) {
+                    bytes += entry.name().length() + 48;
+                }
+            }
+        }
+        return bytes;
+    }
+
     /** The file names this writer produces, in order. */
     public List<String> shardNames() {
         return List.copyOf(shardNames);

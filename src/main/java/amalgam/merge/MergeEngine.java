@@ -1,7 +1,9 @@
 package amalgam.merge;
 
 import amalgam.UserInputException;
+import amalgam.io.MappedInputs;
 import amalgam.io.ShardedCheckpointWriter;
+import amalgam.io.StorageFailures;
 import amalgam.io.TensorEntry;
 import amalgam.tensor.Tensor;
 import java.lang.foreign.Arena;
@@ -50,6 +52,7 @@ public final class MergeEngine {
         try (BlockPool pool = new BlockPool(options.memoryBytes() / 4);
              ShardedCheckpointWriter writer = ShardedCheckpointWriter.create(directory, entries, options.maxShardBytes(), metadata);
              Progress progress = Progress.start("merging", jobs.size(), options.progress())) {
+            StorageFailures.requireSpace(directory, writer.fileBytes());
             Future<?> writing = writerThread.submit(() -> writeInOrder(jobs.size(), inOrder, writer, budget, unwritten, progress));
             try {
                 for (TensorJob job : jobs) {
@@ -71,6 +74,8 @@ public final class MergeEngine {
                 writing.cancel(true);
                 drain(inOrder);
             }
+            // the provenance recorded the inputs' digests: they must still be the bytes that were merged
+            MappedInputs.checkUnchanged();
             writer.commit();
         } finally {
             workers.shutdownNow();
