@@ -1,14 +1,12 @@
 package amalgam.mergekit.config;
 
 import amalgam.UserInputException;
+import amalgam.io.YamlDocuments;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
 
 /**
@@ -50,7 +48,7 @@ public final class ConfigParser {
     private MergeConfig read(String text) {
         Object document;
         try {
-            document = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+            document = YamlDocuments.load(text);
         } catch (YAMLException malformed) {
             throw new UserInputException("malformed merge config YAML: " + malformed.getMessage(), malformed);
         }
