@@ -2,9 +2,11 @@
 #
 # The JVM's own default heap is a quarter of the machine (6 GiB here), and the parallel collector lets the heap
 # grow towards it before collecting the large arrays a merge leaves behind, so resident memory had nothing to do
-# with --memory. The heap gets 4 x the budget, at least 2 GiB (a job larger than the budget still runs, alone, and
-# the mergekit methods work on heap arrays of about 1.5 x its input tensors; evaluation in `run` needs about 1 GiB),
-# at most three quarters of the machine. Direct (off-heap) memory defaults to the same maximum.
+# with --memory. The heap gets 2 x the budget, at least 2 GiB, at most three quarters of the machine: the budget
+# admits jobs by their working bytes, and a job computing on heap arrays (the mergekit methods) holds about 1.7 x
+# those at its peak (TIES: deltas, sort keys, masks); a job larger than the whole budget still runs, alone, so
+# --memory must be at least the largest tensor's working size; evaluation in `run` needs about 1 GiB of heap.
+# Direct (off-heap) memory defaults to the same maximum.
 # AMALGAM_JAVA_OPTS comes later on the command line, so -Xmx there wins.
 
 amalgam_bytes() {  # as amalgam's SizeOption: 256Mi, 2Gi, 500M, 5B, 1.5Gi, 1000000 -> bytes (empty if not understood)
@@ -30,7 +32,7 @@ amalgam_heap_options() {
   local bytes
   bytes="$(amalgam_bytes "${budget:-1Gi}")"
   [ -n "$bytes" ] || bytes=$((1 << 30))   # amalgam itself reports a malformed --memory
-  local heap=$((4 * bytes)) floor=$((2 << 30)) machine
+  local heap=$((2 * bytes)) floor=$((2 << 30)) machine
   [ "$heap" -ge "$floor" ] || heap=$floor
   machine="$(awk '/^MemTotal:/ { printf "%.0f", $2 * 1024; exit }' /proc/meminfo 2>/dev/null || true)"
   if [ -n "$machine" ] && [ "$heap" -gt $((machine / 4 * 3)) ]; then

@@ -47,9 +47,9 @@ public final class Main implements Runnable {
         int code;
         try {
             code = commandLine.execute(args);
-        } catch (InternalError fault) {
+        } catch (InternalError | OutOfMemoryError failure) {
             // picocli hands only Exceptions to the handler; a fault on a mapped page is an Error
-            code = report(fault, commandLine, err);
+            code = report(failure, commandLine, err);
         }
         out.flush();
         err.flush();
@@ -66,6 +66,16 @@ public final class Main implements Runnable {
                 exception.printStackTrace(err);
             }
             return EXIT_USER;
+        }
+        if (exception instanceof OutOfMemoryError) {
+            // the launcher sizes the heap from --memory: a tensor larger than the budget can need more
+            err.println("amalgam: error: out of memory (" + exception.getMessage() + "); the launcher sizes the JVM from"
+                    + " --memory (heap 2 x the budget, at least 2 GiB): run again with a larger --memory, or give"
+                    + " AMALGAM_JAVA_OPTS=-Xmx...");
+            if (debug) {
+                exception.printStackTrace(err);
+            }
+            return EXIT_INTERNAL;
         }
         err.println("amalgam: internal error: " + exception);
         if (debug) {
