@@ -38,6 +38,30 @@ public final class MappedInputs {
         MAPPED.removeIf(mapped -> !mapped.scope().isAlive());
     }
 
+    /**
+     * Throws, naming the file, if {@code path} (mapped by this process) is now shorter than when it was mapped.
+     * Called before a tensor's pages are read: a lost page read by a C2-compiled Vector API load is not turned into
+     * an {@link InternalError} by the JVM but crashes it (SIGBUS in compiled code), so a truncation must be caught
+     * before the kernels touch the mapping. One {@code stat} per tensor read; a truncation in the microseconds
+     * between this check and the read is still possible, and ends as a fault (or, in vector code, a crash).
+     */
+    public static void requireIntact(Path path) {
+        for (Mapped mapped : MAPPED) {
+            if (mapped.path().equals(path) && mapped.scope().isAlive()) {
+                long now;
+                try {
+                    now = java.nio.file.Files.size(path);
+                } catch (java.io.IOException gone) {
+                    return;     // deleted or replaced: the mapping keeps the original bytes
+                }
+                if (now < mapped.identity().size()) {
+                    throw changed(path, "it was " + mapped.identity().size() + " bytes, now " + now + " (truncated)", null);
+                }
+                return;
+            }
+        }
+    }
+
     /** Throws, naming the file, if any input still mapped has changed since it was mapped. */
     public static void checkUnchanged() {
         for (Mapped mapped : MAPPED) {

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * An input that changes while amalgam has it mapped: truncated (the next read of a lost page is a SIGBUS, an
  * InternalError in Java), replaced by a rename, or written in place. Every command must stop with exit 2 naming the
  * file, without a stack trace and without output, and never publish a provenance whose digests describe bytes it
- * did not read.
+ * did not read. The merges find a truncation before reading a tensor (a SIGBUS in C2-compiled vector code would
+ * crash the JVM); {@code inspect} reads the header of a file truncated to nothing, so it takes the fault itself.
  */
 class InputChangesCliTest {
     @TempDir
