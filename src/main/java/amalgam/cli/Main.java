@@ -1,6 +1,8 @@
 package amalgam.cli;
 
 import amalgam.UserInputException;
+import amalgam.io.MappedInputs;
+import amalgam.io.StorageFailures;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -41,20 +43,39 @@ public final class Main implements Runnable {
             exception.getCommandLine().usage(err);
             return EXIT_USER;
         });
-        int code = commandLine.execute(args);
+        MappedInputs.forgetClosed();
+        int code;
+        try {
+            code = commandLine.execute(args);
+        } catch (InternalError | OutOfMemoryError failure) {
+            // picocli hands only Exceptions to the handler; a fault on a mapped page is an Error
+            code = report(failure, commandLine, err);
+        }
         out.flush();
         err.flush();
         return code;
     }
 
-    private static int report(Exception exception, CommandLine commandLine, PrintWriter err) {
+    private static int report(Throwable failure, CommandLine commandLine, PrintWriter err) {
         boolean debug = isDebug(commandLine);
+        Throwable exception = MappedInputs.explainFault(failure).or(() -> StorageFailures.explain(failure))
+                .<Throwable>map(explained -> explained).orElse(failure);
         if (exception instanceof UserInputException) {
             err.println("amalgam: error: " + exception.getMessage());
             if (debug) {
                 exception.printStackTrace(err);
             }
             return EXIT_USER;
+        }
+        if (exception instanceof OutOfMemoryError) {
+            // the launcher sizes the heap from --memory: a tensor larger than the budget can need more
+            err.println("amalgam: error: out of memory (" + exception.getMessage() + "); the launcher sizes the JVM from"
+                    + " --memory (heap 2 x the budget, at least 2 GiB): run again with a larger --memory, or give"
+                    + " AMALGAM_JAVA_OPTS=-Xmx...");
+            if (debug) {
+                exception.printStackTrace(err);
+            }
+            return EXIT_INTERNAL;
         }
         err.println("amalgam: internal error: " + exception);
         if (debug) {

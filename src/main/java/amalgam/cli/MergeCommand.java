@@ -1,5 +1,6 @@
 package amalgam.cli;
 
+import amalgam.io.ConfigFiles;
 import amalgam.UserInputException;
 import amalgam.io.AtomicFiles;
 import amalgam.io.FileDigests;
@@ -11,6 +12,7 @@ import amalgam.merge.CheckpointModelSource;
 import amalgam.merge.FusedModelSpec;
 import amalgam.merge.FusedModelWriter;
 import amalgam.merge.Provenance;
+import amalgam.merge.StoredConfig;
 import amalgam.merge.Versions;
 import amalgam.mergekit.config.ConfigParser;
 import amalgam.mergekit.config.MergeConfig;
@@ -141,15 +143,11 @@ final class MergeCommand implements Callable<Integer> {
 
     private static Map<String, Object> parameters(MergeConfig config) {
         Map<String, Object> parameters = new LinkedHashMap<>();
-        parameters.put("config", config.text());
+        parameters.put("config", StoredConfig.of(config.text()));
         return parameters;
     }
 
     private static String readConfig(Path config) {
-        try {
-            return Files.readString(config);
-        } catch (IOException e) {
-            throw new UserInputException("cannot read merge config '" + config + "': " + AtomicFiles.describe(e), e);
-        }
+        return ConfigFiles.readText(config, "merge config");
     }
 }

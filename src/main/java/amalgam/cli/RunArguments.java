@@ -1,12 +1,10 @@
 package amalgam.cli;
 
 import amalgam.UserInputException;
+import amalgam.io.YamlDocuments;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
 
 /**
@@ -40,7 +38,7 @@ final class RunArguments {
             return "";
         }
         try {
-            Object value = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+            Object value = YamlDocuments.load(text);
             if (value instanceof Map<?, ?>) {
                 throw new UserInputException("value of '" + key + "' must be a scalar or a list, got a mapping: " + text);
             }

@@ -95,13 +95,18 @@ public final class Checkpoint implements AutoCloseable {
         return require(name).find(name).orElseThrow();
     }
 
+    /** The tensor; its file is checked first for a truncation that would make reading it fault. */
     public Tensor tensor(String name) {
-        return require(name).tensor(name);
+        TensorFile file = require(name);
+        MappedInputs.requireIntact(file.path());
+        return file.tensor(name);
     }
 
     /** Maps the tensor's pages ahead of a full read. */
     public void prefetch(String name) {
-        require(name).prefetch(name);
+        TensorFile file = require(name);
+        MappedInputs.requireIntact(file.path());
+        file.prefetch(name);
     }
 
     public void release(String name) {

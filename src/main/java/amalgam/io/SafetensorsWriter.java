@@ -40,14 +40,23 @@ public final class SafetensorsWriter implements AutoCloseable {
     private final long syncAheadBytes;
     private final DurableListener listener;
     private final boolean resumable;
+    private final long fileBytes;
+    private long written;
     private int next;
     private boolean committed;
     private long unsynced;
     private Future<?> syncing = CompletableFuture.completedFuture(null);
 
+    /** Opens the temporary file for writing (tests put a failing channel in its place). */
+    @FunctionalInterface
+    interface ChannelOpener {
+        FileChannel open(Path file) throws IOException;
+    }
+
     private SafetensorsWriter(Path target, Path temp, FileChannel channel, List<TensorEntry> entries, long syncAheadBytes,
-                              DurableListener listener, boolean resumable) {
+                              DurableListener listener, boolean resumable, long fileBytes) {
         this.syncAheadBytes = syncAheadBytes;
+        this.fileBytes = fileBytes;
         this.listener = listener;
         this.resumable = resumable;
         this.target = target;
@@ -67,21 +76,37 @@ public final class SafetensorsWriter implements AutoCloseable {
     }
 
     static SafetensorsWriter create(Path target, List<TensorEntry> entries, SequencedMap<String, String> metadata, long syncAheadBytes) {
+        return create(target, entries, metadata, syncAheadBytes, file -> FileChannel.open(file, StandardOpenOption.WRITE));
+    }
+
+    static SafetensorsWriter create(Path target, List<TensorEntry> entries, SequencedMap<String, String> metadata,
+                                    long syncAheadBytes, ChannelOpener opener) {
         byte[] header = HeaderJson.encode(entries, metadata);
+        long fileBytes = fileBytes(header, entries);
         Path absolute = target.toAbsolutePath();
         Path temp = null;
         try {
             Files.createDirectories(absolute.getParent());
             temp = AtomicFiles.temporarySibling(absolute);
-            FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE);
+            FileChannel channel = opener.open(temp);
             SafetensorsWriter writer = new SafetensorsWriter(absolute, temp, channel, List.copyOf(entries), syncAheadBytes,
-                    (tensors, bytes) -> { }, false);
-            writer.writeFully(ByteBuffer.wrap(header));
+                    (tensors, bytes) -> { }, false, fileBytes);
+            try {
+                writer.writeFully(ByteBuffer.wrap(header));
+            } catch (IOException e) {
+                writer.close();
+                throw e;
+            }
             return writer;
         } catch (IOException e) {
             deleteQuietly(temp);
-            throw new UncheckedIOException("cannot create " + target, e);
+            throw StorageFailures.writing(e, absolute, fileBytes, "cannot create " + target);
         }
+    }
+
+    /** The size of the file for {@code entries}, header included. */
+    static long fileBytes(byte[] header, List<TensorEntry> entries) {
+        return header.length + dataBytes(entries, entries.size());
     }
 
     /** Tensors written so far (including those kept from an earlier run). */
@@ -120,18 +145,19 @@ public final class SafetensorsWriter implements AutoCloseable {
                     && startBytes == header.length + dataBytes(entries, startTensors) && holdsPrefix(partial, header, startBytes);
             FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             SafetensorsWriter writer = new SafetensorsWriter(absolute, partial, channel, List.copyOf(entries), syncAheadBytes,
-                    listener, true);
+                    listener, true, fileBytes(header, entries));
             if (resume) {
                 channel.truncate(startBytes);
                 channel.position(startBytes);
                 writer.next = startTensors;
+                writer.written = startBytes;
             } else {
                 channel.truncate(0);
                 writer.writeFully(ByteBuffer.wrap(header));
             }
             return writer;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + target + ": " + AtomicFiles.describe(e), e);
+            throw StorageFailures.writing(e, absolute, fileBytes(header, entries), "cannot create " + target);
         }
     }
 
@@ -171,7 +197,7 @@ public final class SafetensorsWriter implements AutoCloseable {
         try {
             writeSegment(tensor.data());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write tensor '" + name + "' to " + target, e);
+            throw StorageFailures.writing(e, target, fileBytes - written, "cannot write tensor '" + name + "' to " + target);
         }
         next++;
         unsynced += tensor.data().byteSize();
@@ -203,7 +229,8 @@ public final class SafetensorsWriter implements AutoCloseable {
             AtomicFiles.publish(temp, target);
             committed = true;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot commit " + target, e);
+            // a file system that allocates late (NFS, delayed allocation) reports a full disk only when forced
+            throw StorageFailures.writing(e, target, fileBytes, "cannot commit " + target);
         }
     }
 
@@ -259,8 +286,13 @@ public final class SafetensorsWriter implements AutoCloseable {
 
     private void writeFully(ByteBuffer buffer) throws IOException {
         while (buffer.hasRemaining()) {
-            channel.write(buffer);
+            written += channel.write(buffer);
         }
+    }
+
+    /** Bytes of this file not yet written (all of it but what a resumed writer kept). */
+    long bytesStillToWrite() {
+        return fileBytes - written;
     }
 
     private static void deleteQuietly(Path path) {

@@ -94,6 +94,36 @@ public final class ShardedCheckpointWriter implements AutoCloseable {
         return new ShardedCheckpointWriter(directory, shards, Collections.unmodifiableSequencedMap(new LinkedHashMap<>(metadata)), total);
     }
 
+    /** The bytes of every file this writer produces (shards with their headers, about the index), known before writing. */
+    public long fileBytes() {
+        long bytes = 0;
+        for (List<TensorEntry> shard : shards) {
+            bytes += SafetensorsWriter.fileBytes(HeaderJson.encode(shard, metadata), shard);
+        }
+        if (shards.size() > 1) {
+            // the index: one line per tensor, its name and its shard's name, and a few bytes of JSON around them
+            for (List<TensorEntry> shard : shards) {
+                for (TensorEntry entry : shard) {
+                    bytes += entry.name().length() + 48;
+                }
+            }
+        }
+        return bytes;
+    }
+
+    /** What is left to write: {@link #fileBytes()} less the shards (and the part of one) a resumed run kept. */
+    public long bytesStillToWrite() {
+        long bytes = fileBytes();
+        for (int i = 0; i < Math.min(currentShard, shards.size()); i++) {
+            bytes -= SafetensorsWriter.fileBytes(HeaderJson.encode(shards.get(i), metadata), shards.get(i));
+        }
+        if (current != null) {
+            List<TensorEntry> shard = shards.get(currentShard);
+            bytes -= SafetensorsWriter.fileBytes(HeaderJson.encode(shard, metadata), shard) - current.bytesStillToWrite();
+        }
+        return bytes;
+    }
+
     /** The file names this writer produces, in order. */
     public List<String> shardNames() {
         return List.copyOf(shardNames);

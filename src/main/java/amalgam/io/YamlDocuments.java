@@ -1,9 +1,7 @@
 package amalgam.io;
 
 import amalgam.UserInputException;
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
+import java.io.StringReader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,6 +10,7 @@ import java.util.Map;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
 
 /** Config files read as plain YAML data (no tags, no objects), with errors that name the file. */
 public final class YamlDocuments {
@@ -39,12 +38,51 @@ public final class YamlDocuments {
 
     /** The document in {@code file}; {@code what} ("model pool", ...) names it in errors. */
     public static Object read(Path file, String what) {
-        try (Reader reader = Files.newBufferedReader(file)) {
-            return new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
-        } catch (IOException e) {
-            throw new UserInputException("cannot read " + what + " '" + file + "': " + AtomicFiles.describe(e), e);
+        String text = ConfigFiles.readText(file, what);
+        try {
+            return load(text);
         } catch (RuntimeException e) {
             throw new UserInputException(what + " '" + file + "' is not valid YAML: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Parses one document as plain data with YAML 1.1 semantics (as PyYAML, which mergekit and FusionBench use); a
+     * malformed or over-limit document throws {@link YAMLException}. Every YAML the CLI reads goes through here, with
+     * these limits: the whole text (configs are bounded by {@link ConfigFiles}), lines of at most
+     * {@link #MAX_LINE_CHARS} (SnakeYAML scans a long line in time and memory far beyond its length: a 15 MB
+     * one-line string took 30 s of CPU and gigabytes, the same text over short lines under a second), 50 aliases per
+     * collection (a "billion laughs" document expands aliases exponentially), 50 levels of nesting.
+     */
+    public static Object load(String text) {
+        checkLines(text);
+        return new Yaml(new SafeConstructor(loaderOptions())).load(new StringReader(text));
+    }
+
+    /** The longest line a YAML document may have (real configs: a few hundred characters). */
+    static final int MAX_LINE_CHARS = 1 << 20;
+
+    private static void checkLines(String text) {
+        int line = 1;
+        int start = 0;
+        for (int i = 0; i <= text.length(); i++) {
+            if (i == text.length() || text.charAt(i) == '\n') {
+                if (i - start > MAX_LINE_CHARS) {
+                    throw new YAMLException("line " + line + " is " + (i - start) + " characters long, more than the "
+                            + MAX_LINE_CHARS + " a YAML config line may have");
+                }
+                line++;
+                start = i + 1;
+            }
+        }
+    }
+
+    private static LoaderOptions loaderOptions() {
+        LoaderOptions options = new LoaderOptions();
+        options.setCodePointLimit(Math.toIntExact(ConfigFiles.MAX_CONFIG_BYTES));
+        options.setMaxAliasesForCollections(50);
+        options.setAllowRecursiveKeys(false);
+        options.setNestingDepthLimit(50);
+        return options;
     }
 }

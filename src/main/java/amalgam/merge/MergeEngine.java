@@ -1,7 +1,9 @@
 package amalgam.merge;
 
 import amalgam.UserInputException;
+import amalgam.io.MappedInputs;
 import amalgam.io.ShardedCheckpointWriter;
+import amalgam.io.StorageFailures;
 import amalgam.io.TensorEntry;
 import amalgam.tensor.Tensor;
 import java.lang.foreign.Arena;
@@ -51,6 +53,7 @@ public final class MergeEngine {
         try (BlockPool pool = new BlockPool(options.memoryBytes() / 4);
              ShardedCheckpointWriter writer = ShardedCheckpointWriter.resumable(directory, entries, options.maxShardBytes(), metadata);
              Progress progress = Progress.start("merging", jobs.size(), options.progress())) {
+            StorageFailures.requireSpace(directory, writer.bytesStillToWrite());
             // tensors an interrupted earlier run of the same merge already wrote durably are not computed again
             List<TensorJob> remaining = jobs.subList(writer.resumedTensors(), jobs.size());
             progress.stepBy(writer.resumedTensors());
@@ -75,6 +78,8 @@ public final class MergeEngine {
                 writing.cancel(true);
                 drain(inOrder);
             }
+            // the provenance recorded the inputs' digests: they must still be the bytes that were merged
+            MappedInputs.checkUnchanged();
             writer.commit();
         } finally {
             workers.shutdownNow();

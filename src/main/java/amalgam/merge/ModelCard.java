@@ -33,7 +33,7 @@ final class ModelCard {
                         .append(file.sha256()).append("`\n");
             }
         }
-        card.append("\n## Configuration\n\n```yaml\n").append(configText.strip()).append("\n```\n\n");
+        card.append("\n## Configuration\n\n```yaml\n").append(StoredConfig.of(configText).strip()).append("\n```\n\n");
         card.append("## Provenance\n\n```json\n").append(provenance.toJson()).append("\n```\n");
         return card.toString();
     }

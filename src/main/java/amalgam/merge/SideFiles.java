@@ -1,5 +1,6 @@
 package amalgam.merge;
 
+import amalgam.io.ConfigFiles;
 import amalgam.UserInputException;
 import amalgam.io.CacheLinks;
 import amalgam.tensor.DType;
@@ -40,7 +41,7 @@ public final class SideFiles {
             return;
         }
         try {
-            JsonNode tree = JSON.readTree(config.toFile());
+            JsonNode tree = JSON.readTree(ConfigFiles.readText(config, "model config"));
             if (!(tree instanceof ObjectNode object)) {
                 throw new UserInputException("'" + config + "' is not a JSON object");
             }

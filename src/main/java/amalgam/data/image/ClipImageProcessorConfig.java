@@ -1,5 +1,6 @@
 package amalgam.data.image;
 
+import amalgam.io.ConfigFiles;
 import amalgam.UserInputException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -66,7 +67,7 @@ public record ClipImageProcessorConfig(
     public static ClipImageProcessorConfig read(Path file) {
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(file.toFile());
+            root = new ObjectMapper().readTree(ConfigFiles.readText(file, "image processor config"));
         } catch (IOException e) {
             throw new UserInputException("cannot read image processor config '" + file + "': " + e.getMessage(), e);
         }

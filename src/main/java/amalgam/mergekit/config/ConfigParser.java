@@ -1,14 +1,12 @@
 package amalgam.mergekit.config;
 
 import amalgam.UserInputException;
+import amalgam.io.YamlDocuments;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * Reads a {@code mergekit-yaml} configuration with YAML 1.1 semantics ({@code yes/no/on/off} are booleans; a
@@ -49,7 +47,7 @@ public final class ConfigParser {
     private MergeConfig read(String text) {
         Object document;
         try {
-            document = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+            document = YamlDocuments.load(text);
         } catch (RuntimeException malformed) { // YAMLException, and what SnakeYAML lets through for bad tags (!!map x)
             throw new UserInputException("malformed merge config YAML: " + malformed.getMessage(), malformed);
         }

@@ -1,5 +1,6 @@
 package amalgam.mergekit.lora;
 
+import amalgam.io.ConfigFiles;
 import amalgam.UserInputException;
 import amalgam.merge.ModelSource;
 import amalgam.tensor.Shape;
@@ -159,7 +160,7 @@ public final class LoraAdapter {
         Path file = directory.resolve(CONFIG_FILE);
         JsonNode config;
         try {
-            config = JSON.readTree(file.toFile());
+            config = JSON.readTree(ConfigFiles.readText(file, description + ": adapter config"));
         } catch (IOException e) {
             throw new UserInputException(description + ": cannot read " + CONFIG_FILE + ": " + e.getMessage(), e);
         }

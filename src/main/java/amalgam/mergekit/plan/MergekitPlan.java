@@ -1,5 +1,6 @@
 package amalgam.mergekit.plan;
 
+import amalgam.io.ConfigFiles;
 import amalgam.UserInputException;
 import amalgam.io.CacheLinks;
 import amalgam.merge.ModelSource;
@@ -82,11 +83,8 @@ public record MergekitPlan(List<TensorJob> jobs, Path donorDirectory, DType torc
         if (!Files.isRegularFile(file)) {
             return null;
         }
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            throw new UserInputException("cannot read " + file + ": " + e.getMessage(), e);
-        }
+        return new String(ConfigFiles.readBytes(file, "tokenizer config", ConfigFiles.MAX_TOKENIZER_BYTES),
+                java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Plans with model paths relative to the working directory. */

@@ -1,5 +1,6 @@
 package amalgam.mergekit.plan;
 
+import amalgam.io.ConfigFiles;
 import amalgam.UserInputException;
 import amalgam.io.CacheLinks;
 import amalgam.merge.ModelSource;
@@ -58,7 +59,7 @@ record OpenedModel(ModelReference reference, Path path, ModelSource source, Json
             return null;
         }
         try {
-            return new ObjectMapper().readTree(CacheLinks.resolve(directory.resolve("config.json")).toFile());
+            return new ObjectMapper().readTree(ConfigFiles.readText(CacheLinks.resolve(directory.resolve("config.json")), "model config"));
         } catch (IOException malformed) {
             throw new UserInputException("cannot read " + directory.resolve("config.json") + ": " + malformed.getMessage(), malformed);
         }

@@ -1,5 +1,6 @@
 package amalgam.mergekit.tokenizer;
 
+import amalgam.io.ConfigFiles;
 import amalgam.UserInputException;
 import amalgam.io.CacheLinks;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -87,13 +88,15 @@ public final class ChatTemplate {
         try {
             Path jinja = CacheLinks.resolve(model.resolve(JINJA_FILE));
             if (Files.isRegularFile(jinja)) {
-                return nonBlank(Files.readString(jinja));
+                return nonBlank(new String(ConfigFiles.readBytes(jinja, "chat template", ConfigFiles.MAX_TOKENIZER_BYTES),
+                        java.nio.charset.StandardCharsets.UTF_8));
             }
             Path config = CacheLinks.resolve(model.resolve(CONFIG_FILE));
             if (!Files.isRegularFile(config)) {
                 return Optional.empty();
             }
-            JsonNode template = JSON.readTree(config.toFile()).path("chat_template");
+            JsonNode template = JSON.readTree(ConfigFiles.readBytes(config, "tokenizer config", ConfigFiles.MAX_TOKENIZER_BYTES))
+                    .path("chat_template");
             if (template.isTextual()) {
                 return nonBlank(template.asText());
             }

@@ -1,5 +1,6 @@
 package amalgam.mergekit.tokenizer;
 
+import amalgam.io.ConfigFiles;
 import amalgam.UserInputException;
 import amalgam.io.StrictJson;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -31,7 +32,7 @@ import java.util.Set;
  */
 public final class TokenizerJson {
     /** Largest tokenizer file read, bounding memory (real ones are at most tens of megabytes). */
-    public static final long MAX_FILE_BYTES = 256L << 20;
+    public static final long MAX_FILE_BYTES = ConfigFiles.MAX_TOKENIZER_BYTES;
     private static final Set<String> VOCABULARY_MODELS = Set.of("BPE", "WordLevel", "WordPiece");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 

@@ -1,5 +1,6 @@
 package amalgam.model.clip;
 
+import amalgam.io.ConfigFiles;
 import amalgam.UserInputException;
 import amalgam.io.CacheLinks;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -45,7 +46,7 @@ public record ClipConfig(Tower vision, Tower text, int projectionDim) {
 
     public static ClipConfig read(Path file) {
         try {
-            return parse(new ObjectMapper().readTree(CacheLinks.resolve(file).toFile()), "'" + file + "'");
+            return parse(new ObjectMapper().readTree(ConfigFiles.readText(CacheLinks.resolve(file), "CLIP config")), "'" + file + "'");
         } catch (IOException e) {
             throw new UserInputException("cannot read CLIP config '" + file + "': " + e.getMessage(), e);
         }

@@ -1,5 +1,6 @@
 package amalgam.model.clip;
 
+import amalgam.io.ConfigFiles;
 import amalgam.UserInputException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,7 +33,7 @@ final class ClipTokenizerFiles {
     /** Merges {@code CLIPTokenizer} reads from {@code merges.txt} after the header line. */
     static final int MAX_MERGES = 49152 - 256 - 2;
     /** Largest tokenizer file accepted, bounding what is read into memory. */
-    static final long MAX_FILE_BYTES = 256L << 20;
+    static final long MAX_FILE_BYTES = ConfigFiles.MAX_TOKENIZER_BYTES;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
