@@ -3,6 +3,7 @@ package amalgam.fusion.method;
 import amalgam.fusion.FusionJob;
 import amalgam.fusion.PerTensorPlan;
 import amalgam.fusion.TensorInputs;
+import amalgam.io.ScratchMapping;
 import amalgam.merge.ModelSource;
 import amalgam.merge.TensorJob;
 import amalgam.tensor.DType;
@@ -15,21 +16,30 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A whole model held in float32 while a continual method updates it (memory: one model, independent of the
- * number of merged models). Covers the floating tensors of a reference model; jobs copy the final values out.
+ * A whole model held in float32 while a continual method updates it (one model, independent of the number of
+ * merged models). Covers the floating tensors of a reference model; jobs copy the final values out. It lives in a
+ * {@link ScratchMapping} — file-backed pages the kernel can write back — not in anonymous memory, so a continual
+ * merge of a model larger than the memory budget stays within it.
  */
 final class WorkingModel {
     private final ModelSource reference;
     private final Map<String, Tensor> tensors = new LinkedHashMap<>();
-    private final Arena arena = Arena.ofAuto();
+    private final Arena arena;
 
-    private WorkingModel(ModelSource reference) {
+    private WorkingModel(ModelSource reference, Arena arena) {
         this.reference = reference;
+        this.arena = arena;
     }
 
     /** A float32 copy of {@code source}'s tensors over the floating tensors of {@code reference}. */
     static WorkingModel copyOf(ModelSource reference, ModelSource source) {
-        WorkingModel model = new WorkingModel(reference);
+        long bytes = 0;
+        for (String name : reference.tensorNames()) {
+            if (reference.dtypeOf(name).isFloatingPoint()) {
+                bytes += ScratchMapping.footprint(reference.shapeOf(name).byteSize(DType.F32));
+            }
+        }
+        WorkingModel model = new WorkingModel(reference, ScratchMapping.of(bytes));
         for (String name : reference.tensorNames()) {
             Tensor stored = reference.tensor(name);
             if (stored.dtype().isFloatingPoint()) {
