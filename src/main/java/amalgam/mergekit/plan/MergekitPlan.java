@@ -11,7 +11,7 @@ import amalgam.mergekit.config.ModelReference;
 import amalgam.mergekit.config.OutputSlice;
 import amalgam.mergekit.config.SliceSource;
 import amalgam.mergekit.method.MergeMethod;
-import amalgam.mergekit.method.MethodRegistry;
+import amalgam.mergekit.method.MergekitMethods;
 import amalgam.mergekit.tokenizer.ChatTemplate;
 import amalgam.tensor.DType;
 import java.io.IOException;
@@ -113,7 +113,7 @@ public record MergekitPlan(List<TensorJob> jobs, Path donorDirectory, DType torc
      */
     public static MergekitPlan build(MergeConfig config, long seed, PlanOptions options, Function<String, Path> resolver,
                                      Function<Path, ModelSource> opener) {
-        MergeMethod method = MethodRegistry.get(config.mergeMethod());
+        MergeMethod method = MergekitMethods.get(config.mergeMethod());
         ParameterDomains.check(config, method);
         DType workingDType = MergekitDTypes.parse(config.dtype(), "dtype");
         DType outDType = MergekitDTypes.parse(config.outDtype(), "out_dtype");

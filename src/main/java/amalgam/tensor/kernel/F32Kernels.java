@@ -103,15 +103,15 @@ public final class F32Kernels {
     }
 
     private static void checkBinary(MemorySegment a, MemorySegment b, MemorySegment out, long count) {
-        Checks.f32(a, count, "a");
-        Checks.f32(b, count, "b");
-        Checks.f32(out, count, "out");
+        SegmentChecks.f32(a, count, "a");
+        SegmentChecks.f32(b, count, "b");
+        SegmentChecks.f32(out, count, "out");
     }
 
     /** out[i] = a[i] * s. */
     public static void scale(MemorySegment a, float s, MemorySegment out, long count) {
-        Checks.f32(a, count, "a");
-        Checks.f32(out, count, "out");
+        SegmentChecks.f32(a, count, "a");
+        SegmentChecks.f32(out, count, "out");
         long bound = loopBound(count);
         long i = 0;
         for (; i < bound; i += LANES) {
@@ -125,8 +125,8 @@ public final class F32Kernels {
 
     /** y[i] = y[i] + alpha * x[i] (in place on y; the product is rounded to float before the add, no FMA). */
     public static void axpyInPlace(float alpha, MemorySegment x, MemorySegment y, long count) {
-        Checks.f32(x, count, "x");
-        Checks.f32(y, count, "y");
+        SegmentChecks.f32(x, count, "x");
+        SegmentChecks.f32(y, count, "y");
         long bound = loopBound(count);
         long i = 0;
         for (; i < bound; i += LANES) {
@@ -141,8 +141,8 @@ public final class F32Kernels {
 
     /** out[i] = torch.sign(a[i]): +1, -1, or +0 for a zero of either sign and for NaN (as torch does on CPU). */
     public static void sign(MemorySegment a, MemorySegment out, long count) {
-        Checks.f32(a, count, "a");
-        Checks.f32(out, count, "out");
+        SegmentChecks.f32(a, count, "a");
+        SegmentChecks.f32(out, count, "out");
         FloatVector zero = FloatVector.zero(FLOATS);
         FloatVector one = FloatVector.broadcast(FLOATS, 1f);
         long bound = loopBound(count);
@@ -162,8 +162,8 @@ public final class F32Kernels {
 
     /** out[i] = |a[i]| (clears the sign bit, so NaN stays NaN). */
     public static void abs(MemorySegment a, MemorySegment out, long count) {
-        Checks.f32(a, count, "a");
-        Checks.f32(out, count, "out");
+        SegmentChecks.f32(a, count, "a");
+        SegmentChecks.f32(out, count, "out");
         long bound = loopBound(count);
         long i = 0;
         for (; i < bound; i += LANES) {
@@ -187,10 +187,10 @@ public final class F32Kernels {
             ScalarF32Kernels.where(mask, a, b, out, count);
             return;
         }
-        Checks.bytes(mask, count, "mask");
-        Checks.f32(a, count, "a");
-        Checks.f32(b, count, "b");
-        Checks.f32(out, count, "out");
+        SegmentChecks.bytes(mask, count, "mask");
+        SegmentChecks.f32(a, count, "a");
+        SegmentChecks.f32(b, count, "b");
+        SegmentChecks.f32(out, count, "out");
         long bound = loopBound(count);
         long i = 0;
         for (; i < bound; i += LANES) {
@@ -211,8 +211,8 @@ public final class F32Kernels {
             ScalarF32Kernels.keepWhereInPlace(a, mask, count);
             return;
         }
-        Checks.f32(a, count, "a");
-        Checks.bytes(mask, count, "mask");
+        SegmentChecks.f32(a, count, "a");
+        SegmentChecks.bytes(mask, count, "mask");
         FloatVector zero = FloatVector.zero(FLOATS);
         long bound = loopBound(count);
         long i = 0;
@@ -236,8 +236,8 @@ public final class F32Kernels {
         if (!VECTOR_MASKS) {
             return ScalarF32Kernels.maskedSelect(a, mask, out, count);
         }
-        Checks.f32(a, count, "a");
-        Checks.bytes(mask, count, "mask");
+        SegmentChecks.f32(a, count, "a");
+        SegmentChecks.bytes(mask, count, "mask");
         long bound = loopBound(count);
         long written = 0;
         long i = 0;

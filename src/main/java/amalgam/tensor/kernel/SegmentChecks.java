@@ -3,8 +3,8 @@ package amalgam.tensor.kernel;
 import java.lang.foreign.MemorySegment;
 
 /** Boundary checks shared by the kernels: a segment must hold {@code count} elements of the given size. */
-final class Checks {
-    private Checks() {
+final class SegmentChecks {
+    private SegmentChecks() {
     }
 
     static void elements(MemorySegment segment, long count, int elementBytes, String name) {
