@@ -13,7 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Vectorized float32 element-wise kernels over segments with long counts (Vector API,
  * {@link FloatVector#SPECIES_PREFERRED}). Each loop runs whole vectors up to an explicit bound and finishes with a
- * scalar tail. Results are bit-identical to {@link ScalarF32Kernels} (no FMA, same operation order per element).
+ * scalar tail. Results are bit-identical to {@link ScalarF32Kernels} (same operation order per element; no FMA except
+ * in {@link #fusedAxpyInPlace}, whose fused result is the same in every lane and in the tail).
  * Reductions live in {@link F32Reductions}; this class forwards to them so callers see one kernel surface.
  */
 public final class F32Kernels {
@@ -136,6 +137,29 @@ public final class F32Kernels {
         }
         for (; i < count; i++) {
             y.setAtIndex(Layouts.F32, i, y.getAtIndex(Layouts.F32, i) + alpha * x.getAtIndex(Layouts.F32, i));
+        }
+    }
+
+    /**
+     * y[yOffset + i] = fma(alpha, x[xOffset + i], y[yOffset + i]) for i in [0, count) (offsets in elements): the fused
+     * multiply-add, rounded once, that the neural engine accumulates with; {@link #axpyInPlace} rounds the product
+     * first, as torch's {@code y + alpha * x} does. A fused result does not depend on the vector width either.
+     */
+    public static void fusedAxpyInPlace(float alpha, MemorySegment x, long xOffset, MemorySegment y, long yOffset, long count) {
+        SegmentChecks.f32(x, xOffset, count, "x");
+        SegmentChecks.f32(y, yOffset, count, "y");
+        FloatVector a = FloatVector.broadcast(FLOATS, alpha);
+        long bound = loopBound(count);
+        long i = 0;
+        for (; i < bound; i += LANES) {
+            long xAt = (xOffset + i) * Float.BYTES;
+            long yAt = (yOffset + i) * Float.BYTES;
+            FloatVector.fromMemorySegment(FLOATS, x, xAt, LE).fma(a, FloatVector.fromMemorySegment(FLOATS, y, yAt, LE))
+                    .intoMemorySegment(y, yAt, LE);
+        }
+        for (; i < count; i++) {
+            y.setAtIndex(Layouts.F32, yOffset + i,
+                    Math.fma(alpha, x.getAtIndex(Layouts.F32, xOffset + i), y.getAtIndex(Layouts.F32, yOffset + i)));
         }
     }
 

@@ -70,6 +70,16 @@ public final class ScalarF32Kernels {
         }
     }
 
+    /** y[yOffset + i] = fma(alpha, x[xOffset + i], y[yOffset + i]): the scalar twin of {@link F32Kernels#fusedAxpyInPlace}. */
+    public static void fusedAxpyInPlace(float alpha, MemorySegment x, long xOffset, MemorySegment y, long yOffset, long count) {
+        SegmentChecks.f32(x, xOffset, count, "x");
+        SegmentChecks.f32(y, yOffset, count, "y");
+        for (long i = 0; i < count; i++) {
+            y.setAtIndex(Layouts.F32, yOffset + i,
+                    Math.fma(alpha, x.getAtIndex(Layouts.F32, xOffset + i), y.getAtIndex(Layouts.F32, yOffset + i)));
+        }
+    }
+
     /** out[i] = torch.sign(a[i]): +1, -1, or +0 for a zero of either sign and for NaN (as torch does on CPU). */
     public static void sign(MemorySegment a, MemorySegment out, long count) {
         SegmentChecks.f32(a, count, "a");

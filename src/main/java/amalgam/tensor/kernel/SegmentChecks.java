@@ -22,6 +22,14 @@ final class SegmentChecks {
         elements(segment, count, Float.BYTES, name);
     }
 
+    /** The segment holds float32 elements [offset, offset + count). */
+    static void f32(MemorySegment segment, long offset, long count, String name) {
+        if (offset < 0) {
+            throw new IllegalArgumentException("negative element offset " + offset + " for '" + name + "'");
+        }
+        elements(segment, Math.addExact(offset, count), Float.BYTES, name);
+    }
+
     static void bytes(MemorySegment segment, long count, String name) {
         elements(segment, count, 1, name);
     }
