@@ -223,7 +223,7 @@ public record MergekitPlan(List<TensorJob> jobs, Path donorDirectory, DType torc
             if (architecture.isEmpty()) {
                 return Architecture.infer(models.stream().map(OpenedModel::tensorNames).toList());
             }
-            if (known != null && !known.equals(architecture.get()) && !allowCrimes) {
+            if (known != null && !known.sameWeights(architecture.get()) && !allowCrimes) {
                 throw new UserInputException("models of different architectures cannot be merged: '" + model.reference()
                         + "' is " + model.architectureClass().orElse("?") + " (" + architecture.get().name()
                         + ") but an earlier model is " + known.name() + " (--allow-crimes merges them as the first model's)");
