@@ -37,8 +37,8 @@ final class MethodsCommand implements Callable<Integer> {
             fusionBench.add(new String[] {names, String.join(", ", parameters), declaration.summary()});
         }
         List<String[]> mergekit = new ArrayList<>();
-        for (String name : amalgam.mergekit.method.MethodRegistry.names()) {
-            MergeMethod method = amalgam.mergekit.method.MethodRegistry.get(name);
+        for (String name : amalgam.mergekit.method.MergekitMethods.names()) {
+            MergeMethod method = amalgam.mergekit.method.MergekitMethods.get(name);
             mergekit.add(new String[] {name + (method.requiresBaseModel() ? " (needs base_model)" : ""),
                 describe(method.globalParameters()), describe(method.tensorParameters())});
         }
@@ -49,7 +49,7 @@ final class MethodsCommand implements Callable<Integer> {
         return Main.EXIT_OK;
     }
 
-    private static String describe(List<amalgam.mergekit.method.ParameterSpec> parameters) {
+    private static String describe(List<amalgam.mergekit.method.MergekitParameter> parameters) {
         List<String> parts = new ArrayList<>();
         for (var parameter : parameters) {
             parts.add(parameter.name() + (parameter.required() ? " (required)"

@@ -9,11 +9,11 @@ import amalgam.fusion.method.Dummy;
 import amalgam.fusion.method.EmrMerging;
 import amalgam.fusion.method.IsotropicMerging;
 import amalgam.fusion.method.MagMax;
-import amalgam.fusion.method.ModelStock;
+import amalgam.fusion.method.ModelStockMerging;
 import amalgam.fusion.method.Opcm;
 import amalgam.fusion.method.SimpleAverage;
 import amalgam.fusion.method.SingularValueCalibration;
-import amalgam.fusion.method.Slerp;
+import amalgam.fusion.method.SlerpMerging;
 import amalgam.fusion.method.TallMaskTaskArithmetic;
 import amalgam.fusion.method.TaskArithmetic;
 import amalgam.fusion.method.TaskSingularVectorMerging;
@@ -47,8 +47,8 @@ public final class MethodRegistry {
             DareTaskArithmetic.SIMPLE_AVERAGE,
             DareTiesMerging.DECLARATION,
             MagMax.DECLARATION,
-            ModelStock.DECLARATION,
-            Slerp.DECLARATION,
+            ModelStockMerging.DECLARATION,
+            SlerpMerging.DECLARATION,
             TaskSingularVectorMerging.DECLARATION,
             IsotropicMerging.ISO_C,
             IsotropicMerging.ISO_CTS,

@@ -31,7 +31,7 @@ public final class CheckpointLocator {
         if (!Files.isDirectory(reference)) {
             throw new UserInputException("model '" + reference + "' not found (no such file or directory)");
         }
-        Path directory = isHuggingFaceCacheRepo(reference) ? snapshot(reference) : reference;
+        Path directory = HubCache.isRepoFolder(reference) ? HubCache.snapshotOf(reference, "main") : reference;
         if (Files.isRegularFile(directory.resolve(ShardIndex.FILE_NAME))) {
             return sharded(directory, ShardIndex.FILE_NAME);
         }
@@ -64,27 +64,6 @@ public final class CheckpointLocator {
             }
         }
         return new LocatedCheckpoint(directory, files, index);
-    }
-
-    private static boolean isHuggingFaceCacheRepo(Path directory) {
-        return Files.isRegularFile(directory.resolve("refs").resolve("main")) && Files.isDirectory(directory.resolve("snapshots"));
-    }
-
-    private static Path snapshot(Path repo) {
-        String revision;
-        try {
-            revision = Files.readString(repo.resolve("refs").resolve("main")).strip();
-        } catch (IOException e) {
-            throw new UserInputException("cannot read '" + repo.resolve("refs/main") + "': " + e.getMessage(), e);
-        }
-        if (revision.isEmpty() || revision.length() > 256 || !revision.matches("[A-Za-z0-9._-]+") || revision.matches("\\.+")) {
-            throw new UserInputException("'" + repo.resolve("refs/main") + "' does not name a snapshot revision");
-        }
-        Path snapshot = repo.resolve("snapshots").resolve(revision);
-        if (!Files.isDirectory(snapshot)) {
-            throw new UserInputException("Hugging Face cache '" + repo + "': snapshot '" + revision + "' named by refs/main is missing");
-        }
-        return snapshot;
     }
 
     private static List<Path> safetensorsFiles(Path directory) {

@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
 public final class HubCache {
     private static final Pattern REPO_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?");
     private static final Pattern REVISION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]*");
+    /** What a ref file may hold: one plain name (a commit hash), never a path. */
+    private static final Pattern SNAPSHOT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,255}");
 
     private HubCache() {
     }
@@ -91,18 +93,38 @@ public final class HubCache {
         if (Files.isDirectory(snapshot)) {
             return snapshot;
         }
-        Path ref = repo.resolve("refs").resolve(revision);
-        if (Files.isRegularFile(ref)) {
-            try {
-                String commit = Files.readString(ref).strip();
-                Path pointed = repo.resolve("snapshots").resolve(commit);
-                if (REVISION.matcher(commit).matches() && !commit.contains("/") && Files.isDirectory(pointed)) {
-                    return pointed;
-                }
-            } catch (IOException e) {
-                throw new UserInputException("cannot read " + ref + ": " + AtomicFiles.describe(e), e);
-            }
+        if (Files.isRegularFile(repo.resolve("refs").resolve(revision))) {
+            return snapshotOf(repo, revision);
         }
         throw new UserInputException("model '" + reference + "': revision '" + revision + "' is not in the Hugging Face cache at " + repo);
+    }
+
+    /** Whether {@code directory} is a hub cache repo folder ({@code models--ORG--NAME}: {@code refs/main} and {@code snapshots/}). */
+    public static boolean isRepoFolder(Path directory) {
+        return Files.isRegularFile(directory.resolve("refs").resolve("main")) && Files.isDirectory(directory.resolve("snapshots"));
+    }
+
+    /**
+     * The snapshot folder that {@code refs/REF} of a cache repo folder names: the ref file must hold one plain
+     * revision name (no path, at most 256 characters) whose folder exists under {@code snapshots/}. The one place a
+     * ref is resolved, for {@code refs/main} and named revisions alike.
+     */
+    public static Path snapshotOf(Path repo, String ref) {
+        Path refFile = repo.resolve("refs").resolve(ref);
+        String revision;
+        try {
+            revision = Files.readString(refFile).strip();
+        } catch (IOException e) {
+            throw new UserInputException("cannot read '" + refFile + "': " + AtomicFiles.describe(e), e);
+        }
+        if (!SNAPSHOT_NAME.matcher(revision).matches()) {
+            throw new UserInputException("'" + refFile + "' does not name a snapshot revision");
+        }
+        Path snapshot = repo.resolve("snapshots").resolve(revision);
+        if (!Files.isDirectory(snapshot)) {
+            throw new UserInputException("Hugging Face cache '" + repo + "': snapshot '" + revision + "' named by refs/"
+                    + ref + " is missing");
+        }
+        return snapshot;
     }
 }

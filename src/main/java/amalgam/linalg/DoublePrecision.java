@@ -1,8 +1,8 @@
 package amalgam.linalg;
 
-import static amalgam.linalg.Checks.requireDisjoint;
-import static amalgam.linalg.Checks.requireSquare;
-import static amalgam.linalg.Checks.requireWritable;
+import static amalgam.linalg.MatrixChecks.requireDisjoint;
+import static amalgam.linalg.MatrixChecks.requireSquare;
+import static amalgam.linalg.MatrixChecks.requireWritable;
 import static amalgam.linalg.OpenBlas.check;
 import static amalgam.linalg.OpenBlas.dimension;
 import static amalgam.linalg.OpenBlas.doubles;

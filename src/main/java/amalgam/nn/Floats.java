@@ -1,6 +1,7 @@
 package amalgam.nn;
 
 import amalgam.tensor.Layouts;
+import amalgam.tensor.kernel.F32Kernels;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -27,19 +28,9 @@ final class Floats {
         segment.setAtIndex(LAYOUT, index, value);
     }
 
-    /** y[yOffset + i] += alpha * x[xOffset + i] for i in [0, n). */
+    /** y[yOffset + i] = fma(alpha, x[xOffset + i], y[yOffset + i]) for i in [0, n): {@link F32Kernels#fusedAxpyInPlace}. */
     static void axpy(int n, float alpha, MemorySegment x, long xOffset, MemorySegment y, long yOffset) {
-        int i = 0;
-        int bound = SPECIES.loopBound(n);
-        FloatVector a = FloatVector.broadcast(SPECIES, alpha);
-        for (; i < bound; i += SPECIES.length()) {
-            FloatVector xv = FloatVector.fromMemorySegment(SPECIES, x, (xOffset + i) * 4, ORDER);
-            FloatVector yv = FloatVector.fromMemorySegment(SPECIES, y, (yOffset + i) * 4, ORDER);
-            xv.fma(a, yv).intoMemorySegment(y, (yOffset + i) * 4, ORDER);
-        }
-        for (; i < n; i++) {
-            set(y, yOffset + i, Math.fma(alpha, get(x, xOffset + i), get(y, yOffset + i)));
-        }
+        F32Kernels.fusedAxpyInPlace(alpha, x, xOffset, y, yOffset, n);
     }
 
     /** out[i] = a[i] + b[i] (out may alias a or b). */

@@ -54,8 +54,8 @@ class ParameterDomainCliTest {
 
     static Stream<Arguments> mergekitParameters() {
         List<Arguments> all = new ArrayList<>();
-        for (String name : amalgam.mergekit.method.MethodRegistry.names()) {
-            MergeMethod method = amalgam.mergekit.method.MethodRegistry.get(name);
+        for (String name : amalgam.mergekit.method.MergekitMethods.names()) {
+            MergeMethod method = amalgam.mergekit.method.MergekitMethods.get(name);
             method.globalParameters().forEach(p -> all.add(Arguments.of(name, p.name(), true)));
             method.tensorParameters().forEach(p -> all.add(Arguments.of(name, p.name(), false)));
         }
@@ -98,7 +98,7 @@ class ParameterDomainCliTest {
     @ParameterizedTest(name = "{0}.{1}")
     @MethodSource("mergekitParameters")
     void mergekitValueJustOutsideTheDomainExits2(String methodName, String parameterName, boolean global) throws IOException {
-        MergeMethod method = amalgam.mergekit.method.MethodRegistry.get(methodName);
+        MergeMethod method = amalgam.mergekit.method.MergekitMethods.get(methodName);
         Domain domain = Stream.concat(method.globalParameters().stream(), method.tensorParameters().stream())
                 .filter(p -> p.name().equals(parameterName)).findFirst().orElseThrow().domain();
         assertNotNull(domain, methodName + "." + parameterName + " has a domain");

@@ -24,7 +24,7 @@ import java.util.List;
 public final class ContinualMerging implements ContinualFusionAlgorithm {
     public static final MethodDeclaration TASK_ARITHMETIC = new MethodDeclaration("opcm/task_arithmetic",
             List.of("continual_task_arithmetic"), "task arithmetic, adding one model at a time",
-            with(Parameters.scalingFactor(0.3)),
+            with(CommonParameters.scalingFactor(0.3)),
             parameters -> new ContinualMerging(parameters.getDouble("scaling_factor"), ContinualProtocol.from(parameters)));
     public static final MethodDeclaration WEIGHT_AVERAGE = new MethodDeclaration("opcm/weight_average",
             List.of("continual_weight_average"), "running mean of the models, one at a time", with(null),
@@ -44,7 +44,7 @@ public final class ContinualMerging implements ContinualFusionAlgorithm {
         if (own != null) {
             all.add(own);
         }
-        all.addAll(Parameters.continual());
+        all.addAll(CommonParameters.continual());
         return all;
     }
 
@@ -87,7 +87,7 @@ public final class ContinualMerging implements ContinualFusionAlgorithm {
             Tensor merged = TensorInputs.read(base, name, shape, arena);
             for (ModelSource model : models) {
                 try (Arena scratch = Arena.ofConfined()) {
-                    Vectors.addScaledInPlace(merged, TensorInputs.taskVector(model, name, theta0, scratch), lambda);
+                    F32Tensors.addScaledInPlace(merged, TensorInputs.taskVector(model, name, theta0, scratch), lambda);
                 }
             }
             return merged;

@@ -47,9 +47,9 @@ public final class ContinualTiesMerging implements ContinualFusionAlgorithm {
     }
 
     private static List<ParameterSpec> parameters() {
-        List<ParameterSpec> all = new ArrayList<>(List.of(Parameters.scalingFactor(0.5), Parameters.threshold(20),
-                Parameters.removeKeys(), Parameters.mergeFunction()));
-        all.addAll(Parameters.continual());
+        List<ParameterSpec> all = new ArrayList<>(List.of(CommonParameters.scalingFactor(0.5), CommonParameters.threshold(20),
+                CommonParameters.removeKeys(), CommonParameters.mergeFunction()));
+        all.addAll(CommonParameters.continual());
         return all;
     }
 

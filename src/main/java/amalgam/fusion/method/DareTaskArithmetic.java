@@ -21,7 +21,7 @@ import java.util.List;
 public final class DareTaskArithmetic implements FusionAlgorithm {
     public static final MethodDeclaration DECLARATION = new MethodDeclaration("dare/task_arithmetic",
             List.of("dare_task_arithmetic"), "task arithmetic on randomly dropped, rescaled task vectors",
-            withDare(List.of(Parameters.scalingFactor(0.3))),
+            withDare(List.of(CommonParameters.scalingFactor(0.3))),
             parameters -> new DareTaskArithmetic(parameters.getDouble("scaling_factor"), DareDrop.from(parameters)));
     public static final MethodDeclaration SIMPLE_AVERAGE = new MethodDeclaration("dare/simple_average",
             List.of("dare_simple_average"), "DARE task arithmetic with λ = 1/T", withDare(List.of()),
@@ -54,10 +54,10 @@ public final class DareTaskArithmetic implements FusionAlgorithm {
                 try (Arena scratch = Arena.ofConfined()) {
                     Tensor tau = TensorInputs.taskVector(models.get(i), name, theta0, scratch);
                     drop.applyInPlace(tau, name, i, seed);
-                    Vectors.addInPlace(sum, tau);
+                    F32Tensors.addInPlace(sum, tau);
                 }
             }
-            Vectors.addScaledInPlace(theta0, sum, lambda);
+            F32Tensors.addScaledInPlace(theta0, sum, lambda);
             return theta0;
         });
     }

@@ -17,8 +17,8 @@ import java.util.Set;
 public final class DareTiesMerging implements FusionAlgorithm {
     public static final MethodDeclaration DECLARATION = new MethodDeclaration("dare/ties_merging",
             List.of("dare_ties_merging"), "TIES merging of randomly dropped, rescaled task vectors",
-            DareTaskArithmetic.withDare(List.of(Parameters.scalingFactor(0.5), Parameters.threshold(20),
-                    Parameters.removeKeys(), Parameters.mergeFunction())),
+            DareTaskArithmetic.withDare(List.of(CommonParameters.scalingFactor(0.5), CommonParameters.threshold(20),
+                    CommonParameters.removeKeys(), CommonParameters.mergeFunction())),
             parameters -> new DareTiesMerging(parameters.getDouble("scaling_factor"), parameters.getDouble("threshold"),
                     parameters.getStrings("remove_keys"),
                     TiesCore.MergeFunction.parse("dare/ties_merging", parameters.getString("merge_func")),

@@ -35,14 +35,14 @@ import java.util.Set;
 public final class IsotropicMerging implements FusionAlgorithm {
     public static final MethodDeclaration ISO_C = new MethodDeclaration("isotropic_merging/iso_c", List.of("iso_c"),
             "isotropic merging in the common subspace: flatten the spectrum of the summed task vectors",
-            List.of(Parameters.scalingFactor(1.0), Parameters.excludeKeys()),
+            List.of(CommonParameters.scalingFactor(1.0), CommonParameters.excludeKeys()),
             parameters -> new IsotropicMerging(parameters.getDouble("scaling_factor"), Double.NaN,
                     parameters.getStrings("exclude_keys")));
     public static final MethodDeclaration ISO_CTS = new MethodDeclaration("isotropic_merging/iso_cts", List.of("iso_cts"),
             "isotropic merging in common and task-specific subspaces",
-            List.of(Parameters.scalingFactor(1.0),
+            List.of(CommonParameters.scalingFactor(1.0),
                     ParameterSpec.of("common_space_fraction", ParameterType.FLOAT, 0.8, Domain.UNIT, "f, the share of the rank for the common space"),
-                    Parameters.excludeKeys()),
+                    CommonParameters.excludeKeys()),
             parameters -> new IsotropicMerging(parameters.getDouble("scaling_factor"),
                     parameters.getDouble("common_space_fraction"), parameters.getStrings("exclude_keys")));
 
@@ -76,7 +76,7 @@ public final class IsotropicMerging implements FusionAlgorithm {
             } else {
                 merged = isoCts(tau, commonSpaceFraction, arena);
             }
-            Vectors.addScaledInPlace(theta0, merged, scalingFactor);
+            F32Tensors.addScaledInPlace(theta0, merged, scalingFactor);
             return theta0;
         });
     }
@@ -84,7 +84,7 @@ public final class IsotropicMerging implements FusionAlgorithm {
     /** Σᵢ τᵢ computed as mean · T, as FusionBench does. */
     private static Tensor sum(Tensor[] tau, Arena arena) {
         Tensor sum = TaskSingularVectorMerging.mean(tau, arena);
-        Vectors.scaleInPlace(sum, tau.length);
+        F32Tensors.scaleInPlace(sum, tau.length);
         return sum;
     }
 
@@ -93,7 +93,7 @@ public final class IsotropicMerging implements FusionAlgorithm {
         float meanS = mean(svd.singularValues());
         Matrix uv = LinearAlgebra.multiply(arena, svd.u(), svd.vt());
         Tensor out = uv.asTensor();
-        Vectors.scaleInPlace(out, meanS);
+        F32Tensors.scaleInPlace(out, meanS);
         return out;
     }
 
@@ -131,7 +131,7 @@ public final class IsotropicMerging implements FusionAlgorithm {
         Matrix u = SvdSteps.polarFactor(arena, uStack);
         Matrix v = SvdSteps.polarFactor(arena, vStack);
         Tensor out = LinearAlgebra.multiply(arena, u, v).asTensor();
-        Vectors.scaleInPlace(out, mean(sStack));
+        F32Tensors.scaleInPlace(out, mean(sStack));
         return out;
     }
 

@@ -19,7 +19,7 @@ import java.util.List;
 public final class MagMax implements FusionAlgorithm {
     public static final MethodDeclaration DECLARATION = new MethodDeclaration("magmax/magmax", List.of("magmax"),
             "per element the task-vector entry of largest magnitude",
-            List.of(Parameters.scalingFactor(0.5), Parameters.ignoredBoolean("inplace", true)),
+            List.of(CommonParameters.scalingFactor(0.5), CommonParameters.ignoredBoolean("inplace", true)),
             parameters -> new MagMax(parameters.getDouble("scaling_factor")));
 
     private final float scalingFactor;
@@ -46,7 +46,7 @@ public final class MagMax implements FusionAlgorithm {
                     }
                 }
             }
-            Vectors.addScaledInPlace(theta0, best, scalingFactor);
+            F32Tensors.addScaledInPlace(theta0, best, scalingFactor);
             return theta0;
         });
     }

@@ -50,7 +50,7 @@ public final class Opcm implements ContinualFusionAlgorithm {
     private static List<ParameterSpec> parameters() {
         List<ParameterSpec> all = new ArrayList<>(List.of(ParameterSpec.of("alpha", ParameterType.FLOAT, 0.5, Domain.UNIT,
                 "share of the previous merge's spectrum (cumulative singular values) protected from the new update")));
-        all.addAll(Parameters.continual());
+        all.addAll(CommonParameters.continual());
         return all;
     }
 
@@ -180,7 +180,7 @@ public final class Opcm implements ContinualFusionAlgorithm {
                 Shape shape = entry.getValue().shape();
                 Tensor theta0 = TensorInputs.read(base, entry.getKey(), shape, arena);
                 Tensor tau = TensorInputs.taskVector(model, entry.getKey(), theta0, arena);
-                sum += Vectors.dot(tau, tau);
+                sum += F32Tensors.dot(tau, tau);
             }
         }
         return Math.sqrt(sum);
@@ -192,7 +192,7 @@ public final class Opcm implements ContinualFusionAlgorithm {
             try (Arena arena = Arena.ofConfined()) {
                 Tensor theta0 = TensorInputs.read(base, entry.getKey(), entry.getValue().shape(), arena);
                 Tensor d = difference(entry.getValue(), theta0, arena);
-                sum += Vectors.dot(d, d);
+                sum += F32Tensors.dot(d, d);
             }
         }
         return Math.sqrt(sum);

@@ -19,7 +19,7 @@ import java.util.List;
 public final class SimpleAverage implements FusionAlgorithm {
     public static final MethodDeclaration DECLARATION = new MethodDeclaration("simple_average", List.of(),
             "elementwise mean of the fine-tuned models",
-            List.of(Parameters.ignoredBoolean("show_pbar", false), Parameters.ignoredBoolean("inplace", true)),
+            List.of(CommonParameters.ignoredBoolean("show_pbar", false), CommonParameters.ignoredBoolean("inplace", true)),
             parameters -> new SimpleAverage());
 
     @Override
@@ -32,10 +32,10 @@ public final class SimpleAverage implements FusionAlgorithm {
         Tensor sum = TensorInputs.read(models.getFirst(), name, shape, arena);
         for (int i = 1; i < models.size(); i++) {
             try (Arena scratch = Arena.ofConfined()) {
-                Vectors.addInPlace(sum, TensorInputs.read(models.get(i), name, shape, scratch));
+                F32Tensors.addInPlace(sum, TensorInputs.read(models.get(i), name, shape, scratch));
             }
         }
-        Vectors.scaleInPlace(sum, 1f / models.size());
+        F32Tensors.scaleInPlace(sum, 1f / models.size());
         return sum;
     }
 }

@@ -73,10 +73,10 @@ public final class TallMaskTaskArithmetic implements PerTaskFusionAlgorithm {
             for (int i = 0; i < models.size(); i++) {
                 if (i == taskIndex) {
                     own = TensorInputs.taskVector(models.get(i), name, theta0, arena);
-                    Vectors.addInPlace(sum, own);
+                    F32Tensors.addInPlace(sum, own);
                 } else {
                     try (Arena scratch = Arena.ofConfined()) {
-                        Vectors.addInPlace(sum, TensorInputs.taskVector(models.get(i), name, theta0, scratch));
+                        F32Tensors.addInPlace(sum, TensorInputs.taskVector(models.get(i), name, theta0, scratch));
                     }
                 }
             }

@@ -22,7 +22,7 @@ import java.util.List;
  */
 public final class TaskArithmetic implements FusionAlgorithm {
     public static final MethodDeclaration DECLARATION = new MethodDeclaration("task_arithmetic", List.of(),
-            "pretrained model plus the scaled sum of the task vectors", List.of(Parameters.scalingFactor(0.3)),
+            "pretrained model plus the scaled sum of the task vectors", List.of(CommonParameters.scalingFactor(0.3)),
             parameters -> new TaskArithmetic(parameters.getDouble("scaling_factor")));
 
     private final float scalingFactor;

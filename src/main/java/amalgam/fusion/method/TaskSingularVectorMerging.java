@@ -35,7 +35,7 @@ public final class TaskSingularVectorMerging implements FusionAlgorithm {
             "task singular vectors: per-task top singular triplets, decorrelated by polar factors",
             List.of(ParameterSpec.of("alpha", ParameterType.FLOAT_OR_FLOAT_LIST, 1.0, Domain.REAL,
                             "post-scale of the merged task vector, or one pre-scale per task"),
-                    Parameters.excludeKeys(),
+                    CommonParameters.excludeKeys(),
                     ParameterSpec.of("return_single_task_models", ParameterType.BOOL, false,
                             "FusionBench also returns per-task models; only the merged model is produced here")),
             parameters -> new TaskSingularVectorMerging(parameters.get("alpha"), parameters.getStrings("exclude_keys")));
@@ -75,11 +75,11 @@ public final class TaskSingularVectorMerging implements FusionAlgorithm {
             for (int i = 0; i < count; i++) {
                 tau[i] = TensorInputs.taskVector(models.get(i), name, theta0, arena);
                 if (preScale[i] != 1f) {
-                    Vectors.scaleInPlace(tau[i], preScale[i]);
+                    F32Tensors.scaleInPlace(tau[i], preScale[i]);
                 }
             }
             Tensor merged = shape.rank() == 2 && !excludeKeys.contains(name) ? merge(tau, arena) : mean(tau, arena);
-            Vectors.addScaledInPlace(theta0, merged, postScale);
+            F32Tensors.addScaledInPlace(theta0, merged, postScale);
             return theta0;
         });
     }
@@ -88,9 +88,9 @@ public final class TaskSingularVectorMerging implements FusionAlgorithm {
     static Tensor mean(Tensor[] tau, Arena arena) {
         Tensor sum = Tensor.allocate(arena, DType.F32, tau[0].shape());
         for (Tensor t : tau) {
-            Vectors.addInPlace(sum, t);
+            F32Tensors.addInPlace(sum, t);
         }
-        Vectors.scaleInPlace(sum, 1f / tau.length);
+        F32Tensors.scaleInPlace(sum, 1f / tau.length);
         return sum;
     }
 

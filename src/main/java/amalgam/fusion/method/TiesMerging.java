@@ -23,7 +23,7 @@ import java.util.Set;
 public final class TiesMerging implements FusionAlgorithm {
     public static final MethodDeclaration DECLARATION = new MethodDeclaration("ties_merging", List.of(),
             "trim, elect sign and disjoint-merge the task vectors",
-            List.of(Parameters.scalingFactor(0.3), Parameters.threshold(20), Parameters.removeKeys(), Parameters.mergeFunction()),
+            List.of(CommonParameters.scalingFactor(0.3), CommonParameters.threshold(20), CommonParameters.removeKeys(), CommonParameters.mergeFunction()),
             parameters -> new TiesMerging(parameters.getDouble("scaling_factor"), parameters.getDouble("threshold"),
                     parameters.getStrings("remove_keys"),
                     TiesCore.MergeFunction.parse("ties_merging", parameters.getString("merge_func"))));

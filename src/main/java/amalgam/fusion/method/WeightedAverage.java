@@ -50,7 +50,7 @@ public final class WeightedAverage implements FusionAlgorithm {
             Tensor sum = Tensor.allocate(arena, amalgam.tensor.DType.F32, shape);
             for (int i = 0; i < models.size(); i++) {
                 try (Arena scratch = Arena.ofConfined()) {
-                    Vectors.addScaledInPlace(sum, TensorInputs.read(models.get(i), name, shape, scratch), w[i]);
+                    F32Tensors.addScaledInPlace(sum, TensorInputs.read(models.get(i), name, shape, scratch), w[i]);
                 }
             }
             return sum;

@@ -31,7 +31,7 @@ import java.util.Set;
 public final class Wudi implements FusionAlgorithm {
     public static final MethodDeclaration DECLARATION = new MethodDeclaration("wudi/wudi", List.of("wudi"),
             "merged task vector optimised to cancel interference on each task's input subspace (closed-form gradient)",
-            List.of(ParameterSpec.of("iter_num", ParameterType.INT, 400L, Domain.integersFrom(1), "Adam steps per 2-D tensor"), Parameters.excludeKeys()),
+            List.of(ParameterSpec.of("iter_num", ParameterType.INT, 400L, Domain.integersFrom(1), "Adam steps per 2-D tensor"), CommonParameters.excludeKeys()),
             parameters -> new Wudi(Math.toIntExact(parameters.getLong("iter_num")), parameters.getStrings("exclude_keys")));
 
     static final float LEARNING_RATE = 1e-5f;
@@ -57,7 +57,7 @@ public final class Wudi implements FusionAlgorithm {
             }
             Tensor merged = shape.rank() == 2 && !excludeKeys.contains(name)
                     ? optimise(tau, iterations, arena) : TaskSingularVectorMerging.mean(tau, arena);
-            Vectors.addInPlace(theta0, merged);
+            F32Tensors.addInPlace(theta0, merged);
             return theta0;
         });
     }

@@ -22,6 +22,15 @@ public record Architecture(String name, List<WeightSpec> preWeights, List<Weight
         postWeights = List.copyOf(postWeights);
     }
 
+    /**
+     * Whether {@code other} describes the same tensors (the same weights and layer-count key, whatever its name), so
+     * that models of both can be merged without {@code --allow-crimes} (Llama and Mistral, for instance).
+     */
+    public boolean sameWeights(Architecture other) {
+        return preWeights.equals(other.preWeights) && layerWeights.equals(other.layerWeights)
+                && postWeights.equals(other.postWeights) && java.util.Objects.equals(numLayersKey, other.numLayersKey);
+    }
+
     /** The layer weights of layer {@code index}. */
     public List<WeightSpec> layer(int index) {
         return layerWeights.stream().map(weight -> weight.atLayer(index)).toList();

@@ -13,39 +13,16 @@ import java.util.Map;
  * quantiles of the flattened {@code I} (sorted, q-quantile at index {@code int(q(n−1))}; over a random subset of
  * 10⁶ entries when larger), {@code thr = median + 1.5(Q3 − Q1)} and {@code out = a + (b − a)·[I ≥ thr]}.
  */
-public final class ArceeFusion implements MergeMethod {
+public final class ArceeFusion {
+    public static final MergeMethod DECLARATION = new MergeMethod("arcee_fusion", "https://github.com/arcee-ai/mergekit/blob/main/docs/merge_methods.md#arcee-fusion",
+            List.of(), List.of(), ShapeRule.COMMON_SUBMATRIX, true, LoneInput.ANY, ArceeFusion::merge);
+
+    private ArceeFusion() {
+    }
+
     static final int QUANTILE_SAMPLE = 1_000_000;
 
-    @Override
-    public String name() {
-        return "arcee_fusion";
-    }
-
-    @Override
-    public List<ParameterSpec> globalParameters() {
-        return List.of();
-    }
-
-    @Override
-    public List<ParameterSpec> tensorParameters() {
-        return List.of();
-    }
-
-    @Override
-    public ShapeRule shapeRule() {
-        return ShapeRule.COMMON_SUBMATRIX;
-    }
-
-    @Override
-    public boolean requiresBaseModel() {
-        return true;
-    }
-
-    @Override
-    public MergedTensor merge(MergeRequest request) {
-        if (request.inputs().size() == 1) {
-            return new MergedTensor(request.inputs().getFirst().shape(), request.inputs().getFirst().values().clone());
-        }
+    private static MergedTensor merge(MergeRequest request) {
         if (request.inputs().size() != 2) {
             throw new UserInputException("arcee_fusion needs exactly the base and one other model for tensor '"
                     + request.tensorName() + "', got " + request.inputs().size() + " models");
@@ -54,7 +31,7 @@ public final class ArceeFusion implements MergeMethod {
         float[] a = base.values();
         float[] b = request.others().getFirst().values();
         long[] dims = base.shape().toArray();
-        Vectors.Axis rows = dims.length == 0 ? new Vectors.Axis(1, 1, 1) : Vectors.Axis.of(dims, dims.length - 1);
+        FloatVectors.Axis rows = dims.length == 0 ? new FloatVectors.Axis(1, 1, 1) : FloatVectors.Axis.of(dims, dims.length - 1);
         float[] importance = new float[a.length];
         for (int v = 0; v < rows.count(); v++) {
             double maxA = Double.NEGATIVE_INFINITY;

@@ -20,80 +20,50 @@ import java.util.List;
  * </ol>
  * Quirk kept: with consensus + normalize a lone surviving delta enters at full strength, whatever its weight.
  */
-public final class GeneralizedTaskArithmetic implements MergeMethod {
+public final class GeneralizedTaskArithmetic {
     /** The kept fraction: 0 would keep nothing (mergekit's magnitude pruning asserts k > 0), above 1 means nothing. */
     static final Domain DENSITY = Domain.openClosed(0, 1);
 
-    private final String name;
-    private final Sparsifier sparsifier;
-    private final boolean consensus;
-    private final boolean normalizeByDefault;
-    private final boolean rescaleByDefault;
-
-    public GeneralizedTaskArithmetic(String name, Sparsifier sparsifier, boolean consensus, boolean normalizeByDefault,
-                                     boolean rescaleByDefault) {
-        this.name = name;
-        this.sparsifier = sparsifier;
-        this.consensus = consensus;
-        this.normalizeByDefault = normalizeByDefault;
-        this.rescaleByDefault = rescaleByDefault;
+    private GeneralizedTaskArithmetic() {
     }
 
     /** The registered variants (mergekit's registry). */
     public static List<MergeMethod> variants() {
         return List.of(
-                new GeneralizedTaskArithmetic("task_arithmetic", Sparsifier.NONE, false, false, false),
-                new GeneralizedTaskArithmetic("ties", Sparsifier.MAGNITUDE, true, true, false),
-                new GeneralizedTaskArithmetic("dare_linear", Sparsifier.RANDOM, false, false, true),
-                new GeneralizedTaskArithmetic("dare_ties", Sparsifier.RANDOM, true, false, true),
-                new GeneralizedTaskArithmetic("breadcrumbs", Sparsifier.MAGNITUDE_OUTLIERS, false, false, false),
-                new GeneralizedTaskArithmetic("breadcrumbs_ties", Sparsifier.MAGNITUDE_OUTLIERS, true, false, false),
-                new GeneralizedTaskArithmetic("della", Sparsifier.DELLA_MAGPRUNE, true, true, true),
-                new GeneralizedTaskArithmetic("della_linear", Sparsifier.DELLA_MAGPRUNE, false, false, true));
+                variant("task_arithmetic", "https://arxiv.org/abs/2212.04089", Sparsifier.NONE, false, false, false),
+                variant("ties", "https://arxiv.org/abs/2306.01708", Sparsifier.MAGNITUDE, true, true, false),
+                variant("dare_linear", "https://arxiv.org/abs/2311.03099", Sparsifier.RANDOM, false, false, true),
+                variant("dare_ties", "https://arxiv.org/abs/2311.03099", Sparsifier.RANDOM, true, false, true),
+                variant("breadcrumbs", "https://arxiv.org/abs/2312.06795", Sparsifier.MAGNITUDE_OUTLIERS, false, false, false),
+                variant("breadcrumbs_ties", "https://arxiv.org/abs/2312.06795", Sparsifier.MAGNITUDE_OUTLIERS, true, false, false),
+                variant("della", "https://arxiv.org/abs/2406.11617", Sparsifier.DELLA_MAGPRUNE, true, true, true),
+                variant("della_linear", "https://arxiv.org/abs/2406.11617", Sparsifier.DELLA_MAGPRUNE, false, false, true));
     }
 
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public List<ParameterSpec> globalParameters() {
-        return List.of(ParameterSpec.flag("normalize", normalizeByDefault), ParameterSpec.flag("rescale", rescaleByDefault),
-                ParameterSpec.optional("lambda", 1.0, Domain.REAL), ParameterSpec.flag("int8_mask", false));
-    }
-
-    @Override
-    public List<ParameterSpec> tensorParameters() {
-        List<ParameterSpec> specs = new ArrayList<>(List.of(ParameterSpec.required("weight", Domain.REAL),
-                ParameterSpec.optional("density", 1.0, DENSITY)));
+    private static MergeMethod variant(String name, String reference, Sparsifier sparsifier, boolean consensus,
+                                       boolean normalizeByDefault, boolean rescaleByDefault) {
+        List<MergekitParameter> globals = List.of(
+                MergekitParameter.flag("normalize", normalizeByDefault, "divide the mixed delta by the sum of the (agreeing) weights"),
+                MergekitParameter.flag("rescale", rescaleByDefault, "rescale the kept entries so the delta keeps its L1 norm"),
+                MergekitParameter.optional("lambda", 1.0, Domain.REAL, "scaling factor of the mixed delta"),
+                MergekitParameter.flag("int8_mask", false, "store masks as int8 (memory only; no effect on the result)"));
+        List<MergekitParameter> perModel = new ArrayList<>(List.of(
+                MergekitParameter.required("weight", Domain.REAL, "the model's weight on its task vector"),
+                MergekitParameter.optional("density", 1.0, DENSITY, "fraction of the task vector's entries kept")));
         if (sparsifier == Sparsifier.MAGNITUDE_OUTLIERS) {
-            specs.add(ParameterSpec.optional("gamma", 0.01, Domain.UNIT));
+            perModel.add(MergekitParameter.optional("gamma", 0.01, Domain.UNIT, "fraction of the largest entries removed as outliers"));
         }
         if (sparsifier == Sparsifier.DELLA_MAGPRUNE) {
-            specs.add(ParameterSpec.optional("epsilon", 0.15, Domain.UNIT));
+            perModel.add(MergekitParameter.optional("epsilon", 0.15, Domain.UNIT, "spread of the keep probabilities around the density"));
         }
-        return specs;
+        return new MergeMethod(name, reference, globals, perModel, ShapeRule.BASE_SHAPE, true, LoneInput.BASE,
+                request -> merge(request, sparsifier, consensus));
     }
 
-    @Override
-    public ShapeRule shapeRule() {
-        return ShapeRule.BASE_SHAPE;
-    }
-
-    @Override
-    public boolean requiresBaseModel() {
-        return true;
-    }
-
-    @Override
-    public MergedTensor merge(MergeRequest request) {
+    private static MergedTensor merge(MergeRequest request, Sparsifier sparsifier, boolean consensus) {
         TensorInput base = request.base();
         List<TensorInput> others = request.others();
         Precision precision = request.precision();
-        if (others.isEmpty()) {
-            return new MergedTensor(base.shape(), base.values().clone());
-        }
         boolean rescale = request.flag("rescale");
         int n = base.values().length;
         int count = others.size();
@@ -102,7 +72,7 @@ public final class GeneralizedTaskArithmetic implements MergeMethod {
         for (int m = 0; m < count; m++) {
             TensorInput model = others.get(m);
             String where = "tensor '" + request.tensorName() + "' of model '" + model.modelName() + "'";
-            float[] delta = Vectors.subtract(model.values(), base.values(), precision);
+            float[] delta = FloatVectors.subtract(model.values(), base.values(), precision);
             Sparsifier.Settings settings = new Sparsifier.Settings(model.parameter("density", request.tensorName()),
                     orDefault(model.parameterOrNull("gamma"), 0.01), orDefault(model.parameterOrNull("epsilon"), 0.15), rescale);
             float[] sparse = sparsifier.apply(delta, base.shape(),

@@ -11,34 +11,17 @@ import java.util.List;
  * {@code cos θ_i = clamp(⟨u,u_i⟩,−1,1)}; stop when {@code ‖T‖ < tol}; else
  * {@code u ← normalise(cos‖T‖ u + sin‖T‖ T/‖T‖)}. Output {@code (Σ_i α_i ‖x_i‖) u}.
  */
-public final class Karcher implements MergeMethod {
-    @Override
-    public String name() {
-        return "karcher";
+public final class Karcher {
+    public static final MergeMethod DECLARATION = new MergeMethod("karcher", "https://github.com/arcee-ai/mergekit/blob/main/docs/merge_methods.md#karcher-mean",
+            List.of(MergekitParameter.optional("max_iter", 10, Domain.integersFrom(1), "most iterations of the Riemannian mean"),
+                    MergekitParameter.optional("tol", 1e-5, Domain.NON_NEGATIVE, "stop when the tangent step is shorter; smaller norms are left out")),
+            List.of(), ShapeRule.EXACT, false, LoneInput.ANY, Karcher::merge);
+
+    private Karcher() {
     }
 
-    @Override
-    public List<ParameterSpec> globalParameters() {
-        return List.of(ParameterSpec.optional("max_iter", 10, Domain.integersFrom(1)),
-                ParameterSpec.optional("tol", 1e-5, Domain.NON_NEGATIVE));
-    }
-
-    @Override
-    public List<ParameterSpec> tensorParameters() {
-        return List.of();
-    }
-
-    @Override
-    public ShapeRule shapeRule() {
-        return ShapeRule.EXACT;
-    }
-
-    @Override
-    public MergedTensor merge(MergeRequest request) {
+    private static MergedTensor merge(MergeRequest request) {
         List<TensorInput> inputs = request.inputs();
-        if (inputs.size() == 1) {
-            return new MergedTensor(inputs.getFirst().shape(), inputs.getFirst().values().clone());
-        }
         int maxIterations = (int) request.global("max_iter");
         double tol = request.global("tol");
         int count = inputs.size();
@@ -47,7 +30,7 @@ public final class Karcher implements MergeMethod {
         double meanNorm = 0;
         double validAlpha = 0;
         for (int m = 0; m < count; m++) {
-            norms[m] = (float) Vectors.norm(inputs.get(m).values());
+            norms[m] = (float) FloatVectors.norm(inputs.get(m).values());
             meanNorm += norms[m] / count;
             if (norms[m] > tol) {
                 validAlpha += 1.0 / count;

@@ -8,29 +8,16 @@ import java.util.List;
  * {@code normalize} (default true; no zero guard). Weights are rounded to the working dtype first. Models missing
  * an optional tensor are absent, so normalisation re-weights over the present ones.
  */
-public final class Linear implements MergeMethod {
-    @Override
-    public String name() {
-        return "linear";
+public final class Linear {
+    public static final MergeMethod DECLARATION = new MergeMethod("linear", "https://arxiv.org/abs/2203.05482",
+            List.of(MergekitParameter.flag("normalize", true, "divide by the sum of the weights")),
+            List.of(MergekitParameter.required("weight", Domain.REAL, "the model's weight in the weighted sum")),
+            ShapeRule.COMMON_SUBMATRIX, false, LoneInput.NEVER, Linear::merge);
+
+    private Linear() {
     }
 
-    @Override
-    public List<ParameterSpec> globalParameters() {
-        return List.of(ParameterSpec.flag("normalize", true));
-    }
-
-    @Override
-    public List<ParameterSpec> tensorParameters() {
-        return List.of(ParameterSpec.required("weight", Domain.REAL));
-    }
-
-    @Override
-    public ShapeRule shapeRule() {
-        return ShapeRule.COMMON_SUBMATRIX;
-    }
-
-    @Override
-    public MergedTensor merge(MergeRequest request) {
+    private static MergedTensor merge(MergeRequest request) {
         Precision precision = request.precision();
         List<TensorInput> inputs = request.inputs();
         float[] weights = new float[inputs.size()];

@@ -9,37 +9,15 @@ import java.util.List;
  * {@code t = N·cos / (1 + (N−1)·cos)} (not clamped), {@code out = t·mean(w_i) + (1−t)·w0}. Whole tensor by default;
  * per row along the last dim with {@code filter_wise}.
  */
-public final class ModelStock implements MergeMethod {
-    @Override
-    public String name() {
-        return "model_stock";
+public final class ModelStock {
+    public static final MergeMethod DECLARATION = new MergeMethod("model_stock", "https://arxiv.org/abs/2403.19522",
+            List.of(MergekitParameter.flag("filter_wise", false, "one interpolation ratio per row instead of per tensor")),
+            List.of(), ShapeRule.COMMON_SUBMATRIX, true, LoneInput.BASE, ModelStock::merge);
+
+    private ModelStock() {
     }
 
-    @Override
-    public List<ParameterSpec> globalParameters() {
-        return List.of(ParameterSpec.flag("filter_wise", false));
-    }
-
-    @Override
-    public List<ParameterSpec> tensorParameters() {
-        return List.of();
-    }
-
-    @Override
-    public ShapeRule shapeRule() {
-        return ShapeRule.COMMON_SUBMATRIX;
-    }
-
-    @Override
-    public boolean requiresBaseModel() {
-        return true;
-    }
-
-    @Override
-    public MergedTensor merge(MergeRequest request) {
-        if (request.inputs().size() == 1 && request.hasBase()) {
-            return new MergedTensor(request.base().shape(), request.base().values().clone());
-        }
+    private static MergedTensor merge(MergeRequest request) {
         TensorInput base = request.base();
         List<TensorInput> others = request.others();
         int count = others.size();
@@ -49,8 +27,8 @@ public final class ModelStock implements MergeMethod {
         }
         float[] w0 = base.values();
         long[] dims = base.shape().toArray();
-        Vectors.Axis axis = request.flag("filter_wise") && dims.length > 0
-                ? Vectors.Axis.of(dims, dims.length - 1) : new Vectors.Axis(1, w0.length, 1);
+        FloatVectors.Axis axis = request.flag("filter_wise") && dims.length > 0
+                ? FloatVectors.Axis.of(dims, dims.length - 1) : new FloatVectors.Axis(1, w0.length, 1);
         float[] out = new float[w0.length];
         for (int v = 0; v < axis.count(); v++) {
             double cosSum = 0;

@@ -12,33 +12,18 @@ import java.util.List;
  * {@code out = (m̂ cos r + τ sin r / r)·Σ w_i n_i} (+ base). Since τ vanishes, this is the direction of the
  * weighted mean of unit vectors scaled to the weighted mean norm.
  */
-public final class Multislerp implements MergeMethod {
-    @Override
-    public String name() {
-        return "multislerp";
+public final class Multislerp {
+    public static final MergeMethod DECLARATION = new MergeMethod("multislerp", "https://github.com/arcee-ai/mergekit/blob/main/docs/merge_methods.md#multislerp",
+            List.of(MergekitParameter.flag("normalize_weights", true, "divide the weights by their sum"),
+                    MergekitParameter.optional("eps", 1e-8, Domain.NON_NEGATIVE, "guard against division by a zero norm")),
+            List.of(MergekitParameter.required("weight", Domain.REAL, "relative weight of the model on the hypersphere")),
+            ShapeRule.EXACT, false, LoneInput.NON_BASE, Multislerp::merge);
+
+    private Multislerp() {
     }
 
-    @Override
-    public List<ParameterSpec> globalParameters() {
-        return List.of(ParameterSpec.flag("normalize_weights", true), ParameterSpec.optional("eps", 1e-8, Domain.NON_NEGATIVE));
-    }
-
-    @Override
-    public List<ParameterSpec> tensorParameters() {
-        return List.of(ParameterSpec.required("weight", Domain.REAL));
-    }
-
-    @Override
-    public ShapeRule shapeRule() {
-        return ShapeRule.EXACT;
-    }
-
-    @Override
-    public MergedTensor merge(MergeRequest request) {
+    private static MergedTensor merge(MergeRequest request) {
         List<TensorInput> inputs = request.inputs();
-        if (inputs.size() == 1 && !request.hasBase()) {
-            return new MergedTensor(inputs.getFirst().shape(), inputs.getFirst().values().clone());
-        }
         List<TensorInput> others = request.others();
         if (others.isEmpty()) {
             throw new UserInputException("multislerp: tensor '" + request.tensorName()
@@ -62,9 +47,9 @@ public final class Multislerp implements MergeMethod {
         double[] norms = new double[count];
         double meanNorm = 0;
         for (int m = 0; m < count; m++) {
-            x[m] = request.hasBase() ? Vectors.subtract(others.get(m).values(), request.base().values(), request.precision())
+            x[m] = request.hasBase() ? FloatVectors.subtract(others.get(m).values(), request.base().values(), request.precision())
                     : others.get(m).values();
-            norms[m] = Vectors.norm(x[m]);
+            norms[m] = FloatVectors.norm(x[m]);
             meanNorm += weights[m] * norms[m];
         }
         double[] mean = new double[n];
@@ -97,7 +82,7 @@ public final class Multislerp implements MergeMethod {
             }
         }
         if (request.hasBase()) {
-            out = Vectors.add(out, request.base().values(), request.precision());
+            out = FloatVectors.add(out, request.base().values(), request.precision());
         } else {
             request.precision().roundInPlace(out);
         }

@@ -8,39 +8,17 @@ import java.util.List;
  * {@code nearswap}: base {@code a}, one other {@code b}; elementwise {@code λ = clamp(t / max(|a − b|, 1e-6), 0, 1)},
  * {@code out = λ b + (1 − λ) a}. Near-identical entries take {@code b}, distant ones stay near {@code a}.
  */
-public final class Nearswap implements MergeMethod {
-    @Override
-    public String name() {
-        return "nearswap";
+public final class Nearswap {
+    public static final MergeMethod DECLARATION = new MergeMethod("nearswap", "https://github.com/arcee-ai/mergekit/blob/main/docs/merge_methods.md#nearswap",
+            List.of(MergekitParameter.required("t", Domain.NON_NEGATIVE, "similarity threshold: elements closer than t take the other model's value")),
+            List.of(), ShapeRule.EXACT, true, LoneInput.BASE, Nearswap::merge);
+
+    private Nearswap() {
     }
 
-    @Override
-    public List<ParameterSpec> globalParameters() {
-        return List.of(ParameterSpec.required("t", Domain.NON_NEGATIVE));
-    }
-
-    @Override
-    public List<ParameterSpec> tensorParameters() {
-        return List.of();
-    }
-
-    @Override
-    public ShapeRule shapeRule() {
-        return ShapeRule.EXACT;
-    }
-
-    @Override
-    public boolean requiresBaseModel() {
-        return true;
-    }
-
-    @Override
-    public MergedTensor merge(MergeRequest request) {
+    private static MergedTensor merge(MergeRequest request) {
         TensorInput base = request.base();
         List<TensorInput> others = request.others();
-        if (others.isEmpty()) {
-            return new MergedTensor(base.shape(), base.values().clone());
-        }
         if (others.size() != 1) {
             throw new UserInputException("nearswap needs exactly one model besides the base for tensor '"
                     + request.tensorName() + "', got " + others.size());

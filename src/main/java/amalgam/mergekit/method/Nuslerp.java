@@ -12,33 +12,18 @@ import java.util.List;
  * {@code θ = acos clamp(⟨u0,u1⟩, −1, 1)}, {@code out = (sin((1−t)θ) v0 + sin(tθ) v1)/sin θ}, or the lerp
  * {@code (1−t)v0 + t v1} where {@code |sin θ| < 1e-8}.
  */
-public final class Nuslerp implements MergeMethod {
-    @Override
-    public String name() {
-        return "nuslerp";
+public final class Nuslerp {
+    public static final MergeMethod DECLARATION = new MergeMethod("nuslerp", "https://github.com/arcee-ai/mergekit/blob/main/docs/merge_methods.md#nuslerp",
+            List.of(MergekitParameter.flag("nuslerp_flatten", true, "interpolate the whole tensor as one vector (else row by row)"),
+                    MergekitParameter.flag("nuslerp_row_wise", false, "without flattening, interpolate along dim 0 instead of the last dim")),
+            List.of(MergekitParameter.required("weight", Domain.REAL, "relative weight; t = w_B / (w_A + w_B)")),
+            ShapeRule.COMMON_SUBMATRIX, false, LoneInput.ANY, Nuslerp::merge);
+
+    private Nuslerp() {
     }
 
-    @Override
-    public List<ParameterSpec> globalParameters() {
-        return List.of(ParameterSpec.flag("nuslerp_flatten", true), ParameterSpec.flag("nuslerp_row_wise", false));
-    }
-
-    @Override
-    public List<ParameterSpec> tensorParameters() {
-        return List.of(ParameterSpec.required("weight", Domain.REAL));
-    }
-
-    @Override
-    public ShapeRule shapeRule() {
-        return ShapeRule.COMMON_SUBMATRIX;
-    }
-
-    @Override
-    public MergedTensor merge(MergeRequest request) {
+    private static MergedTensor merge(MergeRequest request) {
         List<TensorInput> inputs = request.inputs();
-        if (inputs.size() == 1) {
-            return new MergedTensor(inputs.getFirst().shape(), inputs.getFirst().values().clone());
-        }
         List<TensorInput> others = request.others();
         if (others.size() != 2) {
             throw new UserInputException("nuslerp needs exactly 2 models besides the base for tensor '"
@@ -53,15 +38,15 @@ public final class Nuslerp implements MergeMethod {
         float[] v0 = a.values();
         float[] v1 = b.values();
         if (request.hasBase()) {
-            v0 = Vectors.subtract(v0, request.base().values(), precision);
-            v1 = Vectors.subtract(v1, request.base().values(), precision);
+            v0 = FloatVectors.subtract(v0, request.base().values(), precision);
+            v1 = FloatVectors.subtract(v1, request.base().values(), precision);
         }
         long[] dims = a.shape().toArray();
-        Vectors.Axis axis;
+        FloatVectors.Axis axis;
         if (request.flag("nuslerp_flatten") || dims.length == 0) {
-            axis = new Vectors.Axis(1, v0.length, 1);
+            axis = new FloatVectors.Axis(1, v0.length, 1);
         } else {
-            axis = Vectors.Axis.of(dims, request.flag("nuslerp_row_wise") ? 0 : dims.length - 1);
+            axis = FloatVectors.Axis.of(dims, request.flag("nuslerp_row_wise") ? 0 : dims.length - 1);
         }
         float[] out = new float[v0.length];
         for (int v = 0; v < axis.count(); v++) {
@@ -86,7 +71,7 @@ public final class Nuslerp implements MergeMethod {
             }
         }
         if (request.hasBase()) {
-            out = Vectors.add(out, request.base().values(), precision);
+            out = FloatVectors.add(out, request.base().values(), precision);
         }
         return new MergedTensor(a.shape(), out);
     }

@@ -5,29 +5,15 @@ import amalgam.UserInputException;
 import java.util.List;
 
 /** {@code passthrough}: the one input tensor, times the model's {@code scale} when set. The frankenmerge workhorse. */
-public final class Passthrough implements MergeMethod {
-    @Override
-    public String name() {
-        return "passthrough";
+public final class Passthrough {
+    public static final MergeMethod DECLARATION = new MergeMethod("passthrough", "https://github.com/arcee-ai/mergekit/blob/main/docs/merge_methods.md#passthrough",
+            List.of(), List.of(MergekitParameter.absentByDefault("scale", Domain.REAL, "factor the tensor is multiplied by")),
+            ShapeRule.EXACT, false, LoneInput.NEVER, Passthrough::merge);
+
+    private Passthrough() {
     }
 
-    @Override
-    public List<ParameterSpec> globalParameters() {
-        return List.of();
-    }
-
-    @Override
-    public List<ParameterSpec> tensorParameters() {
-        return List.of(ParameterSpec.absentByDefault("scale", Domain.REAL));
-    }
-
-    @Override
-    public ShapeRule shapeRule() {
-        return ShapeRule.EXACT;
-    }
-
-    @Override
-    public MergedTensor merge(MergeRequest request) {
+    private static MergedTensor merge(MergeRequest request) {
         if (request.inputs().size() != 1) {
             throw new UserInputException("passthrough takes exactly one model per tensor, but tensor '"
                     + request.tensorName() + "' has " + request.inputs().size());

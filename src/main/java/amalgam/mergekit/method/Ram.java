@@ -9,62 +9,32 @@ import java.util.List;
  * {@code ramplus_tl}: additionally per model {@code ρ_i = shared_i / max(unique_i, ε)} over this tensor and
  * {@code λ_i = 1 + r·clamp(ρ_i, 0, α)} multiplies the model's unique contributions.
  */
-public final class Ram implements MergeMethod {
-    private final boolean plus;
+public final class Ram {
+    private static final String REFERENCE = "https://github.com/arcee-ai/mergekit/blob/main/docs/merge_methods.md#ram";
+    private static final MergekitParameter EPSILON = MergekitParameter.optional("epsilon", 1e-5, Domain.NON_NEGATIVE,
+            "entries of a task vector at or below this magnitude are inactive");
 
-    private Ram(boolean plus) {
-        this.plus = plus;
+    public static final MergeMethod RAM = new MergeMethod("ram", REFERENCE, List.of(EPSILON), List.of(), ShapeRule.EXACT,
+            true, LoneInput.BASE, request -> merge(request, false));
+
+    public static final MergeMethod RAM_PLUS = new MergeMethod("ramplus_tl", REFERENCE,
+            List.of(MergekitParameter.optional("r", 0.1, Domain.NON_NEGATIVE, "strength of the boost of a model's unique entries"),
+                    MergekitParameter.optional("alpha", 0.2, Domain.NON_NEGATIVE, "cap on the shared-to-unique ratio ρ"), EPSILON),
+            List.of(), ShapeRule.EXACT, true, LoneInput.BASE, request -> merge(request, true));
+
+    private Ram() {
     }
 
-    public static Ram ram() {
-        return new Ram(false);
-    }
-
-    public static Ram ramPlus() {
-        return new Ram(true);
-    }
-
-    @Override
-    public String name() {
-        return plus ? "ramplus_tl" : "ram";
-    }
-
-    @Override
-    public List<ParameterSpec> globalParameters() {
-        return plus ? List.of(ParameterSpec.optional("r", 0.1, Domain.NON_NEGATIVE),
-                ParameterSpec.optional("alpha", 0.2, Domain.NON_NEGATIVE), ParameterSpec.optional("epsilon", 1e-5, Domain.NON_NEGATIVE))
-                : List.of(ParameterSpec.optional("epsilon", 1e-5, Domain.NON_NEGATIVE));
-    }
-
-    @Override
-    public List<ParameterSpec> tensorParameters() {
-        return List.of();
-    }
-
-    @Override
-    public ShapeRule shapeRule() {
-        return ShapeRule.EXACT;
-    }
-
-    @Override
-    public boolean requiresBaseModel() {
-        return true;
-    }
-
-    @Override
-    public MergedTensor merge(MergeRequest request) {
+    private static MergedTensor merge(MergeRequest request, boolean plus) {
         TensorInput base = request.base();
         List<TensorInput> others = request.others();
-        if (others.isEmpty()) {
-            return new MergedTensor(base.shape(), base.values().clone());
-        }
         double epsilon = request.global("epsilon");
         int count = others.size();
         int n = base.values().length;
         float[][] deltas = new float[count][];
         int[] active = new int[n];
         for (int m = 0; m < count; m++) {
-            deltas[m] = Vectors.subtract(others.get(m).values(), base.values(), request.precision());
+            deltas[m] = FloatVectors.subtract(others.get(m).values(), base.values(), request.precision());
             for (int e = 0; e < n; e++) {
                 active[e] += Math.abs(deltas[m][e]) > epsilon ? 1 : 0;
             }

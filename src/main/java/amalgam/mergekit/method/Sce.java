@@ -11,45 +11,24 @@ import java.util.List;
  * unweighted sum, {@code E_i = [sign T_i = s]};
  * {@code out = base + Σ ω_i E_i T_i / max(Σ ω_i E_i, 1e-6)}.
  */
-public final class Sce implements MergeMethod {
-    @Override
-    public String name() {
-        return "sce";
+public final class Sce {
+    public static final MergeMethod DECLARATION = new MergeMethod("sce", "https://arxiv.org/abs/2408.07990",
+            List.of(MergekitParameter.optional("select_topk", 1.0, Domain.openClosed(0, 1), "fraction of positions with the highest variance across models kept"),
+                    MergekitParameter.flag("int8_mask", false, "store masks as int8 (memory only; no effect on the result)")),
+            List.of(), ShapeRule.EXACT, true, LoneInput.BASE, Sce::merge);
+
+    private Sce() {
     }
 
-    @Override
-    public List<ParameterSpec> globalParameters() {
-        return List.of(ParameterSpec.optional("select_topk", 1.0, Domain.openClosed(0, 1)), ParameterSpec.flag("int8_mask", false));
-    }
-
-    @Override
-    public List<ParameterSpec> tensorParameters() {
-        return List.of();
-    }
-
-    @Override
-    public ShapeRule shapeRule() {
-        return ShapeRule.EXACT;
-    }
-
-    @Override
-    public boolean requiresBaseModel() {
-        return true;
-    }
-
-    @Override
-    public MergedTensor merge(MergeRequest request) {
+    private static MergedTensor merge(MergeRequest request) {
         TensorInput base = request.base();
         List<TensorInput> others = request.others();
-        if (others.isEmpty()) {
-            return new MergedTensor(base.shape(), base.values().clone());
-        }
         Precision precision = request.precision();
         int count = others.size();
         int n = base.values().length;
         float[][] deltas = new float[count][];
         for (int m = 0; m < count; m++) {
-            deltas[m] = Vectors.subtract(others.get(m).values(), base.values(), precision);
+            deltas[m] = FloatVectors.subtract(others.get(m).values(), base.values(), precision);
         }
         double topK = request.global("select_topk");
         if (topK < 1) {
@@ -85,7 +64,7 @@ public final class Sce implements MergeMethod {
         double[] omega = new double[count];
         double omegaSum = 0;
         for (int m = 0; m < count; m++) {
-            omega[m] = Vectors.dot(deltas[m], deltas[m]) / n;
+            omega[m] = FloatVectors.dot(deltas[m], deltas[m]) / n;
             omegaSum += omega[m];
         }
         for (int m = 0; m < count; m++) {

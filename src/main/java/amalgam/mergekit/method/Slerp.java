@@ -2,6 +2,7 @@ package amalgam.mergekit.method;
 
 import amalgam.param.Domain;
 import amalgam.UserInputException;
+import amalgam.tensor.kernel.SlerpWeights;
 import java.util.List;
 
 /**
@@ -11,40 +12,16 @@ import java.util.List;
  * {@code out = sin((1−t)θ)/sin θ · v0 + sin(tθ)/sin θ · v1} on the unnormalised originals. Quirk kept: a zero
  * {@code v0} gives {@code d = 0}, so the result is {@code sin(tπ/2) v1}.
  */
-public final class Slerp implements MergeMethod {
-    static final double DOT_THRESHOLD = 0.9995;
+public final class Slerp {
+    public static final MergeMethod DECLARATION = new MergeMethod("slerp", "https://doi.org/10.1145/325165.325242",
+            List.of(MergekitParameter.required("t", Domain.UNIT, "interpolation factor: 0 is the base model, 1 the other model")),
+            List.of(), ShapeRule.COMMON_SUBMATRIX, true, LoneInput.ANY, Slerp::merge);
 
-    @Override
-    public String name() {
-        return "slerp";
+    private Slerp() {
     }
 
-    @Override
-    public List<ParameterSpec> globalParameters() {
-        return List.of(ParameterSpec.required("t", Domain.UNIT));
-    }
-
-    @Override
-    public List<ParameterSpec> tensorParameters() {
-        return List.of();
-    }
-
-    @Override
-    public ShapeRule shapeRule() {
-        return ShapeRule.COMMON_SUBMATRIX;
-    }
-
-    @Override
-    public boolean requiresBaseModel() {
-        return true;
-    }
-
-    @Override
-    public MergedTensor merge(MergeRequest request) {
+    private static MergedTensor merge(MergeRequest request) {
         List<TensorInput> inputs = request.inputs();
-        if (inputs.size() == 1) {
-            return new MergedTensor(inputs.getFirst().shape(), inputs.getFirst().values().clone());
-        }
         if (inputs.size() != 2) {
             throw new UserInputException("slerp needs exactly 2 models for tensor '" + request.tensorName() + "', got " + inputs.size());
         }
@@ -52,22 +29,10 @@ public final class Slerp implements MergeMethod {
         float[] v0 = base.values();
         float[] v1 = request.others().getFirst().values();
         double t = request.global("t");
-        double n0 = Vectors.norm(v0);
-        double n1 = Vectors.norm(v1);
-        double s0 = n0 > 1e-8 ? n0 : 1.0;
-        double s1 = n1 > 1e-8 ? n1 : 1.0;
-        double d = Vectors.dot(v0, v1) / (s0 * s1);
-        double c0;
-        double c1;
-        if (Math.abs(d) > DOT_THRESHOLD) {
-            c0 = 1 - t;
-            c1 = t;
-        } else {
-            double theta = Math.acos(d);
-            double sinTheta = Math.sin(theta);
-            c0 = Math.sin((1 - t) * theta) / sinTheta;
-            c1 = Math.sin(t * theta) / sinTheta;
-        }
+        SlerpWeights weights = SlerpWeights.of(t, FloatVectors.dot(v0, v1), FloatVectors.norm(v0), FloatVectors.norm(v1),
+                SlerpWeights.DEFAULT_DOT_THRESHOLD, SlerpWeights.DEFAULT_EPSILON);
+        double c0 = weights.w0();
+        double c1 = weights.w1();
         float[] out = new float[v0.length];
         for (int e = 0; e < out.length; e++) {
             out[e] = request.precision().round(c0 * v0[e] + c1 * v1[e]);

@@ -153,7 +153,7 @@ public enum Sparsifier {
                     + density + " and epsilon " + epsilon);
         }
         long[] dims = shape.rank() == 0 ? new long[] {delta.length} : shape.toArray();
-        Vectors.Axis axis = Vectors.Axis.of(dims, dims.length == 1 ? 0 : 1);
+        FloatVectors.Axis axis = FloatVectors.Axis.of(dims, dims.length == 1 ? 0 : 1);
         int n = axis.length();
         if (n < 2) {
             throw new UserInputException(where + ": DELLA ranks entries within rows, but the rows of shape " + shape

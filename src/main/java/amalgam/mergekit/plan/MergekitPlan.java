@@ -12,7 +12,7 @@ import amalgam.mergekit.config.ModelReference;
 import amalgam.mergekit.config.OutputSlice;
 import amalgam.mergekit.config.SliceSource;
 import amalgam.mergekit.method.MergeMethod;
-import amalgam.mergekit.method.MethodRegistry;
+import amalgam.mergekit.method.MergekitMethods;
 import amalgam.mergekit.tokenizer.ChatTemplate;
 import amalgam.tensor.DType;
 import java.io.IOException;
@@ -111,7 +111,7 @@ public record MergekitPlan(List<TensorJob> jobs, Path donorDirectory, DType torc
      */
     public static MergekitPlan build(MergeConfig config, long seed, PlanOptions options, Function<String, Path> resolver,
                                      Function<Path, ModelSource> opener) {
-        MergeMethod method = MethodRegistry.get(config.mergeMethod());
+        MergeMethod method = MergekitMethods.get(config.mergeMethod());
         ParameterDomains.check(config, method);
         DType workingDType = MergekitDTypes.parse(config.dtype(), "dtype");
         DType outDType = MergekitDTypes.parse(config.outDtype(), "out_dtype");
@@ -221,7 +221,7 @@ public record MergekitPlan(List<TensorJob> jobs, Path donorDirectory, DType torc
             if (architecture.isEmpty()) {
                 return Architecture.infer(models.stream().map(OpenedModel::tensorNames).toList());
             }
-            if (known != null && !known.equals(architecture.get()) && !allowCrimes) {
+            if (known != null && !known.sameWeights(architecture.get()) && !allowCrimes) {
                 throw new UserInputException("models of different architectures cannot be merged: '" + model.reference()
                         + "' is " + model.architectureClass().orElse("?") + " (" + architecture.get().name()
                         + ") but an earlier model is " + known.name() + " (--allow-crimes merges them as the first model's)");

@@ -3,6 +3,7 @@ package amalgam.mergekit.plan;
 import amalgam.io.ConfigFiles;
 import amalgam.UserInputException;
 import amalgam.io.CacheLinks;
+import amalgam.io.HubCache;
 import amalgam.merge.ModelSource;
 import amalgam.mergekit.arch.Architecture;
 import amalgam.mergekit.arch.KnownArchitectures;
@@ -43,13 +44,8 @@ record OpenedModel(ModelReference reference, Path path, ModelSource source, Json
 
     /** The directory holding config.json: the path itself, or for a HF cache repo {@code snapshots/<refs/main>}. */
     static Path modelDirectory(Path path) {
-        Path ref = path.resolve("refs").resolve("main");
-        if (Files.isRegularFile(ref)) {
-            try {
-                return path.resolve("snapshots").resolve(Files.readString(ref).strip());
-            } catch (IOException unreadable) {
-                throw new UserInputException("cannot read " + ref + ": " + unreadable.getMessage(), unreadable);
-            }
+        if (HubCache.isRepoFolder(path)) {
+            return HubCache.snapshotOf(path, "main");
         }
         return Files.isDirectory(path) ? path : path.getParent();
     }

@@ -5,7 +5,7 @@ import amalgam.mergekit.config.OutputSlice;
 import amalgam.mergekit.config.ParameterSetting;
 import amalgam.mergekit.config.SliceSource;
 import amalgam.mergekit.method.MergeMethod;
-import amalgam.mergekit.method.ParameterSpec;
+import amalgam.mergekit.method.MergekitParameter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +22,8 @@ final class ParameterDomains {
     }
 
     static void check(MergeConfig config, MergeMethod method) {
-        Map<String, ParameterSpec> global = byName(method.globalParameters());
-        Map<String, ParameterSpec> all = new HashMap<>(global);
+        Map<String, MergekitParameter> global = byName(method.globalParameters());
+        Map<String, MergekitParameter> all = new HashMap<>(global);
         all.putAll(byName(method.tensorParameters()));
         check(method, all, config.parameters(), "parameters");
         for (int m = 0; m < config.models().size(); m++) {
@@ -42,14 +42,14 @@ final class ParameterDomains {
     }
 
     /** A value as evaluated for one tensor. */
-    static void checkEvaluated(MergeMethod method, ParameterSpec spec, double value, String tensor) {
+    static void checkEvaluated(MergeMethod method, MergekitParameter spec, double value, String tensor) {
         spec.domain().check(value, "parameter '" + spec.name() + "' of merge_method " + method.name() + " for " + tensor);
     }
 
-    private static void check(MergeMethod method, Map<String, ParameterSpec> specs, Map<String, ParameterSetting> settings,
+    private static void check(MergeMethod method, Map<String, MergekitParameter> specs, Map<String, ParameterSetting> settings,
                               String where) {
         settings.forEach((name, setting) -> {
-            ParameterSpec spec = specs.get(name);
+            MergekitParameter spec = specs.get(name);
             if (spec == null) {
                 return;
             }
@@ -60,8 +60,8 @@ final class ParameterDomains {
         });
     }
 
-    private static Map<String, ParameterSpec> byName(List<ParameterSpec> specs) {
-        Map<String, ParameterSpec> byName = new HashMap<>();
+    private static Map<String, MergekitParameter> byName(List<MergekitParameter> specs) {
+        Map<String, MergekitParameter> byName = new HashMap<>();
         specs.forEach(spec -> byName.put(spec.name(), spec));
         return byName;
     }

@@ -10,7 +10,7 @@ import amalgam.mergekit.config.OutputSlice;
 import amalgam.mergekit.config.ParameterSetting;
 import amalgam.mergekit.config.SliceSource;
 import amalgam.mergekit.method.MergeMethod;
-import amalgam.mergekit.method.ParameterSpec;
+import amalgam.mergekit.method.MergekitParameter;
 import amalgam.mergekit.tokenizer.EmbeddingRowPlan;
 import amalgam.tensor.DType;
 import amalgam.tensor.Shape;
@@ -119,7 +119,7 @@ final class TensorPlanner {
     /** Global parameters, evaluated against the output name: slice, then top level, then the default. */
     private Map<String, Double> globalParameters(OutputSlice slice, String outputName, double t) {
         Map<String, Double> values = new HashMap<>();
-        for (ParameterSpec spec : method.globalParameters()) {
+        for (MergekitParameter spec : method.globalParameters()) {
             OptionalDouble value = firstValue(outputName, t, slice.parameters().get(spec.name()), config.parameters().get(spec.name()));
             Double resolved = value.isPresent() ? Double.valueOf(value.getAsDouble()) : spec.defaultValue();
             if (resolved == null && spec.required()) {
@@ -142,7 +142,7 @@ final class TensorPlanner {
     private Map<String, Double> tensorParameters(OutputSlice slice, ModelReference model, String inputName, double t,
                                                  boolean isBase) {
         Map<String, Double> values = new HashMap<>();
-        for (ParameterSpec spec : method.tensorParameters()) {
+        for (MergekitParameter spec : method.tensorParameters()) {
             ParameterSetting fromSource = null;
             for (SliceSource source : slice.sources()) {
                 if (source.model().equals(model) && source.parameters().containsKey(spec.name())) {

@@ -55,7 +55,7 @@ public final class AbsHistogramSelector {
 
     /** Feeds {@code count} float32 elements (in the current pass). */
     public void accept(MemorySegment f32, long count) {
-        Checks.f32(f32, count, "f32");
+        SegmentChecks.f32(f32, count, "f32");
         switch (phase) {
             case FIRST -> {
                 countTopBits(f32, count);

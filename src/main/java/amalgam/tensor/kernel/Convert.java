@@ -43,7 +43,7 @@ public final class Convert {
     /** Widens every element of {@code src} to float32 into {@code dstF32} (which holds at least as many floats). */
     public static void toF32(Tensor src, MemorySegment dstF32) {
         long count = src.elementCount();
-        Checks.f32(dstF32, count, "dstF32");
+        SegmentChecks.f32(dstF32, count, "dstF32");
         switch (src.dtype()) {
             case BF16 -> bf16ToF32(src.data(), dstF32, count);
             case F16 -> f16ToF32(src.data(), dstF32, count);
@@ -62,7 +62,7 @@ public final class Convert {
     /** Narrows {@code srcF32} into every element of {@code dst}, rounding to nearest even; see {@link ScalarConvert#fromF32}. */
     public static void fromF32(MemorySegment srcF32, Tensor dst) {
         long count = dst.elementCount();
-        Checks.f32(srcF32, count, "srcF32");
+        SegmentChecks.f32(srcF32, count, "srcF32");
         switch (dst.dtype()) {
             case BF16 -> f32ToBf16(srcF32, dst.data(), count);
             case F32, F16, F64, F8_E4M3, F8_E5M2, I64, I32, I16, I8, U8, BOOL -> ScalarConvert.fromF32(srcF32, dst);

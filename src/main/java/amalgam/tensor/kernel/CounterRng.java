@@ -55,7 +55,7 @@ public final class CounterRng {
 
     /** Writes {@code uniform(start + j)} to float j of {@code f32}, for j in [0, count). */
     public void fillUniform(MemorySegment f32, long start, long count) {
-        Checks.f32(f32, count, "f32");
+        SegmentChecks.f32(f32, count, "f32");
         if (start < 0) {
             throw new IllegalArgumentException("negative stream index " + start);
         }

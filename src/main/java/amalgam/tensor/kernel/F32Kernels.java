@@ -13,7 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Vectorized float32 element-wise kernels over segments with long counts (Vector API,
  * {@link FloatVector#SPECIES_PREFERRED}). Each loop runs whole vectors up to an explicit bound and finishes with a
- * scalar tail. Results are bit-identical to {@link ScalarF32Kernels} (no FMA, same operation order per element).
+ * scalar tail. Results are bit-identical to {@link ScalarF32Kernels} (same operation order per element; no FMA except
+ * in {@link #fusedAxpyInPlace}, whose fused result is the same in every lane and in the tail).
  * Reductions live in {@link F32Reductions}; this class forwards to them so callers see one kernel surface.
  */
 public final class F32Kernels {
@@ -103,15 +104,15 @@ public final class F32Kernels {
     }
 
     private static void checkBinary(MemorySegment a, MemorySegment b, MemorySegment out, long count) {
-        Checks.f32(a, count, "a");
-        Checks.f32(b, count, "b");
-        Checks.f32(out, count, "out");
+        SegmentChecks.f32(a, count, "a");
+        SegmentChecks.f32(b, count, "b");
+        SegmentChecks.f32(out, count, "out");
     }
 
     /** out[i] = a[i] * s. */
     public static void scale(MemorySegment a, float s, MemorySegment out, long count) {
-        Checks.f32(a, count, "a");
-        Checks.f32(out, count, "out");
+        SegmentChecks.f32(a, count, "a");
+        SegmentChecks.f32(out, count, "out");
         long bound = loopBound(count);
         long i = 0;
         for (; i < bound; i += LANES) {
@@ -125,8 +126,8 @@ public final class F32Kernels {
 
     /** y[i] = y[i] + alpha * x[i] (in place on y; the product is rounded to float before the add, no FMA). */
     public static void axpyInPlace(float alpha, MemorySegment x, MemorySegment y, long count) {
-        Checks.f32(x, count, "x");
-        Checks.f32(y, count, "y");
+        SegmentChecks.f32(x, count, "x");
+        SegmentChecks.f32(y, count, "y");
         long bound = loopBound(count);
         long i = 0;
         for (; i < bound; i += LANES) {
@@ -139,10 +140,33 @@ public final class F32Kernels {
         }
     }
 
+    /**
+     * y[yOffset + i] = fma(alpha, x[xOffset + i], y[yOffset + i]) for i in [0, count) (offsets in elements): the fused
+     * multiply-add, rounded once, that the neural engine accumulates with; {@link #axpyInPlace} rounds the product
+     * first, as torch's {@code y + alpha * x} does. A fused result does not depend on the vector width either.
+     */
+    public static void fusedAxpyInPlace(float alpha, MemorySegment x, long xOffset, MemorySegment y, long yOffset, long count) {
+        SegmentChecks.f32(x, xOffset, count, "x");
+        SegmentChecks.f32(y, yOffset, count, "y");
+        FloatVector a = FloatVector.broadcast(FLOATS, alpha);
+        long bound = loopBound(count);
+        long i = 0;
+        for (; i < bound; i += LANES) {
+            long xAt = (xOffset + i) * Float.BYTES;
+            long yAt = (yOffset + i) * Float.BYTES;
+            FloatVector.fromMemorySegment(FLOATS, x, xAt, LE).fma(a, FloatVector.fromMemorySegment(FLOATS, y, yAt, LE))
+                    .intoMemorySegment(y, yAt, LE);
+        }
+        for (; i < count; i++) {
+            y.setAtIndex(Layouts.F32, yOffset + i,
+                    Math.fma(alpha, x.getAtIndex(Layouts.F32, xOffset + i), y.getAtIndex(Layouts.F32, yOffset + i)));
+        }
+    }
+
     /** out[i] = torch.sign(a[i]): +1, -1, or +0 for a zero of either sign and for NaN (as torch does on CPU). */
     public static void sign(MemorySegment a, MemorySegment out, long count) {
-        Checks.f32(a, count, "a");
-        Checks.f32(out, count, "out");
+        SegmentChecks.f32(a, count, "a");
+        SegmentChecks.f32(out, count, "out");
         FloatVector zero = FloatVector.zero(FLOATS);
         FloatVector one = FloatVector.broadcast(FLOATS, 1f);
         long bound = loopBound(count);
@@ -162,8 +186,8 @@ public final class F32Kernels {
 
     /** out[i] = |a[i]| (clears the sign bit, so NaN stays NaN). */
     public static void abs(MemorySegment a, MemorySegment out, long count) {
-        Checks.f32(a, count, "a");
-        Checks.f32(out, count, "out");
+        SegmentChecks.f32(a, count, "a");
+        SegmentChecks.f32(out, count, "out");
         long bound = loopBound(count);
         long i = 0;
         for (; i < bound; i += LANES) {
@@ -187,10 +211,10 @@ public final class F32Kernels {
             ScalarF32Kernels.where(mask, a, b, out, count);
             return;
         }
-        Checks.bytes(mask, count, "mask");
-        Checks.f32(a, count, "a");
-        Checks.f32(b, count, "b");
-        Checks.f32(out, count, "out");
+        SegmentChecks.bytes(mask, count, "mask");
+        SegmentChecks.f32(a, count, "a");
+        SegmentChecks.f32(b, count, "b");
+        SegmentChecks.f32(out, count, "out");
         long bound = loopBound(count);
         long i = 0;
         for (; i < bound; i += LANES) {
@@ -211,8 +235,8 @@ public final class F32Kernels {
             ScalarF32Kernels.keepWhereInPlace(a, mask, count);
             return;
         }
-        Checks.f32(a, count, "a");
-        Checks.bytes(mask, count, "mask");
+        SegmentChecks.f32(a, count, "a");
+        SegmentChecks.bytes(mask, count, "mask");
         FloatVector zero = FloatVector.zero(FLOATS);
         long bound = loopBound(count);
         long i = 0;
@@ -236,8 +260,8 @@ public final class F32Kernels {
         if (!VECTOR_MASKS) {
             return ScalarF32Kernels.maskedSelect(a, mask, out, count);
         }
-        Checks.f32(a, count, "a");
-        Checks.bytes(mask, count, "mask");
+        SegmentChecks.f32(a, count, "a");
+        SegmentChecks.bytes(mask, count, "mask");
         long bound = loopBound(count);
         long written = 0;
         long i = 0;

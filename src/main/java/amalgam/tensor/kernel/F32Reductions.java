@@ -40,7 +40,7 @@ final class F32Reductions {
     }
 
     private static double unary(MemorySegment a, long count, Kind kind) {
-        Checks.f32(a, count, "a");
+        SegmentChecks.f32(a, count, "a");
         DoubleVector low = DoubleVector.zero(DOUBLES);
         DoubleVector high = DoubleVector.zero(DOUBLES);
         long bound = F32Kernels.loopBound(count);
@@ -72,8 +72,8 @@ final class F32Reductions {
     }
 
     static double dot(MemorySegment a, MemorySegment b, long count) {
-        Checks.f32(a, count, "a");
-        Checks.f32(b, count, "b");
+        SegmentChecks.f32(a, count, "a");
+        SegmentChecks.f32(b, count, "b");
         DoubleVector low = DoubleVector.zero(DOUBLES);
         DoubleVector high = DoubleVector.zero(DOUBLES);
         long bound = F32Kernels.loopBound(count);

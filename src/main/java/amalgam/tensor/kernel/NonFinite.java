@@ -25,7 +25,7 @@ public final class NonFinite {
 
     /** The index of the first NaN or infinity among {@code count} floats of {@code a}, or -1 if all are finite. */
     public static long firstIndex(MemorySegment a, long count) {
-        Checks.f32(a, count, "a");
+        SegmentChecks.f32(a, count, "a");
         long bound = count - count % LANES;
         IntVector largest = IntVector.zero(INTS);
         long i = 0;

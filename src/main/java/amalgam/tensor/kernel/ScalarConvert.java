@@ -18,7 +18,7 @@ public final class ScalarConvert {
     /** Widens every element of {@code src} to float32 into {@code dstF32} (which holds at least as many floats). */
     public static void toF32(Tensor src, MemorySegment dstF32) {
         long count = src.elementCount();
-        Checks.f32(dstF32, count, "dstF32");
+        SegmentChecks.f32(dstF32, count, "dstF32");
         MemorySegment data = src.data();
         switch (src.dtype()) {
             case F32 -> MemorySegment.copy(data, 0, dstF32, 0, count * Float.BYTES);
@@ -46,7 +46,7 @@ public final class ScalarConvert {
      */
     public static void fromF32(MemorySegment srcF32, Tensor dst) {
         long count = dst.elementCount();
-        Checks.f32(srcF32, count, "srcF32");
+        SegmentChecks.f32(srcF32, count, "srcF32");
         MemorySegment data = dst.data();
         switch (dst.dtype()) {
             case F32 -> MemorySegment.copy(srcF32, 0, data, 0, count * Float.BYTES);

@@ -13,9 +13,9 @@ public final class ScalarF32Kernels {
 
     /** out[i] = a[i] + b[i]. */
     public static void add(MemorySegment a, MemorySegment b, MemorySegment out, long count) {
-        Checks.f32(a, count, "a");
-        Checks.f32(b, count, "b");
-        Checks.f32(out, count, "out");
+        SegmentChecks.f32(a, count, "a");
+        SegmentChecks.f32(b, count, "b");
+        SegmentChecks.f32(out, count, "out");
         for (long i = 0; i < count; i++) {
             out.setAtIndex(Layouts.F32, i, a.getAtIndex(Layouts.F32, i) + b.getAtIndex(Layouts.F32, i));
         }
@@ -23,9 +23,9 @@ public final class ScalarF32Kernels {
 
     /** out[i] = a[i] - b[i]. */
     public static void subtract(MemorySegment a, MemorySegment b, MemorySegment out, long count) {
-        Checks.f32(a, count, "a");
-        Checks.f32(b, count, "b");
-        Checks.f32(out, count, "out");
+        SegmentChecks.f32(a, count, "a");
+        SegmentChecks.f32(b, count, "b");
+        SegmentChecks.f32(out, count, "out");
         for (long i = 0; i < count; i++) {
             out.setAtIndex(Layouts.F32, i, a.getAtIndex(Layouts.F32, i) - b.getAtIndex(Layouts.F32, i));
         }
@@ -33,9 +33,9 @@ public final class ScalarF32Kernels {
 
     /** sum[i] += a[i] - b[i]. */
     public static void addDifferenceInPlace(MemorySegment sum, MemorySegment a, MemorySegment b, long count) {
-        Checks.f32(a, count, "a");
-        Checks.f32(b, count, "b");
-        Checks.f32(sum, count, "sum");
+        SegmentChecks.f32(a, count, "a");
+        SegmentChecks.f32(b, count, "b");
+        SegmentChecks.f32(sum, count, "sum");
         for (long i = 0; i < count; i++) {
             float difference = a.getAtIndex(Layouts.F32, i) - b.getAtIndex(Layouts.F32, i);
             sum.setAtIndex(Layouts.F32, i, sum.getAtIndex(Layouts.F32, i) + difference);
@@ -44,9 +44,9 @@ public final class ScalarF32Kernels {
 
     /** out[i] = a[i] * b[i]. */
     public static void multiply(MemorySegment a, MemorySegment b, MemorySegment out, long count) {
-        Checks.f32(a, count, "a");
-        Checks.f32(b, count, "b");
-        Checks.f32(out, count, "out");
+        SegmentChecks.f32(a, count, "a");
+        SegmentChecks.f32(b, count, "b");
+        SegmentChecks.f32(out, count, "out");
         for (long i = 0; i < count; i++) {
             out.setAtIndex(Layouts.F32, i, a.getAtIndex(Layouts.F32, i) * b.getAtIndex(Layouts.F32, i));
         }
@@ -54,8 +54,8 @@ public final class ScalarF32Kernels {
 
     /** out[i] = a[i] * s. */
     public static void scale(MemorySegment a, float s, MemorySegment out, long count) {
-        Checks.f32(a, count, "a");
-        Checks.f32(out, count, "out");
+        SegmentChecks.f32(a, count, "a");
+        SegmentChecks.f32(out, count, "out");
         for (long i = 0; i < count; i++) {
             out.setAtIndex(Layouts.F32, i, a.getAtIndex(Layouts.F32, i) * s);
         }
@@ -63,17 +63,27 @@ public final class ScalarF32Kernels {
 
     /** y[i] = y[i] + alpha * x[i] (in place on y; the product is rounded to float before the add, no FMA). */
     public static void axpyInPlace(float alpha, MemorySegment x, MemorySegment y, long count) {
-        Checks.f32(x, count, "x");
-        Checks.f32(y, count, "y");
+        SegmentChecks.f32(x, count, "x");
+        SegmentChecks.f32(y, count, "y");
         for (long i = 0; i < count; i++) {
             y.setAtIndex(Layouts.F32, i, y.getAtIndex(Layouts.F32, i) + alpha * x.getAtIndex(Layouts.F32, i));
         }
     }
 
+    /** y[yOffset + i] = fma(alpha, x[xOffset + i], y[yOffset + i]): the scalar twin of {@link F32Kernels#fusedAxpyInPlace}. */
+    public static void fusedAxpyInPlace(float alpha, MemorySegment x, long xOffset, MemorySegment y, long yOffset, long count) {
+        SegmentChecks.f32(x, xOffset, count, "x");
+        SegmentChecks.f32(y, yOffset, count, "y");
+        for (long i = 0; i < count; i++) {
+            y.setAtIndex(Layouts.F32, yOffset + i,
+                    Math.fma(alpha, x.getAtIndex(Layouts.F32, xOffset + i), y.getAtIndex(Layouts.F32, yOffset + i)));
+        }
+    }
+
     /** out[i] = torch.sign(a[i]): +1, -1, or +0 for a zero of either sign and for NaN (as torch does on CPU). */
     public static void sign(MemorySegment a, MemorySegment out, long count) {
-        Checks.f32(a, count, "a");
-        Checks.f32(out, count, "out");
+        SegmentChecks.f32(a, count, "a");
+        SegmentChecks.f32(out, count, "out");
         for (long i = 0; i < count; i++) {
             float value = a.getAtIndex(Layouts.F32, i);
             out.setAtIndex(Layouts.F32, i, (value > 0 ? 1f : 0f) - (value < 0 ? 1f : 0f));
@@ -82,8 +92,8 @@ public final class ScalarF32Kernels {
 
     /** out[i] = |a[i]| (clears the sign bit, so NaN stays NaN). */
     public static void abs(MemorySegment a, MemorySegment out, long count) {
-        Checks.f32(a, count, "a");
-        Checks.f32(out, count, "out");
+        SegmentChecks.f32(a, count, "a");
+        SegmentChecks.f32(out, count, "out");
         for (long i = 0; i < count; i++) {
             out.setAtIndex(Layouts.F32, i, Math.abs(a.getAtIndex(Layouts.F32, i)));
         }
@@ -91,10 +101,10 @@ public final class ScalarF32Kernels {
 
     /** out[i] = mask[i] != 0 ? a[i] : b[i]; the mask is one byte per element (U8 or BOOL). */
     public static void where(MemorySegment mask, MemorySegment a, MemorySegment b, MemorySegment out, long count) {
-        Checks.bytes(mask, count, "mask");
-        Checks.f32(a, count, "a");
-        Checks.f32(b, count, "b");
-        Checks.f32(out, count, "out");
+        SegmentChecks.bytes(mask, count, "mask");
+        SegmentChecks.f32(a, count, "a");
+        SegmentChecks.f32(b, count, "b");
+        SegmentChecks.f32(out, count, "out");
         for (long i = 0; i < count; i++) {
             boolean keep = mask.get(Layouts.I8, i) != 0;
             out.setAtIndex(Layouts.F32, i, keep ? a.getAtIndex(Layouts.F32, i) : b.getAtIndex(Layouts.F32, i));
@@ -103,8 +113,8 @@ public final class ScalarF32Kernels {
 
     /** a[i] = mask[i] != 0 ? a[i] : +0 (in place). */
     public static void keepWhereInPlace(MemorySegment a, MemorySegment mask, long count) {
-        Checks.f32(a, count, "a");
-        Checks.bytes(mask, count, "mask");
+        SegmentChecks.f32(a, count, "a");
+        SegmentChecks.bytes(mask, count, "mask");
         for (long i = 0; i < count; i++) {
             if (mask.get(Layouts.I8, i) == 0) {
                 a.setAtIndex(Layouts.F32, i, 0f);
@@ -117,8 +127,8 @@ public final class ScalarF32Kernels {
      * front of {@code out}, and returns how many. {@code out} needs room for that many (at most {@code count}).
      */
     public static long maskedSelect(MemorySegment a, MemorySegment mask, MemorySegment out, long count) {
-        Checks.f32(a, count, "a");
-        Checks.bytes(mask, count, "mask");
+        SegmentChecks.f32(a, count, "a");
+        SegmentChecks.bytes(mask, count, "mask");
         long written = 0;
         for (long i = 0; i < count; i++) {
             if (mask.get(Layouts.I8, i) != 0) {
@@ -130,7 +140,7 @@ public final class ScalarF32Kernels {
 
     /** Sum of a[0..count) in double. */
     public static double sum(MemorySegment a, long count) {
-        Checks.f32(a, count, "a");
+        SegmentChecks.f32(a, count, "a");
         double total = 0;
         for (long i = 0; i < count; i++) {
             total += a.getAtIndex(Layouts.F32, i);
@@ -140,8 +150,8 @@ public final class ScalarF32Kernels {
 
     /** Sum of a[i] * b[i] in double (each product is exact in double). */
     public static double dot(MemorySegment a, MemorySegment b, long count) {
-        Checks.f32(a, count, "a");
-        Checks.f32(b, count, "b");
+        SegmentChecks.f32(a, count, "a");
+        SegmentChecks.f32(b, count, "b");
         double total = 0;
         for (long i = 0; i < count; i++) {
             total += (double) a.getAtIndex(Layouts.F32, i) * b.getAtIndex(Layouts.F32, i);
@@ -151,7 +161,7 @@ public final class ScalarF32Kernels {
 
     /** Sum of |a[i]| in double. */
     public static double l1Norm(MemorySegment a, long count) {
-        Checks.f32(a, count, "a");
+        SegmentChecks.f32(a, count, "a");
         double total = 0;
         for (long i = 0; i < count; i++) {
             total += Math.abs(a.getAtIndex(Layouts.F32, i));
@@ -161,7 +171,7 @@ public final class ScalarF32Kernels {
 
     /** sqrt of the sum of a[i]^2, accumulated in double. */
     public static double l2Norm(MemorySegment a, long count) {
-        Checks.f32(a, count, "a");
+        SegmentChecks.f32(a, count, "a");
         double total = 0;
         for (long i = 0; i < count; i++) {
             double value = a.getAtIndex(Layouts.F32, i);

@@ -10,7 +10,7 @@ public final class ScalarNonFinite {
 
     /** The index of the first NaN or infinity among {@code count} floats of {@code a}, or -1 if all are finite. */
     public static long firstIndex(MemorySegment a, long count) {
-        Checks.f32(a, count, "a");
+        SegmentChecks.f32(a, count, "a");
         for (long i = 0; i < count; i++) {
             if (!Float.isFinite(a.getAtIndex(Layouts.F32, i))) {
                 return i;
@@ -21,7 +21,7 @@ public final class ScalarNonFinite {
 
     /** How many of the {@code count} floats of {@code a} are NaN or infinite. */
     public static long count(MemorySegment a, long count) {
-        Checks.f32(a, count, "a");
+        SegmentChecks.f32(a, count, "a");
         long found = 0;
         for (long i = 0; i < count; i++) {
             if (!Float.isFinite(a.getAtIndex(Layouts.F32, i))) {

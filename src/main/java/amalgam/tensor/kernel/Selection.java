@@ -43,7 +43,7 @@ public final class Selection {
      * elements whose pattern is at least t's). {@code t} must not be negative.
      */
     public static long countAbsAtLeast(MemorySegment f32, long count, float t) {
-        Checks.f32(f32, count, "f32");
+        SegmentChecks.f32(f32, count, "f32");
         if (t < 0) {
             throw new IllegalArgumentException("magnitude threshold " + t + " is negative");
         }

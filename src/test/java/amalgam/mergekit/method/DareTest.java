@@ -65,10 +65,10 @@ class DareTest {
         }
         Requests dare = Requests.of("dare_ties").base(base).model(model, "weight", 1, "density", 0.5);
         MergeRequest request = dare.request(3);
-        float[] first = MethodRegistry.get("dare_ties").merge(request).values();
-        float[] second = MethodRegistry.get("dare_ties").merge(request).values();
+        float[] first = MergekitMethods.get("dare_ties").merge(request).values();
+        float[] second = MergekitMethods.get("dare_ties").merge(request).values();
         assertArrayEquals(first, second, 0f);
-        float[] other = MethodRegistry.get("dare_ties").merge(dare.request(4)).values();
+        float[] other = MergekitMethods.get("dare_ties").merge(dare.request(4)).values();
         boolean differs = false;
         for (int i = 0; i < 64; i++) {
             differs |= (first[i] == 0) != (other[i] == 0);

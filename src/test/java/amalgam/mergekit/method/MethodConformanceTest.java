@@ -224,7 +224,7 @@ class MethodConformanceTest {
 
     @Test
     void unknownMethodIsAUserError() {
-        assertThrows(UserInputException.class, () -> MethodRegistry.get("frobnicate"));
+        assertThrows(UserInputException.class, () -> MergekitMethods.get("frobnicate"));
     }
 
     private static Sparsifier.Settings settings(double density) {

@@ -19,13 +19,13 @@ final class Requests {
 
     private Requests(MergeMethod method) {
         this.method = method;
-        for (ParameterSpec spec : method.globalParameters()) {
+        for (MergekitParameter spec : method.globalParameters()) {
             globals.put(spec.name(), spec.defaultValue());
         }
     }
 
     static Requests of(String method) {
-        return new Requests(MethodRegistry.get(method));
+        return new Requests(MergekitMethods.get(method));
     }
 
     Requests base(float... values) {
@@ -39,7 +39,7 @@ final class Requests {
 
     Requests model(Shape shape, float[] values, Object... parameters) {
         Map<String, Double> map = new HashMap<>();
-        for (ParameterSpec spec : method.tensorParameters()) {
+        for (MergekitParameter spec : method.tensorParameters()) {
             map.put(spec.name(), spec.defaultValue());
         }
         for (int i = 0; i < parameters.length; i += 2) {

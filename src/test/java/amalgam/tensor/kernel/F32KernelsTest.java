@@ -49,6 +49,13 @@ class F32KernelsTest {
             ScalarF32Kernels.axpyInPlace(1.7f, a, scalarY, size);
             assertSame(scalarY, vectorY, "axpy");
 
+            MemorySegment vectorFused = KernelTestData.copy(arena, b);
+            MemorySegment scalarFused = KernelTestData.copy(arena, b);
+            long half = size / 2;
+            F32Kernels.fusedAxpyInPlace(1.7f, a, size - half, vectorFused, half / 2, half);
+            ScalarF32Kernels.fusedAxpyInPlace(1.7f, a, size - half, scalarFused, half / 2, half);
+            assertSame(scalarFused, vectorFused, "fusedAxpyInPlace");
+
             MemorySegment vectorSum = KernelTestData.copy(arena, b);
             MemorySegment scalarSum = KernelTestData.copy(arena, b);
             F32Kernels.addDifferenceInPlace(vectorSum, a, b, size);

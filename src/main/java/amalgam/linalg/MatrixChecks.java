@@ -3,8 +3,8 @@ package amalgam.linalg;
 import java.lang.foreign.MemorySegment;
 
 /** Argument checks shared by the float32 and float64 kernels; messages name the operation and the shapes. */
-final class Checks {
-    private Checks() {
+final class MatrixChecks {
+    private MatrixChecks() {
     }
 
     static int requireSquare(String operation, long rows, long cols) {

@@ -6,11 +6,11 @@ import amalgam.fusion.param.ParameterType;
 import java.util.List;
 
 /** Parameter declarations several FusionBench methods share (same names and meaning). */
-final class Parameters {
+final class CommonParameters {
     /** Seeds as Lightning's {@code seed_everything} takes them (FusionBench seeds through it). */
     static final Domain SEEDS = Domain.integers(0, 4_294_967_295L);
 
-    private Parameters() {
+    private CommonParameters() {
     }
 
     static ParameterSpec scalingFactor(double defaultValue) {

@@ -7,16 +7,16 @@ import java.util.List;
 import java.util.Map;
 
 /** The built-in mergekit methods, registered in one explicit list. */
-public final class MethodRegistry {
+public final class MergekitMethods {
     private static final Map<String, MergeMethod> METHODS = build();
 
-    private MethodRegistry() {
+    private MergekitMethods() {
     }
 
     private static Map<String, MergeMethod> build() {
-        List<MergeMethod> all = new ArrayList<>(List.of(new Linear(), new Slerp(), new Nuslerp(), new Multislerp(),
-                new Karcher(), new Sce(), Ram.ram(), Ram.ramPlus(), new ModelStock(), new Nearswap(), new ArceeFusion(),
-                new Passthrough()));
+        List<MergeMethod> all = new ArrayList<>(List.of(Linear.DECLARATION, Slerp.DECLARATION, Nuslerp.DECLARATION,
+                Multislerp.DECLARATION, Karcher.DECLARATION, Sce.DECLARATION, Ram.RAM, Ram.RAM_PLUS, ModelStock.DECLARATION,
+                Nearswap.DECLARATION, ArceeFusion.DECLARATION, Passthrough.DECLARATION));
         all.addAll(GeneralizedTaskArithmetic.variants());
         Map<String, MergeMethod> byName = new LinkedHashMap<>();
         for (MergeMethod method : all) {

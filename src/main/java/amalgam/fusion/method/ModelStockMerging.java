@@ -22,18 +22,18 @@ import java.util.Set;
  * t = T·cosθ / ((T−1)·cosθ + 1 + 1e-8); θ = t·avg(θᵢ) + (1−t)·θ0. Ignored keys get avg(θᵢ).
  * Needs θ0 and at least two fine-tuned models.
  */
-public final class ModelStock implements FusionAlgorithm {
+public final class ModelStockMerging implements FusionAlgorithm {
     public static final List<String> DEFAULT_IGNORE_KEYS = List.of("model.positional_embedding", "model.text_projection",
             "model.logit_scale", "model.token_embedding.weight", "model.ln_final.weight", "model.ln_final.bias");
     public static final MethodDeclaration DECLARATION = new MethodDeclaration("model_stock/model_stock",
             List.of("model_stock"), "interpolate the average towards θ0 by the task vectors' angle",
             List.of(ParameterSpec.of("ignore_keys", ParameterType.STRING_LIST, DEFAULT_IGNORE_KEYS,
                     "tensor names that get the plain average")),
-            parameters -> new ModelStock(parameters.getStrings("ignore_keys")));
+            parameters -> new ModelStockMerging(parameters.getStrings("ignore_keys")));
 
     private final Set<String> ignoreKeys;
 
-    public ModelStock(List<String> ignoreKeys) {
+    public ModelStockMerging(List<String> ignoreKeys) {
         this.ignoreKeys = Set.copyOf(ignoreKeys);
     }
 
@@ -70,11 +70,11 @@ public final class ModelStock implements FusionAlgorithm {
         int pairs = 0;
         double[] squaredNorm = new double[count];
         for (int i = 0; i < count; i++) {
-            squaredNorm[i] = Vectors.dot(tau[i], tau[i]);
+            squaredNorm[i] = F32Tensors.dot(tau[i], tau[i]);
         }
         for (int i = 0; i < count; i++) {
             for (int j = i + 1; j < count; j++) {
-                double c = Vectors.dot(tau[i], tau[j]) / (Math.sqrt(squaredNorm[i] * squaredNorm[j]) + 1e-8);
+                double c = F32Tensors.dot(tau[i], tau[j]) / (Math.sqrt(squaredNorm[i] * squaredNorm[j]) + 1e-8);
                 c = Math.max(-1, Math.min(1, c));
                 angleSum += Math.toDegrees(Math.acos(c));
                 pairs++;

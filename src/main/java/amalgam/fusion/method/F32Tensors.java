@@ -4,8 +4,8 @@ import amalgam.tensor.Tensor;
 import amalgam.tensor.kernel.F32Kernels;
 
 /** Elementwise float32 helpers over whole F32 working tensors, on the vectorized kernels. */
-final class Vectors {
-    private Vectors() {
+final class F32Tensors {
+    private F32Tensors() {
     }
 
     /** acc += scale * x (product rounded to float before the add, as torch's {@code acc + scale * x}). */

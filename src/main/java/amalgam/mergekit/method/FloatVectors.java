@@ -1,8 +1,8 @@
 package amalgam.mergekit.method;
 
 /** Small reductions and strided-vector helpers over float arrays; reductions accumulate in double. */
-final class Vectors {
-    private Vectors() {
+final class FloatVectors {
+    private FloatVectors() {
     }
 
     static double dot(float[] a, float[] b) {

@@ -3,8 +3,8 @@ package amalgam.tensor.kernel;
 import java.lang.foreign.MemorySegment;
 
 /** Boundary checks shared by the kernels: a segment must hold {@code count} elements of the given size. */
-final class Checks {
-    private Checks() {
+final class SegmentChecks {
+    private SegmentChecks() {
     }
 
     static void elements(MemorySegment segment, long count, int elementBytes, String name) {
@@ -20,6 +20,14 @@ final class Checks {
 
     static void f32(MemorySegment segment, long count, String name) {
         elements(segment, count, Float.BYTES, name);
+    }
+
+    /** The segment holds float32 elements [offset, offset + count). */
+    static void f32(MemorySegment segment, long offset, long count, String name) {
+        if (offset < 0) {
+            throw new IllegalArgumentException("negative element offset " + offset + " for '" + name + "'");
+        }
+        elements(segment, Math.addExact(offset, count), Float.BYTES, name);
     }
 
     static void bytes(MemorySegment segment, long count, String name) {

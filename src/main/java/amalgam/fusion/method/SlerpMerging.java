@@ -12,6 +12,7 @@ import amalgam.fusion.param.ParameterType;
 import amalgam.merge.ModelSource;
 import amalgam.merge.TensorJob;
 import amalgam.tensor.Tensor;
+import amalgam.tensor.kernel.SlerpWeights;
 import java.lang.foreign.Arena;
 import java.util.List;
 
@@ -21,20 +22,20 @@ import java.util.List;
  * the result is (1−t)·v0 + t·v1, else with Ω = acos(dot): sin((1−t)Ω)/sinΩ · v0 + sin(tΩ)/sinΩ · v1.
  * A tensor whose shapes differ keeps the first model's value. The output follows the first model.
  */
-public final class Slerp implements FusionAlgorithm {
+public final class SlerpMerging implements FusionAlgorithm {
     public static final MethodDeclaration DECLARATION = new MethodDeclaration("slerp/slerp", List.of("slerp"),
             "spherical linear interpolation of two models",
             List.of(ParameterSpec.of("t", ParameterType.FLOAT, 0.5, Domain.UNIT, "interpolation factor: 0 is the first model"),
                     ParameterSpec.of("DOT_THRESHOLD", ParameterType.FLOAT, 0.9995, Domain.UNIT, "above this |cos| interpolate linearly"),
                     ParameterSpec.of("epsilon", ParameterType.FLOAT, 1e-8, Domain.NON_NEGATIVE, "norms at or below this are not normalized")),
-            parameters -> new Slerp(parameters.getDouble("t"), parameters.getDouble("DOT_THRESHOLD"),
+            parameters -> new SlerpMerging(parameters.getDouble("t"), parameters.getDouble("DOT_THRESHOLD"),
                     parameters.getDouble("epsilon")));
 
     private final double t;
     private final double dotThreshold;
     private final double epsilon;
 
-    public Slerp(double t, double dotThreshold, double epsilon) {
+    public SlerpMerging(double t, double dotThreshold, double epsilon) {
         this.t = t;
         this.dotThreshold = dotThreshold;
         this.epsilon = epsilon;
@@ -62,22 +63,10 @@ public final class Slerp implements FusionAlgorithm {
     }
 
     Tensor interpolate(Tensor v0, Tensor v1, Arena arena) {
-        double norm0 = Math.sqrt(Vectors.dot(v0, v0));
-        double norm1 = Math.sqrt(Vectors.dot(v1, v1));
-        double scale0 = norm0 > epsilon ? norm0 : 1;
-        double scale1 = norm1 > epsilon ? norm1 : 1;
-        double dot = Vectors.dot(v0, v1) / (scale0 * scale1);
-        double w0;
-        double w1;
-        if (Math.abs(dot) > dotThreshold) {
-            w0 = 1 - t;
-            w1 = t;
-        } else {
-            double omega = Math.acos(dot);
-            double sinOmega = Math.sin(omega);
-            w0 = Math.sin((1 - t) * omega) / sinOmega;
-            w1 = Math.sin(t * omega) / sinOmega;
-        }
+        SlerpWeights weights = SlerpWeights.of(t, F32Tensors.dot(v0, v1), Math.sqrt(F32Tensors.dot(v0, v0)),
+                Math.sqrt(F32Tensors.dot(v1, v1)), dotThreshold, epsilon);
+        double w0 = weights.w0();
+        double w1 = weights.w1();
         Tensor out = Tensor.allocate(arena, amalgam.tensor.DType.F32, v0.shape());
         for (long i = 0, n = v0.elementCount(); i < n; i++) {
             out.setFloat(i, (float) (w0 * v0.getFloat(i) + w1 * v1.getFloat(i)));
