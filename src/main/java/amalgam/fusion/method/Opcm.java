@@ -15,6 +15,7 @@ import amalgam.merge.ModelSource;
 import amalgam.merge.TensorJob;
 import amalgam.tensor.Shape;
 import amalgam.tensor.Tensor;
+import amalgam.tensor.kernel.F32Kernels;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,9 +96,11 @@ public final class Opcm implements ContinualFusionAlgorithm {
                     if (TensorScopes.isLinearWeight(name, current.shape().rank())) {
                         tau = project(previous, tau, alpha, arena);
                     }
-                    for (long i = 0, n = current.elementCount(); i < n; i++) {
-                        current.setFloat(i, theta0.getFloat(i) + (lambda * previous.getFloat(i) + tau.getFloat(i)));
-                    }
+                    // W = θ0 + (λ·P + τ'), each operation rounded to float32 as the scalar expression is
+                    long n = current.elementCount();
+                    F32Kernels.scale(previous.data(), lambda, previous.data(), n);
+                    F32Kernels.add(previous.data(), tau.data(), previous.data(), n);
+                    F32Kernels.add(theta0.data(), previous.data(), current.data(), n);
                 }
             }
             double nu = distance(base, merged);
@@ -107,10 +110,11 @@ public final class Opcm implements ContinualFusionAlgorithm {
                 Tensor current = entry.getValue();
                 try (Arena arena = Arena.ofConfined()) {
                     Tensor theta0 = TensorInputs.read(base, entry.getKey(), current.shape(), arena);
-                    for (long i = 0, n = current.elementCount(); i < n; i++) {
-                        float x0 = theta0.getFloat(i);
-                        current.setFloat(i, x0 + (current.getFloat(i) - x0) * rescale);
-                    }
+                    // W = θ0 + (W − θ0)·s
+                    long n = current.elementCount();
+                    Tensor update = difference(current, theta0, arena);
+                    F32Kernels.scale(update.data(), rescale, update.data(), n);
+                    F32Kernels.add(theta0.data(), update.data(), current.data(), n);
                 }
             }
         }
@@ -119,9 +123,7 @@ public final class Opcm implements ContinualFusionAlgorithm {
 
     private static Tensor difference(Tensor a, Tensor b, Arena arena) {
         Tensor out = Tensor.allocate(arena, amalgam.tensor.DType.F32, a.shape());
-        for (long i = 0, n = a.elementCount(); i < n; i++) {
-            out.setFloat(i, a.getFloat(i) - b.getFloat(i));
-        }
+        F32Kernels.subtract(a.data(), b.data(), out.data(), a.elementCount());
         return out;
     }
 
