@@ -79,6 +79,11 @@ public final class ImageFolderDataset implements LabelledImages {
         }
     }
 
+    /** The file of image {@code index}. */
+    public Path file(int index) {
+        return files.get(index);
+    }
+
     /** The decoded image; an unreadable file is a {@link UserInputException} naming it. */
     public RgbImage image(int index) {
         return ImageDecoder.read(files.get(index));

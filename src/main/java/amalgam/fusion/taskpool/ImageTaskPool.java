@@ -43,10 +43,47 @@ public final class ImageTaskPool {
     /**
      * One task.
      *
+     * @param data     the test split: what evaluation reads, and nothing ever trains or selects on
      * @param identity what the task's data and head are, for caching results (changes when either does)
+     * @param train    the train split data-dependent methods read (null: none given)
+     * @param val      the validation split model selection reads (null: none given)
      */
-    public record Task(String name, LabelledImages data, Path head, String identity) {
+    public record Task(String name, LabelledImages data, Path head, String identity, LabelledImages train, LabelledImages val) {
+        /** A task with a test split only. */
+        public Task(String name, LabelledImages data, Path head, String identity) {
+            this(name, data, head, identity, null, null);
+        }
+
+        /** The split asked for, or a bad-input error naming the task when the pool does not give it. */
+        public LabelledImages split(Split split) {
+            LabelledImages images = switch (split) {
+                case TRAIN -> train;
+                case VAL -> val;
+                case TEST -> data;
+            };
+            if (images == null) {
+                throw new UserInputException("task '" + name + "' of the task pool has no '" + split.key() + "' split");
+            }
+            return images;
+        }
     }
+
+    /** A task's splits, by their task pool key. */
+    public enum Split {
+        TRAIN("train"), VAL("val"), TEST("test");
+
+        private final String key;
+
+        Split(String key) {
+            this.key = key;
+        }
+
+        public String key() {
+            return key;
+        }
+    }
+
+    private static final Set<String> TASK_KEYS = Set.of("train", "val", "test", "data", "head");
 
     private final List<Task> tasks;
     private final Path preprocessor;
@@ -77,15 +114,51 @@ public final class ImageTaskPool {
         Path preprocessor = root.get("preprocessor") instanceof String p ? resolve(directory, p, file, "preprocessor") : null;
         int batch = root.get("batch_size") instanceof Integer b && b > 0 ? b : 64;
         List<Task> tasks = new ArrayList<>();
-        entries.forEach((name, value) -> {
-            if (!(value instanceof Map<?, ?> task) || !(task.get("data") instanceof String data) || !(task.get("head") instanceof String head)) {
-                throw new UserInputException("task pool '" + file + "': task '" + name + "' needs 'data' and 'head' paths");
-            }
-            ImageFolderDataset images = ImageFolderDataset.open(resolve(directory, data, file, "task '" + name + "' data"));
-            tasks.add(new Task(String.valueOf(name), images, resolve(directory, head, file, "task '" + name + "' head"),
-                    "folder " + images.identity() + " preprocessor " + TaskIdentity.ofFile(preprocessor)));
-        });
+        entries.forEach((name, value) -> tasks.add(task(String.valueOf(name), value, directory, file, preprocessor)));
         return new ImageTaskPool(tasks, preprocessor, batch);
+    }
+
+    /**
+     * A task entry: {@code head} and a {@code test} split ({@code data} is its other name, as in earlier pools), with
+     * optional {@code train} and {@code val} splits; each split an image folder in torchvision ImageFolder order.
+     */
+    private static Task task(String name, Object value, Path directory, Path file, Path preprocessor) {
+        if (!(value instanceof Map<?, ?> entry)) {
+            throw new UserInputException("task pool '" + file + "': task '" + name + "' needs a mapping of test (or data), head"
+                    + " and optionally train, val");
+        }
+        for (Object key : entry.keySet()) {
+            if (!TASK_KEYS.contains(String.valueOf(key))) {
+                throw new UserInputException("task pool '" + file + "': task '" + name + "': unknown key '" + key
+                        + "' (valid: " + String.join(", ", TASK_KEYS.stream().sorted().toList()) + ")");
+            }
+        }
+        if (entry.containsKey("data") && entry.containsKey("test")) {
+            throw new UserInputException("task pool '" + file + "': task '" + name + "' gives both 'data' and 'test' (the same split)");
+        }
+        Object test = entry.containsKey("test") ? entry.get("test") : entry.get("data");
+        if (!(test instanceof String testPath) || !(entry.get("head") instanceof String head)) {
+            throw new UserInputException("task pool '" + file + "': task '" + name + "' needs 'test' (or 'data') and 'head' paths");
+        }
+        ImageFolderDataset images = split(name, testPath, "test", directory, file);
+        return new Task(name, images, resolve(directory, head, file, "task '" + name + "' head"),
+                "folder " + images.identity() + " preprocessor " + TaskIdentity.ofFile(preprocessor),
+                optionalSplit(name, entry.get("train"), "train", directory, file),
+                optionalSplit(name, entry.get("val"), "val", directory, file));
+    }
+
+    private static ImageFolderDataset optionalSplit(String task, Object path, String split, Path directory, Path file) {
+        if (path == null) {
+            return null;
+        }
+        if (!(path instanceof String text)) {
+            throw new UserInputException("task pool '" + file + "': task '" + task + "' split '" + split + "' must be a path");
+        }
+        return split(task, text, split, directory, file);
+    }
+
+    private static ImageFolderDataset split(String task, String path, String split, Path directory, Path file) {
+        return ImageFolderDataset.open(resolve(directory, path, file, "task '" + task + "' " + split + " split"));
     }
 
     /** {@code path} against the pool file's folder; a path the file system cannot name (NUL) is bad input. */
@@ -166,7 +239,8 @@ public final class ImageTaskPool {
         }
     }
 
-    private Task task(String name) {
+    /** The task named {@code name}; a bad-input error when the pool has none. */
+    public Task task(String name) {
         return tasks.stream().filter(task -> task.name().equals(name)).findFirst()
                 .orElseThrow(() -> new UserInputException("task pool has no task '" + name + "'; tasks: " + taskNames()));
     }
