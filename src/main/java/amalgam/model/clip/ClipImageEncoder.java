@@ -49,6 +49,8 @@ public final class ClipImageEncoder implements AutoCloseable {
     private final BlockingQueue<Graph> graphs;
     private final Parallel single = new Parallel(1);
     private final Graph projection = Graph.inference(single); // the caller's: visual_projection of the whole batch
+    private Arena staging; // a shared copy of pixels that only their owner thread may read
+    private Tensor staged;
 
     /**
      * @param threads threads in all: up to that many lanes run at once; a batch of fewer chunks than threads gives
@@ -92,6 +94,10 @@ public final class ClipImageEncoder implements AutoCloseable {
         if (batch == 0) {
             return out;
         }
+        if (!pixels.data().isAccessibleBy(OTHER_THREAD)) { // a confined arena's: the lanes could not read it
+            pixels = stage(pixels);
+        }
+        Tensor input = pixels;
         long chunks = Math.max(1, batch / CHUNK); // the last chunk takes the remainder: CHUNK to 2 CHUNK - 1 images
         int running = (int) Math.min(threads, chunks);
         int perLane = threads / running;
@@ -110,7 +116,7 @@ public final class ClipImageEncoder implements AutoCloseable {
                         long first = chunk * CHUNK;
                         long count = chunk == chunks - 1 ? batch - first : CHUNK;
                         Tensor images = Tensor.of(DType.F32, Shape.of(count, shape.dim(1), shape.dim(2), shape.dim(3)),
-                                pixels.data().asSlice(first * imageBytes, count * imageBytes));
+                                input.data().asSlice(first * imageBytes, count * imageBytes));
                         graph.reset();
                         Var pooled = model.vision(graph, params, graph.constant(images)).pooled();
                         MemorySegment.copy(pooled.value().data(), 0, out.data(), first * rowBytes, count * rowBytes);
@@ -125,6 +131,23 @@ public final class ClipImageEncoder implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** Any thread but the lanes' owner: a segment it may access is one the lanes may read. */
+    private static final Thread OTHER_THREAD = new Thread(() -> { });
+
+    /** Pixels copied into memory every lane may read, reused while big enough. */
+    private Tensor stage(Tensor pixels) {
+        if (staged == null || staged.byteSize() < pixels.byteSize()) {
+            if (staging != null) {
+                staging.close();
+            }
+            staging = Arena.ofShared();
+            staged = Tensor.allocate(staging, DType.F32, pixels.shape());
+        }
+        Tensor copy = Tensor.of(DType.F32, pixels.shape(), staged.data().asSlice(0, pixels.byteSize()));
+        copy.data().copyFrom(pixels.data());
+        return copy;
     }
 
     /** Keeps {@code count} lane graphs whose element-wise passes use {@code threadsEach} threads. */
@@ -162,6 +185,9 @@ public final class ClipImageEncoder implements AutoCloseable {
         closeGraphs();
         projection.close();
         single.close();
+        if (staging != null) {
+            staging.close();
+        }
         lanes.close();
     }
 }
