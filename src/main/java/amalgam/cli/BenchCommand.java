@@ -78,14 +78,21 @@ final class BenchCommand extends CommandGroup {
     @Command(name = "nn", mixinStandardHelpOptions = true,
             description = "CLIP ViT-B/32 vision tower forward and training step vs the sgemm rate measured in the same run.")
     static final class Nn implements Callable<Integer> {
-        @Option(names = "--batch", defaultValue = "32", description = "Images per batch (default ${DEFAULT-VALUE}).")
+        @Option(names = "--batch", defaultValue = "32", description = "Images per training step (default ${DEFAULT-VALUE}; the evaluation forward runs 16 and 64).")
         int batch;
 
-        @Option(names = "--repetitions", defaultValue = "3", description = "Timed runs after one warm-up (default ${DEFAULT-VALUE}).")
+        @Option(names = "--repetitions", defaultValue = "5", description = "Timed runs after one warm-up (default ${DEFAULT-VALUE}).")
         int repetitions;
 
         @Option(names = "--threads", description = "Threads (default: all cores).")
         Integer threads;
+
+        @Option(names = "--model", paramLabel = "DIR", description = "Time this CLIP checkpoint's vision tower (default: random weights).")
+        java.nio.file.Path model;
+
+        @Option(names = "--serve", hidden = true,
+                description = "Read batch sizes from standard input and print the seconds of one evaluation forward each (for bench/torch).")
+        boolean serve;
 
         @Spec
         CommandSpec spec;
@@ -93,7 +100,16 @@ final class BenchCommand extends CommandGroup {
         @Override
         public Integer call() throws Exception {
             int workers = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-            new amalgam.bench.NnBenchmark(batch, repetitions, workers).run(spec.commandLine().getOut());
+            if (workers < 1) {
+                throw new amalgam.UserInputException("--threads must be at least 1, got " + workers);
+            }
+            amalgam.bench.NnBenchmark benchmark = new amalgam.bench.NnBenchmark(batch, repetitions, workers, model);
+            if (serve) {
+                benchmark.serve(new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                        java.nio.charset.StandardCharsets.UTF_8)), spec.commandLine().getOut());
+            } else {
+                benchmark.run(spec.commandLine().getOut());
+            }
             return Main.EXIT_OK;
         }
     }

@@ -5,7 +5,8 @@ import amalgam.tensor.Shape;
 import amalgam.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -26,7 +27,7 @@ public final class Graph implements AutoCloseable {
     private final Parallel parallel;
     private final boolean recording;
     private final List<Var> tape = new ArrayList<>();
-    private final Map<Object, Var> memo = new HashMap<>();
+    private final Map<Object, Var> memo = new LinkedHashMap<>(); // in insertion order, see block()
 
     private Graph(Parallel parallel, boolean recording) {
         this.parallel = parallel;
@@ -120,6 +121,32 @@ public final class Graph implements AutoCloseable {
             memo.put(key, cached);
         }
         return cached;
+    }
+
+    /**
+     * Runs {@code step} on {@code input} (e.g. one transformer layer on the hidden state) and returns its result,
+     * consuming the input. On an inference graph every buffer the step allocated besides its result is released as
+     * soon as it returns, and so is the input's when it was this graph's latest buffer: the result moves to the first
+     * released position, and values memoized during the step are forgotten. A stack of layers then needs the
+     * activation memory of one layer, reused layer after layer, instead of all of them. The caller must not use
+     * {@code input} afterwards. A training graph keeps everything (its backward needs the activations).
+     */
+    public Var block(Var input, java.util.function.UnaryOperator<Var> step) {
+        if (recording) {
+            return step.apply(input);
+        }
+        Workspace.Mark mark = workspace.markBefore(input.value().data());
+        int memoized = memo.size();
+        Var result = step.apply(input);
+        Iterator<Object> keys = memo.keySet().iterator();
+        for (int i = 0; keys.hasNext(); i++) {
+            keys.next();
+            if (i >= memoized) {
+                keys.remove();
+            }
+        }
+        MemorySegment kept = workspace.keepSince(mark, result.value().data());
+        return kept == result.value().data() ? result : Var.result(Tensor.of(DType.F32, result.shape(), kept), false);
     }
 
     // ---- ops (shapes in the comments; see the op family classes for formulas) ----

@@ -22,7 +22,7 @@ final class Workspace implements AutoCloseable {
 
     /** A buffer of {@code bytes} bytes with unspecified contents. */
     MemorySegment allocate(long bytes) {
-        long size = Math.max(ALIGNMENT, (bytes + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT);
+        long size = aligned(bytes);
         while (chunk < chunks.size()) {
             MemorySegment current = chunks.get(chunk);
             if (offset + size <= current.byteSize()) {
@@ -40,6 +40,62 @@ final class Workspace implements AutoCloseable {
         offset = size;
         reserved += size;
         return fresh.asSlice(0, bytes);
+    }
+
+    /** A position of the allocator, to {@link #keepSince} later. */
+    record Mark(int chunk, long offset, long reserved) {
+    }
+
+    Mark mark() {
+        return new Mark(chunk, offset, reserved);
+    }
+
+    /**
+     * The position where {@code segment} starts when it is the latest buffer handed out (so that {@link #keepSince}
+     * may reuse its memory too), else the current position.
+     */
+    Mark markBefore(MemorySegment segment) {
+        long size = aligned(segment.byteSize());
+        if (chunk < chunks.size() && offset >= size && segment.address() == chunks.get(chunk).address() + offset - size) {
+            return new Mark(chunk, offset - size, reserved - size);
+        }
+        return mark();
+    }
+
+    private static long aligned(long bytes) {
+        return Math.max(ALIGNMENT, (bytes + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT);
+    }
+
+    /**
+     * Releases every buffer handed out since {@code mark} except {@code result}, which is moved to the first free
+     * position after the mark (a segment not allocated since the mark is returned as it is). Later buffers reuse the
+     * released memory.
+     */
+    MemorySegment keepSince(Mark mark, MemorySegment result) {
+        boolean inside = allocatedSince(mark, result);
+        chunk = mark.chunk();
+        offset = mark.offset();
+        reserved = mark.reserved();
+        if (!inside) {
+            return result;
+        }
+        MemorySegment target = allocate(result.byteSize());
+        if (target.address() != result.address()) {
+            MemorySegment.copy(result, 0, target, 0, result.byteSize()); // copies as if through a temporary: overlap is fine
+        }
+        return target;
+    }
+
+    private boolean allocatedSince(Mark mark, MemorySegment segment) {
+        for (int c = mark.chunk(); c <= chunk && c < chunks.size(); c++) {
+            MemorySegment current = chunks.get(c);
+            long start = current.address() + (c == mark.chunk() ? mark.offset() : 0);
+            long end = current.address() + (c == chunk ? offset : current.byteSize());
+            if (segment.address() >= start && segment.address() < end) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A zero-filled buffer. */

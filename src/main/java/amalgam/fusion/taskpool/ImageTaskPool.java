@@ -8,6 +8,7 @@ import amalgam.data.image.PixelNormalization;
 import amalgam.io.Checkpoint;
 import amalgam.linalg.LinearAlgebra;
 import amalgam.model.clip.ClipConfig;
+import amalgam.model.clip.ClipImageEncoder;
 import amalgam.model.clip.ClipModel;
 import amalgam.model.clip.ClipWeights;
 import amalgam.model.clip.ZeroShotHead;
@@ -37,7 +38,8 @@ import java.util.Set;
  * </pre>
  * Paths are relative to the YAML file. A model is evaluated by its directory (config.json + safetensors with the
  * vision tower and visual_projection); each task's logits come from its head. Tasks are evaluated in parallel lanes,
- * one task per lane and each lane single-threaded, so a task's metrics never depend on the thread count.
+ * one task per lane, each with the threads left over ({@link ClipImageEncoder}, whose embeddings do not depend on
+ * the thread count), so a task's metrics never depend on the thread count.
  */
 public final class ImageTaskPool {
     /**
@@ -195,6 +197,7 @@ public final class ImageTaskPool {
                 ? ClassificationEvaluator.normalizing(PixelNormalization.CLIP, size, size, batchSize)
                 : new ClassificationEvaluator(ClipImageProcessor.fromFile(preprocessor)::process, size, size, batchSize);
         int lanes = Math.max(1, Math.min(threads, selected.size()));
+        int threadsPerTask = Math.max(1, threads / lanes);
         int blasThreads = LinearAlgebra.threads();
         Map<String, TaskMetrics> results = new LinkedHashMap<>();
         try (Arena arena = Arena.ofShared(); Checkpoint checkpoint = Checkpoint.open(modelDirectory)) {
@@ -208,7 +211,7 @@ public final class ImageTaskPool {
                 for (int i = 0; i < selected.size(); i++) {
                     Task task = selected.get(i);
                     ZeroShotHead head = heads.get(i);
-                    jobs.add(() -> evaluateTask(model, params, head, evaluator, task.data()));
+                    jobs.add(() -> evaluateTask(model, params, head, evaluator, task.data(), threadsPerTask));
                 }
                 List<TaskMetrics> metrics = Lanes.run(lanes, jobs);
                 for (int i = 0; i < selected.size(); i++) {
@@ -221,20 +224,27 @@ public final class ImageTaskPool {
         return results;
     }
 
+    /**
+     * One task on one lane: image embeddings through {@link ClipImageEncoder} (its result does not depend on the
+     * thread count), logits from the head in a small graph reused from batch to batch.
+     */
     private static TaskMetrics evaluateTask(ClipModel model, Parameters params, ZeroShotHead head, ClassificationEvaluator evaluator,
-                                            LabelledImages data) {
-        try (Parallel single = new Parallel(1); Graph graph = Graph.inference(single)) {
+                                            LabelledImages data, int threads) {
+        try (ClipImageEncoder encoder = new ClipImageEncoder(model, params, threads); Parallel single = new Parallel(1);
+             Graph graph = Graph.inference(single)) {
             return evaluator.evaluate(pixels -> {
                 graph.reset();
-                Var embeds = model.imageEmbeds(graph, params, model.vision(graph, params, graph.constant(pixels)).pooled());
-                float[] flat = head.logits(graph, embeds).value().toFloatArray();
-                int batch = (int) pixels.shape().dim(0);
-                int classes = flat.length / batch;
-                float[][] logits = new float[batch][];
-                for (int i = 0; i < batch; i++) {
-                    logits[i] = java.util.Arrays.copyOfRange(flat, i * classes, (i + 1) * classes);
+                try (Arena batchArena = Arena.ofShared()) { // the encoder's lanes write into it
+                    Var embeds = Var.constant(encoder.imageEmbeds(pixels, batchArena));
+                    float[] flat = head.logits(graph, embeds).value().toFloatArray();
+                    int batch = (int) pixels.shape().dim(0);
+                    int classes = flat.length / batch;
+                    float[][] logits = new float[batch][];
+                    for (int i = 0; i < batch; i++) {
+                        logits[i] = java.util.Arrays.copyOfRange(flat, i * classes, (i + 1) * classes);
+                    }
+                    return logits;
                 }
-                return logits;
             }, data);
         }
     }

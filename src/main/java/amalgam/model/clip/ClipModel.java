@@ -109,14 +109,20 @@ public final class ClipModel {
                         Tensor keyMask) {
         for (int layer = 0; layer < config.layers(); layer++) {
             String prefix = tower + "encoder.layers." + layer + ".";
-            Var normed = layerNorm(graph, params, prefix + "layer_norm1", hidden, config);
-            hidden = graph.add(hidden, selfAttention(graph, params, prefix + "self_attn.", config, normed, causal, keyMask));
-            normed = layerNorm(graph, params, prefix + "layer_norm2", hidden, config);
-            Var up = linear(graph, params, prefix + "mlp.fc1", normed);
-            Var activated = config.activation() == ClipConfig.Activation.GELU ? graph.gelu(up) : graph.quickGelu(up);
-            hidden = graph.add(hidden, linear(graph, params, prefix + "mlp.fc2", activated));
+            hidden = graph.block(hidden, input -> encoderLayer(graph, params, prefix, config, input, causal, keyMask));
         }
         return hidden;
+    }
+
+    /** One pre-LN layer: h += attention(layer_norm1(h)); h += fc2(act(fc1(layer_norm2(h)))). */
+    private Var encoderLayer(Graph graph, Parameters params, String prefix, ClipConfig.Tower config, Var hidden, boolean causal,
+                             Tensor keyMask) {
+        Var normed = layerNorm(graph, params, prefix + "layer_norm1", hidden, config);
+        hidden = graph.add(hidden, selfAttention(graph, params, prefix + "self_attn.", config, normed, causal, keyMask));
+        normed = layerNorm(graph, params, prefix + "layer_norm2", hidden, config);
+        Var up = linear(graph, params, prefix + "mlp.fc1", normed);
+        Var activated = config.activation() == ClipConfig.Activation.GELU ? graph.gelu(up) : graph.quickGelu(up);
+        return graph.add(hidden, linear(graph, params, prefix + "mlp.fc2", activated));
     }
 
     private Var selfAttention(Graph graph, Parameters params, String prefix, ClipConfig.Tower config, Var x, boolean causal,

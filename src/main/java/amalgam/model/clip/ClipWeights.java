@@ -16,7 +16,7 @@ import java.util.Map;
  * (legacy {@code position_ids} buffers and other extra keys are ignored). Weights are copied once into 64-byte
  * aligned float32 memory: mapped tensors sit at whatever offset the file's header length gives them, and BLAS and
  * vector kernels split their work by alignment, so results would otherwise differ in the last bits between two files
- * holding the same weights.
+ * holding the same weights. Each tensor's mapped pages are released once copied.
  */
 public final class ClipWeights {
     private ClipWeights() {
@@ -40,6 +40,7 @@ public final class ClipWeights {
                         + stored.dtype() + ", not a float type");
             }
             tensors.put(name, Convert.toF32(stored, arena));
+            checkpoint.release(name); // the copy is what runs: the mapped pages need not stay resident
         }
         return TensorParameters.frozen(tensors);
     }
