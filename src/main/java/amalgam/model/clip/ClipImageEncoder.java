@@ -40,6 +40,8 @@ import java.util.concurrent.BlockingQueue;
 public final class ClipImageEncoder implements AutoCloseable {
     /** Images per chunk. Fixed (not derived from the thread count), so a result never depends on it. */
     public static final int CHUNK = 8;
+    /** Any thread but a confined arena's owner: a segment it may access is one the lanes may read. */
+    private static final Thread OTHER_THREAD = new Thread(() -> { });
 
     private final ClipModel model;
     private final Parameters params;
@@ -49,8 +51,9 @@ public final class ClipImageEncoder implements AutoCloseable {
     private final BlockingQueue<Graph> graphs;
     private final Parallel single = new Parallel(1);
     private final Graph projection = Graph.inference(single); // the caller's: visual_projection of the whole batch
-    private Arena staging; // a shared copy of pixels that only their owner thread may read
-    private Tensor staged;
+    private final Arena shared = Arena.ofShared(); // what the lanes read and write besides their graphs
+    private Tensor staged;          // a copy of pixels that only their owner thread may read, reused while big enough
+    private MemorySegment results;  // the lanes' pooled rows, reused while big enough
 
     /**
      * @param threads threads in all: up to that many lanes run at once; a batch of fewer chunks than threads gives
@@ -104,6 +107,10 @@ public final class ClipImageEncoder implements AutoCloseable {
         ensureGraphs(running, perLane);
         long imageBytes = shape.elementCount() / batch * Float.BYTES;
         long rowBytes = (long) tower.hiddenSize() * Float.BYTES;
+        if (results == null || results.byteSize() < batch * rowBytes) {
+            results = shared.allocate(batch * rowBytes, 64);
+        }
+        MemorySegment rows = results;
         int blasThreads = LinearAlgebra.threads();
         if (blasThreads != perLane) {
             LinearAlgebra.setThreads(perLane); // OpenBLAS's setting is global; each lane's products use perLane threads
@@ -119,7 +126,7 @@ public final class ClipImageEncoder implements AutoCloseable {
                                 input.data().asSlice(first * imageBytes, count * imageBytes));
                         graph.reset();
                         Var pooled = model.vision(graph, params, graph.constant(images)).pooled();
-                        MemorySegment.copy(pooled.value().data(), 0, out.data(), first * rowBytes, count * rowBytes);
+                        MemorySegment.copy(pooled.value().data(), 0, rows, first * rowBytes, count * rowBytes);
                     }
                 } finally {
                     graphs.add(graph);
@@ -130,20 +137,14 @@ public final class ClipImageEncoder implements AutoCloseable {
                 LinearAlgebra.setThreads(blasThreads);
             }
         }
+        MemorySegment.copy(rows, 0, out.data(), 0, batch * rowBytes);
         return out;
     }
 
-    /** Any thread but the lanes' owner: a segment it may access is one the lanes may read. */
-    private static final Thread OTHER_THREAD = new Thread(() -> { });
-
-    /** Pixels copied into memory every lane may read, reused while big enough. */
+    /** Pixels copied into memory every lane may read. */
     private Tensor stage(Tensor pixels) {
         if (staged == null || staged.byteSize() < pixels.byteSize()) {
-            if (staging != null) {
-                staging.close();
-            }
-            staging = Arena.ofShared();
-            staged = Tensor.allocate(staging, DType.F32, pixels.shape());
+            staged = Tensor.allocate(shared, DType.F32, pixels.shape()); // the old copy stays until close: rare
         }
         Tensor copy = Tensor.of(DType.F32, pixels.shape(), staged.data().asSlice(0, pixels.byteSize()));
         copy.data().copyFrom(pixels.data());
@@ -185,9 +186,7 @@ public final class ClipImageEncoder implements AutoCloseable {
         closeGraphs();
         projection.close();
         single.close();
-        if (staging != null) {
-            staging.close();
-        }
+        shared.close();
         lanes.close();
     }
 }
