@@ -16,6 +16,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -137,9 +138,11 @@ public final class OutputDirectory implements AutoCloseable {
     public void publish() {
         staging(); // opened now if the caller wrote nothing (an empty output)
         try {
-            Files.delete(staging.resolve(STAGING_MARKER));
+            // journals, then the manifest, then the marker: a staging folder cut short anywhere here still carries the
+            // marker or the manifest, so the next run recognises it as amalgam's
             removeJournals(staging);
-            OutputManifest.write(staging);
+            OutputManifest.write(staging, Set.of(STAGING_MARKER));
+            Files.delete(staging.resolve(STAGING_MARKER));
             forceTree(staging);
             if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
                 replace();
@@ -323,18 +326,20 @@ public final class OutputDirectory implements AutoCloseable {
         }
     }
 
-    /** Deletes an output tree with its manifest last, so a deletion cut short still reads as amalgam's debris. */
+    /**
+     * Deletes an output or staging tree with its marks (manifest, staging marker) last, so a deletion cut short still
+     * reads as amalgam's debris.
+     */
     private static void deleteOutput(Path root) {
-        Path manifest = root.resolve(OutputManifest.FILE_NAME);
-        deleteTree(root, manifest);
+        deleteTree(root, Set.of(root.resolve(OutputManifest.FILE_NAME), root.resolve(STAGING_MARKER)));
     }
 
     /** Deletes a directory tree (staging and scratch directories). */
     public static void deleteTree(Path root) {
-        deleteTree(root, null);
+        deleteTree(root, Set.of());
     }
 
-    private static void deleteTree(Path root, Path last) {
+    private static void deleteTree(Path root, Set<Path> last) {
         if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
@@ -342,7 +347,7 @@ public final class OutputDirectory implements AutoCloseable {
             Files.walkFileTree(root, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
-                    if (!file.equals(last)) {
+                    if (!last.contains(file)) {
                         Files.delete(file);
                     }
                     return FileVisitResult.CONTINUE;
@@ -350,8 +355,10 @@ public final class OutputDirectory implements AutoCloseable {
 
                 @Override
                 public FileVisitResult postVisitDirectory(Path dir, IOException failure) throws IOException {
-                    if (dir.equals(root) && last != null) {
-                        Files.deleteIfExists(last);
+                    if (dir.equals(root)) {
+                        for (Path mark : last) {
+                            Files.deleteIfExists(mark);
+                        }
                     }
                     Files.delete(dir);
                     return FileVisitResult.CONTINUE;

@@ -13,6 +13,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -34,11 +35,24 @@ public final class OutputManifest {
 
     /** Lists every file now under {@code directory} in its manifest (written last, forced to disk). */
     public static void write(Path directory) {
+        write(directory, Set.of());
+    }
+
+    /**
+     * As {@link #write(Path)}, leaving out the top-level files named in {@code bookkeeping} (a staging folder's own
+     * marker, about to be removed: the manifest is written while it is still there, so that a staging folder always
+     * carries one or the other).
+     */
+    static void write(Path directory, Set<String> bookkeeping) {
         ObjectNode root = JSON.createObjectNode();
         root.put("written_by", "amalgam");
         root.put("format", FORMAT);
         ArrayNode files = root.putArray("files");
-        listFiles(directory).forEach((path, size) -> files.addObject().put("path", path).put("size", size));
+        listFiles(directory).forEach((path, size) -> {
+            if (!bookkeeping.contains(path)) {
+                files.addObject().put("path", path).put("size", size);
+            }
+        });
         try {
             AtomicFiles.writeString(directory.resolve(FILE_NAME), JSON.writeValueAsString(root) + "\n");
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
