@@ -111,7 +111,7 @@ public final class MergeBenchmark {
                 sources.add(CheckpointModelSource.open(i == 0 ? ModelPool.PRETRAINED : "task" + i, files.get(i)));
             }
             List<TensorJob> jobs = Planning.withThreads(engine.threads(),
-                    () -> MethodRegistry.create(method, Map.of()).plan(new ModelPool(sources), 0));
+                    () -> MethodRegistry.createMerge(method, Map.of()).plan(new ModelPool(sources), 0));
             // as amalgam run does: inputs are checked while read, outputs before they are written
             jobs = FiniteOutputs.checked(jobs, method, NonFiniteInputs.REFUSE);
             new FusedModelWriter(engine).write(jobs, spec(method, output));
@@ -138,7 +138,7 @@ public final class MergeBenchmark {
                 Path output = Files.createTempDirectory(directory, "amalgam-bench-svd-").resolve("out");
                 long start = System.nanoTime();
                 List<TensorJob> jobs = Planning.withThreads(engine.threads(),
-                        () -> MethodRegistry.create(method, Map.of()).plan(pool, 0));
+                        () -> MethodRegistry.createMerge(method, Map.of()).plan(pool, 0));
                 new FusedModelWriter(engine).write(jobs, spec(method, output));
                 double seconds = (System.nanoTime() - start) / 1e9;
                 OutputDirectory.deleteTree(output.getParent());

@@ -16,4 +16,27 @@ public interface ContinualFusionAlgorithm extends FusionAlgorithm {
 
     /** Whether the run should save the model after every step. */
     boolean saveOnEveryStep();
+
+    /**
+     * The final model, or — when the method saves every step and the run keeps them — the model after every step,
+     * keyed {@code step-TT-MODEL} in merge order: the model after step t is the method applied, in merge order, to the
+     * first t task models.
+     */
+    @Override
+    default FusionResult fuse(FusionContext context) {
+        ModelPool pool = context.pool();
+        if (!(saveOnEveryStep() && context.everyStep())) {
+            return new FusionResult.MergedModel(plan(pool, context.seed()));
+        }
+        List<ModelSource> order = mergeOrder(pool, context.seed());
+        ContinualFusionAlgorithm inOrder = inGivenOrder();
+        java.util.SequencedMap<String, List<amalgam.merge.TensorJob>> models = new java.util.LinkedHashMap<>();
+        for (int t = 1; t <= order.size(); t++) {
+            List<ModelSource> prefix = new java.util.ArrayList<>();
+            pool.pretrained().ifPresent(prefix::add);
+            prefix.addAll(order.subList(0, t));
+            models.put(String.format("step-%02d-%s", t, order.get(t - 1).name()), inOrder.plan(new ModelPool(prefix), context.seed()));
+        }
+        return new FusionResult.ContinualSteps(models);
+    }
 }

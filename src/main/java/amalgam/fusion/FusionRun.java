@@ -20,6 +20,8 @@ import amalgam.merge.NonFiniteInputs;
 import amalgam.merge.ModelSource;
 import amalgam.merge.Provenance;
 import amalgam.merge.TensorJob;
+import amalgam.model.clip.ClipConfig;
+import amalgam.model.clip.ClipVisionFamily;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,7 +72,7 @@ public final class FusionRun {
         boolean withReference = arguments.containsKey("reference") ? Boolean.TRUE.equals(arguments.get("reference"))
                 : builtInPool && taskPool != null;
         long seed = longValue(arguments, "seed", 0);
-        FusionAlgorithm algorithm = MethodRegistry.fromOverrides(arguments);
+        FusionMethod method = MethodRegistry.fromOverrides(arguments);
         if (Boolean.TRUE.equals(arguments.get("print_config"))) {
             out.println(configText(arguments));
         }
@@ -97,22 +99,25 @@ public final class FusionRun {
             }
             RunReport report = new RunReport();
             try (OutputDirectory output = saveTo == null ? null : OutputDirectory.claim(saveTo, inputs)) {
-                boolean everyStep = algorithm instanceof ContinualFusionAlgorithm continual && continual.saveOnEveryStep()
-                        && saveTo != null;
-                Map<String, List<TensorJob>> planned = Planning.withThreads(engine.threads(), () -> everyStep
-                        ? steps((ContinualFusionAlgorithm) algorithm, pool, seed) : plan(algorithm, pool, seed));
-                nonFinite.planned();
                 String methodName = String.valueOf(arguments.getOrDefault("method", "task_arithmetic"));
-                Map<String, List<TensorJob>> models = new LinkedHashMap<>();
-                planned.forEach((model, jobs) -> models.put(model, FiniteOutputs.checked(jobs, methodName, nonFinite)));
-                List<TensorJob> first = models.values().iterator().next();
-                long parameters = first.stream().filter(job -> job.outputDType().isFloatingPoint())
-                        .mapToLong(job -> job.outputShape().elementCount()).sum();
-                report.putModelInfo(parameters, parameters);
+                FusionData data = taskPool == null ? null : new FusionData(taskPool, clipFamily(pool, opened));
+                FusionContext context = new FusionContext(pool, seed, engine.threads(), data, saveTo != null);
+                FusionResult result = TensorInputs.withReference(pool.reference().name(),
+                        () -> Planning.withThreads(engine.threads(), () -> method.fuse(context)));
+                nonFinite.planned();
                 Provenance provenance = provenance(arguments, pool, opened, seed);
                 FusedModelSpec spec = new FusedModelSpec(saveTo, sideFileSource(pool, opened), null, Map.of(), true, provenance,
                         configText(arguments));
-                saveAndEvaluate(models, spec, output, algorithm instanceof PerTaskFusionAlgorithm, everyStep, taskPool, report);
+                switch (result) {
+                    case FusionResult.Ensemble ensemble -> putResults(report.entries(), new EnsembleOutput(ensemble,
+                            () -> clipFamily(pool, opened), engine).saveAndEvaluate(output, spec, taskPool, report));
+                    case FusionResult.MergedModel merged -> saveAndEvaluate(checked(Map.of("", merged.jobs()), methodName, nonFinite),
+                            spec, output, false, false, taskPool, report, merged.learned());
+                    case FusionResult.PerTaskModels perTask -> saveAndEvaluate(checked(perTask.models(), methodName, nonFinite), spec,
+                            output, true, false, taskPool, report, List.of());
+                    case FusionResult.ContinualSteps steps -> saveAndEvaluate(checked(steps.steps(), methodName, nonFinite), spec,
+                            output, false, true, taskPool, report, List.of());
+                }
             }
             if (taskPool != null && withReference) {
                 report.put("reference", reference(taskPool, pool, opened));
@@ -130,27 +135,12 @@ public final class FusionRun {
         }
     }
 
-    /**
-     * The fused model's jobs under the key {@code ""}, or for a per-task method one model per task, keyed by task
-     * name in pool order. Global statistics read while planning name the pool's reference model in their errors
-     * (and run on the {@link Planning} threads the caller binds).
-     */
-    private static Map<String, List<TensorJob>> plan(FusionAlgorithm algorithm, ModelPool pool, long seed) {
-        return TensorInputs.withReference(pool.reference().name(), () -> {
-            Map<String, List<TensorJob>> models = new LinkedHashMap<>();
-            if (algorithm instanceof PerTaskFusionAlgorithm perTask) {
-                List<ModelSource> tasks = pool.models();
-                if (tasks.isEmpty()) {
-                    throw new UserInputException("a per-task method needs fine-tuned models in the model pool; it has none");
-                }
-                for (int i = 0; i < tasks.size(); i++) {
-                    models.put(tasks.get(i).name(), perTask.planForTask(pool, seed, i));
-                }
-            } else {
-                models.put("", algorithm.plan(pool, seed));
-            }
-            return models;
-        });
+    /** Each model's jobs with their outputs checked for non-finite values; reports the parameter count of the first. */
+    private static Map<String, List<TensorJob>> checked(Map<String, List<TensorJob>> planned, String methodName,
+                                                        NonFiniteInputs nonFinite) {
+        Map<String, List<TensorJob>> models = new LinkedHashMap<>();
+        planned.forEach((model, jobs) -> models.put(model, FiniteOutputs.checked(jobs, methodName, nonFinite)));
+        return models;
     }
 
     /**
@@ -158,10 +148,17 @@ public final class FusionRun {
      * evaluates the final model on the task pool, if any.
      */
     private void saveAndEvaluate(Map<String, List<TensorJob>> models, FusedModelSpec spec, OutputDirectory output,
-                                 boolean perTask, boolean everyStep, ImageTaskPool taskPool, RunReport report) {
+                                 boolean perTask, boolean everyStep, ImageTaskPool taskPool, RunReport report,
+                                 List<LearnedCoefficients> learned) {
+        List<TensorJob> first = models.values().iterator().next();
+        long parameters = first.stream().filter(job -> job.outputDType().isFloatingPoint())
+                .mapToLong(job -> job.outputShape().elementCount()).sum();
+        report.putModelInfo(parameters, parameters);
+        learned.forEach(table -> report.putLearned(table));
         if (output != null) {
             Path staging = output.stagingFor(new FusedModelWriter(engine).runKey(models, spec));
             save(perTask || everyStep, models, spec, staging, FusedModelWriter.titleOf(output.target()));
+            saveLearned(learned, staging, spec);
             output.publish();
             evaluateIfAsked(taskPool, output.target(), models, perTask, everyStep, report);
             return;
@@ -174,6 +171,23 @@ public final class FusionRun {
             save(perTask || everyStep, models, unsaved, written, "fused");
             evaluateIfAsked(taskPool, written, models, perTask, everyStep, report);
         }
+    }
+
+    /** Learned tables beside the model: {@code NAME.safetensors}, with the run's provenance in their metadata. */
+    private static void saveLearned(List<LearnedCoefficients> learned, Path directory, FusedModelSpec spec) {
+        for (LearnedCoefficients table : learned) {
+            java.util.SequencedMap<String, String> metadata = new java.util.LinkedHashMap<>();
+            metadata.put("format", "pt");
+            metadata.put("amalgam.output", "learned coefficients");
+            table.save(directory.resolve(table.name() + ".safetensors"), metadata);
+        }
+    }
+
+    /** The pool as CLIP vision models: the reference model's config, the projection of the pretrained model. */
+    private static ClipVisionFamily clipFamily(ModelPool pool, List<CheckpointModelSource> opened) {
+        int index = pool.allModels().indexOf(pool.reference());
+        Path directory = opened.get(Math.max(0, index)).checkpoint().directory();
+        return new ClipVisionFamily(ClipConfig.read(directory.resolve("config.json")), pool.pretrained().orElse(null), pool.reference());
     }
 
     private void evaluateIfAsked(ImageTaskPool taskPool, Path written, Map<String, List<TensorJob>> models, boolean perTask,
@@ -208,25 +222,6 @@ public final class FusionRun {
             inputs.add(Path.of(String.valueOf(taskPool)));
         }
         return inputs;
-    }
-
-    /**
-     * A continual method's model after every step, keyed {@code step-TT-MODEL} in merge order: the model after step t
-     * is the method applied, in merge order, to the first t task models (the last one is the final model).
-     */
-    private static Map<String, List<TensorJob>> steps(ContinualFusionAlgorithm algorithm, ModelPool pool, long seed) {
-        List<ModelSource> order = algorithm.mergeOrder(pool, seed);
-        ContinualFusionAlgorithm inOrder = algorithm.inGivenOrder();
-        Map<String, List<TensorJob>> models = new LinkedHashMap<>();
-        for (int t = 1; t <= order.size(); t++) {
-            List<ModelSource> prefix = new ArrayList<>();
-            pool.pretrained().ifPresent(prefix::add);
-            prefix.addAll(order.subList(0, t));
-            ModelPool stepPool = new ModelPool(prefix);
-            models.put(String.format("step-%02d-%s", t, order.get(t - 1).name()),
-                    TensorInputs.withReference(pool.reference().name(), () -> inOrder.plan(stepPool, seed)));
-        }
-        return models;
     }
 
     private ImageTaskPool taskPool(String name, Map<String, Object> arguments) {

@@ -11,7 +11,7 @@ import java.util.function.Function;
  * and defaults, and a factory for the configured algorithm.
  */
 public record MethodDeclaration(String configName, List<String> aliases, String summary, List<ParameterSpec> parameters,
-                                Function<MethodParameters, FusionAlgorithm> factory) {
+                                Function<MethodParameters, ? extends FusionMethod> factory) {
     public MethodDeclaration {
         aliases = List.copyOf(aliases);
         parameters = List.copyOf(parameters);
@@ -23,7 +23,7 @@ public record MethodDeclaration(String configName, List<String> aliases, String 
         return slash < 0 ? configName : configName.substring(slash + 1);
     }
 
-    public FusionAlgorithm create(MethodParameters parameters) {
+    public FusionMethod create(MethodParameters parameters) {
         return factory.apply(parameters);
     }
 }

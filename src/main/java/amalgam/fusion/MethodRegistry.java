@@ -7,6 +7,7 @@ import amalgam.fusion.method.DareTaskArithmetic;
 import amalgam.fusion.method.DareTiesMerging;
 import amalgam.fusion.method.Dummy;
 import amalgam.fusion.method.EmrMerging;
+import amalgam.fusion.method.Ensembles;
 import amalgam.fusion.method.IsotropicMerging;
 import amalgam.fusion.method.MagMax;
 import amalgam.fusion.method.ModelStockMerging;
@@ -59,7 +60,10 @@ public final class MethodRegistry {
             Wudi.DECLARATION,
             DogeTa.DECLARATION,
             EmrMerging.DECLARATION,
-            TallMaskTaskArithmetic.DECLARATION));
+            TallMaskTaskArithmetic.DECLARATION,
+            Ensembles.SIMPLE,
+            Ensembles.WEIGHTED,
+            Ensembles.MAX));
         all.addAll(SingularValueCalibration.DECLARATIONS);
         return List.copyOf(all);
     }
@@ -96,9 +100,18 @@ public final class MethodRegistry {
     }
 
     /** The configured method for a name and parameter overrides (values as YAML text or parsed YAML values). */
-    public static FusionAlgorithm create(String name, Map<String, ?> parameters) {
+    public static FusionMethod create(String name, Map<String, ?> parameters) {
         MethodDeclaration declaration = resolve(name);
         return declaration.create(MethodParameters.resolve(declaration.configName(), declaration.parameters(), parameters));
+    }
+
+    /** A data-free merge by name (benchmarks and tests that plan tensor jobs directly); bad input for other methods. */
+    public static FusionAlgorithm createMerge(String name, Map<String, ?> parameters) {
+        FusionMethod method = create(name, parameters);
+        if (!(method instanceof FusionAlgorithm merge)) {
+            throw new UserInputException("method '" + name + "' is not a data-free merge");
+        }
+        return merge;
     }
 
     /**
@@ -106,7 +119,7 @@ public final class MethodRegistry {
      * the built-in run's method) and every {@code method.NAME} key sets a parameter. Keys outside {@code method}
      * belong to the rest of the run and are ignored here.
      */
-    public static FusionAlgorithm fromOverrides(Map<String, ?> overrides) {
+    public static FusionMethod fromOverrides(Map<String, ?> overrides) {
         Object name = overrides.containsKey("method") ? overrides.get("method") : TaskArithmetic.DECLARATION.configName();
         if (!(name instanceof String methodName) || methodName.isBlank()) {
             throw new UserInputException("'method' must name a fusion method, got '" + name + "'");

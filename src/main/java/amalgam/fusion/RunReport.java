@@ -29,6 +29,27 @@ public final class RunReport {
         entries.put("model_info", info);
     }
 
+    /**
+     * A table the method learned, under {@code "learned"}: {@code {NAME: {"columns": [...], "rows": {MODEL: [...]}}}}
+     * (AdaMerging's coefficients: one row per task model, one column per parameter group).
+     */
+    public void putLearned(LearnedCoefficients table) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> learned = (Map<String, Object>) entries.computeIfAbsent("learned", key -> new LinkedHashMap<>());
+        Map<String, Object> rows = new LinkedHashMap<>();
+        for (int row = 0; row < table.rows().size(); row++) {
+            java.util.List<Double> values = new java.util.ArrayList<>();
+            for (int column = 0; column < table.columns().size(); column++) {
+                values.add((double) table.get(row, column));
+            }
+            rows.put(table.rows().get(row), values);
+        }
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("columns", table.columns());
+        entry.put("rows", rows);
+        learned.put(table.name(), entry);
+    }
+
     public void put(String key, Object value) {
         entries.put(key, value);
     }

@@ -67,6 +67,6 @@ public final class Pools {
         for (int i = 0; i < keyValues.length; i += 2) {
             parameters.put((String) keyValues[i], keyValues[i + 1]);
         }
-        return MethodRegistry.create(name, parameters);
+        return MethodRegistry.createMerge(name, parameters);
     }
 }

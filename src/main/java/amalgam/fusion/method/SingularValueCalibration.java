@@ -72,7 +72,7 @@ public final class SingularValueCalibration implements FusionAlgorithm {
                             baseValues.put(key.substring(prefix.length()), value);
                         }
                     });
-                    FusionAlgorithm baseAlgorithm = base.create(
+                    FusionAlgorithm baseAlgorithm = (FusionAlgorithm) base.create(
                             MethodParameters.resolve(base.configName(), base.parameters(), baseValues));
                     return new SingularValueCalibration(baseAlgorithm, resolved.getDouble("alpha"));
                 });

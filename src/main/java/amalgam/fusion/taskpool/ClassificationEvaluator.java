@@ -77,12 +77,19 @@ public final class ClassificationEvaluator {
     }
 
     private Tensor pixels(LabelledImages data, int start, int count, Arena arena) {
+        int[] indices = new int[count];
+        java.util.Arrays.setAll(indices, i -> start + i);
+        return pixels(data, indices, arena);
+    }
+
+    /** Images {@code indices} of {@code data}, preprocessed, as one batch [N, 3, H, W]. */
+    public Tensor pixels(LabelledImages data, int[] indices, Arena arena) {
         long imageFloats = 3L * height * width;
-        Tensor batch = Tensor.allocate(arena, DType.F32, Shape.of(count, 3, height, width));
-        for (int i = 0; i < count; i++) {
-            float[] values = preprocessor.process(data.image(start + i));
+        Tensor batch = Tensor.allocate(arena, DType.F32, Shape.of(indices.length, 3, height, width));
+        for (int i = 0; i < indices.length; i++) {
+            float[] values = preprocessor.process(data.image(indices[i]));
             if (values.length != imageFloats) {
-                throw new UserInputException("image " + (start + i) + " gives " + values.length + " values, the model needs 3x"
+                throw new UserInputException("image " + indices[i] + " gives " + values.length + " values, the model needs 3x"
                         + height + "x" + width);
             }
             MemorySegment.copy(values, 0, batch.data(), Layouts.F32, i * imageFloats * Float.BYTES, values.length);

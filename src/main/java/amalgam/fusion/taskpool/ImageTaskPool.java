@@ -11,6 +11,9 @@ import amalgam.model.clip.ClipConfig;
 import amalgam.model.clip.ClipImageEncoder;
 import amalgam.model.clip.ClipModel;
 import amalgam.model.clip.ClipWeights;
+import amalgam.model.clip.EnsembleCheckpoint;
+import amalgam.model.clip.ImageEmbedder;
+import amalgam.tensor.Tensor;
 import amalgam.model.clip.ZeroShotHead;
 import amalgam.nn.Graph;
 import amalgam.nn.Lanes;
@@ -189,19 +192,34 @@ public final class ImageTaskPool {
 
     /** Accuracy and loss of the model on the named tasks, in the order given. */
     public Map<String, TaskMetrics> evaluate(Path modelDirectory, List<String> names, int threads) {
-        List<Task> selected = names.stream().map(this::task).toList();
+        if (EnsembleCheckpoint.isEnsemble(modelDirectory)) {
+            EnsembleCheckpoint.Description ensemble = EnsembleCheckpoint.read(modelDirectory);
+            try (Arena arena = Arena.ofShared()) {
+                return evaluate(ensemble.embedders(arena), ensemble.imageSize(), names, threads);
+            }
+        }
         ClipConfig config = ClipConfig.read(modelDirectory.resolve("config.json"));
         ClipModel model = new ClipModel(config);
-        int size = config.vision().imageSize();
-        ClassificationEvaluator evaluator = preprocessor == null
-                ? ClassificationEvaluator.normalizing(PixelNormalization.CLIP, size, size, batchSize)
-                : new ClassificationEvaluator(ClipImageProcessor.fromFile(preprocessor)::process, size, size, batchSize);
+        try (Arena arena = Arena.ofShared(); Checkpoint checkpoint = Checkpoint.open(modelDirectory)) {
+            Parameters params = ClipWeights.load(checkpoint, new ClipConfig(config.vision(), null, config.projectionDim()), true, arena);
+            return evaluate(laneThreads -> new ClipImageEncoder(model, params, laneThreads), config.vision().imageSize(), names,
+                    threads);
+        }
+    }
+
+    /**
+     * Accuracy and loss on the named tasks of a model held in memory (a merged model's parameters, an ensemble, ...),
+     * given as a factory of image embedders for images of {@code imageSize} pixels. Tasks run in parallel lanes, one
+     * embedder per lane with the threads left over.
+     */
+    public Map<String, TaskMetrics> evaluate(ImageEmbedder.Factory embedders, int imageSize, List<String> names, int threads) {
+        List<Task> selected = names.stream().map(this::task).toList();
+        ClassificationEvaluator evaluator = evaluator(imageSize);
         int lanes = Math.max(1, Math.min(threads, selected.size()));
         int threadsPerTask = Math.max(1, threads / lanes);
         int blasThreads = LinearAlgebra.threads();
         Map<String, TaskMetrics> results = new LinkedHashMap<>();
-        try (Arena arena = Arena.ofShared(); Checkpoint checkpoint = Checkpoint.open(modelDirectory)) {
-            Parameters params = ClipWeights.load(checkpoint, new ClipConfig(config.vision(), null, config.projectionDim()), true, arena);
+        try (Arena arena = Arena.ofShared()) {
             List<ZeroShotHead> heads = selected.stream().map(task -> ZeroShotHead.load(task.head(), arena)).toList();
             if (lanes > 1) {
                 LinearAlgebra.setThreads(1); // the lanes use the cores; BLAS threads would only compete with them
@@ -211,7 +229,7 @@ public final class ImageTaskPool {
                 for (int i = 0; i < selected.size(); i++) {
                     Task task = selected.get(i);
                     ZeroShotHead head = heads.get(i);
-                    jobs.add(() -> evaluateTask(model, params, head, evaluator, task.data(), threadsPerTask));
+                    jobs.add(() -> evaluateTask(embedders, head, evaluator, task.data(), threadsPerTask));
                 }
                 List<TaskMetrics> metrics = Lanes.run(lanes, jobs);
                 for (int i = 0; i < selected.size(); i++) {
@@ -224,13 +242,32 @@ public final class ImageTaskPool {
         return results;
     }
 
+    /** The task's zero-shot head, loaded into {@code arena}. */
+    public ZeroShotHead head(String taskName, Arena arena) {
+        return ZeroShotHead.load(task(taskName).head(), arena);
+    }
+
     /**
-     * One task on one lane: image embeddings through {@link ClipImageEncoder} (its result does not depend on the
-     * thread count), logits from the head in a small graph reused from batch to batch.
+     * Images {@code indices} of a split as the model's input [N, 3, size, size], preprocessed as evaluation does
+     * (the pool's preprocessor, else CLIP's normalization of images that already have the model's size).
      */
-    private static TaskMetrics evaluateTask(ClipModel model, Parameters params, ZeroShotHead head, ClassificationEvaluator evaluator,
+    public Tensor pixels(LabelledImages images, int[] indices, int imageSize, Arena arena) {
+        return evaluator(imageSize).pixels(images, indices, arena);
+    }
+
+    private ClassificationEvaluator evaluator(int size) {
+        return preprocessor == null
+                ? ClassificationEvaluator.normalizing(PixelNormalization.CLIP, size, size, batchSize)
+                : new ClassificationEvaluator(ClipImageProcessor.fromFile(preprocessor)::process, size, size, batchSize);
+    }
+
+    /**
+     * One task on one lane: image embeddings from the lane's embedder (its result does not depend on the thread
+     * count), logits from the head in a small graph reused from batch to batch.
+     */
+    private static TaskMetrics evaluateTask(ImageEmbedder.Factory embedders, ZeroShotHead head, ClassificationEvaluator evaluator,
                                             LabelledImages data, int threads) {
-        try (ClipImageEncoder encoder = new ClipImageEncoder(model, params, threads); Parallel single = new Parallel(1);
+        try (ImageEmbedder encoder = embedders.create(threads); Parallel single = new Parallel(1);
              Graph graph = Graph.inference(single)) {
             return evaluator.evaluate(pixels -> {
                 graph.reset();

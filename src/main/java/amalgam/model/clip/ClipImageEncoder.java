@@ -37,7 +37,7 @@ import java.util.concurrent.BlockingQueue;
  * <p>Weights are read through {@link Parameters} once per chunk: give plain tensors (a parameter expression would be
  * recomputed for every chunk). Not thread-safe: one caller at a time.
  */
-public final class ClipImageEncoder implements AutoCloseable {
+public final class ClipImageEncoder implements ImageEmbedder {
     /** Images per chunk. Fixed (not derived from the thread count), so a result never depends on it. */
     public static final int CHUNK = 8;
     /** Any thread but a confined arena's owner: a segment it may access is one the lanes may read. */
@@ -72,6 +72,7 @@ public final class ClipImageEncoder implements AutoCloseable {
     }
 
     /** Image embeddings [B, P] (not normalized) of pixels [B, C, H, W], allocated in {@code arena}. */
+    @Override
     public Tensor imageEmbeds(Tensor pixels, Arena arena) {
         Tensor pooled = pooled(pixels, arena);
         Tensor out = Tensor.allocate(arena, DType.F32, Shape.of(pooled.shape().dim(0), model.config().projectionDim()));

@@ -22,8 +22,44 @@ public final class ClipWeights {
     private ClipWeights() {
     }
 
+    /** Where weights come from: a checkpoint, or a model of a fusion pool. */
+    public interface Source {
+        String displayName();
+
+        boolean contains(String name);
+
+        Tensor tensor(String name);
+
+        void release(String name);
+
+        static Source of(Checkpoint checkpoint) {
+            return new Source() {
+                public String displayName() {
+                    return checkpoint.displayName();
+                }
+
+                public boolean contains(String name) {
+                    return checkpoint.contains(name);
+                }
+
+                public Tensor tensor(String name) {
+                    return checkpoint.tensor(name);
+                }
+
+                public void release(String name) {
+                    checkpoint.release(name);
+                }
+            };
+        }
+    }
+
     /** Frozen parameters for the model; {@code withVisualProjection} requires visual_projection too. */
     public static Parameters load(Checkpoint checkpoint, ClipConfig config, boolean withVisualProjection, Arena arena) {
+        return TensorParameters.frozen(tensors(Source.of(checkpoint), config, withVisualProjection, arena));
+    }
+
+    /** The model's float32 weights by key, checked against the config, copied into {@code arena}. */
+    public static Map<String, Tensor> tensors(Source checkpoint, ClipConfig config, boolean withVisualProjection, Arena arena) {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, Shape> key : ClipKeys.expected(config, withVisualProjection).entrySet()) {
             String name = key.getKey();
@@ -42,6 +78,6 @@ public final class ClipWeights {
             tensors.put(name, Convert.toF32(stored, arena));
             checkpoint.release(name); // the copy is what runs: the mapped pages need not stay resident
         }
-        return TensorParameters.frozen(tensors);
+        return tensors;
     }
 }

@@ -1,0 +1,34 @@
+package amalgam.fusion;
+
+import amalgam.UserInputException;
+
+/**
+ * Everything a run gives a fusion method.
+ *
+ * @param pool       the model pool
+ * @param seed       the run's seed (DARE's masks, shuffled data orders, test-time batches)
+ * @param threads    threads the method may use (results never depend on it)
+ * @param data       the task pool and model family, or null when the run has none (a data-free run)
+ * @param everyStep  whether a continual method should keep its model after every step (the run saves them all)
+ */
+public record FusionContext(ModelPool pool, long seed, int threads, FusionData data, boolean everyStep) {
+    public FusionContext {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+    }
+
+    /** A data-free context on the calling thread. */
+    public static FusionContext dataFree(ModelPool pool, long seed) {
+        return new FusionContext(pool, seed, 1, null, false);
+    }
+
+    /** The task pool and model family; a bad-input error naming the method when the run has no task pool. */
+    public FusionData requireData(String method) {
+        if (data == null) {
+            throw new UserInputException("method '" + method + "' learns from data: run it with a task pool (the built-in"
+                    + " benchmark, or taskpool=FILE with train/test image folders and heads) over a pool of CLIP vision models");
+        }
+        return data;
+    }
+}

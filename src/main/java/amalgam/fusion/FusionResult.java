@@ -1,0 +1,58 @@
+package amalgam.fusion;
+
+import amalgam.merge.ModelSource;
+import amalgam.merge.TensorJob;
+import amalgam.model.clip.EnsembleEmbedder;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.SequencedMap;
+
+/**
+ * What a fusion method produces. A run writes each kind in its own layout and evaluates it on the task pool:
+ * one checkpoint, one checkpoint per task, one per continual step, or the members of an ensemble.
+ */
+public sealed interface FusionResult {
+    /**
+     * One fused checkpoint, given as per-tensor jobs the engine writes, with what the method learned on the way
+     * (AdaMerging's coefficients, ...), saved beside the model and shown in the report.
+     */
+    record MergedModel(List<TensorJob> jobs, List<LearnedCoefficients> learned) implements FusionResult {
+        public MergedModel {
+            jobs = List.copyOf(jobs);
+            learned = List.copyOf(learned);
+        }
+
+        public MergedModel(List<TensorJob> jobs) {
+            this(jobs, List.of());
+        }
+    }
+
+    /** One checkpoint per task, keyed by task (model) name in pool order; task i is evaluated with its own model. */
+    record PerTaskModels(SequencedMap<String, List<TensorJob>> models) implements FusionResult {
+        public PerTaskModels {
+            models = new LinkedHashMap<>(models);
+        }
+    }
+
+    /** A continual method's model after every step, keyed {@code step-TT-MODEL} in merge order; the last is final. */
+    record ContinualSteps(SequencedMap<String, List<TensorJob>> steps) implements FusionResult {
+        public ContinualSteps {
+            steps = new LinkedHashMap<>(steps);
+        }
+    }
+
+    /**
+     * An ensemble of whole models, combined at their vision towers' pooled features (FusionBench's CLIP ensembles):
+     * the weighted sum (weights of the members, already normalized if asked) or the element-wise maximum.
+     */
+    record Ensemble(List<ModelSource> members, List<Double> weights, EnsembleEmbedder.Combination combination)
+            implements FusionResult {
+        public Ensemble {
+            members = List.copyOf(members);
+            weights = List.copyOf(weights);
+            if (weights.size() != members.size()) {
+                throw new IllegalArgumentException(weights.size() + " weights for " + members.size() + " members");
+            }
+        }
+    }
+}
