@@ -48,6 +48,34 @@ public final class PerTensorPlan {
         return jobs;
     }
 
+    /**
+     * Jobs for a model computed in memory (by a data-dependent method): tensors in {@code computed} (float32, the
+     * reference's shapes) are written from memory in the reference's dtype; every other tensor of the reference
+     * passes through unchanged (θ0's value, as FusionBench keeps what a method does not merge).
+     */
+    public static List<TensorJob> fromMemory(ModelSource reference, java.util.Map<String, Tensor> computed) {
+        List<TensorJob> jobs = new ArrayList<>();
+        for (String name : reference.tensorNames()) {
+            DType dtype = reference.dtypeOf(name);
+            Shape shape = reference.shapeOf(name);
+            Tensor value = computed.get(name);
+            if (value == null) {
+                jobs.add(passThrough(reference, name, dtype, shape));
+                continue;
+            }
+            if (!value.shape().equals(shape) || value.dtype() != DType.F32) {
+                throw new IllegalArgumentException("computed '" + name + "' is " + value.dtype() + " " + value.shape()
+                        + ", the reference has " + shape);
+            }
+            jobs.add(new FusionJob(name, dtype, shape, shape.elementCount() * Float.BYTES, arena -> {
+                Tensor copy = Tensor.allocate(arena, DType.F32, shape);
+                copy.data().copyFrom(value.data());
+                return copy;
+            }));
+        }
+        return jobs;
+    }
+
     /** A job copying the model's tensor unchanged in its own dtype. */
     public static TensorJob passThrough(ModelSource model, String name, DType dtype, Shape shape) {
         return new FusionJob(name, dtype, shape, shape.byteSize(dtype), arena -> {
