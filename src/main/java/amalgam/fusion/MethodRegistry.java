@@ -1,6 +1,7 @@
 package amalgam.fusion;
 
 import amalgam.UserInputException;
+import amalgam.fusion.method.AdaMerging;
 import amalgam.fusion.method.ContinualMerging;
 import amalgam.fusion.method.ContinualTiesMerging;
 import amalgam.fusion.method.DareTaskArithmetic;
@@ -63,7 +64,10 @@ public final class MethodRegistry {
             TallMaskTaskArithmetic.DECLARATION,
             Ensembles.SIMPLE,
             Ensembles.WEIGHTED,
-            Ensembles.MAX));
+            Ensembles.MAX,
+            AdaMerging.CLIP,
+            AdaMerging.LAYER_WISE,
+            AdaMerging.TASK_WISE));
         all.addAll(SingularValueCalibration.DECLARATIONS);
         return List.copyOf(all);
     }

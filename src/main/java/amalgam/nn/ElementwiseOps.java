@@ -113,6 +113,35 @@ final class ElementwiseOps {
         return graph.record(out, grad -> accumulate(graph, grad, alpha, graph.gradOf(x)), x);
     }
 
+    /**
+     * min(max(x, low), high) element-wise; d/dx = 1 where low <= x <= high, else 0 (torch.clamp's gradient, which
+     * passes at the bounds themselves).
+     */
+    static Var clamp(Graph graph, Var x, float low, float high) {
+        if (!(low <= high)) {
+            throw new IllegalArgumentException("clamp: low " + low + " > high " + high);
+        }
+        Tensor out = graph.allocate(x.shape());
+        long count = x.value().elementCount();
+        MemorySegment xv = x.value().data();
+        graph.parallel().forRange(count, Floats.ELEMENT_GRAIN, (start, end) -> {
+            for (long i = start; i < end; i++) {
+                Floats.set(out.data(), i, Math.min(Math.max(Floats.get(xv, i), low), high));
+            }
+        });
+        return graph.record(out, grad -> {
+            MemorySegment target = graph.gradOf(x).data();
+            graph.parallel().forRange(count, Floats.ELEMENT_GRAIN, (start, end) -> {
+                for (long i = start; i < end; i++) {
+                    float v = Floats.get(xv, i);
+                    if (v >= low && v <= high) {
+                        Floats.set(target, i, Floats.get(target, i) + Floats.get(grad.data(), i));
+                    }
+                }
+            });
+        }, x);
+    }
+
     /** target += alpha * source, element-wise over equal shapes, in parallel. */
     static void accumulate(Graph graph, Tensor source, float alpha, Tensor target) {
         graph.parallel().forRange(source.elementCount(), Floats.ELEMENT_GRAIN,

@@ -186,6 +186,11 @@ public final class Graph implements AutoCloseable {
         return ElementwiseOps.scale(this, x, alpha);
     }
 
+    /** min(max(x, low), high) element-wise; the gradient passes where low <= x <= high. */
+    public Var clamp(Var x, float low, float high) {
+        return ElementwiseOps.clamp(this, x, low, high);
+    }
+
     /** x [..., n] + bias [n]. */
     public Var addBias(Var x, Var bias) {
         if (bias.shape().rank() != 1 || bias.shape().dim(0) != x.shape().dim(-1)) {
