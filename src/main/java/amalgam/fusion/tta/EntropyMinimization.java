@@ -59,9 +59,21 @@ public final class EntropyMinimization {
                           long updateNanos, double blasSeconds, int lanes) {
         /** One line: steps, wall seconds, and seconds per phase. */
         public String summary() {
-            return String.format(Locale.ROOT, "%d steps in %.1f s on %d lanes (CPU seconds: batches %.1f, forward %.1f,"
-                    + " backward %.1f; wall seconds in matrix products %.1f; update %.2f s)", losses.length, wallNanos / 1e9, lanes,
+            String trend = losses.length == 0 ? "" : String.format(Locale.ROOT, ", loss %.4f -> %.4f (mean of the last %d)",
+                    losses[0], tailMean(), Math.min(50, losses.length));
+            return String.format(Locale.ROOT, "%d steps in %.1f s on %d lanes%s (CPU seconds: batches %.1f, forward %.1f,"
+                    + " backward %.1f; wall seconds in matrix products %.1f; update %.2f s)", losses.length, wallNanos / 1e9, lanes, trend,
                     dataNanos / 1e9, forwardNanos / 1e9, backwardNanos / 1e9, blasSeconds, updateNanos / 1e9);
+        }
+
+        /** The mean loss of the last 50 steps (fewer when the run was shorter). */
+        public double tailMean() {
+            int count = Math.min(50, losses.length);
+            double sum = 0;
+            for (int i = losses.length - count; i < losses.length; i++) {
+                sum += losses[i];
+            }
+            return count == 0 ? Double.NaN : sum / count;
         }
     }
 
