@@ -2,6 +2,7 @@ package amalgam.fusion;
 
 import amalgam.UserInputException;
 import amalgam.fusion.method.AdaMerging;
+import amalgam.fusion.method.ConcreteTaskArithmetic;
 import amalgam.fusion.method.ContinualMerging;
 import amalgam.fusion.method.ContinualTiesMerging;
 import amalgam.fusion.method.DareTaskArithmetic;
@@ -67,7 +68,8 @@ public final class MethodRegistry {
             Ensembles.MAX,
             AdaMerging.CLIP,
             AdaMerging.LAYER_WISE,
-            AdaMerging.TASK_WISE));
+            AdaMerging.TASK_WISE,
+            ConcreteTaskArithmetic.DECLARATION));
         all.addAll(SingularValueCalibration.DECLARATIONS);
         return List.copyOf(all);
     }

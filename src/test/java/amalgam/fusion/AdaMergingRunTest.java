@@ -116,6 +116,23 @@ class AdaMergingRunTest {
     }
 
     @Test
+    void concreteTaskArithmeticLearnsAMaskReproducibly() throws Exception {
+        String method = "method=concrete_subspace/clip_concrete_task_arithmetic";
+        Run one = run("one", "1", method, "method.max_steps=3");
+        Run two = run("two", "2", method, "method.max_steps=3");
+        assertEquals(0, one.code(), one.err());
+        assertEquals(0, two.code(), two.err());
+        assertTrue(one.err().contains("3 steps in"), one.err());
+        assertEquals(tensors(temp.resolve("one")), tensors(temp.resolve("two")));
+        JsonNode keep = one.report().get("learned").get("mask_keep_probability");
+        assertEquals(71, keep.get("columns").size());
+        assertNotEquals(0.5, keep.get("rows").get("mask").get(0).asDouble(), 1e-7, "trained away from sigmoid(0)");
+        Run bad = run(null, "1", method, "method.eval_mask_type=hard");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("valid: continuous, discrete"), bad.err());
+    }
+
+    @Test
     void badParameterValuesExitTwoListingTheValidOnes() throws Exception {
         Run name = run(null, "1", "method=adamerging/clip", "method.name=clip_adamerging");
         assertEquals(2, name.code());

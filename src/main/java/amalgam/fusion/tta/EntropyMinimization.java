@@ -91,6 +91,15 @@ public final class EntropyMinimization {
      */
     public static Outcome run(Parameters master, Supplier<? extends Parameters> replicas, EntropyObjective objective,
                               TestTimeTasks tasks, Settings settings, int threads, String label) {
+        return run(master, replicas, objective, tasks, settings, threads, label, () -> { });
+    }
+
+    /**
+     * As above, calling {@code beforeEachStep} on the calling thread before every step (a stochastic
+     * parameterisation draws the step's noise there, so every lane sees the same sample).
+     */
+    public static Outcome run(Parameters master, Supplier<? extends Parameters> replicas, EntropyObjective objective,
+                              TestTimeTasks tasks, Settings settings, int threads, String label, Runnable beforeEachStep) {
         List<Var> trainable = master.trainable();
         int taskCount = objective.tasks();
         int laneCount = Math.max(1, Math.min(threads, taskCount));
@@ -118,6 +127,7 @@ public final class EntropyMinimization {
             float[] taskLosses = new float[taskCount];
             for (int step = 0; step < losses.length; step++) {
                 long t0 = System.nanoTime();
+                beforeEachStep.run();
                 int[][] indices = tasks.nextIndices();
                 long t1 = System.nanoTime();
                 dataMain += t1 - t0;
