@@ -1,6 +1,8 @@
 package amalgam.fusion;
 
 import amalgam.UserInputException;
+import amalgam.fusion.closedform.FisherMerging;
+import amalgam.fusion.closedform.RegMean;
 import amalgam.fusion.method.ContinualMerging;
 import amalgam.fusion.method.ContinualTiesMerging;
 import amalgam.fusion.method.DareTaskArithmetic;
@@ -63,7 +65,9 @@ public final class MethodRegistry {
             TallMaskTaskArithmetic.DECLARATION,
             Ensembles.SIMPLE,
             Ensembles.WEIGHTED,
-            Ensembles.MAX));
+            Ensembles.MAX,
+            FisherMerging.DECLARATION,
+            RegMean.DECLARATION));
         all.addAll(SingularValueCalibration.DECLARATIONS);
         return List.copyOf(all);
     }
