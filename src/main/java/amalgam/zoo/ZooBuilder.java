@@ -61,7 +61,7 @@ public final class ZooBuilder {
             fineTuneAll(pretrained, heads, staging, threads);
             for (String task : recipe.tasks()) {
                 if (ZooData.isMnistFamily(task)) {
-                    ZooData.shipTestSplit(recipe, task, staging);
+                    ZooData.shipSplits(recipe, task, staging);
                 }
             }
             AtomicFiles.writeString(staging.resolve(MARKER), modelPoolYaml());
