@@ -67,6 +67,10 @@ public final class FisherMerging implements FusionMethod {
 
     @Override
     public FusionResult fuse(FusionContext context) {
+        return SingleThreadedBlas.call(() -> fuseWithData(context));
+    }
+
+    private FusionResult fuseWithData(FusionContext context) {
         FusionData data = context.requireData(NAME);
         List<ModelSource> models = context.pool().requireModels(NAME, 1);
         ClipVisionFamily family = data.family();
