@@ -3,6 +3,8 @@ package amalgam.fusion;
 import amalgam.UserInputException;
 import amalgam.fusion.closedform.FisherMerging;
 import amalgam.fusion.closedform.RegMean;
+import amalgam.fusion.closedform.RegMeanPlusPlus;
+import amalgam.fusion.closedform.TrustRegionTaskArithmetic;
 import amalgam.fusion.method.ContinualMerging;
 import amalgam.fusion.method.ContinualTiesMerging;
 import amalgam.fusion.method.DareTaskArithmetic;
@@ -67,7 +69,9 @@ public final class MethodRegistry {
             Ensembles.WEIGHTED,
             Ensembles.MAX,
             FisherMerging.DECLARATION,
-            RegMean.DECLARATION));
+            RegMean.DECLARATION,
+            RegMeanPlusPlus.DECLARATION,
+            TrustRegionTaskArithmetic.DECLARATION));
         all.addAll(SingularValueCalibration.DECLARATIONS);
         return List.copyOf(all);
     }
