@@ -47,14 +47,26 @@ public final class FisherInformation implements AutoCloseable {
         }
     }
 
-    /** Adds one batch of pixels [B, 3, H, W] (a recording graph; it is reset first). */
-    public void addBatch(Graph graph, Tensor pixels) {
-        graph.reset();
+    /**
+     * Adds one batch of pixels [B, 3, H, W] (a recording graph; reset here). The batch's gradient is accumulated over
+     * slices of at most {@code sliceSize} images (the objective is a sum over images with p held constant, so the sum
+     * of the slices' gradients is the batch's), which bounds the activations a backward pass keeps; then squared.
+     */
+    public void addBatch(Graph graph, Tensor pixels, int sliceSize) {
         leaves.forEach(Var::zeroGrad);
-        Var logits = classifier.logits(graph, params, graph.constant(pixels));
-        try (Arena arena = Arena.ofConfined()) {
-            graph.backward(objective(graph, logits, sqrtProbabilities(logits, arena)));
+        long batch = pixels.shape().dim(0);
+        long imageBytes = pixels.byteSize() / Math.max(batch, 1);
+        for (long start = 0; start < batch; start += sliceSize) {
+            long size = Math.min(sliceSize, batch - start);
+            Tensor slice = Tensor.of(DType.F32, Shape.of(size, pixels.shape().dim(1), pixels.shape().dim(2), pixels.shape().dim(3)),
+                    pixels.data().asSlice(start * imageBytes, size * imageBytes));
+            graph.reset();
+            Var logits = classifier.logits(graph, params, graph.constant(slice));
+            try (Arena arena = Arena.ofConfined()) {
+                graph.backward(objective(graph, logits, sqrtProbabilities(logits, arena)));
+            }
         }
+        graph.reset();
         for (int i = 0; i < names.size(); i++) {
             Tensor grad = leaves.get(i).grad();
             float[] sum = sums.get(names.get(i));
@@ -67,7 +79,12 @@ public final class FisherInformation implements AutoCloseable {
                 sum[e] += g * g;
             }
         }
-        examples += pixels.shape().dim(0);
+        examples += batch;
+    }
+
+    /** {@link #addBatch(Graph, Tensor, int)} in one backward pass. */
+    public void addBatch(Graph graph, Tensor pixels) {
+        addBatch(graph, pixels, Math.toIntExact(Math.max(pixels.shape().dim(0), 1)));
     }
 
     /** F = Σ g² / examples per merged weight, F32 in {@code arena}. */

@@ -51,6 +51,9 @@ public final class FisherMerging implements FusionMethod {
         return specs;
     }
 
+    /** Images per backward pass: the gradient of a batch is summed over slices this big (bounded activations). */
+    private static final int BACKWARD_SLICE = 8;
+
     private final ExcludedNames excluded;
     private final boolean normalize;
     private final double minimalWeight;
@@ -86,7 +89,7 @@ public final class FisherMerging implements FusionMethod {
                     try (FisherInformation fisher = new FisherInformation(classifier, weights, mergeSet)) {
                         for (int[] batch : TrainSamples.inOrder(train.images().size(), examples, batchSize)) {
                             try (Arena batchArena = Arena.ofShared()) {
-                                fisher.addBatch(graph, train.pixels(batch, batchArena));
+                                fisher.addBatch(graph, train.pixels(batch, batchArena), BACKWARD_SLICE);
                             }
                         }
                         graph.reset();

@@ -71,6 +71,43 @@ class FisherInformationTest {
         }
     }
 
+    /**
+     * The batch's gradient summed over slices equals one backward pass. Float32 sums in another order, and g² doubles
+     * the relative error of cancelling gradient entries: 1e-3 relative plus 1e-4 of the tensor's largest entry
+     * plus 1e-12 (k_proj.bias has an exactly zero gradient, softmax ignores it: only round-off is left there).
+     */
+    @Test
+    void slicedBackwardPassesGiveTheSameFisher() {
+        ClipConfig config = ClipConfig.read(Fixtures.path("merge-tiny/clip/pretrained/config.json"));
+        try (CheckpointModelSource source = CheckpointModelSource.open("sun397", Fixtures.path("merge-tiny/clip/sun397"));
+             Arena arena = Arena.ofShared(); Parallel parallel = new Parallel(2); Graph graph = Graph.training(parallel)) {
+            ClipVisionFamily family = new ClipVisionFamily(config, null, source);
+            ZeroShotClassifier classifier = new ZeroShotClassifier(family.model(), TinyTrainPools.head("eurosat"));
+            Tensor pixels = randomPixels(arena, 5);
+            Map<String, Tensor> whole;
+            Map<String, Tensor> sliced;
+            try (FisherInformation information = new FisherInformation(classifier, family.weights(source, arena), name -> true)) {
+                information.addBatch(graph, pixels);
+                whole = information.fisher(arena);
+            }
+            try (FisherInformation information = new FisherInformation(classifier, family.weights(source, arena), name -> true)) {
+                information.addBatch(graph, pixels, 2);
+                sliced = information.fisher(arena);
+            }
+            for (String name : whole.keySet()) {
+                float[] expected = whole.get(name).toFloatArray();
+                float[] actual = sliced.get(name).toFloatArray();
+                double largest = 0;
+                for (float value : expected) {
+                    largest = Math.max(largest, value);
+                }
+                for (int e = 0; e < expected.length; e++) {
+                    assertEquals(expected[e], actual[e], 1e-3 * Math.abs(expected[e]) + 1e-4 * largest + 1e-12, name + "[" + e + "]");
+                }
+            }
+        }
+    }
+
     private static double objective(ZeroShotClassifier classifier, Map<String, Tensor> weights, Tensor pixels, Tensor sqrtP,
                                     Parallel parallel) {
         try (Graph graph = Graph.inference(parallel); TensorParameters params = TensorParameters.frozen(weights)) {
