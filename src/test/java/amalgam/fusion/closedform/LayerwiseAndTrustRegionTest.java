@@ -54,6 +54,14 @@ class LayerwiseAndTrustRegionTest {
     }
 
     @Test
+    void regMeanPlusPlusDoesNotDependOnTheThreadCount() {
+        Map<String, Object> parameters = Map.of("dataloader_kwargs.batch_size", 7, "num_regmean_examples", 20);
+        Map<String, float[]> one = TinyTrainPools.fuse(root, RegMeanPlusPlus.NAME, parameters, 4, 1);
+        Map<String, float[]> two = TinyTrainPools.fuse(root, RegMeanPlusPlus.NAME, parameters, 4, 2);
+        one.forEach((name, values) -> assertArrayEquals(values, two.get(name), name));
+    }
+
+    @Test
     void zeroShotTrustRegionFollowsTheDefiningFormula() {
         double lambda = 0.7;
         double quantile = 0.9;
