@@ -8,6 +8,7 @@ import amalgam.fusion.method.DareTiesMerging;
 import amalgam.fusion.method.Dummy;
 import amalgam.fusion.method.EmrMerging;
 import amalgam.fusion.method.Ensembles;
+import amalgam.fusion.method.FrankWolfeMerging;
 import amalgam.fusion.method.IsotropicMerging;
 import amalgam.fusion.method.MagMax;
 import amalgam.fusion.method.ModelStockMerging;
@@ -63,7 +64,8 @@ public final class MethodRegistry {
             TallMaskTaskArithmetic.DECLARATION,
             Ensembles.SIMPLE,
             Ensembles.WEIGHTED,
-            Ensembles.MAX));
+            Ensembles.MAX,
+            FrankWolfeMerging.DECLARATION));
         all.addAll(SingularValueCalibration.DECLARATIONS);
         return List.copyOf(all);
     }
