@@ -33,6 +33,11 @@ public final class ShuffledOrder {
         return new ShuffledOrder(count, null);
     }
 
+    /** How many indices remain in the current epoch (0 at its end: the next call starts a new epoch). */
+    public int remainingInEpoch() {
+        return indices.length - position;
+    }
+
     public int next() {
         if (position == indices.length) {
             if (random != null) {

@@ -10,7 +10,8 @@ import java.lang.foreign.Arena;
 /**
  * An infinite loader over one task's split: batches of preprocessed images with their labels, in dataset order or
  * reshuffled every epoch from a seed (FusionBench's shuffled loaders; a port matches their distribution, not their
- * torch random stream).
+ * torch random stream). As a torch DataLoader restarted at the end of each epoch, a batch never spans two epochs: the
+ * last one of an epoch holds what is left (a split smaller than the batch size gives the whole split every time).
  */
 public final class TaskBatches {
     /** Pixels [B, 3, H, W] and labels [B] (unused by label-free losses). */
@@ -40,13 +41,14 @@ public final class TaskBatches {
         return images.size();
     }
 
-    /** The next {@code batchSize} images (wrapping into the next epoch), allocated in {@code arena}. */
+    /** The next batch: {@code batchSize} images, or what is left of the epoch; allocated in {@code arena}. */
     public Batch next(Arena arena) {
-        return next(batchSize, arena);
+        int left = order.remainingInEpoch();
+        return samples(left == 0 ? Math.min(batchSize, images.size()) : Math.min(batchSize, left), arena);
     }
 
-    /** The next {@code count} images. */
-    public Batch next(int count, Arena arena) {
+    /** The next {@code count} images of the stream, crossing into the next epoch if needed (a batch-1 loader's draws). */
+    public Batch samples(int count, Arena arena) {
         int[] indices = new int[count];
         long[] labels = new long[count];
         for (int i = 0; i < count; i++) {

@@ -120,7 +120,7 @@ public final class FrankWolfeMerging implements FusionMethod {
                     for (int done = 0; done < settings.datasetSize(); done += CHUNK) {
                         int count = Math.min(CHUNK, settings.datasetSize() - done);
                         try (Arena batchArena = Arena.ofConfined()) {
-                            gradient.accumulate(batches.get(t).next(count, batchArena), heads.get(t), settings.loss(), weight * count);
+                            gradient.accumulate(batches.get(t).samples(count, batchArena), heads.get(t), settings.loss(), weight * count);
                         }
                     }
                 }
