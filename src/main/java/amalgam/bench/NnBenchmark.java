@@ -8,7 +8,7 @@ import amalgam.model.clip.ClipImageEncoder;
 import amalgam.model.clip.ClipModel;
 import amalgam.model.clip.ClipKeys;
 import amalgam.nn.Graph;
-import amalgam.nn.Parallel;
+import amalgam.parallel.Parallel;
 import amalgam.nn.TensorParameters;
 import amalgam.nn.Var;
 import amalgam.nn.optim.AdamW;

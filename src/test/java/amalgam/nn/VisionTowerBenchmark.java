@@ -1,5 +1,6 @@
 package amalgam.nn;
 
+import amalgam.parallel.Parallel;
 import amalgam.linalg.LinearAlgebra;
 import amalgam.linalg.Matrix;
 import amalgam.tensor.DType;

@@ -3,7 +3,7 @@ package amalgam.fusion.data;
 import amalgam.model.clip.ClipModel;
 import amalgam.model.clip.ZeroShotHead;
 import amalgam.nn.Graph;
-import amalgam.nn.Parallel;
+import amalgam.parallel.Parallel;
 import amalgam.nn.TensorParameters;
 import amalgam.nn.Var;
 import amalgam.tensor.Tensor;

@@ -2,7 +2,7 @@ package amalgam.model.clip;
 
 import amalgam.linalg.LinearAlgebra;
 import amalgam.nn.Graph;
-import amalgam.nn.Parallel;
+import amalgam.parallel.Parallel;
 import amalgam.nn.Parameters;
 import amalgam.nn.Var;
 import amalgam.tensor.DType;

@@ -8,7 +8,7 @@ import amalgam.model.clip.ClipModel;
 import amalgam.model.clip.ClipWeights;
 import amalgam.model.clip.ZeroShotHead;
 import amalgam.nn.Graph;
-import amalgam.nn.Parallel;
+import amalgam.parallel.Parallel;
 import amalgam.nn.TensorParameters;
 import amalgam.tensor.DType;
 import amalgam.tensor.Shape;
