@@ -89,7 +89,10 @@ public final class QualityBenchmark {
                 new Method("ISO-CTS (α = 1.0, 80 % common)", Map.of("method", "iso_cts")),
                 new Method("EMR (one model per task)", Map.of("method", "emr_merging")),
                 new Method("OPCM (α = 0.5, seeded order)", Map.of("method", "opcm")),
-                new Method("model stock", Map.of("method", "model_stock")));
+                new Method("model stock", Map.of("method", "model_stock")),
+                new Method("simple ensemble (features averaged)", Map.of("method", "ensemble/simple_ensemble")),
+                new Method("max-model predictor", Map.of("method", "ensemble/max_model_predictor")),
+                new Method("Frank-Wolfe hard (10 steps, TA)", Map.of("method", "fw_merging/fw_hard")));
     }
 
     private Map<String, Object> arguments(String method, Map<String, Object> parameters, boolean withReference) {

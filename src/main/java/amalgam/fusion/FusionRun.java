@@ -103,7 +103,7 @@ public final class FusionRun {
                 FusionData data = taskPool == null ? null : new FusionData(taskPool, clipFamily(pool, opened));
                 FusionContext context = new FusionContext(pool, seed, engine.threads(), data, saveTo != null);
                 FusionResult result = TensorInputs.withReference(pool.reference().name(),
-                        () -> Planning.withThreads(engine.threads(), () -> method.fuse(context)));
+                        () -> Planning.with(engine.workers().parallel(), () -> method.fuse(context)));
                 nonFinite.planned();
                 Provenance provenance = provenance(arguments, pool, opened, seed);
                 FusedModelSpec spec = new FusedModelSpec(saveTo, sideFileSource(pool, opened), null, Map.of(), true, provenance,
@@ -286,7 +286,7 @@ public final class FusionRun {
     }
 
     private Map<String, TaskMetrics> cachedEvaluation(ImageTaskPool taskPool, CheckpointModelSource model, List<String> tasks) {
-        String contents = FileDigests.combined(digests.of(model.checkpoint().files(), engine.threads()));
+        String contents = FileDigests.combined(digests.of(model.checkpoint().files(), engine.workers()));
         Map<String, TaskMetrics> results = new LinkedHashMap<>();
         List<String> missing = new ArrayList<>();
         for (String task : tasks) {
@@ -383,7 +383,7 @@ public final class FusionRun {
         for (int i = 0; i < opened.size(); i++) {
             names.add(i < pool.allModels().size() ? pool.allModels().get(i).name() : opened.get(i).name());
         }
-        List<Provenance.Input> inputs = Provenance.describe(names, opened, digests, engine.threads(), engine.progress());
+        List<Provenance.Input> inputs = Provenance.describe(names, opened, digests, engine.workers(), engine.progress());
         Map<String, Object> given = new LinkedHashMap<>();
         arguments.forEach((key, value) -> {
             if (key.startsWith("method.")) {

@@ -12,6 +12,7 @@ import amalgam.fusion.method.DareTiesMerging;
 import amalgam.fusion.method.Dummy;
 import amalgam.fusion.method.EmrMerging;
 import amalgam.fusion.method.Ensembles;
+import amalgam.fusion.method.FrankWolfeMerging;
 import amalgam.fusion.method.IsotropicMerging;
 import amalgam.fusion.method.MagMax;
 import amalgam.fusion.method.ModelStockMerging;
@@ -68,6 +69,7 @@ public final class MethodRegistry {
             Ensembles.SIMPLE,
             Ensembles.WEIGHTED,
             Ensembles.MAX,
+            FrankWolfeMerging.DECLARATION,
             FisherMerging.DECLARATION,
             RegMean.DECLARATION,
             RegMeanPlusPlus.DECLARATION,

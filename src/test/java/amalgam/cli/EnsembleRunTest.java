@@ -9,7 +9,7 @@ import amalgam.model.clip.ClipModel;
 import amalgam.model.clip.ClipWeights;
 import amalgam.model.clip.ZeroShotHead;
 import amalgam.nn.Graph;
-import amalgam.nn.Parallel;
+import amalgam.parallel.Parallel;
 import amalgam.nn.Parameters;
 import amalgam.nn.Var;
 import amalgam.tensor.Tensor;
@@ -88,6 +88,11 @@ class EnsembleRunTest {
         assertTrue(Files.isRegularFile(saved.resolve("eurosat").resolve("model.safetensors")));
         assertTrue(Files.isRegularFile(saved.resolve("visual_projection.safetensors")));
         assertTrue(Files.isRegularFile(saved.resolve(".amalgam-output.json")));
+        CliRunner inspect = CliRunner.run("inspect", saved.toString(), "--json");
+        assertEquals(0, inspect.exitCode(), inspect.err());
+        JsonNode inspected = JSON.readTree(inspect.out());
+        assertEquals(2, inspected.get("ensemble").get("members").size());
+        assertEquals(fromFolder.get("model_info").get("all_params").asLong(), inspected.get("num_parameters").asLong());
     }
 
     private JsonNode run(String method, String reportName, String... more) throws Exception {

@@ -9,7 +9,7 @@ import amalgam.fusion.PerTensorPlan;
 import amalgam.merge.ModelSource;
 import amalgam.model.clip.ClipVisionFamily;
 import amalgam.nn.Graph;
-import amalgam.nn.Parallel;
+import amalgam.parallel.Parallel;
 import amalgam.nn.TensorParameters;
 import amalgam.tensor.Tensor;
 import java.lang.foreign.Arena;
@@ -41,10 +41,6 @@ public final class RegMean implements FusionMethod {
 
     @Override
     public FusionResult fuse(FusionContext context) {
-        return SingleThreadedBlas.call(() -> fuseWithData(context));
-    }
-
-    private FusionResult fuseWithData(FusionContext context) {
         FusionData data = context.requireData(NAME);
         List<ModelSource> models = context.pool().requireModels(NAME, 1);
         ClipVisionFamily family = data.family();

@@ -10,7 +10,7 @@ import amalgam.merge.ModelSource;
 import amalgam.model.clip.ClipModel;
 import amalgam.model.clip.ClipVisionFamily;
 import amalgam.nn.Graph;
-import amalgam.nn.Parallel;
+import amalgam.parallel.Parallel;
 import amalgam.nn.TensorParameters;
 import amalgam.nn.Var;
 import amalgam.tensor.DType;
@@ -53,10 +53,6 @@ public final class RegMeanPlusPlus implements FusionMethod {
 
     @Override
     public FusionResult fuse(FusionContext context) {
-        return SingleThreadedBlas.call(() -> fuseWithData(context));
-    }
-
-    private FusionResult fuseWithData(FusionContext context) {
         FusionData data = context.requireData(NAME);
         List<ModelSource> models = context.pool().requireModels(NAME, 1);
         ClipVisionFamily family = data.family();

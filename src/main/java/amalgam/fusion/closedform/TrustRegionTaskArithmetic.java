@@ -12,7 +12,7 @@ import amalgam.fusion.param.ParameterType;
 import amalgam.merge.ModelSource;
 import amalgam.model.clip.ClipVisionFamily;
 import amalgam.nn.Graph;
-import amalgam.nn.Parallel;
+import amalgam.parallel.Parallel;
 import amalgam.nn.TensorParameters;
 import amalgam.nn.Var;
 import amalgam.param.Domain;
@@ -68,10 +68,6 @@ public final class TrustRegionTaskArithmetic implements FusionMethod {
 
     @Override
     public FusionResult fuse(FusionContext context) {
-        return SingleThreadedBlas.call(() -> fuseWithData(context));
-    }
-
-    private FusionResult fuseWithData(FusionContext context) {
         FusionData data = context.requireData(NAME);
         ModelSource pretrained = context.pool().requirePretrained(NAME);
         List<ModelSource> models = context.pool().requireModels(NAME, 1);

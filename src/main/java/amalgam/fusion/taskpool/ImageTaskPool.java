@@ -16,8 +16,8 @@ import amalgam.model.clip.ImageEmbedder;
 import amalgam.tensor.Tensor;
 import amalgam.model.clip.ZeroShotHead;
 import amalgam.nn.Graph;
-import amalgam.nn.Lanes;
-import amalgam.nn.Parallel;
+import amalgam.parallel.Lanes;
+import amalgam.parallel.Parallel;
 import amalgam.nn.Parameters;
 import amalgam.nn.Var;
 import java.lang.foreign.Arena;
@@ -217,26 +217,19 @@ public final class ImageTaskPool {
         ClassificationEvaluator evaluator = evaluator(imageSize);
         int lanes = Math.max(1, Math.min(threads, selected.size()));
         int threadsPerTask = Math.max(1, threads / lanes);
-        int blasThreads = LinearAlgebra.threads();
         Map<String, TaskMetrics> results = new LinkedHashMap<>();
         try (Arena arena = Arena.ofShared()) {
             List<ZeroShotHead> heads = selected.stream().map(task -> ZeroShotHead.load(task.head(), arena)).toList();
-            if (lanes > 1) {
-                LinearAlgebra.setThreads(1); // the lanes use the cores; BLAS threads would only compete with them
+            List<Callable<TaskMetrics>> jobs = new ArrayList<>();
+            for (int i = 0; i < selected.size(); i++) {
+                Task task = selected.get(i);
+                ZeroShotHead head = heads.get(i);
+                jobs.add(() -> evaluateTask(embedders, head, evaluator, task.data(), threadsPerTask));
             }
-            try {
-                List<Callable<TaskMetrics>> jobs = new ArrayList<>();
-                for (int i = 0; i < selected.size(); i++) {
-                    Task task = selected.get(i);
-                    ZeroShotHead head = heads.get(i);
-                    jobs.add(() -> evaluateTask(embedders, head, evaluator, task.data(), threadsPerTask));
-                }
-                List<TaskMetrics> metrics = Lanes.run(lanes, jobs);
-                for (int i = 0; i < selected.size(); i++) {
-                    results.put(selected.get(i).name(), metrics.get(i));
-                }
-            } finally {
-                LinearAlgebra.setThreads(blasThreads);
+            // with several lanes, BLAS keeps its one thread: the lanes use the cores
+            List<TaskMetrics> metrics = Lanes.run(lanes, jobs);
+            for (int i = 0; i < selected.size(); i++) {
+                results.put(selected.get(i).name(), metrics.get(i));
             }
         }
         return results;

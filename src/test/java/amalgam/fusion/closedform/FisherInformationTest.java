@@ -7,7 +7,7 @@ import amalgam.merge.CheckpointModelSource;
 import amalgam.model.clip.ClipConfig;
 import amalgam.model.clip.ClipVisionFamily;
 import amalgam.nn.Graph;
-import amalgam.nn.Parallel;
+import amalgam.parallel.Parallel;
 import amalgam.nn.TensorParameters;
 import amalgam.tensor.DType;
 import amalgam.tensor.Shape;

@@ -1,4 +1,4 @@
-package amalgam.nn;
+package amalgam.parallel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

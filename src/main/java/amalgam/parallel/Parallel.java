@@ -1,6 +1,6 @@
-package amalgam.nn;
+package amalgam.parallel;
 
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,9 +29,10 @@ public final class Parallel implements AutoCloseable {
     }
 
     private final int threads;
-    private final ExecutorService workers; // threads - 1 workers; null when single-threaded
+    private final ExecutorService workers; // runs the helpers; null when single-threaded
+    private final boolean ownsWorkers;
 
-    /** A helper using {@code threads} threads in all (the calling thread included). */
+    /** A helper using {@code threads} threads in all (the calling thread included), with threads of its own. */
     public Parallel(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
@@ -42,6 +43,18 @@ public final class Parallel implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
+        this.ownsWorkers = true;
+    }
+
+    /**
+     * A helper whose helpers run on the run's shared {@link Workers} ({@code workers.threads()} threads in all, the
+     * caller included). Safe to use from one of those threads: a caller never waits for a helper that has not
+     * started (it takes over its blocks), so nested use cannot deadlock.
+     */
+    Parallel(Workers shared) {
+        this.threads = shared.threads();
+        this.workers = threads == 1 ? null : shared.executor();
+        this.ownsWorkers = false;
     }
 
     /** A helper sized to the machine's cores. */
@@ -96,6 +109,11 @@ public final class Parallel implements AutoCloseable {
         return total;
     }
 
+    private static final int QUEUED = 0;
+    private static final int RUNNING = 1;
+    private static final int DONE = 2;
+    private static final int CANCELLED = 3;
+
     private interface BlockBody {
         void run(long block);
     }
@@ -114,22 +132,39 @@ public final class Parallel implements AutoCloseable {
             }
         };
         int helpers = (int) Math.min(threads - 1, blocks - 1);
-        CountDownLatch done = new CountDownLatch(helpers);
+        // a helper is QUEUED until a thread takes it (RUNNING, then DONE), or CANCELLED by the caller once the
+        // caller has run out of blocks: the caller waits only for helpers that started
+        AtomicIntegerArray states = new AtomicIntegerArray(helpers);
+        Object finished = new Object();
         for (int i = 0; i < helpers; i++) {
+            int helper = i;
             workers.execute(() -> {
+                if (!states.compareAndSet(helper, QUEUED, RUNNING)) {
+                    return;
+                }
                 try {
                     loop.run();
                 } finally {
-                    done.countDown();
+                    synchronized (finished) {
+                        states.set(helper, DONE);
+                        finished.notifyAll();
+                    }
                 }
             });
         }
         loop.run();
-        try {
-            done.await();
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for parallel blocks", interrupted);
+        synchronized (finished) {
+            for (int i = 0; i < helpers; i++) {
+                states.compareAndSet(i, QUEUED, CANCELLED);
+                while (states.get(i) == RUNNING) {
+                    try {
+                        finished.wait();
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted while waiting for parallel blocks", interrupted);
+                    }
+                }
+            }
         }
         Throwable error = failure.get();
         if (error instanceof RuntimeException runtime) {
@@ -143,7 +178,7 @@ public final class Parallel implements AutoCloseable {
 
     @Override
     public void close() {
-        if (workers != null) {
+        if (workers != null && ownsWorkers) {
             workers.shutdown();
         }
     }

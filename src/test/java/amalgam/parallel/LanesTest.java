@@ -1,4 +1,4 @@
-package amalgam.nn;
+package amalgam.parallel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;

@@ -1,4 +1,4 @@
-package amalgam.nn;
+package amalgam.parallel;
 
 import java.util.ArrayList;
 import java.util.List;
