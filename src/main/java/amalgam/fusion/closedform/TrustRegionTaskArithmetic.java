@@ -49,7 +49,7 @@ public final class TrustRegionTaskArithmetic implements FusionMethod {
                             "train images per task whose per-sample gradients are averaged"),
                     ParameterSpec.of("batch_size", ParameterType.INT, 128, Domain.integers(1, 1 << 20),
                             "train images read per batch (gradients are still per sample)"),
-                    ParameterSpec.of("zero_shot", ParameterType.BOOL, false, "use |τᵢ| instead of gradients (reads no data)")),
+                    ParameterSpec.of("zero_shot", ParameterType.BOOL, false, "use |τᵢ| instead of gradients (reads no train images)")),
             TrustRegionTaskArithmetic::new);
 
     private final double scalingFactor;
