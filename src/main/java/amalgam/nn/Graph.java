@@ -244,6 +244,16 @@ public final class Graph implements AutoCloseable {
         return ActivationOps.apply(this, ActivationOps.Kind.SIGMOID, x);
     }
 
+    /** max(x, 0). */
+    public Var relu(Var x) {
+        return ActivationOps.apply(this, ActivationOps.Kind.RELU, x);
+    }
+
+    /** mean |x − target| over all elements (torch's l1_loss); the target is a constant. */
+    public Var l1Loss(Var x, Tensor target) {
+        return LossOps.l1(this, x, target);
+    }
+
     /** Softmax along the last axis. */
     public Var softmax(Var x) {
         return SoftmaxOps.softmax(this, x);
