@@ -5,6 +5,8 @@ import amalgam.fusion.closedform.FisherMerging;
 import amalgam.fusion.closedform.RegMean;
 import amalgam.fusion.closedform.RegMeanPlusPlus;
 import amalgam.fusion.closedform.TrustRegionTaskArithmetic;
+import amalgam.fusion.method.AdaMerging;
+import amalgam.fusion.method.ConcreteTaskArithmetic;
 import amalgam.fusion.method.ContinualMerging;
 import amalgam.fusion.method.ContinualTiesMerging;
 import amalgam.fusion.method.DareTaskArithmetic;
@@ -73,7 +75,11 @@ public final class MethodRegistry {
             FisherMerging.DECLARATION,
             RegMean.DECLARATION,
             RegMeanPlusPlus.DECLARATION,
-            TrustRegionTaskArithmetic.DECLARATION));
+            TrustRegionTaskArithmetic.DECLARATION,
+            AdaMerging.CLIP,
+            AdaMerging.LAYER_WISE,
+            AdaMerging.TASK_WISE,
+            ConcreteTaskArithmetic.DECLARATION));
         all.addAll(SingularValueCalibration.DECLARATIONS);
         return List.copyOf(all);
     }

@@ -38,6 +38,13 @@ public final class Progress implements AutoCloseable {
         }
     }
 
+    /** Text shown after the bar (a training loop's current loss). */
+    public void message(String text) {
+        if (bar != null) {
+            bar.setExtraMessage(text);
+        }
+    }
+
     @Override
     public void close() {
         if (bar != null) {

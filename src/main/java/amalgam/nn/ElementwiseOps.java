@@ -114,6 +114,66 @@ final class ElementwiseOps {
         return graph.record(out, grad -> accumulate(graph, grad, alpha, graph.gradOf(x)), x);
     }
 
+    /**
+     * min(max(x, low), high) element-wise; d/dx = 1 where low <= x <= high, else 0 (torch.clamp's gradient, which
+     * passes at the bounds themselves).
+     */
+    static Var clamp(Graph graph, Var x, float low, float high) {
+        if (!(low <= high)) {
+            throw new IllegalArgumentException("clamp: low " + low + " > high " + high);
+        }
+        Tensor out = graph.allocate(x.shape());
+        long count = x.value().elementCount();
+        MemorySegment xv = x.value().data();
+        graph.parallel().forRange(count, Floats.ELEMENT_GRAIN, (start, end) -> {
+            for (long i = start; i < end; i++) {
+                Floats.set(out.data(), i, Math.min(Math.max(Floats.get(xv, i), low), high));
+            }
+        });
+        return graph.record(out, grad -> {
+            MemorySegment target = graph.gradOf(x).data();
+            graph.parallel().forRange(count, Floats.ELEMENT_GRAIN, (start, end) -> {
+                for (long i = start; i < end; i++) {
+                    float v = Floats.get(xv, i);
+                    if (v >= low && v <= high) {
+                        Floats.set(target, i, Floats.get(target, i) + Floats.get(grad.data(), i));
+                    }
+                }
+            });
+        }, x);
+    }
+
+    /**
+     * y = x / mean(x) over all elements (Concrete masks' per-tensor normalisation); with mu = mean(x) and n elements,
+     * d x_j = g_j / mu - (sum_i g_i x_i) / (n mu^2). Sums in double, in a fixed order.
+     */
+    static Var divideByMean(Graph graph, Var x) {
+        long count = x.value().elementCount();
+        if (count == 0) {
+            throw new IllegalArgumentException("divideByMean of an empty tensor " + x.shape());
+        }
+        MemorySegment xv = x.value().data();
+        double mean = graph.parallel().sum(count, Floats.ELEMENT_GRAIN, (start, end) -> Floats.sum((int) (end - start), xv, start))
+                / count;
+        float inverse = (float) (1 / mean);
+        Tensor out = graph.allocate(x.shape());
+        graph.parallel().forRange(count, Floats.ELEMENT_GRAIN, (start, end) -> {
+            MemorySegment.copy(xv, start * 4, out.data(), start * 4, (end - start) * 4);
+            Floats.scaleInPlace((int) (end - start), inverse, out.data(), start);
+        });
+        return graph.record(out, grad -> {
+            double dot = graph.parallel().sum(count, Floats.ELEMENT_GRAIN,
+                    (start, end) -> Floats.dot((int) (end - start), grad.data(), start, xv, start));
+            float shift = (float) (dot / (count * mean * mean));
+            MemorySegment target = graph.gradOf(x).data();
+            graph.parallel().forRange(count, Floats.ELEMENT_GRAIN, (start, end) -> {
+                for (long i = start; i < end; i++) {
+                    Floats.set(target, i, Floats.get(target, i) + Floats.get(grad.data(), i) * inverse - shift);
+                }
+            });
+        }, x);
+    }
+
     /** target += alpha * source, element-wise over equal shapes, in parallel. */
     static void accumulate(Graph graph, Tensor source, float alpha, Tensor target) {
         graph.parallel().forRange(source.elementCount(), Floats.ELEMENT_GRAIN,

@@ -187,6 +187,16 @@ public final class Graph implements AutoCloseable {
         return ElementwiseOps.scale(this, x, alpha);
     }
 
+    /** min(max(x, low), high) element-wise; the gradient passes where low <= x <= high. */
+    public Var clamp(Var x, float low, float high) {
+        return ElementwiseOps.clamp(this, x, low, high);
+    }
+
+    /** x / mean(x), the mean over all elements (a Concrete mask's normalisation). */
+    public Var divideByMean(Var x) {
+        return ElementwiseOps.divideByMean(this, x);
+    }
+
     /** x [..., n] + bias [n]. */
     public Var addBias(Var x, Var bias) {
         if (bias.shape().rank() != 1 || bias.shape().dim(0) != x.shape().dim(-1)) {

@@ -14,6 +14,8 @@ import java.util.function.ToIntFunction;
  * Ilharco et al. 2023), where the coefficients lambda [groups, tasks] are the one trainable leaf. With one group this is
  * task-wise AdaMerging, with one group per layer it is layer-wise AdaMerging (Yang et al. 2024). Each expression is
  * computed once per graph (memoized) in one fused pass; base weights and task vectors are never copied or updated.
+ * With {@code clampToUnit} the expressions use clamp(lambda, 0, 1) instead of lambda (the gradient passes through the
+ * clamp where 0 <= lambda <= 1), as AdaMerging's {@code clamp_weights} does.
  */
 public final class TaskArithmeticParameters implements Parameters, AutoCloseable {
     private final Map<String, Tensor> base;
@@ -21,6 +23,7 @@ public final class TaskArithmeticParameters implements Parameters, AutoCloseable
     private final ToIntFunction<String> group;
     private final Arena arena = Arena.ofShared();
     private final Var lambdas; // [groups, tasks]
+    private final boolean clampToUnit;
 
     /**
      * @param base        theta0 by name (F32)
@@ -31,6 +34,13 @@ public final class TaskArithmeticParameters implements Parameters, AutoCloseable
      */
     public TaskArithmeticParameters(Map<String, Tensor> base, List<Map<String, Tensor>> taskVectors, int groups,
             ToIntFunction<String> group, float initial) {
+        this(base, taskVectors, groups, group, initial, false);
+    }
+
+    /** As above; with {@code clampToUnit} the weights read clamp(lambda, 0, 1). */
+    public TaskArithmeticParameters(Map<String, Tensor> base, List<Map<String, Tensor>> taskVectors, int groups,
+            ToIntFunction<String> group, float initial, boolean clampToUnit) {
+        this.clampToUnit = clampToUnit;
         this.base = base;
         this.taskVectors = List.copyOf(taskVectors);
         this.group = group;
@@ -83,9 +93,26 @@ public final class TaskArithmeticParameters implements Parameters, AutoCloseable
                     indices.add(row * taskVectors.size() + task);
                 }
             }
-            return graph.weightedSum(Var.constant(theta0), taus, lambdas,
+            Var weights = clampToUnit ? graph.memoize(new ClampKey(this), () -> graph.clamp(lambdas, 0f, 1f)) : lambdas;
+            return graph.weightedSum(Var.constant(theta0), taus, weights,
                     indices.stream().mapToLong(Long::longValue).toArray());
         });
+    }
+
+    /** Overwrites the coefficients with {@code values} [groups, tasks] row-major (saved coefficients, a reset). */
+    public void setLambdas(float[] values) {
+        Tensor table = lambdas.value();
+        if (values.length != table.elementCount()) {
+            throw new IllegalArgumentException(values.length + " coefficients for a table of shape " + table.shape());
+        }
+        for (int i = 0; i < values.length; i++) {
+            table.setFloat(i, values[i]);
+        }
+    }
+
+    /** The current coefficients [groups, tasks] row-major, as stored (not clamped). */
+    public float[] lambdaValues() {
+        return lambdas.value().toFloatArray();
     }
 
     @Override
@@ -104,5 +131,8 @@ public final class TaskArithmeticParameters implements Parameters, AutoCloseable
     }
 
     private record Key(TaskArithmeticParameters owner, String name) {
+    }
+
+    private record ClampKey(TaskArithmeticParameters owner) {
     }
 }

@@ -85,6 +85,23 @@ public final class Var {
         return value.getFloat(0);
     }
 
+    /**
+     * Adds {@code delta} (this value's shape, F32) to the gradient of this leaf, as a backward pass would: for
+     * gradients computed on other graphs, e.g. by data-parallel replicas of a model, summed in a fixed order.
+     */
+    public void accumulateGrad(Tensor delta) {
+        if (gradArena == null) {
+            throw new IllegalStateException("accumulateGrad on a value that is not a trainable leaf: " + this);
+        }
+        if (!delta.shape().equals(value.shape()) || delta.dtype() != DType.F32) {
+            throw new IllegalArgumentException("gradient " + delta + " for a leaf of shape " + value.shape());
+        }
+        Tensor target = gradForAccumulation(null);
+        for (long i = 0; i < delta.elementCount(); i++) {
+            target.setFloat(i, target.getFloat(i) + delta.getFloat(i));
+        }
+    }
+
     /** Clears the accumulated gradient (keeps its buffer). */
     public void zeroGrad() {
         if (grad != null) {
