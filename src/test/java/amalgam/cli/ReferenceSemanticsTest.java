@@ -34,7 +34,8 @@ class ReferenceSemanticsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"fw_merging/fw_hard", "fisher_merging/clip_fisher_merging", "regmean/clip_regmean",
-            "regmean_plusplus/clip_regmean_plusplus", "trust_region/clip_task_arithmetic"})
+            "regmean_plusplus/clip_regmean_plusplus", "trust_region/clip_task_arithmetic",
+            "adamerging/clip_task_wise_adamerging", "adamerging/clip_layer_wise_adamerging"})
     void mergesEqualTheReference(String method) throws Exception {
         Map<String, Tensor> expected = SafetensorsTestFiles.read(POOL.resolve("expected.safetensors"));
         Path out = temp.resolve("merged");
@@ -73,6 +74,7 @@ class ReferenceSemanticsTest {
     /** The options that make a method read what the reference read (the whole split, the reference's step counts). */
     private static List<String> options(String method) {
         return switch (method) {
+            case "adamerging/clip_task_wise_adamerging", "adamerging/clip_layer_wise_adamerging" -> List.of("method.max_steps=5");
             case "fw_merging/fw_hard" -> List.of("method.dataset_size=12", "method.max_iters=2");
             default -> List.of();
         };
