@@ -92,7 +92,8 @@ public final class QualityBenchmark {
                 new Method("model stock", Map.of("method", "model_stock")),
                 new Method("simple ensemble (features averaged)", Map.of("method", "ensemble/simple_ensemble")),
                 new Method("max-model predictor", Map.of("method", "ensemble/max_model_predictor")),
-                new Method("Frank-Wolfe hard (10 steps, TA)", Map.of("method", "fw_merging/fw_hard")));
+                new Method("Frank-Wolfe hard (10 steps, TA)", Map.of("method", "fw_merging/fw_hard")),
+                new Method("AdaMerging + representation surgery", Map.of("method", "surgery/adamerging_surgery")));
     }
 
     private Map<String, Object> arguments(String method, Map<String, Object> parameters, boolean withReference) {

@@ -7,6 +7,7 @@ import amalgam.fusion.closedform.RegMeanPlusPlus;
 import amalgam.fusion.closedform.TrustRegionTaskArithmetic;
 import amalgam.fusion.method.AdaMerging;
 import amalgam.fusion.method.ConcreteTaskArithmetic;
+import amalgam.fusion.method.RepresentationSurgery;
 import amalgam.fusion.method.ContinualMerging;
 import amalgam.fusion.method.ContinualTiesMerging;
 import amalgam.fusion.method.DareTaskArithmetic;
@@ -79,7 +80,8 @@ public final class MethodRegistry {
             AdaMerging.CLIP,
             AdaMerging.LAYER_WISE,
             AdaMerging.TASK_WISE,
-            ConcreteTaskArithmetic.DECLARATION));
+            ConcreteTaskArithmetic.DECLARATION,
+            RepresentationSurgery.DECLARATION));
         all.addAll(SingularValueCalibration.DECLARATIONS);
         return List.copyOf(all);
     }

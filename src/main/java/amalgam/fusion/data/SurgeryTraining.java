@@ -54,7 +54,7 @@ public final class SurgeryTraining {
                 TaskBatches batches = new TaskBatches(data, name, ImageTaskPool.Split.TEST, batchSize, TaskBatches.seedFor(seed, t));
                 float[] mergedFeatures = features(data, batches, merged, threads);
                 float[] ownFeatures;
-                try (Arena weights = Arena.ofConfined()) {
+                try (Arena weights = Arena.ofShared()) { // the encoder's lanes read it
                     ownFeatures = features(data, batches, data.family().weights(model, weights), threads);
                 }
                 Tensor down = Tensor.allocate(arena, DType.F32, Shape.of(RANK, projection));

@@ -194,6 +194,15 @@ public final class ImageTaskPool {
 
     /** Accuracy and loss of the model on the named tasks, in the order given. */
     public Map<String, TaskMetrics> evaluate(Path modelDirectory, List<String> names, int threads) {
+        return evaluate(modelDirectory, names, threads, true);
+    }
+
+    /** A model folder's merged model on every task, ignoring per-task corrections saved beside it. */
+    public Map<String, TaskMetrics> evaluateWithoutCorrections(Path modelDirectory, int threads) {
+        return evaluate(modelDirectory, taskNames(), threads, false);
+    }
+
+    private Map<String, TaskMetrics> evaluate(Path modelDirectory, List<String> names, int threads, boolean withCorrections) {
         if (EnsembleCheckpoint.isEnsemble(modelDirectory)) {
             EnsembleCheckpoint.Description ensemble = EnsembleCheckpoint.read(modelDirectory);
             try (Arena arena = Arena.ofShared()) {
@@ -206,7 +215,7 @@ public final class ImageTaskPool {
             Parameters params = ClipWeights.load(checkpoint, new ClipConfig(config.vision(), null, config.projectionDim()), true, arena);
             ImageEmbedder.Factory plain = laneThreads -> new ClipImageEncoder(model, params, laneThreads);
             Path surgery = modelDirectory.resolve(FeatureCorrection.FILE);
-            if (!java.nio.file.Files.isRegularFile(surgery)) {
+            if (!withCorrections || !java.nio.file.Files.isRegularFile(surgery)) {
                 return evaluate(plain, config.vision().imageSize(), names, threads);
             }
             // a representation-surgery model: each task's embeddings get that task's correction

@@ -77,7 +77,7 @@ public final class ClipVisionFamily {
         return copy;
     }
 
-    static final String PROJECTION = "visual_projection.weight";
+    public static final String PROJECTION = "visual_projection.weight";
 
     private static ClipWeights.Source sourceOf(ModelSource model) {
         return new ClipWeights.Source() {
