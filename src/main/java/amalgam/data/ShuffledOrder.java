@@ -16,7 +16,8 @@ public final class ShuffledOrder {
         this(count, new SplittableRandom(seed));
     }
 
-    private ShuffledOrder(int count, SplittableRandom random) {
+    /** Reshuffled every epoch from {@code random} (e.g. one stream per task split off a run's generator). */
+    public ShuffledOrder(int count, SplittableRandom random) {
         if (count < 1) {
             throw new IllegalArgumentException("cannot draw from an empty split");
         }
@@ -30,7 +31,23 @@ public final class ShuffledOrder {
 
     /** The dataset order, epoch after epoch. */
     public static ShuffledOrder inOrder(int count) {
-        return new ShuffledOrder(count, null);
+        return new ShuffledOrder(count, (SplittableRandom) null);
+    }
+
+    /**
+     * The next batch as a data loader that does not drop its last batch draws it: {@code batchSize} indices, or what
+     * is left of the epoch (a batch never spans two epochs).
+     */
+    public int[] nextBatch(int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        }
+        int left = remainingInEpoch();
+        int[] batch = new int[left == 0 ? Math.min(batchSize, indices.length) : Math.min(batchSize, left)];
+        for (int i = 0; i < batch.length; i++) {
+            batch[i] = next();
+        }
+        return batch;
     }
 
     /** How many indices remain in the current epoch (0 at its end: the next call starts a new epoch). */

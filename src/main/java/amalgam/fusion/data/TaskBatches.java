@@ -43,41 +43,33 @@ public final class TaskBatches {
 
     /** The next batch: {@code batchSize} images, or what is left of the epoch; allocated in {@code arena}. */
     public Batch next(Arena arena) {
-        return samples(nextBatchSize(), arena);
+        return load(nextIndices(), arena);
     }
 
     /** The split indices of the next batch (as {@link #next} would load them), for methods that cache per-image values. */
     public int[] nextIndices() {
-        int[] indices = new int[nextBatchSize()];
-        for (int i = 0; i < indices.length; i++) {
-            indices[i] = order.next();
-        }
-        return indices;
-    }
-
-    private int nextBatchSize() {
-        int left = order.remainingInEpoch();
-        return left == 0 ? Math.min(batchSize, images.size()) : Math.min(batchSize, left);
+        return order.nextBatch(batchSize);
     }
 
     /** All images of the split in dataset order, in batches of at most {@code size} (for per-image values). */
     public Batch range(int start, int count, Arena arena) {
         int[] indices = new int[count];
-        long[] labels = new long[count];
-        for (int i = 0; i < count; i++) {
-            indices[i] = start + i;
-            labels[i] = images.label(start + i);
-        }
-        int size = data.family().model().config().vision().imageSize();
-        return new Batch(data.taskPool().pixels(images, indices, size, arena), labels);
+        java.util.Arrays.setAll(indices, i -> start + i);
+        return load(indices, arena);
     }
 
     /** The next {@code count} images of the stream, crossing into the next epoch if needed (a batch-1 loader's draws). */
     public Batch samples(int count, Arena arena) {
         int[] indices = new int[count];
-        long[] labels = new long[count];
         for (int i = 0; i < count; i++) {
             indices[i] = order.next();
+        }
+        return load(indices, arena);
+    }
+
+    private Batch load(int[] indices, Arena arena) {
+        long[] labels = new long[indices.length];
+        for (int i = 0; i < indices.length; i++) {
             labels[i] = images.label(indices[i]);
         }
         int size = data.family().model().config().vision().imageSize();

@@ -1,4 +1,4 @@
-package amalgam.fusion.tta;
+package amalgam.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,16 +8,16 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** Test-time batches: every epoch a permutation of the split, its last batch the remainder; the order is the seed's. */
-class TestBatchesTest {
+/** Loader batches: every epoch a permutation of the split, its last batch the remainder; the order is the seed's. */
+class ShuffledOrderTest {
     @Test
     void everyEpochIsAPermutationEndingWithTheRemainder() {
-        TestBatches batches = new TestBatches(10, 4, new SplittableRandom(5));
+        ShuffledOrder batches = new ShuffledOrder(10, new SplittableRandom(5));
         int[][] epochs = new int[3][];
         for (int epoch = 0; epoch < 3; epoch++) {
-            int[] a = batches.next();
-            int[] b = batches.next();
-            int[] c = batches.next();
+            int[] a = batches.nextBatch(4);
+            int[] b = batches.nextBatch(4);
+            int[] c = batches.nextBatch(4);
             assertEquals(4, a.length);
             assertEquals(4, b.length);
             assertEquals(2, c.length);
@@ -34,10 +34,10 @@ class TestBatchesTest {
 
     @Test
     void theSameSeedGivesTheSameOrder() {
-        TestBatches first = new TestBatches(7, 3, new SplittableRandom(9));
-        TestBatches second = new TestBatches(7, 3, new SplittableRandom(9));
+        ShuffledOrder first = new ShuffledOrder(7, new SplittableRandom(9));
+        ShuffledOrder second = new ShuffledOrder(7, new SplittableRandom(9));
         for (int i = 0; i < 10; i++) {
-            assertArrayEquals(first.next(), second.next());
+            assertArrayEquals(first.nextBatch(3), second.nextBatch(3));
         }
     }
 }
