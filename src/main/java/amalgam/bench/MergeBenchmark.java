@@ -110,7 +110,7 @@ public final class MergeBenchmark {
             for (int i = 0; i < files.size(); i++) {
                 sources.add(CheckpointModelSource.open(i == 0 ? ModelPool.PRETRAINED : "task" + i, files.get(i)));
             }
-            List<TensorJob> jobs = Planning.withThreads(engine.threads(),
+            List<TensorJob> jobs = Planning.with(engine.workers().parallel(),
                     () -> MethodRegistry.createMerge(method, Map.of()).plan(new ModelPool(sources), 0));
             // as amalgam run does: inputs are checked while read, outputs before they are written
             jobs = FiniteOutputs.checked(jobs, method, NonFiniteInputs.REFUSE);
@@ -137,7 +137,7 @@ public final class MergeBenchmark {
                 LinearAlgebra.resetTimers();
                 Path output = Files.createTempDirectory(directory, "amalgam-bench-svd-").resolve("out");
                 long start = System.nanoTime();
-                List<TensorJob> jobs = Planning.withThreads(engine.threads(),
+                List<TensorJob> jobs = Planning.with(engine.workers().parallel(),
                         () -> MethodRegistry.createMerge(method, Map.of()).plan(pool, 0));
                 new FusedModelWriter(engine).write(jobs, spec(method, output));
                 double seconds = (System.nanoTime() - start) / 1e9;

@@ -8,7 +8,7 @@ import amalgam.model.clip.ClipImageEncoder;
 import amalgam.model.clip.ClipModel;
 import amalgam.model.clip.ClipKeys;
 import amalgam.nn.Graph;
-import amalgam.nn.Parallel;
+import amalgam.parallel.Parallel;
 import amalgam.nn.TensorParameters;
 import amalgam.nn.Var;
 import amalgam.nn.optim.AdamW;
@@ -62,8 +62,8 @@ public final class NnBenchmark {
     }
 
     public void run(PrintWriter out) throws Exception {
-        LinearAlgebra.setThreads(threads);
-        try (Arena arena = Arena.ofShared(); Parallel parallel = new Parallel(threads); Tower tower = new Tower(arena)) {
+        try (var blas = LinearAlgebra.useThreads(threads); Arena arena = Arena.ofShared(); Parallel parallel = new Parallel(threads);
+             Tower tower = new Tower(arena)) {
             double sgemm = sgemmRate(arena);
             out.printf("amalgam bench nn: CLIP ViT-B/32 vision tower at 224x224 (%s), %d threads, %s%n",
                     model == null ? "random weights" : model, threads, LinearAlgebra.backend());
@@ -101,8 +101,7 @@ public final class NnBenchmark {
      * seconds; stops at end of input.
      */
     public void serve(BufferedReader in, PrintWriter out) throws Exception {
-        LinearAlgebra.setThreads(threads);
-        try (Arena arena = Arena.ofShared(); Tower tower = new Tower(arena)) {
+        try (var blas = LinearAlgebra.useThreads(threads); Arena arena = Arena.ofShared(); Tower tower = new Tower(arena)) {
             Map<Integer, Tensor> pixels = new LinkedHashMap<>();
             out.println("ready " + LinearAlgebra.backend());
             out.flush();

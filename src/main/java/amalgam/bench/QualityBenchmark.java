@@ -89,7 +89,18 @@ public final class QualityBenchmark {
                 new Method("ISO-CTS (α = 1.0, 80 % common)", Map.of("method", "iso_cts")),
                 new Method("EMR (one model per task)", Map.of("method", "emr_merging")),
                 new Method("OPCM (α = 0.5, seeded order)", Map.of("method", "opcm")),
-                new Method("model stock", Map.of("method", "model_stock")));
+                new Method("model stock", Map.of("method", "model_stock")),
+                new Method("simple ensemble (features averaged)", Map.of("method", "ensemble/simple_ensemble")),
+                new Method("max-model predictor", Map.of("method", "ensemble/max_model_predictor")),
+                new Method("Fisher merging (256 train images)", Map.of("method", "fisher_merging/clip_fisher_merging")),
+                new Method("RegMean (256 train images, α = 0.95)", Map.of("method", "regmean/clip_regmean")),
+                new Method("RegMean++", Map.of("method", "regmean_plusplus/clip_regmean_plusplus")),
+                new Method("task arithmetic in a trust region (q = 0.99)", Map.of("method", "trust_region/clip_task_arithmetic")),
+                new Method("task-wise AdaMerging (1000 steps)", Map.of("method", "adamerging/clip_task_wise_adamerging")),
+                new Method("layer-wise AdaMerging (1000 steps)", Map.of("method", "adamerging/clip_layer_wise_adamerging")),
+                new Method("Concrete TA (2000 steps)", Map.of("method", "concrete_subspace/clip_concrete_task_arithmetic")),
+                new Method("Frank-Wolfe hard (10 steps, TA)", Map.of("method", "fw_merging/fw_hard")),
+                new Method("AdaMerging + representation surgery", Map.of("method", "surgery/adamerging_surgery")));
     }
 
     private Map<String, Object> arguments(String method, Map<String, Object> parameters, boolean withReference) {

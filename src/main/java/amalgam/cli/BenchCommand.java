@@ -69,8 +69,10 @@ final class BenchCommand extends CommandGroup {
         @Override
         public Integer call() throws Exception {
             List<DType> parsed = dtypes.stream().map(DType::fromTorchName).toList();
-            new MergeBenchmark(SizeOption.parse(size, "--size"), models, parsed, directory,
-                    EngineSettings.of(threads, memory, null, false), !skipSvd, methods).run(spec.commandLine().getOut());
+            try (var engine = EngineSettings.of(threads, memory, null, false)) {
+                new MergeBenchmark(SizeOption.parse(size, "--size"), models, parsed, directory, engine, !skipSvd, methods)
+                        .run(spec.commandLine().getOut());
+            }
             return Main.EXIT_OK;
         }
     }
@@ -125,8 +127,10 @@ final class BenchCommand extends CommandGroup {
 
         @Override
         public Integer call() {
-            new amalgam.bench.QualityBenchmark(EngineSettings.of(threads, "1Gi", null, false), RunCommand.builtInPools(),
-                    amalgam.fusion.ReferenceCache.standard()).run(spec.commandLine().getOut());
+            try (var engine = EngineSettings.of(threads, "1Gi", null, false)) {
+                new amalgam.bench.QualityBenchmark(engine, RunCommand.builtInPools(), amalgam.fusion.ReferenceCache.standard())
+                        .run(spec.commandLine().getOut());
+            }
             return Main.EXIT_OK;
         }
     }

@@ -1,6 +1,5 @@
 package amalgam.cli;
 
-import amalgam.linalg.LinearAlgebra;
 import amalgam.merge.EngineOptions;
 
 /** Engine options from the shared command-line flags (threads, memory budget, shard size). */
@@ -13,8 +12,6 @@ final class EngineSettings {
         if (workers < 1) {
             throw new amalgam.UserInputException("--threads must be at least 1, got " + workers);
         }
-        // tensor jobs already run in parallel; BLAS inside a job gets one thread so work is not oversubscribed
-        LinearAlgebra.setThreads(1);
         long shard = shardSize == null ? EngineOptions.DEFAULT_SHARD_BYTES : SizeOption.parse(shardSize, "--out-shard-size");
         return new EngineOptions(workers, SizeOption.parse(memory, "--memory"), shard, progress);
     }

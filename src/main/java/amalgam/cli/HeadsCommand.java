@@ -10,7 +10,7 @@ import amalgam.model.clip.ClipWeights;
 import amalgam.model.clip.ZeroShotHead;
 import amalgam.model.clip.ZeroShotTemplates;
 import amalgam.nn.Graph;
-import amalgam.nn.Parallel;
+import amalgam.parallel.Parallel;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;

@@ -31,6 +31,10 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (java.nio.file.Files.isDirectory(model) && amalgam.model.clip.EnsembleCheckpoint.isEnsemble(model)) {
+            inspectEnsemble(out);
+            return Main.EXIT_OK;
+        }
         try (Checkpoint checkpoint = Checkpoint.open(HubCache.locate(model.toString()))) {
             List<TensorInfo> tensors = checkpoint.tensors();
             long parameters = tensors.stream().mapToLong(info -> info.shape().elementCount()).sum();
@@ -41,6 +45,39 @@ final class InspectCommand implements Callable<Integer> {
             }
         }
         return Main.EXIT_OK;
+    }
+
+    /** An ensemble folder: how it combines its members, and each member's weight and size. */
+    private void inspectEnsemble(PrintWriter out) throws Exception {
+        amalgam.model.clip.EnsembleCheckpoint.Description ensemble = amalgam.model.clip.EnsembleCheckpoint.read(model);
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode root = mapper.createObjectNode();
+        ObjectNode description = root.putObject("ensemble");
+        description.put("combination", ensemble.combination().name().toLowerCase(java.util.Locale.ROOT));
+        ArrayNode members = description.putArray("members");
+        long total = 0;
+        for (amalgam.model.clip.EnsembleCheckpoint.Member member : ensemble.members()) {
+            long parameters;
+            try (Checkpoint checkpoint = Checkpoint.open(model.resolve(member.folder()))) {
+                parameters = checkpoint.tensors().stream().mapToLong(info -> info.shape().elementCount()).sum();
+            }
+            total += parameters;
+            members.addObject().put("name", member.name()).put("folder", member.folder()).put("weight", member.weight())
+                    .put("num_parameters", parameters);
+        }
+        root.put("num_parameters", total);
+        if (json) {
+            out.println(mapper.writeValueAsString(root));
+            return;
+        }
+        out.printf("ensemble of %d models, features combined by %s before the shared projection%n", ensemble.members().size(),
+                description.get("combination").asText());
+        out.printf("%-24s  %-24s  %10s  %15s%n", "member", "folder", "weight", "parameters");
+        for (var member : members) {
+            out.printf("%-24s  %-24s  %10.6f  %,15d%n", member.get("name").asText(), member.get("folder").asText(),
+                    member.get("weight").asDouble(), member.get("num_parameters").asLong());
+        }
+        out.printf("%,d parameters in all%n", total);
     }
 
     private static String toJson(List<TensorInfo> tensors, long parameters) throws Exception {

@@ -61,11 +61,12 @@ final class MergeCommand implements Callable<Integer> {
             throw new UserInputException("--no-safe-serialization: amalgam writes safetensors only");
         }
         mergekit.deviceWarnings().forEach(this::warn);
-        var options = EngineSettings.of(threads, memory, shard, progress && !mergekit.quiet);
         PlanOptions planOptions = PlanOptions.of(mergekit.allowCrimes, mergekit.loraMergeDType)
                 .withAllowNonFinite(allowNonFinite);
-        new MergekitRun(options, this::warn).run(config, parsed, output,
-                new MergekitRun.Settings(seed, copyTokenizer, mergekit.writeModelCard, planOptions));
+        try (var options = EngineSettings.of(threads, memory, shard, progress && !mergekit.quiet)) {
+            new MergekitRun(options, this::warn).run(config, parsed, output,
+                    new MergekitRun.Settings(seed, copyTokenizer, mergekit.writeModelCard, planOptions));
+        }
         return Main.EXIT_OK;
     }
 

@@ -49,8 +49,10 @@ final class RunCommand implements Callable<Integer> {
             ignored.forEach(arguments::remove);
         }
         PrintWriter out = spec.commandLine().getOut();
-        RunReport report = new FusionRun(EngineSettings.of(threads, memory, null, true), builtInPools(), ReferenceCache.standard())
-                .allowingNonFinite(allowNonFinite).run(arguments, out);
+        RunReport report;
+        try (var engine = EngineSettings.of(threads, memory, null, true)) {
+            report = new FusionRun(engine, builtInPools(), ReferenceCache.standard()).allowingNonFinite(allowNonFinite).run(arguments, out);
+        }
         out.println(report.toPrettyJson());
         return Main.EXIT_OK;
     }

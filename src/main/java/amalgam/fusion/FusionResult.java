@@ -3,6 +3,7 @@ package amalgam.fusion;
 import amalgam.merge.ModelSource;
 import amalgam.merge.TensorJob;
 import amalgam.model.clip.EnsembleEmbedder;
+import amalgam.model.clip.FeatureCorrection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.SequencedMap;
@@ -14,12 +15,19 @@ import java.util.SequencedMap;
 public sealed interface FusionResult {
     /**
      * One fused checkpoint, given as per-tensor jobs the engine writes, with what the method learned on the way
-     * (AdaMerging's coefficients, ...), saved beside the model and shown in the report.
+     * (AdaMerging's coefficients, ...), saved beside the model and shown in the report, and per-task corrections of
+     * its image embeddings (representation surgery; empty for a plain model), saved beside it too.
      */
-    record MergedModel(List<TensorJob> jobs, List<LearnedCoefficients> learned) implements FusionResult {
+    record MergedModel(List<TensorJob> jobs, List<LearnedCoefficients> learned,
+                       SequencedMap<String, FeatureCorrection> corrections) implements FusionResult {
         public MergedModel {
             jobs = List.copyOf(jobs);
             learned = List.copyOf(learned);
+            corrections = new LinkedHashMap<>(corrections);
+        }
+
+        public MergedModel(List<TensorJob> jobs, List<LearnedCoefficients> learned) {
+            this(jobs, learned, new LinkedHashMap<>());
         }
 
         public MergedModel(List<TensorJob> jobs) {

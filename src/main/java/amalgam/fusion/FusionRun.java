@@ -103,7 +103,7 @@ public final class FusionRun {
                 FusionData data = taskPool == null ? null : new FusionData(taskPool, clipFamily(pool, opened));
                 FusionContext context = new FusionContext(pool, seed, engine.threads(), data, saveTo != null);
                 FusionResult result = TensorInputs.withReference(pool.reference().name(),
-                        () -> Planning.withThreads(engine.threads(), () -> method.fuse(context)));
+                        () -> Planning.with(engine.workers().parallel(), () -> method.fuse(context)));
                 nonFinite.planned();
                 Provenance provenance = provenance(arguments, pool, opened, seed);
                 FusedModelSpec spec = new FusedModelSpec(saveTo, sideFileSource(pool, opened), null, Map.of(), true, provenance,
@@ -112,11 +112,11 @@ public final class FusionRun {
                     case FusionResult.Ensemble ensemble -> putResults(report.entries(), new EnsembleOutput(ensemble,
                             () -> clipFamily(pool, opened), engine).saveAndEvaluate(output, spec, taskPool, report));
                     case FusionResult.MergedModel merged -> saveAndEvaluate(checked(Map.of("", merged.jobs()), methodName, nonFinite),
-                            spec, output, false, false, taskPool, report, merged.learned());
+                            spec, output, false, false, taskPool, report, new SideOutputs(merged.learned(), merged.corrections()));
                     case FusionResult.PerTaskModels perTask -> saveAndEvaluate(checked(perTask.models(), methodName, nonFinite), spec,
-                            output, true, false, taskPool, report, List.of());
+                            output, true, false, taskPool, report, SideOutputs.NONE);
                     case FusionResult.ContinualSteps steps -> saveAndEvaluate(checked(steps.steps(), methodName, nonFinite), spec,
-                            output, false, true, taskPool, report, List.of());
+                            output, false, true, taskPool, report, SideOutputs.NONE);
                 }
             }
             if (taskPool != null && withReference) {
@@ -149,18 +149,19 @@ public final class FusionRun {
      */
     private void saveAndEvaluate(Map<String, List<TensorJob>> models, FusedModelSpec spec, OutputDirectory output,
                                  boolean perTask, boolean everyStep, ImageTaskPool taskPool, RunReport report,
-                                 List<LearnedCoefficients> learned) {
+                                 SideOutputs side) {
         List<TensorJob> first = models.values().iterator().next();
         long parameters = first.stream().filter(job -> job.outputDType().isFloatingPoint())
                 .mapToLong(job -> job.outputShape().elementCount()).sum();
         report.putModelInfo(parameters, parameters);
-        learned.forEach(table -> report.putLearned(table));
+        side.learned().forEach(report::putLearned);
         if (output != null) {
             Path staging = output.stagingFor(new FusedModelWriter(engine).runKey(models, spec));
             save(perTask || everyStep, models, spec, staging, FusedModelWriter.titleOf(output.target()));
-            saveLearned(learned, staging, spec);
+            side.saveInto(staging);
             output.publish();
             evaluateIfAsked(taskPool, output.target(), models, perTask, everyStep, report);
+            side.evaluateUncorrected(taskPool, output.target(), engine.threads(), report);
             return;
         }
         try (ScratchDirectory scratch = ScratchDirectory.create()) {
@@ -169,17 +170,9 @@ public final class FusionRun {
                     spec.provenance(), spec.configText());
             createDirectory(written);
             save(perTask || everyStep, models, unsaved, written, "fused");
+            side.saveInto(written);
             evaluateIfAsked(taskPool, written, models, perTask, everyStep, report);
-        }
-    }
-
-    /** Learned tables beside the model: {@code NAME.safetensors}, with the run's provenance in their metadata. */
-    private static void saveLearned(List<LearnedCoefficients> learned, Path directory, FusedModelSpec spec) {
-        for (LearnedCoefficients table : learned) {
-            java.util.SequencedMap<String, String> metadata = new java.util.LinkedHashMap<>();
-            metadata.put("format", "pt");
-            metadata.put("amalgam.output", "learned coefficients");
-            table.save(directory.resolve(table.name() + ".safetensors"), metadata);
+            side.evaluateUncorrected(taskPool, written, engine.threads(), report);
         }
     }
 
@@ -286,7 +279,7 @@ public final class FusionRun {
     }
 
     private Map<String, TaskMetrics> cachedEvaluation(ImageTaskPool taskPool, CheckpointModelSource model, List<String> tasks) {
-        String contents = FileDigests.combined(digests.of(model.checkpoint().files(), engine.threads()));
+        String contents = FileDigests.combined(digests.of(model.checkpoint().files(), engine.workers()));
         Map<String, TaskMetrics> results = new LinkedHashMap<>();
         List<String> missing = new ArrayList<>();
         for (String task : tasks) {
@@ -383,7 +376,7 @@ public final class FusionRun {
         for (int i = 0; i < opened.size(); i++) {
             names.add(i < pool.allModels().size() ? pool.allModels().get(i).name() : opened.get(i).name());
         }
-        List<Provenance.Input> inputs = Provenance.describe(names, opened, digests, engine.threads(), engine.progress());
+        List<Provenance.Input> inputs = Provenance.describe(names, opened, digests, engine.workers(), engine.progress());
         Map<String, Object> given = new LinkedHashMap<>();
         arguments.forEach((key, value) -> {
             if (key.startsWith("method.")) {

@@ -1,8 +1,13 @@
 package amalgam.fusion;
 
 import amalgam.UserInputException;
+import amalgam.fusion.closedform.FisherMerging;
+import amalgam.fusion.closedform.RegMean;
+import amalgam.fusion.closedform.RegMeanPlusPlus;
+import amalgam.fusion.closedform.TrustRegionTaskArithmetic;
 import amalgam.fusion.method.AdaMerging;
 import amalgam.fusion.method.ConcreteTaskArithmetic;
+import amalgam.fusion.method.RepresentationSurgery;
 import amalgam.fusion.method.ContinualMerging;
 import amalgam.fusion.method.ContinualTiesMerging;
 import amalgam.fusion.method.DareTaskArithmetic;
@@ -10,6 +15,7 @@ import amalgam.fusion.method.DareTiesMerging;
 import amalgam.fusion.method.Dummy;
 import amalgam.fusion.method.EmrMerging;
 import amalgam.fusion.method.Ensembles;
+import amalgam.fusion.method.FrankWolfeMerging;
 import amalgam.fusion.method.IsotropicMerging;
 import amalgam.fusion.method.MagMax;
 import amalgam.fusion.method.ModelStockMerging;
@@ -66,10 +72,16 @@ public final class MethodRegistry {
             Ensembles.SIMPLE,
             Ensembles.WEIGHTED,
             Ensembles.MAX,
+            FrankWolfeMerging.DECLARATION,
+            FisherMerging.DECLARATION,
+            RegMean.DECLARATION,
+            RegMeanPlusPlus.DECLARATION,
+            TrustRegionTaskArithmetic.DECLARATION,
             AdaMerging.CLIP,
             AdaMerging.LAYER_WISE,
             AdaMerging.TASK_WISE,
-            ConcreteTaskArithmetic.DECLARATION));
+            ConcreteTaskArithmetic.DECLARATION,
+            RepresentationSurgery.DECLARATION));
         all.addAll(SingularValueCalibration.DECLARATIONS);
         return List.copyOf(all);
     }

@@ -1,6 +1,6 @@
 package amalgam.fusion;
 
-import amalgam.nn.Parallel;
+import amalgam.parallel.Parallel;
 import java.util.function.Supplier;
 
 /**
@@ -18,11 +18,9 @@ public final class Planning {
     private Planning() {
     }
 
-    /** Runs {@code work} (which builds plans) with {@code threads} threads for its statistics passes. */
-    public static <T> T withThreads(int threads, Supplier<T> work) {
-        try (Parallel parallel = new Parallel(threads)) {
-            return ScopedValue.where(PARALLEL, parallel).call(work::get);
-        }
+    /** Runs {@code work} (which builds plans) with {@code parallel} for its statistics passes. */
+    public static <T> T with(Parallel parallel, Supplier<T> work) {
+        return ScopedValue.where(PARALLEL, parallel).call(work::get);
     }
 
     /** The parallel helper bound by {@link #withThreads}, else one that runs on the calling thread. */

@@ -1,5 +1,7 @@
 package amalgam.io;
 
+import amalgam.parallel.Workers;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -48,23 +50,19 @@ public final class FileDigests {
         return new FileDigests(UserCache.folder("sha256"));
     }
 
-    /** The digests of {@code files} in their order, hashing up to {@code threads} files at once. */
-    public List<FileDigest> of(List<Path> files, int threads) {
-        return of(files, threads, bytes -> { });
+    /** The digests of {@code files} in their order, hashing as many files at once as there are workers. */
+    public List<FileDigest> of(List<Path> files, Workers workers) {
+        return of(files, workers, bytes -> { });
     }
 
-    /** As {@link #of(List, int)}, telling {@code progress} how many bytes are done as it goes (from any thread). */
-    public List<FileDigest> of(List<Path> files, int threads, LongConsumer progress) {
-        if (files.size() <= 1 || threads <= 1) {
+    /** As {@link #of(List, Workers)}, telling {@code progress} how many bytes are done as it goes (from any thread). */
+    public List<FileDigest> of(List<Path> files, Workers workers, LongConsumer progress) {
+        if (files.size() <= 1 || workers.threads() <= 1) {
             return files.stream().map(file -> of(file, progress)).toList();
         }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, files.size()), runnable -> {
-            Thread thread = new Thread(runnable, "amalgam-digest");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ExecutorService pool = workers.executor();
+        List<Future<FileDigest>> pending = new ArrayList<>();
         try {
-            List<Future<FileDigest>> pending = new ArrayList<>();
             for (Path file : files) {
                 pending.add(pool.submit(() -> of(file, progress)));
             }
@@ -79,8 +77,7 @@ public final class FileDigests {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while hashing inputs", interrupted);
         } finally {
-            pool.shutdownNow();
-            awaitQuietly(pool);
+            pending.forEach(digest -> digest.cancel(true)); // the pool is shared: leave nothing of ours running
         }
     }
 

@@ -27,14 +27,26 @@ public final class LinearAlgebra {
     }
 
     /**
-     * Threads OpenBLAS may use (set once from the engine's --threads). The setting is process-wide. When the engine
-     * already runs one tensor per worker thread, 1 avoids oversubscribing the cores.
+     * Runs {@code work} with OpenBLAS using {@code threads} threads, for work that leaves the cores to BLAS (a
+     * product too big for one core while nothing else runs). Without it BLAS uses one thread: the engine's workers
+     * and evaluation lanes already occupy the cores. Overlapping calls share the first one's count (OpenBLAS has one
+     * per process); results never depend on it.
      */
-    public static void setThreads(int threads) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
-        }
-        OpenBlas.setThreads(threads);
+    public static <T> T withThreads(int threads, java.util.function.Supplier<T> work) {
+        return BlasThreads.with(threads, work);
+    }
+
+    /** As {@link #withThreads(int, java.util.function.Supplier)}, as a scope to close when the work is done. */
+    public static BlasThreads useThreads(int threads) {
+        return BlasThreads.open(threads);
+    }
+
+    /** As {@link #withThreads(int, java.util.function.Supplier)} for work without a result. */
+    public static void withThreads(int threads, Runnable work) {
+        BlasThreads.with(threads, () -> {
+            work.run();
+            return null;
+        });
     }
 
     /** The number of threads OpenBLAS currently uses. */

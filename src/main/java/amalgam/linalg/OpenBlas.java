@@ -34,6 +34,10 @@ final class OpenBlas {
     private static final MethodHandle GET_NUM_THREADS = downcall("openblas_get_num_threads", FunctionDescriptor.of(ValueLayout.JAVA_INT));
     private static final MethodHandle SET_NUM_THREADS = downcall("openblas_set_num_threads", FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT));
 
+    static {
+        setThreads(BlasThreads.DEFAULT); // until work asks for more (OpenBLAS would start with every core)
+    }
+
     private OpenBlas() {
     }
 

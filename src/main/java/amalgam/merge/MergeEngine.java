@@ -47,7 +47,7 @@ public final class MergeEngine {
         MemoryBudget budget = new MemoryBudget(options.memoryBytes());
         Semaphore unwritten = new Semaphore(2 * options.threads());
         BlockingQueue<Pending> inOrder = new ArrayBlockingQueue<>(Math.max(1, jobs.size()));
-        ExecutorService workers = Executors.newFixedThreadPool(options.threads(), daemonThreads("amalgam-merge"));
+        ExecutorService workers = options.workers().executor(); // shared: drain() cancels what a failure leaves behind
         ExecutorService writerThread = Executors.newSingleThreadExecutor(daemonThreads("amalgam-writer"));
         // idle buffers kept for reuse come on top of the jobs in flight, so they get a quarter of the budget
         try (BlockPool pool = new BlockPool(options.memoryBytes() / 4);
@@ -82,7 +82,6 @@ public final class MergeEngine {
             MappedInputs.checkUnchanged();
             writer.commit();
         } finally {
-            workers.shutdownNow();
             writerThread.shutdownNow();
         }
     }

@@ -40,11 +40,11 @@ public record Provenance(String method, String dialect, Map<String, Object> para
 
     /**
      * The inputs as the provenance records them: each source under its name, with every weight file hashed (all
-     * files of all models share the {@code threads} hashing threads, so one-file models are hashed in parallel),
+     * files of all models share the workers' threads, so one-file models are hashed in parallel),
      * with a progress bar in bytes when {@code progress} is wanted.
      */
     public static List<Input> describe(List<String> names, List<? extends CheckpointModelSource> sources, FileDigests digests,
-                                       int threads, boolean progress) {
+                                       amalgam.parallel.Workers workers, boolean progress) {
         List<Path> files = sources.stream().flatMap(source -> source.checkpoint().files().stream()).toList();
         long total = 0;
         for (Path file : files) {
@@ -52,7 +52,7 @@ public record Provenance(String method, String dialect, Map<String, Object> para
         }
         List<FileDigests.FileDigest> hashed;
         try (Progress bar = Progress.startBytes("hashing inputs", total, progress)) {
-            hashed = digests.of(files, threads, bar::stepBy);
+            hashed = digests.of(files, workers, bar::stepBy);
         }
         List<Input> inputs = new ArrayList<>();
         int next = 0;

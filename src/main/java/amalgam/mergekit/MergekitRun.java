@@ -87,7 +87,7 @@ public final class MergekitRun {
                        Path output, OutputDirectory claimed) {
         Provenance provenance = new Provenance(parsed.mergeMethod(), "mergekit", parameters(parsed),
                 Provenance.describe(opened.stream().map(CheckpointModelSource::name).toList(), opened,
-                        FileDigests.standard(), engine.threads(), engine.progress()), settings.seed(),
+                        FileDigests.standard(), engine.workers(), engine.progress()), settings.seed(),
                 Provenance.software(Versions.amalgam(), LinearAlgebra.backend()));
         // a built tokenizer replaces the donor's (and is written even with --no-copy-tokenizer, as mergekit)
         boolean copyDonorTokenizer = settings.copyTokenizer() && plan.tokenizerFiles().isEmpty();

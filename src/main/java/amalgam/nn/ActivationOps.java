@@ -9,7 +9,8 @@ import java.lang.foreign.MemorySegment;
  *   <li>GELU (exact): x * Phi(x), Phi(x) = (1 + erf(x / sqrt 2)) / 2; d/dx = Phi(x) + x * phi(x),
  *       phi(x) = exp(-x^2 / 2) / sqrt(2 pi) (Hendrycks and Gimpel 2016);</li>
  *   <li>quick GELU (CLIP): x * sigmoid(1.702 x); d/dx = s + 1.702 x s (1 - s);</li>
- *   <li>sigmoid: s = 1 / (1 + exp(-x)); d/dx = s (1 - s).</li>
+ *   <li>sigmoid: s = 1 / (1 + exp(-x)); d/dx = s (1 - s);</li>
+ *   <li>ReLU: max(x, 0); d/dx = 1 where x > 0, else 0 (torch's choice at 0).</li>
  * </ul>
  * The backward recomputes from the saved input (no extra activation buffer). Quick GELU runs on {@link VectorMath}'s
  * exp (CLIP's MLPs spend most of their element-wise time there).
@@ -20,7 +21,7 @@ final class ActivationOps {
     static final float QUICK_GELU_ALPHA = 1.702f;
 
     enum Kind {
-        GELU, QUICK_GELU, SIGMOID
+        GELU, QUICK_GELU, SIGMOID, RELU
     }
 
     private ActivationOps() {
@@ -44,6 +45,11 @@ final class ActivationOps {
                         Floats.set(o, i, sigmoid(Floats.get(in, i)));
                     }
                 }
+                case RELU -> {
+                    for (long i = start; i < end; i++) {
+                        Floats.set(o, i, Math.max(Floats.get(in, i), 0f));
+                    }
+                }
             }
         });
         return graph.record(out, grad -> {
@@ -63,6 +69,7 @@ final class ActivationOps {
                             float s = Floats.get(o, i);
                             yield s * (1 - s);
                         }
+                        case RELU -> v > 0 ? 1f : 0f;
                     };
                     Floats.set(target, i, Floats.get(target, i) + derivative * Floats.get(g, i));
                 }

@@ -1,5 +1,6 @@
 package amalgam.nn;
 
+import amalgam.parallel.Parallel;
 import amalgam.tensor.Shape;
 import amalgam.tensor.Tensor;
 import java.lang.foreign.MemorySegment;

@@ -1,5 +1,6 @@
 package amalgam.nn;
 
+import amalgam.parallel.Parallel;
 import amalgam.tensor.DType;
 import amalgam.tensor.Shape;
 import amalgam.tensor.Tensor;
@@ -251,6 +252,16 @@ public final class Graph implements AutoCloseable {
 
     public Var sigmoid(Var x) {
         return ActivationOps.apply(this, ActivationOps.Kind.SIGMOID, x);
+    }
+
+    /** max(x, 0). */
+    public Var relu(Var x) {
+        return ActivationOps.apply(this, ActivationOps.Kind.RELU, x);
+    }
+
+    /** mean |x − target| over all elements (torch's l1_loss); the target is a constant. */
+    public Var l1Loss(Var x, Tensor target) {
+        return LossOps.l1(this, x, target);
     }
 
     /** Softmax along the last axis. */

@@ -52,6 +52,30 @@ final class LossOps {
         }, logits);
     }
 
+    /** mean |x − target|; d/dx = sign(x − target) / n (0 where equal, as torch's sign). */
+    static Var l1(Graph graph, Var x, Tensor target) {
+        if (!target.shape().equals(x.shape())) {
+            throw new IllegalArgumentException("l1Loss: target " + target.shape() + " for input " + x.shape());
+        }
+        long n = x.value().elementCount();
+        MemorySegment xs = x.value().data();
+        MemorySegment ts = target.data();
+        double total = 0;
+        for (long i = 0; i < n; i++) {
+            total += Math.abs(Floats.get(xs, i) - Floats.get(ts, i));
+        }
+        Tensor out = graph.allocate(ReductionOps.SCALAR);
+        out.setFloat(0, (float) (total / n));
+        return graph.record(out, grad -> {
+            float g = grad.getFloat(0) / n;
+            MemorySegment gradient = graph.gradOf(x).data();
+            for (long i = 0; i < n; i++) {
+                float d = Floats.get(xs, i) - Floats.get(ts, i);
+                Floats.set(gradient, i, Floats.get(gradient, i) + Math.signum(d) * g);
+            }
+        }, x);
+    }
+
     static Var entropy(Graph graph, Var logits) {
         int classes = checkLogits("entropy", logits);
         long rows = logits.shape().dim(0);

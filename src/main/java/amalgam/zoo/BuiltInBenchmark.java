@@ -54,7 +54,7 @@ public final class BuiltInBenchmark {
         return file;
     }
 
-    /** The eight tasks' test splits with the zoo's heads. */
+    /** The eight tasks' train, val and test splits with the zoo's heads. */
     public static ImageTaskPool taskPool(ZooRecipe recipe, Path zooDirectory) {
         List<ImageTaskPool.Task> tasks = new ArrayList<>();
         for (String task : recipe.tasks()) {
@@ -63,7 +63,8 @@ public final class BuiltInBenchmark {
                 throw new UserInputException("the model zoo at '" + zooDirectory + "' has no head for task '" + task + "'");
             }
             String identity = "builtin " + recipe.name() + " " + task + " test " + recipe.testSize() + " seed " + recipe.dataSeed();
-            tasks.add(new ImageTaskPool.Task(task, ZooData.test(recipe, task, zooDirectory), head, identity));
+            tasks.add(new ImageTaskPool.Task(task, ZooData.test(recipe, task, zooDirectory), head, identity,
+                    ZooData.trainSplit(recipe, task, zooDirectory), ZooData.valSplit(recipe, task, zooDirectory)));
         }
         return ImageTaskPool.of(tasks, BATCH_SIZE);
     }

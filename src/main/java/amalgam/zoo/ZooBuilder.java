@@ -11,8 +11,8 @@ import amalgam.model.clip.ClipModel;
 import amalgam.model.clip.VisionFineTuning;
 import amalgam.model.clip.ZeroShotHead;
 import amalgam.nn.Graph;
-import amalgam.nn.Lanes;
-import amalgam.nn.Parallel;
+import amalgam.parallel.Lanes;
+import amalgam.parallel.Parallel;
 import amalgam.nn.TensorParameters;
 import amalgam.tensor.DType;
 import amalgam.tensor.Shape;
@@ -47,8 +47,7 @@ public final class ZooBuilder {
     }
 
     public void build(Path output, int threads) {
-        int blasThreads = LinearAlgebra.threads();
-        LinearAlgebra.setThreads(1);
+        // BLAS keeps its default single thread: the fine-tuning lanes use the cores
         try (OutputDirectory directory = OutputDirectory.claim(output);
              Arena arena = Arena.ofShared()) {
             Path staging = directory.staging();
@@ -61,15 +60,13 @@ public final class ZooBuilder {
             fineTuneAll(pretrained, heads, staging, threads);
             for (String task : recipe.tasks()) {
                 if (ZooData.isMnistFamily(task)) {
-                    ZooData.shipTestSplit(recipe, task, staging);
+                    ZooData.shipSplits(recipe, task, staging);
                 }
             }
             AtomicFiles.writeString(staging.resolve(MARKER), modelPoolYaml());
             AtomicFiles.writeString(staging.resolve("README.md"), recipe.card());
             log("zoo '%s' complete in %.0f s", recipe.name(), seconds(start));
             directory.publish();
-        } finally {
-            LinearAlgebra.setThreads(blasThreads);
         }
     }
 

@@ -16,8 +16,17 @@ import java.util.Arrays;
  * train on the official training split (from the datasets folder, see {@link BuiltInTasks#dataDirectory}) and test
  * on the first {@code testSize} images of the official test split, which the zoo ships under {@code data/} so the
  * benchmark runs from a fresh clone.
+ *
+ * <p>The built-in task pool's splits, all {@code testSize} images per task: test as above; train = the first images
+ * of the training data the task models were fine-tuned on (what data-dependent methods read, as FusionBench reads
+ * the train split); val = images no model trained on and no method reads unless asked (synthetic: the validation
+ * stream; MNIST-family: the next {@code testSize} images of the official test split). The MNIST-family train and val
+ * images are shipped under {@code data/} too.
  */
 public final class ZooData {
+    private static final String TRAIN_PREFIX = "train";
+    private static final String VAL_PREFIX = "val";
+    private static final String TEST_PREFIX = "t10k";
     private ZooData() {
     }
 
@@ -40,11 +49,26 @@ public final class ZooData {
 
     /** The test split as the zoo in {@code zooDirectory} ships it. */
     public static LabelledImages test(ZooRecipe recipe, String task, Path zooDirectory) {
+        return shipped(recipe, task, zooDirectory, TEST_PREFIX, SyntheticDataset.Split.TEST);
+    }
+
+    /** The built-in task pool's train split: the first {@code testSize} images of the task's training data. */
+    public static LabelledImages trainSplit(ZooRecipe recipe, String task, Path zooDirectory) {
+        return shipped(recipe, task, zooDirectory, TRAIN_PREFIX, SyntheticDataset.Split.TRAIN);
+    }
+
+    /** The built-in task pool's validation split (no model trained on it; disjoint from test). */
+    public static LabelledImages valSplit(ZooRecipe recipe, String task, Path zooDirectory) {
+        return shipped(recipe, task, zooDirectory, VAL_PREFIX, SyntheticDataset.Split.VALIDATION);
+    }
+
+    private static LabelledImages shipped(ZooRecipe recipe, String task, Path zooDirectory, String prefix,
+                                          SyntheticDataset.Split syntheticSplit) {
         if (isMnistFamily(task)) {
-            MnistSplit split = MnistDataset.loadTest(zooDirectory.resolve("data").resolve(folder(task)), classNames(task).size());
+            MnistSplit split = MnistDataset.loadSplit(zooDirectory.resolve("data").resolve(folder(task)), prefix, classNames(task).size());
             return padded(split, Math.min(split.size(), recipe.testSize()));
         }
-        return new SyntheticDataset(SyntheticDataset.task(task), SyntheticDataset.Split.TEST, recipe.testSize(), recipe.dataSeed());
+        return new SyntheticDataset(SyntheticDataset.task(task), syntheticSplit, recipe.testSize(), recipe.dataSeed());
     }
 
     public static java.util.List<String> classNames(String task) {
@@ -55,24 +79,35 @@ public final class ZooData {
         };
     }
 
-    /** Copies the first {@code testSize} official test images and labels of an MNIST-family task into the zoo. */
-    static void shipTestSplit(ZooRecipe recipe, String task, Path zooDirectory) {
-        MnistSplit test = MnistDataset.loadTest(BuiltInTasks.dataDirectory(folder(task)), classNames(task).size());
-        int count = Math.min(test.size(), recipe.testSize());
-        int pixels = test.height() * test.width();
-        byte[] labels = new byte[count];
-        for (int i = 0; i < count; i++) {
-            labels[i] = (byte) test.labels()[i];
-        }
+    /**
+     * Copies an MNIST-family task's built-in splits into the zoo: test = the first {@code testSize} official test
+     * images, val = the next {@code testSize}, train = the first {@code testSize} official training images.
+     */
+    public static void shipSplits(ZooRecipe recipe, String task, Path zooDirectory) {
+        MnistDataset dataset = MnistDataset.load(task, BuiltInTasks.dataDirectory(folder(task)), classNames(task));
         Path target = zooDirectory.resolve("data").resolve(folder(task));
         try {
             Files.createDirectories(target);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        IdxWriter.writeUnsignedBytes(target.resolve("t10k-images-idx3-ubyte.gz"), new int[] {count, test.height(), test.width()},
-                Arrays.copyOf(test.images(), count * pixels));
-        IdxWriter.writeUnsignedBytes(target.resolve("t10k-labels-idx1-ubyte.gz"), new int[] {count}, labels);
+        int size = recipe.testSize();
+        ship(dataset.test(), 0, size, target, TEST_PREFIX);
+        ship(dataset.test(), size, size, target, VAL_PREFIX);
+        ship(dataset.train(), 0, size, target, TRAIN_PREFIX);
+    }
+
+    /** Images [first, first + count) of a split (fewer if it ends) as PREFIX-images/labels idx files. */
+    private static void ship(MnistSplit split, int first, int count, Path target, String prefix) {
+        int end = Math.min(split.size(), first + count);
+        int pixels = split.height() * split.width();
+        byte[] labels = new byte[Math.max(0, end - first)];
+        for (int i = first; i < end; i++) {
+            labels[i - first] = (byte) split.labels()[i];
+        }
+        IdxWriter.writeUnsignedBytes(target.resolve(prefix + "-images-idx3-ubyte.gz"), new int[] {labels.length, split.height(),
+                split.width()}, Arrays.copyOfRange(split.images(), first * pixels, end * pixels));
+        IdxWriter.writeUnsignedBytes(target.resolve(prefix + "-labels-idx1-ubyte.gz"), new int[] {labels.length}, labels);
     }
 
     private static LabelledImages padded(MnistSplit split, int count) {

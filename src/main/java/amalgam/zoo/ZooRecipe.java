@@ -89,12 +89,16 @@ public record ZooRecipe(String name, ClipConfig architecture, long initSeed, int
                 - Tasks, in pool order: %s. Synthetic tasks draw %d training images (seed %d); MNIST and Fashion-MNIST
                   train on their official training split. Test splits: %d images per task (MNIST-family: the first %d of
                   the official test split, shipped under `data/`).
+                - Task pool splits (`taskpool=%s`), %d images each: test as above; train = the first images of each task's
+                  training data (what data-dependent methods read); val = images no model trained on (synthetic: the
+                  validation stream; MNIST-family: the next %d official test images). MNIST-family train and val
+                  images are shipped under `data/` too.
                 """.formatted(name, v.imageSize(), v.imageSize(), v.patchSize(), v.patchSize(), v.hiddenSize(), v.layers(),
                 v.heads(), v.intermediateSize(), v.activation() == ClipConfig.Activation.GELU ? "GELU" : "quick GELU",
                 architecture.projectionDim(), initSeed, sceneClasses, pretraining.steps(), pretraining.batchSize(),
                 pretraining.learningRate(), pretraining.warmupSteps(), pretraining.weightDecay(), pretraining.maxGradNorm(),
                 logitScale, architecture.projectionDim(), headSamples, logitScale, fineTuning.steps(), fineTuning.batchSize(),
                 fineTuning.learningRate(), fineTuning.warmupSteps(), fineTuning.weightDecay(), fineTuning.maxGradNorm(),
-                fineTuning.seed(), String.join(", ", tasks), syntheticTrain, dataSeed, testSize, testSize);
+                fineTuning.seed(), String.join(", ", tasks), syntheticTrain, dataSeed, testSize, testSize, name, testSize, testSize);
     }
 }

@@ -14,7 +14,7 @@ import amalgam.model.clip.LetterTokenizer;
 import amalgam.model.clip.ZeroShotHead;
 import amalgam.model.clip.ZeroShotTemplates;
 import amalgam.nn.Graph;
-import amalgam.nn.Parallel;
+import amalgam.parallel.Parallel;
 import amalgam.testing.Fixtures;
 import java.io.IOException;
 import java.lang.foreign.Arena;

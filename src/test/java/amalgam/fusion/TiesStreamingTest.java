@@ -117,7 +117,9 @@ class TiesStreamingTest {
     }
 
     private static Map<String, float[]> run(int threads, FusionAlgorithm algorithm, ModelPool pool, long seed) {
-        return Pools.run(Planning.withThreads(threads, () -> algorithm.plan(pool, seed)));
+        try (amalgam.parallel.Workers workers = new amalgam.parallel.Workers(threads)) {
+            return Pools.run(Planning.with(workers.parallel(), () -> algorithm.plan(pool, seed)));
+        }
     }
 
     private static void assertSameBits(Map<String, float[]> expected, Map<String, float[]> actual, String what) {

@@ -49,8 +49,12 @@ class FileDigestsTest {
         List<Path> files = Stream.of("one", "two", "three", "four", "five")
                 .map(text -> write(temp.resolve(text + ".bin"), text.repeat(1000))).toList();
         FileDigests digests = new FileDigests(temp.resolve("cache"));
-        List<FileDigests.FileDigest> parallel = digests.of(files, 2);
-        List<FileDigests.FileDigest> sequential = new FileDigests(null).of(files, 1);
+        List<FileDigests.FileDigest> parallel;
+        List<FileDigests.FileDigest> sequential;
+        try (amalgam.parallel.Workers two = new amalgam.parallel.Workers(2); amalgam.parallel.Workers one = new amalgam.parallel.Workers(1)) {
+            parallel = digests.of(files, two);
+            sequential = new FileDigests(null).of(files, one);
+        }
         assertEquals(sequential, parallel);
         assertEquals(List.of("one.bin", "two.bin", "three.bin", "four.bin", "five.bin"),
                 parallel.stream().map(FileDigests.FileDigest::file).toList());

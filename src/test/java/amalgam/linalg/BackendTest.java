@@ -15,17 +15,25 @@ class BackendTest {
     }
 
     @Test
-    void threadCountCanBeSet() {
-        int before = LinearAlgebra.threads();
-        try {
-            LinearAlgebra.setThreads(1);
-            assertEquals(1, LinearAlgebra.threads());
-            String one = LinearAlgebra.backend();
-            LinearAlgebra.setThreads(2);
+    void threadCountIsGivenPerPieceOfWorkAndReturnsToOne() throws Exception {
+        assertEquals(1, LinearAlgebra.threads(), "without a scope BLAS uses one thread");
+        String one = LinearAlgebra.backend();
+        int inside = LinearAlgebra.withThreads(2, () -> {
             assertEquals(one, LinearAlgebra.backend(), "the recorded backend must not depend on the thread count");
-        } finally {
-            LinearAlgebra.setThreads(before);
+            // an overlapping piece of work runs under the first one's count and does not reset it when it ends
+            int nested = LinearAlgebra.withThreads(1, LinearAlgebra::threads);
+            assertEquals(2, nested);
+            return LinearAlgebra.threads();
+        });
+        assertEquals(2, inside);
+        assertEquals(1, LinearAlgebra.threads(), "back to one thread once no work asks for more");
+        try (var scope = LinearAlgebra.useThreads(2)) {
+            Thread other = new Thread(() -> LinearAlgebra.withThreads(1, () -> { }));
+            other.start();
+            other.join();
+            assertEquals(2, LinearAlgebra.threads(), "another thread's shorter work does not end this scope's count");
         }
-        assertThrows(IllegalArgumentException.class, () -> LinearAlgebra.setThreads(0));
+        assertEquals(1, LinearAlgebra.threads());
+        assertThrows(IllegalArgumentException.class, () -> LinearAlgebra.withThreads(0, () -> { }));
     }
 }

@@ -19,7 +19,7 @@ public final class LinearAlgebraBenchmark {
 
     public static void main(String[] args) throws IOException {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
-        LinearAlgebra.setThreads(threads);
+        var blas = LinearAlgebra.useThreads(threads); // for the whole benchmark process
         System.out.println("backend  " + LinearAlgebra.backend());
         System.out.println("java     " + Runtime.version() + " on " + System.getProperty("os.name") + " "
                 + System.getProperty("os.arch") + ", " + Runtime.getRuntime().availableProcessors() + " cpus, "

@@ -76,8 +76,9 @@ class MergeEngineTest {
 
     private Path run(String name, int threads, long memory, long shard, List<TensorJob> jobs) {
         Path out = temp.resolve(name);
-        new FusedModelWriter(new EngineOptions(threads, memory, shard, false))
-                .write(jobs, new FusedModelSpec(out, null, null, Map.of(), false, provenance(), "merge_method: test"));
+        try (EngineOptions options = new EngineOptions(threads, memory, shard, false)) {
+            new FusedModelWriter(options).write(jobs, new FusedModelSpec(out, null, null, Map.of(), false, provenance(), "merge_method: test"));
+        }
         return out;
     }
 

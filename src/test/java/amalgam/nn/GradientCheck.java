@@ -1,5 +1,6 @@
 package amalgam.nn;
 
+import amalgam.parallel.Parallel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

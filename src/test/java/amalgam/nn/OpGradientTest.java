@@ -110,6 +110,22 @@ class OpGradientTest {
         check("quickGelu", (g, in) -> g.quickGelu(in.get(0)), x -> map(x[0], v -> v * References.sigmoid(1.702 * v)), 20,
                 s(5, 7));
         check("sigmoid", (g, in) -> g.sigmoid(in.get(0)), x -> map(x[0], References::sigmoid), 21, s(5, 7));
+        check("relu", (g, in) -> g.relu(in.get(0)), x -> map(x[0], v -> Math.max(v, 0)), 22, s(5, 7));
+    }
+
+    @Test
+    void l1LossAgainstAConstantTarget() {
+        float[] target = new float[15];
+        for (int i = 0; i < target.length; i++) {
+            target[i] = 0.37f * (i % 4) - 0.6f;
+        }
+        check("l1", (g, in) -> g.l1Loss(in.get(0), Tensor.ofFloats(target, 3, 5)), x -> {
+            double total = 0;
+            for (int i = 0; i < x[0].length; i++) {
+                total += Math.abs(x[0][i] - target[i]);
+            }
+            return new double[] {total / x[0].length};
+        }, 23, s(3, 5));
     }
 
     @Test

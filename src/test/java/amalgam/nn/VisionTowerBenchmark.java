@@ -1,5 +1,6 @@
 package amalgam.nn;
 
+import amalgam.parallel.Parallel;
 import amalgam.linalg.LinearAlgebra;
 import amalgam.linalg.Matrix;
 import amalgam.tensor.DType;
@@ -36,7 +37,7 @@ public final class VisionTowerBenchmark {
     public static void main(String[] args) {
         int batch = args.length > 0 ? Integer.parseInt(args[0]) : 8;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : Runtime.getRuntime().availableProcessors();
-        LinearAlgebra.setThreads(threads);
+        var blas = LinearAlgebra.useThreads(threads); // for the whole benchmark process
         System.out.println("backend  " + LinearAlgebra.backend() + "; java " + Runtime.version() + ", "
                 + Runtime.getRuntime().availableProcessors() + " cpus");
         try (Arena arena = Arena.ofShared(); Parallel parallel = new Parallel(threads)) {

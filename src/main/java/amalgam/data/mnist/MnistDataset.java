@@ -26,6 +26,11 @@ public record MnistDataset(String name, List<String> classNames, MnistSplit trai
         return split(directory, "t10k", classes);
     }
 
+    /** The split stored as {@code PREFIX-images-idx3-ubyte[.gz]} and {@code PREFIX-labels-idx1-ubyte[.gz]}. */
+    public static MnistSplit loadSplit(Path directory, String prefix, int classes) {
+        return split(directory, prefix, classes);
+    }
+
     private static MnistSplit split(Path directory, String prefix, int classes) {
         IdxArray images = IdxReader.read(find(directory, prefix + "-images-idx3-ubyte"));
         IdxArray labels = IdxReader.read(find(directory, prefix + "-labels-idx1-ubyte"));

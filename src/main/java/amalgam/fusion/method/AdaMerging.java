@@ -17,7 +17,7 @@ import amalgam.fusion.tta.TestTimeTasks;
 import amalgam.fusion.tta.TowerWeights;
 import amalgam.merge.ModelSource;
 import amalgam.nn.Graph;
-import amalgam.nn.Parallel;
+import amalgam.parallel.Parallel;
 import amalgam.nn.TaskArithmeticParameters;
 import amalgam.param.Domain;
 import amalgam.tensor.DType;
@@ -110,7 +110,7 @@ public final class AdaMerging implements FusionMethod {
         this.settings = settings;
     }
 
-    private static List<ParameterSpec> parameters(boolean withName) {
+    static List<ParameterSpec> parameters(boolean withName) {
         List<ParameterSpec> specs = new ArrayList<>();
         if (withName) {
             specs.add(ParameterSpec.of("name", ParameterType.STRING, Granularity.LAYER_WISE.configName,
@@ -133,7 +133,7 @@ public final class AdaMerging implements FusionMethod {
         return specs;
     }
 
-    private static Settings settings(MethodParameters parameters, Granularity granularity) {
+    static Settings settings(MethodParameters parameters, Granularity granularity) {
         String method = parameters.method();
         if (!"adam".equals(parameters.getString("optimizer"))) {
             throw new UserInputException("parameter 'optimizer' of method '" + method + "': unknown '"
@@ -159,8 +159,19 @@ public final class AdaMerging implements FusionMethod {
         return stem;
     }
 
+    /** What AdaMerging produced: the merged tower tensors (float32) and the learned table (null when not saved). */
+    public record Learned(Map<String, Tensor> tower, LearnedCoefficients table) {
+    }
+
     @Override
     public FusionResult fuse(FusionContext context) {
+        Learned learned = learn(context);
+        return new FusionResult.MergedModel(PerTensorPlan.fromMemory(context.pool().reference(), learned.tower()),
+                learned.table() == null ? List.of() : List.of(learned.table()));
+    }
+
+    /** Learns the coefficients (or loads them) and returns θ(λ) of every tower tensor, in memory that outlives the call. */
+    public Learned learn(FusionContext context) {
         String method = settings.method();
         FusionData data = context.requireData(method);
         ModelSource pretrained = context.pool().requirePretrained(method);
@@ -188,10 +199,10 @@ public final class AdaMerging implements FusionMethod {
                     System.err.println(method + ": " + outcome.summary());
                 }
                 Map<String, Tensor> merged = materialize(theta, tower.names(), parallel);
-                List<LearnedCoefficients> learned = settings.tableName() == null ? List.of()
-                        : List.of(new LearnedCoefficients(settings.tableName(), modelNames, columns,
-                                transpose(theta.lambdaValues(), columns.size(), modelNames.size())));
-                return new FusionResult.MergedModel(PerTensorPlan.fromMemory(context.pool().reference(), merged), learned);
+                LearnedCoefficients table = settings.tableName() == null ? null
+                        : new LearnedCoefficients(settings.tableName(), modelNames, columns,
+                                transpose(theta.lambdaValues(), columns.size(), modelNames.size()));
+                return new Learned(merged, table);
             }
         }
     }

@@ -8,7 +8,7 @@ import amalgam.fusion.param.ParameterSpec;
 import amalgam.merge.InMemoryModelSource;
 import amalgam.merge.ModelSource;
 import amalgam.merge.TensorJob;
-import amalgam.nn.Parallel;
+import amalgam.parallel.Parallel;
 import amalgam.tensor.Shape;
 import amalgam.tensor.kernel.F32Kernels;
 import java.lang.foreign.MemorySegment;

@@ -5,7 +5,7 @@ import amalgam.fusion.F32Chunks;
 import amalgam.fusion.ModelPool;
 import amalgam.fusion.TensorInputs;
 import amalgam.merge.ModelSource;
-import amalgam.nn.Parallel;
+import amalgam.parallel.Parallel;
 import amalgam.tensor.DType;
 import amalgam.tensor.Shape;
 import amalgam.tensor.Tensor;

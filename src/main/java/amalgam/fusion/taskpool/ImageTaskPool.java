@@ -11,13 +11,15 @@ import amalgam.model.clip.ClipConfig;
 import amalgam.model.clip.ClipImageEncoder;
 import amalgam.model.clip.ClipModel;
 import amalgam.model.clip.ClipWeights;
+import amalgam.model.clip.CorrectedEmbedder;
 import amalgam.model.clip.EnsembleCheckpoint;
+import amalgam.model.clip.FeatureCorrection;
 import amalgam.model.clip.ImageEmbedder;
 import amalgam.tensor.Tensor;
 import amalgam.model.clip.ZeroShotHead;
 import amalgam.nn.Graph;
-import amalgam.nn.Lanes;
-import amalgam.nn.Parallel;
+import amalgam.parallel.Lanes;
+import amalgam.parallel.Parallel;
 import amalgam.nn.Parameters;
 import amalgam.nn.Var;
 import java.lang.foreign.Arena;
@@ -192,6 +194,15 @@ public final class ImageTaskPool {
 
     /** Accuracy and loss of the model on the named tasks, in the order given. */
     public Map<String, TaskMetrics> evaluate(Path modelDirectory, List<String> names, int threads) {
+        return evaluate(modelDirectory, names, threads, true);
+    }
+
+    /** A model folder's merged model on every task, ignoring per-task corrections saved beside it. */
+    public Map<String, TaskMetrics> evaluateWithoutCorrections(Path modelDirectory, int threads) {
+        return evaluate(modelDirectory, taskNames(), threads, false);
+    }
+
+    private Map<String, TaskMetrics> evaluate(Path modelDirectory, List<String> names, int threads, boolean withCorrections) {
         if (EnsembleCheckpoint.isEnsemble(modelDirectory)) {
             EnsembleCheckpoint.Description ensemble = EnsembleCheckpoint.read(modelDirectory);
             try (Arena arena = Arena.ofShared()) {
@@ -202,8 +213,15 @@ public final class ImageTaskPool {
         ClipModel model = new ClipModel(config);
         try (Arena arena = Arena.ofShared(); Checkpoint checkpoint = Checkpoint.open(modelDirectory)) {
             Parameters params = ClipWeights.load(checkpoint, new ClipConfig(config.vision(), null, config.projectionDim()), true, arena);
-            return evaluate(laneThreads -> new ClipImageEncoder(model, params, laneThreads), config.vision().imageSize(), names,
-                    threads);
+            ImageEmbedder.Factory plain = laneThreads -> new ClipImageEncoder(model, params, laneThreads);
+            Path surgery = modelDirectory.resolve(FeatureCorrection.FILE);
+            if (!withCorrections || !java.nio.file.Files.isRegularFile(surgery)) {
+                return evaluate(plain, config.vision().imageSize(), names, threads);
+            }
+            // a representation-surgery model: each task's embeddings get that task's correction
+            Map<String, FeatureCorrection> corrections = FeatureCorrection.load(surgery, names, arena);
+            return evaluatePerTask(task -> laneThreads -> new CorrectedEmbedder(plain.create(laneThreads), corrections.get(task)),
+                    config.vision().imageSize(), names, threads);
         }
     }
 
@@ -213,30 +231,30 @@ public final class ImageTaskPool {
      * embedder per lane with the threads left over.
      */
     public Map<String, TaskMetrics> evaluate(ImageEmbedder.Factory embedders, int imageSize, List<String> names, int threads) {
+        return evaluatePerTask(task -> embedders, imageSize, names, threads);
+    }
+
+    /** As above, with each task's own embedders (a model with per-task parts). */
+    public Map<String, TaskMetrics> evaluatePerTask(java.util.function.Function<String, ImageEmbedder.Factory> embedders, int imageSize,
+                                             List<String> names, int threads) {
         List<Task> selected = names.stream().map(this::task).toList();
         ClassificationEvaluator evaluator = evaluator(imageSize);
         int lanes = Math.max(1, Math.min(threads, selected.size()));
         int threadsPerTask = Math.max(1, threads / lanes);
-        int blasThreads = LinearAlgebra.threads();
         Map<String, TaskMetrics> results = new LinkedHashMap<>();
         try (Arena arena = Arena.ofShared()) {
             List<ZeroShotHead> heads = selected.stream().map(task -> ZeroShotHead.load(task.head(), arena)).toList();
-            if (lanes > 1) {
-                LinearAlgebra.setThreads(1); // the lanes use the cores; BLAS threads would only compete with them
+            List<Callable<TaskMetrics>> jobs = new ArrayList<>();
+            for (int i = 0; i < selected.size(); i++) {
+                Task task = selected.get(i);
+                ZeroShotHead head = heads.get(i);
+                ImageEmbedder.Factory factory = embedders.apply(task.name());
+                jobs.add(() -> evaluateTask(factory, head, evaluator, task.data(), threadsPerTask));
             }
-            try {
-                List<Callable<TaskMetrics>> jobs = new ArrayList<>();
-                for (int i = 0; i < selected.size(); i++) {
-                    Task task = selected.get(i);
-                    ZeroShotHead head = heads.get(i);
-                    jobs.add(() -> evaluateTask(embedders, head, evaluator, task.data(), threadsPerTask));
-                }
-                List<TaskMetrics> metrics = Lanes.run(lanes, jobs);
-                for (int i = 0; i < selected.size(); i++) {
-                    results.put(selected.get(i).name(), metrics.get(i));
-                }
-            } finally {
-                LinearAlgebra.setThreads(blasThreads);
+            // with several lanes, BLAS keeps its one thread: the lanes use the cores
+            List<TaskMetrics> metrics = Lanes.run(lanes, jobs);
+            for (int i = 0; i < selected.size(); i++) {
+                results.put(selected.get(i).name(), metrics.get(i));
             }
         }
         return results;
@@ -273,7 +291,8 @@ public final class ImageTaskPool {
                 graph.reset();
                 try (Arena batchArena = Arena.ofShared()) { // the encoder's lanes write into it
                     Var embeds = Var.constant(encoder.imageEmbeds(pixels, batchArena));
-                    float[] flat = head.logits(graph, embeds).value().toFloatArray();
+                    float[] flat = (encoder.normalized() ? head.logitsOfFinal(graph, embeds) : head.logits(graph, embeds))
+                            .value().toFloatArray();
                     int batch = (int) pixels.shape().dim(0);
                     int classes = flat.length / batch;
                     float[][] logits = new float[batch][];

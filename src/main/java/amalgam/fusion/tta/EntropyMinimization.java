@@ -3,8 +3,8 @@ package amalgam.fusion.tta;
 import amalgam.linalg.LinearAlgebra;
 import amalgam.merge.Progress;
 import amalgam.nn.Graph;
-import amalgam.nn.Lanes;
-import amalgam.nn.Parallel;
+import amalgam.parallel.Lanes;
+import amalgam.parallel.Parallel;
 import amalgam.nn.Parameters;
 import amalgam.nn.Var;
 import amalgam.nn.optim.AdamW;
@@ -108,7 +108,6 @@ public final class EntropyMinimization {
         long update = 0;
         long dataMain = 0;
         double blasBefore = LinearAlgebra.blasSeconds();
-        int blasThreads = LinearAlgebra.threads();
         List<Lane> lanes = new ArrayList<>();
         long wallStart = System.nanoTime();
         try (Arena arena = Arena.ofShared();
@@ -123,7 +122,7 @@ public final class EntropyMinimization {
             for (int lane = 0; lane < laneCount; lane++) {
                 lanes.add(new Lane(replicas.get()));
             }
-            LinearAlgebra.setThreads(1);
+            // BLAS keeps its default single thread: the lanes use the cores
             float[] taskLosses = new float[taskCount];
             for (int step = 0; step < losses.length; step++) {
                 long t0 = System.nanoTime();
@@ -165,7 +164,6 @@ public final class EntropyMinimization {
                 progress.step();
             }
         } finally {
-            LinearAlgebra.setThreads(blasThreads);
             lanes.forEach(Lane::close);
         }
         return new Outcome(losses, System.nanoTime() - wallStart, phases[0] + dataMain, phases[1], phases[2], update,

@@ -1,5 +1,7 @@
 package amalgam.fusion.tta;
 
+import amalgam.data.ShuffledOrder;
+
 import amalgam.data.LabelledImages;
 import amalgam.fusion.taskpool.ImageTaskPool;
 import amalgam.model.clip.ZeroShotHead;
@@ -11,7 +13,7 @@ import java.util.SplittableRandom;
 
 /**
  * The tasks a test-time method adapts on, in model pool order: each task's unlabeled test split, its zero-shot head
- * and its endless reshuffled batches ({@link TestBatches}, streams split off one generator seeded with the run's
+ * and its endless reshuffled batches ({@link ShuffledOrder}, streams split off one generator seeded with the run's
  * seed, one per task in order). {@link #nextIndices} draws one batch of every task, {@link #pixels} preprocesses a
  * batch as evaluation does; labels are never read.
  */
@@ -20,7 +22,8 @@ public final class TestTimeTasks {
     private final List<String> names;
     private final List<LabelledImages> splits;
     private final List<ZeroShotHead> heads;
-    private final List<TestBatches> batches;
+    private final List<ShuffledOrder> batches;
+    private final int batchSize;
     private final int imageSize;
 
     /**
@@ -35,6 +38,7 @@ public final class TestTimeTasks {
         this.taskPool = taskPool;
         this.names = List.copyOf(names);
         this.imageSize = imageSize;
+        this.batchSize = batchSize;
         this.splits = new ArrayList<>();
         this.heads = new ArrayList<>();
         this.batches = new ArrayList<>();
@@ -46,7 +50,7 @@ public final class TestTimeTasks {
             }
             splits.add(split);
             heads.add(taskPool.head(name, arena));
-            batches.add(new TestBatches(split.size(), batchSize, root.split()));
+            batches.add(new ShuffledOrder(split.size(), root.split()));
         }
     }
 
@@ -62,7 +66,7 @@ public final class TestTimeTasks {
     public int[][] nextIndices() {
         int[][] indices = new int[names.size()][];
         for (int task = 0; task < names.size(); task++) {
-            indices[task] = batches.get(task).next();
+            indices[task] = batches.get(task).nextBatch(batchSize);
         }
         return indices;
     }

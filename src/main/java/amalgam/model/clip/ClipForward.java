@@ -3,7 +3,7 @@ package amalgam.model.clip;
 import amalgam.UserInputException;
 import amalgam.io.Checkpoint;
 import amalgam.nn.Graph;
-import amalgam.nn.Parallel;
+import amalgam.parallel.Parallel;
 import amalgam.nn.Parameters;
 import amalgam.nn.Var;
 import amalgam.tensor.DType;

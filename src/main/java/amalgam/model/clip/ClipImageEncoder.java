@@ -2,7 +2,7 @@ package amalgam.model.clip;
 
 import amalgam.linalg.LinearAlgebra;
 import amalgam.nn.Graph;
-import amalgam.nn.Parallel;
+import amalgam.parallel.Parallel;
 import amalgam.nn.Parameters;
 import amalgam.nn.Var;
 import amalgam.tensor.DType;
@@ -112,11 +112,7 @@ public final class ClipImageEncoder implements ImageEmbedder {
             results = shared.allocate(batch * rowBytes, 64);
         }
         MemorySegment rows = results;
-        int blasThreads = LinearAlgebra.threads();
-        if (blasThreads != perLane) {
-            LinearAlgebra.setThreads(perLane); // OpenBLAS's setting is global; each lane's products use perLane threads
-        }
-        try {
+        LinearAlgebra.withThreads(perLane, () -> { // each lane's products may use the threads no other lane uses
             lanes.forRange(chunks, 1, (start, end) -> {
                 Graph graph = take();
                 try {
@@ -133,11 +129,7 @@ public final class ClipImageEncoder implements ImageEmbedder {
                     graphs.add(graph);
                 }
             });
-        } finally {
-            if (blasThreads != perLane) {
-                LinearAlgebra.setThreads(blasThreads);
-            }
-        }
+        });
         MemorySegment.copy(rows, 0, out.data(), 0, batch * rowBytes);
         return out;
     }

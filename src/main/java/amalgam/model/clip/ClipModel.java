@@ -28,10 +28,35 @@ public final class ClipModel {
     }
 
     /**
+     * Observes the input of every {@code nn.Linear} of the encoder as the forward runs (RegMean's statistics): called
+     * with the Linear's name ({@code vision_model.encoder.layers.3.mlp.fc1}) and its input [B, L, in] before the product.
+     * q, k and v receive the same {@link Var}. The evaluation path passes none and pays nothing for it.
+     */
+    @FunctionalInterface
+    public interface LinearInputs {
+        void observe(String linear, Var input);
+    }
+
+    /**
      * Vision tower on pixel values [B, C, H, W]: patch embedding, class token and position embeddings, pre-LN,
      * the encoder; lastHidden is the encoder output (before post_layernorm), pooled = post_layernorm(CLS token).
      */
     public TowerOutput vision(Graph graph, Parameters params, Var pixels) {
+        return vision(graph, params, pixels, null);
+    }
+
+    /** As {@link #vision(Graph, Parameters, Var)}, showing every encoder Linear's input to {@code observer} (may be null). */
+    public TowerOutput vision(Graph graph, Parameters params, Var pixels, LinearInputs observer) {
+        Var hidden = visionEmbeddings(graph, params, pixels);
+        for (int layer = 0; layer < config.vision().layers(); layer++) {
+            int index = layer;
+            hidden = graph.block(hidden, input -> visionLayer(graph, params, index, input, observer));
+        }
+        return new TowerOutput(hidden, visionPooled(graph, params, hidden));
+    }
+
+    /** The tokens entering the vision encoder: pre_layrnorm(class token ++ patch embeddings + positions) [B, L, D]. */
+    public Var visionEmbeddings(Graph graph, Parameters params, Var pixels) {
         ClipConfig.Tower tower = config.vision();
         String p = ClipKeys.VISION;
         long batch = pixels.shape().dim(0);
@@ -41,10 +66,25 @@ public final class ClipModel {
         Var classTokens = graph.add(graph.constant(new float[(int) batch * width], batch, 1, width), classToken);
         Var tokens = graph.concat(List.of(classTokens, patches), 1);
         Var hidden = graph.add(tokens, params.get(graph, p + "embeddings.position_embedding.weight"));
-        hidden = layerNorm(graph, params, p + "pre_layrnorm", hidden, tower);
-        hidden = encoder(graph, params, p, tower, hidden, false, null);
-        Var cls = graph.reshape(graph.slice(hidden, 1, 0, 1), batch, width);
-        return new TowerOutput(hidden, layerNorm(graph, params, p + "post_layernorm", cls, tower));
+        return layerNorm(graph, params, p + "pre_layrnorm", hidden, tower);
+    }
+
+    /** Vision encoder layer {@code layer} on hidden states [B, L, D]; {@code observer} (may be null) sees its Linears' inputs. */
+    public Var visionLayer(Graph graph, Parameters params, int layer, Var hidden, LinearInputs observer) {
+        return encoderLayer(graph, params, visionLayerPrefix(layer), config.vision(), hidden, false, null, observer);
+    }
+
+    /** The key prefix of vision encoder layer {@code layer} ({@code vision_model.encoder.layers.3.}). */
+    public static String visionLayerPrefix(int layer) {
+        return ClipKeys.VISION + "encoder.layers." + layer + ".";
+    }
+
+    /** post_layernorm of the class token of the encoder output [B, L, D] -> [B, D]. */
+    public Var visionPooled(Graph graph, Parameters params, Var lastHidden) {
+        long batch = lastHidden.shape().dim(0);
+        int width = config.vision().hiddenSize();
+        Var cls = graph.reshape(graph.slice(lastHidden, 1, 0, 1), batch, width);
+        return layerNorm(graph, params, ClipKeys.VISION + "post_layernorm", cls, config.vision());
     }
 
     /**
@@ -109,32 +149,32 @@ public final class ClipModel {
                         Tensor keyMask) {
         for (int layer = 0; layer < config.layers(); layer++) {
             String prefix = tower + "encoder.layers." + layer + ".";
-            hidden = graph.block(hidden, input -> encoderLayer(graph, params, prefix, config, input, causal, keyMask));
+            hidden = graph.block(hidden, input -> encoderLayer(graph, params, prefix, config, input, causal, keyMask, null));
         }
         return hidden;
     }
 
     /** One pre-LN layer: h += attention(layer_norm1(h)); h += fc2(act(fc1(layer_norm2(h)))). */
     private Var encoderLayer(Graph graph, Parameters params, String prefix, ClipConfig.Tower config, Var hidden, boolean causal,
-                             Tensor keyMask) {
+                             Tensor keyMask, LinearInputs observer) {
         Var normed = layerNorm(graph, params, prefix + "layer_norm1", hidden, config);
-        hidden = graph.add(hidden, selfAttention(graph, params, prefix + "self_attn.", config, normed, causal, keyMask));
+        hidden = graph.add(hidden, selfAttention(graph, params, prefix + "self_attn.", config, normed, causal, keyMask, observer));
         normed = layerNorm(graph, params, prefix + "layer_norm2", hidden, config);
-        Var up = linear(graph, params, prefix + "mlp.fc1", normed);
+        Var up = linear(graph, params, prefix + "mlp.fc1", normed, observer);
         Var activated = config.activation() == ClipConfig.Activation.GELU ? graph.gelu(up) : graph.quickGelu(up);
-        return graph.add(hidden, linear(graph, params, prefix + "mlp.fc2", activated));
+        return graph.add(hidden, linear(graph, params, prefix + "mlp.fc2", activated, observer));
     }
 
     private Var selfAttention(Graph graph, Parameters params, String prefix, ClipConfig.Tower config, Var x, boolean causal,
-                              Tensor keyMask) {
+                              Tensor keyMask, LinearInputs observer) {
         long batch = x.shape().dim(0);
         long length = x.shape().dim(1);
-        Var q = heads(graph, linear(graph, params, prefix + "q_proj", x), batch, length, config);
-        Var k = heads(graph, linear(graph, params, prefix + "k_proj", x), batch, length, config);
-        Var v = heads(graph, linear(graph, params, prefix + "v_proj", x), batch, length, config);
+        Var q = heads(graph, linear(graph, params, prefix + "q_proj", x, observer), batch, length, config);
+        Var k = heads(graph, linear(graph, params, prefix + "k_proj", x, observer), batch, length, config);
+        Var v = heads(graph, linear(graph, params, prefix + "v_proj", x, observer), batch, length, config);
         Var attended = graph.attention(q, k, v, causal, keyMask);
         Var merged = graph.reshape(graph.transpose(attended, 1, 2), batch, length, config.hiddenSize());
-        return linear(graph, params, prefix + "out_proj", merged);
+        return linear(graph, params, prefix + "out_proj", merged, observer);
     }
 
     /** [B, L, D] -> [B, H, L, d]. */
@@ -142,7 +182,10 @@ public final class ClipModel {
         return graph.transpose(graph.reshape(x, batch, length, config.heads(), config.headDimension()), 1, 2);
     }
 
-    private static Var linear(Graph graph, Parameters params, String name, Var x) {
+    private static Var linear(Graph graph, Parameters params, String name, Var x, LinearInputs observer) {
+        if (observer != null) {
+            observer.observe(name, x);
+        }
         return graph.linear(x, params.get(graph, name + ".weight"), params.get(graph, name + ".bias"));
     }
 

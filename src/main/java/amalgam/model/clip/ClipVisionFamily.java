@@ -47,6 +47,14 @@ public final class ClipVisionFamily {
         return tensors;
     }
 
+    /**
+     * The tower tensors of a pool model whose names {@code names} accepts (one encoder layer, say), as float32 copies in
+     * {@code arena}, checked against the config like {@link #weights}; the projection is not among them.
+     */
+    public Map<String, Tensor> towerWeights(ModelSource source, java.util.function.Predicate<String> names, Arena arena) {
+        return ClipWeights.tensors(sourceOf(source), model.config(), false, names, arena);
+    }
+
     /** Frozen parameters of a pool model (tower + shared projection). */
     public TensorParameters parameters(ModelSource source, Arena arena) {
         return TensorParameters.frozen(weights(source, arena));
@@ -69,7 +77,7 @@ public final class ClipVisionFamily {
         return copy;
     }
 
-    static final String PROJECTION = "visual_projection.weight";
+    public static final String PROJECTION = "visual_projection.weight";
 
     private static ClipWeights.Source sourceOf(ModelSource model) {
         return new ClipWeights.Source() {

@@ -60,9 +60,18 @@ public final class ClipWeights {
 
     /** The model's float32 weights by key, checked against the config, copied into {@code arena}. */
     public static Map<String, Tensor> tensors(Source checkpoint, ClipConfig config, boolean withVisualProjection, Arena arena) {
+        return tensors(checkpoint, config, withVisualProjection, name -> true, arena);
+    }
+
+    /** As above, for the keys {@code names} accepts only. */
+    public static Map<String, Tensor> tensors(Source checkpoint, ClipConfig config, boolean withVisualProjection,
+                                              java.util.function.Predicate<String> names, Arena arena) {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, Shape> key : ClipKeys.expected(config, withVisualProjection).entrySet()) {
             String name = key.getKey();
+            if (!names.test(name)) {
+                continue;
+            }
             if (!checkpoint.contains(name)) {
                 throw new UserInputException("CLIP checkpoint '" + checkpoint.displayName() + "' is missing key '" + name + "'");
             }

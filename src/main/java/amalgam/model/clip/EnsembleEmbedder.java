@@ -1,7 +1,7 @@
 package amalgam.model.clip;
 
 import amalgam.nn.Graph;
-import amalgam.nn.Parallel;
+import amalgam.parallel.Parallel;
 import amalgam.nn.Parameters;
 import amalgam.nn.TensorParameters;
 import amalgam.nn.Var;

@@ -11,6 +11,14 @@ public interface ImageEmbedder extends AutoCloseable {
     /** Image embeddings [B, P] of pixels [B, C, H, W], allocated in {@code arena}. */
     Tensor imageEmbeds(Tensor pixels, Arena arena);
 
+    /**
+     * Whether the embeddings are final as they are (normalized, perhaps corrected): the head then computes
+     * exp(logit_scale) · embeds · headᵀ without normalizing them again.
+     */
+    default boolean normalized() {
+        return false;
+    }
+
     @Override
     void close();
 

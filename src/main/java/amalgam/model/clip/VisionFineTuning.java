@@ -1,7 +1,7 @@
 package amalgam.model.clip;
 
 import amalgam.nn.Graph;
-import amalgam.nn.Parallel;
+import amalgam.parallel.Parallel;
 import amalgam.nn.TensorParameters;
 import amalgam.nn.Var;
 import amalgam.nn.optim.AdamW;
@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import java.util.SplittableRandom;
 
 /**
  * Fine-tunes a CLIP vision tower as FusionBench's task models are made: the classification head (normalized class
@@ -111,10 +110,10 @@ public final class VisionFineTuning {
             Tensor batch = Tensor.allocate(arena, DType.F32, Shape.of(settings.batchSize(), image.dim(0), image.dim(1), image.dim(2)));
             long[] labels = new long[settings.batchSize()];
             Var headTransposed = Var.constant(transpose(head, arena));
-            DataOrder order = new DataOrder(examples.size(), settings.seed());
+            amalgam.data.ShuffledOrder order = new amalgam.data.ShuffledOrder(examples.size(), settings.seed());
             for (int step = 0; step < settings.steps(); step++) {
                 for (int i = 0; i < settings.batchSize(); i++) {
-                    int index = (int) order.next();
+                    int index = order.next();
                     examples.copyPixels(index, batch.data(), i * imageFloats);
                     labels[i] = examples.label(index);
                 }
@@ -151,34 +150,5 @@ public final class VisionFineTuning {
             }
         }
         return out;
-    }
-
-    /** Indices 0..n-1, reshuffled every epoch from a seeded generator. */
-    private static final class DataOrder {
-        private final long[] indices;
-        private final SplittableRandom random;
-        private int position;
-
-        DataOrder(long count, long seed) {
-            indices = new long[Math.toIntExact(count)];
-            for (int i = 0; i < indices.length; i++) {
-                indices[i] = i;
-            }
-            random = new SplittableRandom(seed);
-            position = indices.length;
-        }
-
-        long next() {
-            if (position == indices.length) {
-                for (int i = indices.length - 1; i > 0; i--) {
-                    int j = random.nextInt(i + 1);
-                    long swap = indices[i];
-                    indices[i] = indices[j];
-                    indices[j] = swap;
-                }
-                position = 0;
-            }
-            return indices[position++];
-        }
     }
 }

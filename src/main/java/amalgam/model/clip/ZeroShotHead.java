@@ -53,6 +53,12 @@ public record ZeroShotHead(Tensor weight, float logitScale) {
         return graph.scale(graph.matmul(graph.l2Normalize(imageEmbeds), classes), (float) Math.exp(logitScale));
     }
 
+    /** exp(logit_scale) · embeds · weightᵀ for embeddings that are final as they are (not normalized here). */
+    public Var logitsOfFinal(Graph graph, Var embeds) {
+        Var classes = graph.transpose(Var.constant(weight), 0, 1);
+        return graph.scale(graph.matmul(embeds, classes), (float) Math.exp(logitScale));
+    }
+
     /** Saves the head as safetensors ({@code weight} [C, P], {@code logit_scale} scalar), atomically. */
     public void save(Path file) {
         save(file, SafetensorsWriter.PT_FORMAT);

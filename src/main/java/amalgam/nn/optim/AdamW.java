@@ -1,6 +1,6 @@
 package amalgam.nn.optim;
 
-import amalgam.nn.Parallel;
+import amalgam.parallel.Parallel;
 import amalgam.nn.Var;
 import amalgam.tensor.DType;
 import amalgam.tensor.Layouts;

@@ -1,0 +1,61 @@
+package amalgam.fusion;
+
+import amalgam.fusion.taskpool.ImageTaskPool;
+import amalgam.fusion.taskpool.TaskMetrics;
+import amalgam.model.clip.FeatureCorrection;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SequencedMap;
+
+/**
+ * What a merged model carries beside its weights, saved in its folder: learned tables ({@code NAME.safetensors}) and
+ * per-task embedding corrections ({@value FeatureCorrection#FILE}, which evaluation of the folder applies).
+ */
+record SideOutputs(List<LearnedCoefficients> learned, SequencedMap<String, FeatureCorrection> corrections) {
+    static final SideOutputs NONE = new SideOutputs(List.of(), new LinkedHashMap<>());
+
+    SideOutputs {
+        learned = List.copyOf(learned);
+        corrections = new LinkedHashMap<>(corrections);
+    }
+
+    /** Writes the side files into the model's folder (before it is published). */
+    void saveInto(Path directory) {
+        for (LearnedCoefficients table : learned) {
+            table.save(directory.resolve(table.name() + ".safetensors"), metadata("learned coefficients"));
+        }
+        if (!corrections.isEmpty()) {
+            FeatureCorrection.save(directory.resolve(FeatureCorrection.FILE), corrections, metadata("representation surgery"));
+        }
+    }
+
+    /**
+     * With corrections, the merged model is also reported without them, under {@code adamerging} (FusionBench
+     * evaluates both the AdaMerging model and the surgery model).
+     */
+    void evaluateUncorrected(ImageTaskPool taskPool, Path model, int threads, RunReport report) {
+        if (taskPool == null || corrections.isEmpty()) {
+            return;
+        }
+        Map<String, TaskMetrics> results = taskPool.evaluateWithoutCorrections(model, threads);
+        Map<String, Object> rows = new LinkedHashMap<>();
+        double accuracy = 0;
+        double loss = 0;
+        for (Map.Entry<String, TaskMetrics> entry : results.entrySet()) {
+            rows.put(entry.getKey(), Map.of("accuracy", entry.getValue().accuracy(), "loss", entry.getValue().loss()));
+            accuracy += entry.getValue().accuracy();
+            loss += entry.getValue().loss();
+        }
+        rows.put("average", Map.of("accuracy", accuracy / results.size(), "loss", loss / results.size()));
+        report.put("adamerging", rows);
+    }
+
+    private static SequencedMap<String, String> metadata(String what) {
+        SequencedMap<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("format", "pt");
+        metadata.put("amalgam.output", what);
+        return metadata;
+    }
+}

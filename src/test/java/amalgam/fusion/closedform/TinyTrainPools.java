@@ -1,0 +1,136 @@
+package amalgam.fusion.closedform;
+
+import amalgam.data.image.RgbImage;
+import amalgam.data.synthetic.SyntheticDataset;
+import amalgam.fusion.FusionContext;
+import amalgam.fusion.FusionData;
+import amalgam.fusion.MethodRegistry;
+import amalgam.fusion.ModelPool;
+import amalgam.fusion.FusionResult;
+import amalgam.fusion.Pools;
+import amalgam.fusion.taskpool.ImageTaskPool;
+import amalgam.io.YamlDocuments;
+import amalgam.merge.CheckpointModelSource;
+import amalgam.model.clip.ClipConfig;
+import amalgam.model.clip.ZeroShotHead;
+import amalgam.tensor.Tensor;
+import amalgam.testing.Fixtures;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import javax.imageio.ImageIO;
+
+/**
+ * A tiny data-dependent benchmark in a folder: the fixture's CLIP vision models (pretrained, sun397, eurosat; hidden
+ * size 64, 4 layers, 32x32 images, projection 32) as {@code pool.yaml}, and {@code tasks.yaml} whose tasks have
+ * {@code train:} and {@code test:} image folders of synthetic images over 4 classes and a random unit-row head.
+ */
+public final class TinyTrainPools {
+    public static final List<String> TASKS = List.of("sun397", "eurosat");
+
+    private TinyTrainPools() {
+    }
+
+    /** Writes the pool, the task pool and their data under {@code root}; {@code trainImages} per task. */
+    public static void write(Path root, int trainImages) {
+        try {
+            Path clip = Fixtures.path("merge-tiny/clip");
+            StringBuilder pool = new StringBuilder("models:\n  _pretrained_: " + clip.resolve("pretrained") + "\n");
+            StringBuilder tasks = new StringBuilder("tasks:\n");
+            String[] synthetic = {"shapes", "orientation"};
+            for (int t = 0; t < TASKS.size(); t++) {
+                String task = TASKS.get(t);
+                pool.append("  ").append(task).append(": ").append(clip.resolve(task)).append('\n');
+                images(root.resolve(task + "-train"), synthetic[t], SyntheticDataset.Split.TRAIN, trainImages);
+                images(root.resolve(task + "-test"), synthetic[t], SyntheticDataset.Split.TEST, 12);
+                head(task).save(root.resolve(task + ".safetensors"));
+                tasks.append("  ").append(task).append(": {train: ").append(task).append("-train, test: ").append(task)
+                        .append("-test, head: ").append(task).append(".safetensors}\n");
+            }
+            tasks.append("batch_size: 8\n");
+            Files.writeString(root.resolve("pool.yaml"), pool);
+            Files.writeString(root.resolve("pool-sun397.yaml"), "models:\n  _pretrained_: " + clip.resolve("pretrained")
+                    + "\n  sun397: " + clip.resolve("sun397") + "\n");
+            Files.writeString(root.resolve("tasks.yaml"), tasks);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A random head [4, 32] with unit rows and logit scale ln 100, fixed by the task's name. */
+    static ZeroShotHead head(String task) {
+        float[] weights = new float[4 * 32];
+        SplittableRandom random = new SplittableRandom(task.hashCode());
+        for (int row = 0; row < 4; row++) {
+            double norm = 0;
+            for (int p = 0; p < 32; p++) {
+                weights[row * 32 + p] = (float) random.nextGaussian();
+                norm += weights[row * 32 + p] * weights[row * 32 + p];
+            }
+            for (int p = 0; p < 32; p++) {
+                weights[row * 32 + p] /= (float) Math.sqrt(norm);
+            }
+        }
+        return new ZeroShotHead(Tensor.ofFloats(weights, 4, 32), (float) Math.log(100));
+    }
+
+    /** Runs method {@code name} in process on the folder's pools; the merged tensors by name. */
+    static Map<String, float[]> fuse(Path root, String name, Map<String, ?> parameters, long seed, int threads) {
+        return fuse(root, "pool.yaml", name, parameters, seed, threads);
+    }
+
+    /** As above with another pool file of the folder ({@code pool-sun397.yaml}: the pretrained model and sun397). */
+    static Map<String, float[]> fuse(Path root, String poolFile, String name, Map<String, ?> parameters, long seed, int threads) {
+        List<CheckpointModelSource> opened = new ArrayList<>();
+        try {
+            ModelPool pool = ModelPool.load(root.resolve(poolFile), root, path -> {
+                CheckpointModelSource source = CheckpointModelSource.open(path.getFileName().toString(), path);
+                opened.add(source);
+                return source;
+            });
+            Path tasksFile = root.resolve("tasks.yaml");
+            ImageTaskPool taskPool = ImageTaskPool.fromDocument(YamlDocuments.read(tasksFile, "task pool"), tasksFile);
+            ClipConfig config = ClipConfig.read(Fixtures.path("merge-tiny/clip/pretrained/config.json"));
+            FusionData data = new FusionData(taskPool, new amalgam.model.clip.ClipVisionFamily(config, pool.pretrained().orElse(null),
+                    pool.reference()));
+            FusionResult result = MethodRegistry.create(name, new LinkedHashMap<>(parameters))
+                    .fuse(new FusionContext(pool, seed, threads, data, false));
+            return Pools.run(((FusionResult.MergedModel) result).jobs());
+        } finally {
+            opened.forEach(CheckpointModelSource::close);
+        }
+    }
+
+    /** A model's tensors as float arrays. */
+    static Map<String, float[]> weights(String model) {
+        try (CheckpointModelSource source = CheckpointModelSource.open(model, Fixtures.path("merge-tiny/clip/" + model))) {
+            Map<String, float[]> weights = new LinkedHashMap<>();
+            for (String name : source.tensorNames()) {
+                weights.put(name, source.tensor(name).toFloatArray());
+            }
+            return weights;
+        }
+    }
+
+    private static void images(Path folder, String task, SyntheticDataset.Split split, int count) throws IOException {
+        SyntheticDataset data = new SyntheticDataset(SyntheticDataset.task(task), split, count, 1);
+        for (int i = 0; i < data.size(); i++) {
+            Path classFolder = Files.createDirectories(folder.resolve("class" + data.label(i) % 4));
+            RgbImage image = data.image(i);
+            BufferedImage png = new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < image.height(); y++) {
+                for (int x = 0; x < image.width(); x++) {
+                    png.setRGB(x, y, image.sample(y, x, 0) << 16 | image.sample(y, x, 1) << 8 | image.sample(y, x, 2));
+                }
+            }
+            ImageIO.write(png, "png", classFolder.resolve(String.format("%03d.png", i)).toFile());
+        }
+    }
+}
