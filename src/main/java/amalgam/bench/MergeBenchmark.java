@@ -2,7 +2,6 @@ package amalgam.bench;
 
 import amalgam.fusion.MethodRegistry;
 import amalgam.fusion.ModelPool;
-import amalgam.fusion.Planning;
 import amalgam.linalg.LinearAlgebra;
 import amalgam.merge.CheckpointModelSource;
 import amalgam.merge.EngineOptions;
@@ -110,8 +109,8 @@ public final class MergeBenchmark {
             for (int i = 0; i < files.size(); i++) {
                 sources.add(CheckpointModelSource.open(i == 0 ? ModelPool.PRETRAINED : "task" + i, files.get(i)));
             }
-            List<TensorJob> jobs = Planning.with(engine.workers().parallel(),
-                    () -> MethodRegistry.createMerge(method, Map.of()).plan(new ModelPool(sources), 0));
+            List<TensorJob> jobs = MethodRegistry.createMerge(method, Map.of()).plan(new ModelPool(sources), 0,
+                    engine.workers().parallel());
             // as amalgam run does: inputs are checked while read, outputs before they are written
             jobs = FiniteOutputs.checked(jobs, method, NonFiniteInputs.REFUSE);
             new FusedModelWriter(engine).write(jobs, spec(method, output));
@@ -137,8 +136,7 @@ public final class MergeBenchmark {
                 LinearAlgebra.resetTimers();
                 Path output = Files.createTempDirectory(directory, "amalgam-bench-svd-").resolve("out");
                 long start = System.nanoTime();
-                List<TensorJob> jobs = Planning.with(engine.workers().parallel(),
-                        () -> MethodRegistry.createMerge(method, Map.of()).plan(pool, 0));
+                List<TensorJob> jobs = MethodRegistry.createMerge(method, Map.of()).plan(pool, 0, engine.workers().parallel());
                 new FusedModelWriter(engine).write(jobs, spec(method, output));
                 double seconds = (System.nanoTime() - start) / 1e9;
                 OutputDirectory.deleteTree(output.getParent());

@@ -26,7 +26,7 @@ public interface ContinualFusionAlgorithm extends FusionAlgorithm {
     default FusionResult fuse(FusionContext context) {
         ModelPool pool = context.pool();
         if (!(saveOnEveryStep() && context.everyStep())) {
-            return new FusionResult.MergedModel(plan(pool, context.seed()));
+            return new FusionResult.MergedModel(plan(pool, context.seed(), context.parallel()));
         }
         List<ModelSource> order = mergeOrder(pool, context.seed());
         ContinualFusionAlgorithm inOrder = inGivenOrder();
@@ -35,7 +35,7 @@ public interface ContinualFusionAlgorithm extends FusionAlgorithm {
             List<ModelSource> prefix = new java.util.ArrayList<>();
             pool.pretrained().ifPresent(prefix::add);
             prefix.addAll(order.subList(0, t));
-            models.put(String.format("step-%02d-%s", t, order.get(t - 1).name()), inOrder.plan(new ModelPool(prefix), context.seed()));
+            models.put(String.format("step-%02d-%s", t, order.get(t - 1).name()), inOrder.plan(new ModelPool(prefix), context.seed(), context.parallel()));
         }
         return new FusionResult.ContinualSteps(models);
     }

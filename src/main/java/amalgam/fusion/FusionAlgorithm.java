@@ -1,6 +1,7 @@
 package amalgam.fusion;
 
 import amalgam.merge.TensorJob;
+import amalgam.parallel.Parallel;
 import java.util.List;
 
 /** A data-free merge: turns a model pool into the fused model's per-tensor jobs. */
@@ -11,8 +12,17 @@ public interface FusionAlgorithm extends FusionMethod {
      */
     List<TensorJob> plan(ModelPool pool, long seed);
 
+    /**
+     * As {@link #plan(ModelPool, long)}, with {@code parallel} for the global statistics passes of methods that have
+     * them (TIES and its relatives stream the whole model before any job exists); the plan is the same for any
+     * thread count. Without it they run on the calling thread.
+     */
+    default List<TensorJob> plan(ModelPool pool, long seed, Parallel parallel) {
+        return plan(pool, seed);
+    }
+
     @Override
     default FusionResult fuse(FusionContext context) {
-        return new FusionResult.MergedModel(plan(context.pool(), context.seed()));
+        return new FusionResult.MergedModel(plan(context.pool(), context.seed(), context.parallel()));
     }
 }

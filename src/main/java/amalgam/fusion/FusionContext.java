@@ -1,6 +1,7 @@
 package amalgam.fusion;
 
 import amalgam.UserInputException;
+import amalgam.parallel.Parallel;
 
 /**
  * Everything a run gives a fusion method.
@@ -10,8 +11,9 @@ import amalgam.UserInputException;
  * @param threads    threads the method may use (results never depend on it)
  * @param data       the task pool and model family, or null when the run has none (a data-free run)
  * @param everyStep  whether a continual method should keep its model after every step (the run saves them all)
+ * @param parallel   the run's parallel helper (statistics passes over the whole pool)
  */
-public record FusionContext(ModelPool pool, long seed, int threads, FusionData data, boolean everyStep) {
+public record FusionContext(ModelPool pool, long seed, int threads, FusionData data, boolean everyStep, Parallel parallel) {
     public FusionContext {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
@@ -20,7 +22,7 @@ public record FusionContext(ModelPool pool, long seed, int threads, FusionData d
 
     /** A data-free context on the calling thread. */
     public static FusionContext dataFree(ModelPool pool, long seed) {
-        return new FusionContext(pool, seed, 1, null, false);
+        return new FusionContext(pool, seed, 1, null, false, Parallel.CALLING_THREAD);
     }
 
     /** The task pool and model family; a bad-input error naming the method when the run has no task pool. */

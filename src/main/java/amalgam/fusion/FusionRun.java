@@ -101,9 +101,9 @@ public final class FusionRun {
             try (OutputDirectory output = saveTo == null ? null : OutputDirectory.claim(saveTo, inputs)) {
                 String methodName = String.valueOf(arguments.getOrDefault("method", "task_arithmetic"));
                 FusionData data = taskPool == null ? null : new FusionData(taskPool, clipFamily(pool, opened));
-                FusionContext context = new FusionContext(pool, seed, engine.threads(), data, saveTo != null);
-                FusionResult result = TensorInputs.withReference(pool.reference().name(),
-                        () -> Planning.with(engine.workers().parallel(), () -> method.fuse(context)));
+                FusionContext context = new FusionContext(pool, seed, engine.threads(), data, saveTo != null,
+                        engine.workers().parallel());
+                FusionResult result = TensorInputs.withReference(pool.reference().name(), () -> method.fuse(context));
                 nonFinite.planned();
                 Provenance provenance = provenance(arguments, pool, opened, seed);
                 FusedModelSpec spec = new FusedModelSpec(saveTo, sideFileSource(pool, opened), null, Map.of(), true, provenance,

@@ -7,9 +7,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The one parallel helper, of the neural engine and of the merge plans' statistics passes
- * ({@code amalgam.fusion.Planning}): a fixed pool of worker threads (the caller's thread takes part too)
- * running index ranges. Work is cut into blocks of a fixed {@code grain} that does not depend on the thread count, and
+ * The one parallel helper, of the neural engine and of the merge plans' statistics passes (given to a plan through
+ * its fusion context): worker threads (the caller's thread takes part too) running index ranges. Work is cut into blocks of a fixed {@code grain} that does not depend on the thread count, and
  * reductions combine per-block partial sums in block order, so every result is bit-identical for 1 or N threads.
  * Matrix products do not go through here: BLAS has its own threads.
  *
@@ -27,6 +26,9 @@ public final class Parallel implements AutoCloseable {
     public interface RangeSum {
         double sum(long start, long end);
     }
+
+    /** Runs everything on the caller's thread (it holds no threads, so sharing one instance is harmless). */
+    public static final Parallel CALLING_THREAD = new Parallel(1);
 
     private final int threads;
     private final ExecutorService workers; // runs the helpers; null when single-threaded

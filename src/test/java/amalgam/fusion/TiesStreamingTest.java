@@ -118,7 +118,7 @@ class TiesStreamingTest {
 
     private static Map<String, float[]> run(int threads, FusionAlgorithm algorithm, ModelPool pool, long seed) {
         try (amalgam.parallel.Workers workers = new amalgam.parallel.Workers(threads)) {
-            return Pools.run(Planning.with(workers.parallel(), () -> algorithm.plan(pool, seed)));
+            return Pools.run(algorithm.plan(pool, seed, workers.parallel()));
         }
     }
 

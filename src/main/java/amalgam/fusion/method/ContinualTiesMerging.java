@@ -3,7 +3,6 @@ package amalgam.fusion.method;
 import amalgam.fusion.ContinualFusionAlgorithm;
 import amalgam.fusion.MethodDeclaration;
 import amalgam.fusion.ModelPool;
-import amalgam.fusion.Planning;
 import amalgam.fusion.param.ParameterSpec;
 import amalgam.merge.InMemoryModelSource;
 import amalgam.merge.ModelSource;
@@ -70,12 +69,16 @@ public final class ContinualTiesMerging implements ContinualFusionAlgorithm {
 
     @Override
     public List<TensorJob> plan(ModelPool pool, long seed) {
+        return plan(pool, seed, Parallel.CALLING_THREAD);
+    }
+
+    @Override
+    public List<TensorJob> plan(ModelPool pool, long seed, Parallel parallel) {
         ModelSource base = pool.requirePretrained(DECLARATION.configName());
         List<ModelSource> models = mergeOrder(pool, seed);
         WorkingModel merged = WorkingModel.copyOf(base, base);
         Map<String, Shape> scope = TiesCore.flattenedScope(base, removeKeys);
         ModelSource current = new InMemoryModelSource("merged", merged.tensors());
-        Parallel parallel = Planning.parallel();
         for (int t = 0; t < models.size(); t++) {
             // row 0 = M − θ0, row 1 = τt; each window is merged before M's window is updated
             TiesCore.RowSource rows = new TiesCore.RowSource(base, List.of(current, models.get(t)),

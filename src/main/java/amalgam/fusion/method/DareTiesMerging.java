@@ -1,5 +1,7 @@
 package amalgam.fusion.method;
 
+import amalgam.parallel.Parallel;
+
 import amalgam.fusion.FusionAlgorithm;
 import amalgam.fusion.MethodDeclaration;
 import amalgam.fusion.ModelPool;
@@ -41,10 +43,15 @@ public final class DareTiesMerging implements FusionAlgorithm {
 
     @Override
     public List<TensorJob> plan(ModelPool pool, long seed) {
+        return plan(pool, seed, Parallel.CALLING_THREAD);
+    }
+
+    @Override
+    public List<TensorJob> plan(ModelPool pool, long seed, Parallel parallel) {
         ModelSource base = pool.requirePretrained(DECLARATION.configName());
         List<ModelSource> models = pool.requireModels(DECLARATION.configName(), 1);
         TiesCore.RowSource rows = new TiesCore.RowSource(base, models, (window, name, shape, r, start, count) ->
                 drop.applyInPlace(window, name, shape.rank(), r, seed, start, count));
-        return TiesMerging.plan(pool, rows, scalingFactor, threshold, removeKeys, mergeFunction);
+        return TiesMerging.plan(pool, rows, scalingFactor, threshold, removeKeys, mergeFunction, parallel);
     }
 }

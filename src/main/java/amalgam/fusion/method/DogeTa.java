@@ -1,10 +1,11 @@
 package amalgam.fusion.method;
 
+import amalgam.parallel.Parallel;
+
 import amalgam.fusion.FusionAlgorithm;
 import amalgam.fusion.MethodDeclaration;
 import amalgam.fusion.ModelPool;
 import amalgam.fusion.PerTensorPlan;
-import amalgam.fusion.Planning;
 import amalgam.fusion.TensorInputs;
 import amalgam.fusion.param.ParameterSpec;
 import amalgam.param.Domain;
@@ -63,6 +64,11 @@ public final class DogeTa implements FusionAlgorithm {
 
     @Override
     public List<TensorJob> plan(ModelPool pool, long seed) {
+        return plan(pool, seed, Parallel.CALLING_THREAD);
+    }
+
+    @Override
+    public List<TensorJob> plan(ModelPool pool, long seed, Parallel parallel) {
         ModelSource base = pool.requirePretrained(DECLARATION.configName());
         List<ModelSource> models = pool.requireModels(DECLARATION.configName(), 1);
         int count = models.size();
@@ -74,7 +80,7 @@ public final class DogeTa implements FusionAlgorithm {
         });
         long rank = TiesCore.trimRank(scope, keepPercent);
         float[] thresholds = rank == 0 ? new float[count] : TiesCore.thresholds(scope,
-                new TiesCore.RowSource(base, models, TiesCore.RowTransform.NONE), rank, Planning.parallel());
+                new TiesCore.RowSource(base, models, TiesCore.RowTransform.NONE), rank, parallel);
         return PerTensorPlan.build(pool, 2 * count + 8, (name, shape, arena) -> {
             Tensor theta0 = TensorInputs.read(base, name, shape, arena);
             if (!scope.containsKey(name)) {

@@ -1,10 +1,11 @@
 package amalgam.fusion.method;
 
+import amalgam.parallel.Parallel;
+
 import amalgam.fusion.FusionAlgorithm;
 import amalgam.fusion.MethodDeclaration;
 import amalgam.fusion.ModelPool;
 import amalgam.fusion.PerTensorPlan;
-import amalgam.fusion.Planning;
 import amalgam.fusion.TensorInputs;
 import amalgam.merge.ModelSource;
 import amalgam.merge.TensorJob;
@@ -42,20 +43,25 @@ public final class TiesMerging implements FusionAlgorithm {
 
     @Override
     public List<TensorJob> plan(ModelPool pool, long seed) {
+        return plan(pool, seed, Parallel.CALLING_THREAD);
+    }
+
+    @Override
+    public List<TensorJob> plan(ModelPool pool, long seed, Parallel parallel) {
         ModelSource base = pool.requirePretrained(DECLARATION.configName());
         List<ModelSource> models = pool.requireModels(DECLARATION.configName(), 1);
         TiesCore.RowSource rows = new TiesCore.RowSource(base, models, TiesCore.RowTransform.NONE);
-        return plan(pool, rows, scalingFactor, threshold, removeKeys, mergeFunction);
+        return plan(pool, rows, scalingFactor, threshold, removeKeys, mergeFunction, parallel);
     }
 
     /**
      * The TIES plan over arbitrary rows (shared with DARE-TIES): θ = θ0 + λ·merged, remove_keys kept at θ0. The
-     * statistics are computed here, on the planning threads; each job then streams its tensor once.
+     * statistics are computed here, with {@code parallel}; each job then streams its tensor once.
      */
     static List<TensorJob> plan(ModelPool pool, TiesCore.RowSource rows, float lambda, double threshold,
-                                Set<String> removeKeys, TiesCore.MergeFunction function) {
+                                Set<String> removeKeys, TiesCore.MergeFunction function, Parallel parallel) {
         Map<String, Shape> scope = TiesCore.flattenedScope(pool, removeKeys);
-        TiesCore.Statistics statistics = TiesCore.statistics(scope, rows, threshold, Planning.parallel());
+        TiesCore.Statistics statistics = TiesCore.statistics(scope, rows, threshold, parallel);
         return PerTensorPlan.build(pool, 1, (name, shape, arena) -> scope.containsKey(name)
                 ? TiesCore.merge(rows, name, shape, statistics, function, lambda, arena)
                 : TensorInputs.read(rows.base(), name, shape, arena));

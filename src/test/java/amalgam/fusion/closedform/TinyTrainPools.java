@@ -101,7 +101,7 @@ public final class TinyTrainPools {
             FusionData data = new FusionData(taskPool, new amalgam.model.clip.ClipVisionFamily(config, pool.pretrained().orElse(null),
                     pool.reference()));
             FusionResult result = MethodRegistry.create(name, new LinkedHashMap<>(parameters))
-                    .fuse(new FusionContext(pool, seed, threads, data, false));
+                    .fuse(new FusionContext(pool, seed, threads, data, false, amalgam.parallel.Parallel.CALLING_THREAD));
             return Pools.run(((FusionResult.MergedModel) result).jobs());
         } finally {
             opened.forEach(CheckpointModelSource::close);
