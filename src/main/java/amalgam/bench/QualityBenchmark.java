@@ -40,7 +40,6 @@ public final class QualityBenchmark {
         FusionRun program = new FusionRun(engine, builtIn, cache);
         PrintWriter quiet = new PrintWriter(Writer.nullWriter());
         List<String> tasks = null;
-        List<String> lines = new ArrayList<>();
         Map<String, Object> reference = null;
         double bestAverage = -1;
         Map<String, Object> best = null;
@@ -65,17 +64,18 @@ public final class QualityBenchmark {
         out.println("|---|" + "---|".repeat(tasks.size() + 2));
         out.println(row("pretrained", castMap(reference.get("pretrained")), tasks, Double.NaN));
         out.println(row("individual", castMap(reference.get("individual")), tasks, Double.NaN));
+        out.flush();
+        // each row as soon as it is measured: the test-time methods take minutes each
         for (Method method : methods()) {
             long start = System.nanoTime();
             RunReport report = program.run(arguments(String.valueOf(method.arguments().get("method")), method.arguments(), false), quiet);
-            lines.add(row(method.label(), report.entries(), tasks, (System.nanoTime() - start) / 1e9));
+            out.println(row(method.label(), report.entries(), tasks, (System.nanoTime() - start) / 1e9));
             if (method.label().equals("simple average")) {
-                lines.add(row(String.format(Locale.ROOT, "task arithmetic (λ = %.1f, best of %s)", bestLambda, SWEEP), best, tasks,
+                out.println(row(String.format(Locale.ROOT, "task arithmetic (λ = %.1f, best of %s)", bestLambda, SWEEP), best, tasks,
                         sweepSeconds / SWEEP.size()));
             }
+            out.flush();
         }
-        lines.forEach(out::println);
-        out.flush();
     }
 
     private static List<Method> methods() {
