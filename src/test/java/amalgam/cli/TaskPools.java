@@ -2,22 +2,18 @@ package amalgam.cli;
 
 import amalgam.data.ImageFolderDataset;
 import amalgam.data.image.PixelNormalization;
-import amalgam.data.image.RgbImage;
 import amalgam.data.synthetic.SyntheticDataset;
-import amalgam.model.clip.ZeroShotHead;
+import amalgam.testing.TinyTaskData;
 import amalgam.tensor.DType;
 import amalgam.tensor.Layouts;
 import amalgam.tensor.Shape;
 import amalgam.tensor.Tensor;
-import java.awt.image.BufferedImage;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
-import javax.imageio.ImageIO;
 
 /**
  * Tiny image task pools for the merge-tiny CLIP fixtures (32x32 images, projection 32): image folders drawn from the
@@ -46,39 +42,12 @@ final class TaskPools {
                 """);
     }
 
-    private static void writeTask(Path directory, String name, String synthetic) throws Exception {
-        writeImages(directory.resolve(name), new SyntheticDataset(SyntheticDataset.task(synthetic), SyntheticDataset.Split.TEST, 12, 1));
-        writeImages(directory.resolve(name + "-train"), new SyntheticDataset(SyntheticDataset.task(synthetic),
-                SyntheticDataset.Split.TRAIN, 16, 1));
-        float[] weights = new float[4 * 32];
-        SplittableRandom random = new SplittableRandom(name.hashCode());
-        for (int row = 0; row < 4; row++) {
-            double norm = 0;
-            for (int p = 0; p < 32; p++) {
-                weights[row * 32 + p] = (float) random.nextGaussian();
-                norm += weights[row * 32 + p] * weights[row * 32 + p];
-            }
-            for (int p = 0; p < 32; p++) {
-                weights[row * 32 + p] /= (float) Math.sqrt(norm);
-            }
-        }
-        new ZeroShotHead(Tensor.ofFloats(weights, 4, 32), (float) Math.log(100)).save(directory.resolve(name + ".safetensors"));
+    private static void writeTask(Path directory, String name, String synthetic) {
+        TinyTaskData.writeImages(directory.resolve(name), synthetic, SyntheticDataset.Split.TEST, 12);
+        TinyTaskData.writeImages(directory.resolve(name + "-train"), synthetic, SyntheticDataset.Split.TRAIN, 16);
+        TinyTaskData.randomHead(name).save(directory.resolve(name + ".safetensors"));
     }
 
-    private static void writeImages(Path folder, SyntheticDataset data) throws Exception {
-        for (int i = 0; i < data.size(); i++) {
-            int label = data.label(i) % 4;
-            Path classFolder = Files.createDirectories(folder.resolve("class" + label));
-            RgbImage image = data.image(i);
-            BufferedImage png = new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_INT_RGB);
-            for (int y = 0; y < image.height(); y++) {
-                for (int x = 0; x < image.width(); x++) {
-                    png.setRGB(x, y, image.sample(y, x, 0) << 16 | image.sample(y, x, 1) << 8 | image.sample(y, x, 2));
-                }
-            }
-            ImageIO.write(png, "png", classFolder.resolve(String.format("%03d.png", i)).toFile());
-        }
-    }
 
     /** An image folder in ImageFolder order, CLIP-normalized, in batches of {@code size} (the last may be smaller). */
     static List<Batch> batches(Path folder, int size, Arena arena) {

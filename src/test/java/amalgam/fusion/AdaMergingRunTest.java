@@ -7,24 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import amalgam.cli.Main;
-import amalgam.data.image.RgbImage;
 import amalgam.data.synthetic.SyntheticDataset;
 import amalgam.io.SafetensorsFile;
 import amalgam.io.TensorInfo;
-import amalgam.model.clip.ZeroShotHead;
-import amalgam.tensor.Tensor;
 import amalgam.testing.Fixtures;
+import amalgam.testing.TinyTaskData;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.SplittableRandom;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -204,32 +199,8 @@ class AdaMergingRunTest {
         }
     }
 
-    /** An image folder of 12 synthetic 32x32 images over 4 classes, and a random unit-row head [4, 32]. */
-    private void writeTask(String name, String synthetic) throws Exception {
-        SyntheticDataset data = new SyntheticDataset(SyntheticDataset.task(synthetic), SyntheticDataset.Split.TEST, 12, 1);
-        for (int i = 0; i < data.size(); i++) {
-            Path folder = Files.createDirectories(temp.resolve(name).resolve("class" + data.label(i) % 4));
-            RgbImage image = data.image(i);
-            BufferedImage png = new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_INT_RGB);
-            for (int y = 0; y < image.height(); y++) {
-                for (int x = 0; x < image.width(); x++) {
-                    png.setRGB(x, y, image.sample(y, x, 0) << 16 | image.sample(y, x, 1) << 8 | image.sample(y, x, 2));
-                }
-            }
-            ImageIO.write(png, "png", folder.resolve(i + ".png").toFile());
-        }
-        float[] weights = new float[4 * 32];
-        SplittableRandom random = new SplittableRandom(name.hashCode());
-        for (int row = 0; row < 4; row++) {
-            double norm = 0;
-            for (int p = 0; p < 32; p++) {
-                weights[row * 32 + p] = (float) random.nextGaussian();
-                norm += weights[row * 32 + p] * weights[row * 32 + p];
-            }
-            for (int p = 0; p < 32; p++) {
-                weights[row * 32 + p] /= (float) Math.sqrt(norm);
-            }
-        }
-        new ZeroShotHead(Tensor.ofFloats(weights, 4, 32), (float) Math.log(100)).save(temp.resolve(name + ".safetensors"));
+    private void writeTask(String name, String synthetic) {
+        TinyTaskData.writeImages(temp.resolve(name), synthetic, SyntheticDataset.Split.TEST, 12);
+        TinyTaskData.randomHead(name).save(temp.resolve(name + ".safetensors"));
     }
 }

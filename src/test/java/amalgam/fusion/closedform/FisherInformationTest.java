@@ -36,7 +36,7 @@ class FisherInformationTest {
              Arena arena = Arena.ofShared(); Parallel parallel = new Parallel(1)) {
             ClipVisionFamily family = new ClipVisionFamily(config, source, source);
             Map<String, Tensor> weights = family.weights(source, arena);
-            ZeroShotClassifier classifier = new ZeroShotClassifier(family.model(), TinyTrainPools.head("sun397"));
+            ZeroShotClassifier classifier = new ZeroShotClassifier(family.model(), amalgam.testing.TinyTaskData.randomHead("sun397"));
             Tensor pixels = randomPixels(arena, 3);
             Map<String, Tensor> fisher;
             try (FisherInformation information = new FisherInformation(classifier, weights, name -> !name.startsWith("visual"));
@@ -82,7 +82,7 @@ class FisherInformationTest {
         try (CheckpointModelSource source = CheckpointModelSource.open("sun397", Fixtures.path("merge-tiny/clip/sun397"));
              Arena arena = Arena.ofShared(); Parallel parallel = new Parallel(2); Graph graph = Graph.training(parallel)) {
             ClipVisionFamily family = new ClipVisionFamily(config, null, source);
-            ZeroShotClassifier classifier = new ZeroShotClassifier(family.model(), TinyTrainPools.head("eurosat"));
+            ZeroShotClassifier classifier = new ZeroShotClassifier(family.model(), amalgam.testing.TinyTaskData.randomHead("eurosat"));
             Tensor pixels = randomPixels(arena, 5);
             Map<String, Tensor> whole;
             Map<String, Tensor> sliced;

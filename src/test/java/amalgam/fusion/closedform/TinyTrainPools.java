@@ -1,6 +1,5 @@
 package amalgam.fusion.closedform;
 
-import amalgam.data.image.RgbImage;
 import amalgam.data.synthetic.SyntheticDataset;
 import amalgam.fusion.FusionContext;
 import amalgam.fusion.FusionData;
@@ -12,10 +11,8 @@ import amalgam.fusion.taskpool.ImageTaskPool;
 import amalgam.io.YamlDocuments;
 import amalgam.merge.CheckpointModelSource;
 import amalgam.model.clip.ClipConfig;
-import amalgam.model.clip.ZeroShotHead;
-import amalgam.tensor.Tensor;
 import amalgam.testing.Fixtures;
-import java.awt.image.BufferedImage;
+import amalgam.testing.TinyTaskData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -24,8 +21,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
-import javax.imageio.ImageIO;
 
 /**
  * A tiny data-dependent benchmark in a folder: the fixture's CLIP vision models (pretrained, sun397, eurosat; hidden
@@ -48,9 +43,9 @@ public final class TinyTrainPools {
             for (int t = 0; t < TASKS.size(); t++) {
                 String task = TASKS.get(t);
                 pool.append("  ").append(task).append(": ").append(clip.resolve(task)).append('\n');
-                images(root.resolve(task + "-train"), synthetic[t], SyntheticDataset.Split.TRAIN, trainImages);
-                images(root.resolve(task + "-test"), synthetic[t], SyntheticDataset.Split.TEST, 12);
-                head(task).save(root.resolve(task + ".safetensors"));
+                TinyTaskData.writeImages(root.resolve(task + "-train"), synthetic[t], SyntheticDataset.Split.TRAIN, trainImages);
+                TinyTaskData.writeImages(root.resolve(task + "-test"), synthetic[t], SyntheticDataset.Split.TEST, 12);
+                TinyTaskData.randomHead(task).save(root.resolve(task + ".safetensors"));
                 tasks.append("  ").append(task).append(": {train: ").append(task).append("-train, test: ").append(task)
                         .append("-test, head: ").append(task).append(".safetensors}\n");
             }
@@ -64,22 +59,7 @@ public final class TinyTrainPools {
         }
     }
 
-    /** A random head [4, 32] with unit rows and logit scale ln 100, fixed by the task's name. */
-    static ZeroShotHead head(String task) {
-        float[] weights = new float[4 * 32];
-        SplittableRandom random = new SplittableRandom(task.hashCode());
-        for (int row = 0; row < 4; row++) {
-            double norm = 0;
-            for (int p = 0; p < 32; p++) {
-                weights[row * 32 + p] = (float) random.nextGaussian();
-                norm += weights[row * 32 + p] * weights[row * 32 + p];
-            }
-            for (int p = 0; p < 32; p++) {
-                weights[row * 32 + p] /= (float) Math.sqrt(norm);
-            }
-        }
-        return new ZeroShotHead(Tensor.ofFloats(weights, 4, 32), (float) Math.log(100));
-    }
+
 
     /** Runs method {@code name} in process on the folder's pools; the merged tensors by name. */
     static Map<String, float[]> fuse(Path root, String name, Map<String, ?> parameters, long seed, int threads) {
@@ -119,18 +99,5 @@ public final class TinyTrainPools {
         }
     }
 
-    private static void images(Path folder, String task, SyntheticDataset.Split split, int count) throws IOException {
-        SyntheticDataset data = new SyntheticDataset(SyntheticDataset.task(task), split, count, 1);
-        for (int i = 0; i < data.size(); i++) {
-            Path classFolder = Files.createDirectories(folder.resolve("class" + data.label(i) % 4));
-            RgbImage image = data.image(i);
-            BufferedImage png = new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_INT_RGB);
-            for (int y = 0; y < image.height(); y++) {
-                for (int x = 0; x < image.width(); x++) {
-                    png.setRGB(x, y, image.sample(y, x, 0) << 16 | image.sample(y, x, 1) << 8 | image.sample(y, x, 2));
-                }
-            }
-            ImageIO.write(png, "png", classFolder.resolve(String.format("%03d.png", i)).toFile());
-        }
-    }
+
 }
