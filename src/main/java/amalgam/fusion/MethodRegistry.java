@@ -16,6 +16,7 @@ import amalgam.fusion.method.Dummy;
 import amalgam.fusion.method.EmrMerging;
 import amalgam.fusion.method.Ensembles;
 import amalgam.fusion.method.FrankWolfeMerging;
+import amalgam.fusion.method.FrankWolfeSoftMerging;
 import amalgam.fusion.method.IsotropicMerging;
 import amalgam.fusion.method.MagMax;
 import amalgam.fusion.method.ModelStockMerging;
@@ -73,6 +74,7 @@ public final class MethodRegistry {
             Ensembles.WEIGHTED,
             Ensembles.MAX,
             FrankWolfeMerging.DECLARATION,
+            FrankWolfeSoftMerging.DECLARATION,
             FisherMerging.DECLARATION,
             RegMean.DECLARATION,
             RegMeanPlusPlus.DECLARATION,

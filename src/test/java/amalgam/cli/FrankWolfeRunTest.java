@@ -54,10 +54,41 @@ class FrankWolfeRunTest {
     }
 
     @Test
+    void softWithOneIterationPicksEveryModelOnceAndAddsThemAsTaskArithmetic() throws Exception {
+        writePool();
+        Map<String, float[]> ta = runMethod("ta", "method=task_arithmetic");
+        // one iteration picks each of the two models once; AdaMerging without steps keeps λ = 0.3 for both
+        Map<String, float[]> soft = runMethod("soft", "method=fw_soft", "method.max_iters=1", "method.ada_iters=0",
+                "method.dataset_size=10");
+        Map<String, float[]> added = runMethod("added", "method=fw_soft", "method.max_iters=1", "method.merge_fn=task_arithmetic",
+                "method.dataset_size=10");
+        for (String name : ta.keySet()) {
+            if (name.startsWith("vision_model.")) {
+                assertArrayEquals(ta.get(name), soft.get(name), 1e-5f, name);
+                assertArrayEquals(ta.get(name), added.get(name), 1e-5f, name);
+            }
+        }
+        Map<String, float[]> trained = runMethod("trained", "method=fw_soft", "method.max_iters=2", "method.ada_iters=2",
+                "method.dataset_size=10");
+        boolean moved = false;
+        for (String name : ta.keySet()) {
+            if (name.startsWith("vision_model.") && !java.util.Arrays.equals(ta.get(name), trained.get(name))) {
+                moved = true;
+            }
+        }
+        assertTrue(moved, "AdaMerging steps and a second iteration change the model");
+    }
+
+    @Test
     void badOptionsExitTwo() throws Exception {
         writePool();
         for (String bad : List.of("method.merge_fn=dare", "method.granularity=block", "method.loss_fn=mse", "method.step_size=-1")) {
             CliRunner result = CliRunner.run("run", "method=fw_hard", bad, "modelpool=" + temp.resolve("pool.yaml"),
+                    "taskpool=" + temp.resolve("tasks.yaml"));
+            assertEquals(2, result.exitCode(), bad + ": " + result.err());
+        }
+        for (String bad : List.of("method.granularity=layer", "method.ada_loss=mse", "method.init_weight=weights.pt", "method.merge_fn=ties")) {
+            CliRunner result = CliRunner.run("run", "method=fw_soft", bad, "modelpool=" + temp.resolve("pool.yaml"),
                     "taskpool=" + temp.resolve("tasks.yaml"));
             assertEquals(2, result.exitCode(), bad + ": " + result.err());
         }

@@ -178,30 +178,42 @@ public final class AdaMerging implements FusionMethod {
         List<ModelSource> models = context.pool().requireModels(method, 1);
         List<String> modelNames = models.stream().map(ModelSource::name).toList();
         models.forEach(data::taskOf);
-        try (Arena arena = Arena.ofShared(); Parallel parallel = new Parallel(context.threads())) {
+        try (Arena arena = Arena.ofShared()) {
             TowerWeights tower = TowerWeights.load(data.family(), pretrained, models, arena);
+            return learn(tower, modelNames, modelNames, data, settings.initialValue(), context.seed(), context.threads());
+        }
+    }
+
+    /**
+     * θ(λ) = base + Σᵢ λᵢ τᵢ over {@code tower} with λ learned by entropy minimisation on the test batches of
+     * {@code tasks} (or loaded from {@code weights}); {@code experts} name the task vectors (the table's rows).
+     */
+    Learned learn(TowerWeights tower, List<String> experts, List<String> tasks, FusionData data, float initial, long seed,
+                  int threads) {
+        String method = settings.method();
+        try (Arena arena = Arena.ofShared(); Parallel parallel = new Parallel(threads)) {
             List<String> columns = settings.granularity() == Granularity.LAYER_WISE ? tower.names() : List.of("all");
             Map<String, Integer> groupOf = new HashMap<>();
             for (int i = 0; i < tower.names().size(); i++) {
                 groupOf.put(tower.names().get(i), settings.granularity() == Granularity.LAYER_WISE ? i : 0);
             }
             java.util.function.Supplier<TaskArithmeticParameters> expressions = () -> new TaskArithmeticParameters(tower.base(),
-                    tower.taskVectors(), columns.size(), groupOf::get, settings.initialValue(), settings.clamp());
+                    tower.taskVectors(), columns.size(), groupOf::get, initial, settings.clamp());
             try (TaskArithmeticParameters theta = expressions.get()) {
                 if (settings.weights() != null) {
-                    theta.setLambdas(transpose(loadWeights(modelNames, columns).values(), modelNames.size(), columns.size()));
+                    theta.setLambdas(transpose(loadWeights(experts, columns).values(), experts.size(), columns.size()));
                 } else {
-                    TestTimeTasks tasks = new TestTimeTasks(data.taskPool(), modelNames, settings.batchSize(),
-                            data.family().model().config().vision().imageSize(), context.seed(), arena);
-                    EntropyObjective objective = new EntropyObjective(data.family().model(), tower.projection(), tasks.heads());
-                    EntropyMinimization.Outcome outcome = EntropyMinimization.run(theta, expressions, objective, tasks,
-                            new EntropyMinimization.Settings(settings.learningRate(), settings.steps()), context.threads(), method);
+                    TestTimeTasks testTasks = new TestTimeTasks(data.taskPool(), tasks, settings.batchSize(),
+                            data.family().model().config().vision().imageSize(), seed, arena);
+                    EntropyObjective objective = new EntropyObjective(data.family().model(), tower.projection(), testTasks.heads());
+                    EntropyMinimization.Outcome outcome = EntropyMinimization.run(theta, expressions, objective, testTasks,
+                            new EntropyMinimization.Settings(settings.learningRate(), settings.steps()), threads, method);
                     System.err.println(method + ": " + outcome.summary());
                 }
                 Map<String, Tensor> merged = materialize(theta, tower.names(), parallel);
                 LearnedCoefficients table = settings.tableName() == null ? null
-                        : new LearnedCoefficients(settings.tableName(), modelNames, columns,
-                                transpose(theta.lambdaValues(), columns.size(), modelNames.size()));
+                        : new LearnedCoefficients(settings.tableName(), experts, columns,
+                                transpose(theta.lambdaValues(), columns.size(), experts.size()));
                 return new Learned(merged, table);
             }
         }

@@ -276,7 +276,7 @@ public final class FrankWolfeMerging implements FusionMethod {
         }
     }
 
-    private static double cosine(Tensor a, Tensor b) {
+    static double cosine(Tensor a, Tensor b) {
         double dot = 0;
         double aa = 0;
         double bb = 0;
