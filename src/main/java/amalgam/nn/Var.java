@@ -97,9 +97,8 @@ public final class Var {
             throw new IllegalArgumentException("gradient " + delta + " for a leaf of shape " + value.shape());
         }
         Tensor target = gradForAccumulation(null);
-        for (long i = 0; i < delta.elementCount(); i++) {
-            target.setFloat(i, target.getFloat(i) + delta.getFloat(i));
-        }
+        // element-wise, so the sum is the same as the scalar loop's, bit for bit
+        amalgam.tensor.kernel.F32Kernels.add(target.data(), delta.data(), target.data(), delta.elementCount());
     }
 
     /** Clears the accumulated gradient (keeps its buffer). */
