@@ -17,7 +17,6 @@ import amalgam.merge.FusedModelSpec;
 import amalgam.merge.FiniteOutputs;
 import amalgam.merge.FusedModelWriter;
 import amalgam.merge.NonFiniteInputs;
-import amalgam.merge.ModelSource;
 import amalgam.merge.Provenance;
 import amalgam.merge.TensorJob;
 import amalgam.model.clip.ClipConfig;
@@ -135,7 +134,7 @@ public final class FusionRun {
         }
     }
 
-    /** Each model's jobs with their outputs checked for non-finite values; reports the parameter count of the first. */
+    /** Each model's jobs with their outputs checked for non-finite values before they are written. */
     private static Map<String, List<TensorJob>> checked(Map<String, List<TensorJob>> planned, String methodName,
                                                         NonFiniteInputs nonFinite) {
         Map<String, List<TensorJob>> models = new LinkedHashMap<>();

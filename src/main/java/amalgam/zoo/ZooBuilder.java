@@ -5,7 +5,6 @@ import amalgam.data.synthetic.SceneCorpus;
 import amalgam.data.synthetic.SyntheticDataset;
 import amalgam.io.AtomicFiles;
 import amalgam.io.OutputDirectory;
-import amalgam.linalg.LinearAlgebra;
 import amalgam.model.clip.ClipCheckpoints;
 import amalgam.model.clip.ClipModel;
 import amalgam.model.clip.VisionFineTuning;

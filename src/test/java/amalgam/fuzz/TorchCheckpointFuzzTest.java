@@ -2,7 +2,6 @@ package amalgam.fuzz;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.zip.CRC32;

@@ -173,13 +173,10 @@ public final class AdaMerging implements FusionMethod {
     /** Learns the coefficients (or loads them) and returns θ(λ) of every tower tensor, in memory that outlives the call. */
     public Learned learn(FusionContext context) {
         String method = settings.method();
-        FusionData data = context.requireData(method);
-        ModelSource pretrained = context.pool().requirePretrained(method);
-        List<ModelSource> models = context.pool().requireModels(method, 1);
-        List<String> modelNames = models.stream().map(ModelSource::name).toList();
-        models.forEach(data::taskOf);
         try (Arena arena = Arena.ofShared()) {
-            TowerWeights tower = TowerWeights.load(data.family(), pretrained, models, arena);
+            TowerWeights tower = TowerWeights.ofRun(context, method, arena);
+            FusionData data = context.requireData(method);
+            List<String> modelNames = context.pool().models().stream().map(ModelSource::name).toList();
             return learn(tower, modelNames, modelNames, data, settings.initialValue(), context.seed(), context.threads());
         }
     }

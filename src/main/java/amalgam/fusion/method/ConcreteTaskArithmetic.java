@@ -108,13 +108,10 @@ public final class ConcreteTaskArithmetic implements FusionMethod {
     @Override
     public FusionResult fuse(FusionContext context) {
         String method = settings.method();
-        FusionData data = context.requireData(method);
-        ModelSource pretrained = context.pool().requirePretrained(method);
-        List<ModelSource> models = context.pool().requireModels(method, 1);
-        List<String> modelNames = models.stream().map(ModelSource::name).toList();
-        models.forEach(data::taskOf);
         try (Arena arena = Arena.ofShared()) {
-            TowerWeights tower = TowerWeights.load(data.family(), pretrained, models, arena);
+            TowerWeights tower = TowerWeights.ofRun(context, method, arena);
+            FusionData data = context.requireData(method);
+            List<String> modelNames = context.pool().models().stream().map(ModelSource::name).toList();
             Map<String, Tensor> taskSum = ConcreteMaskedTaskArithmetic.taskSum(tower.base(), tower.taskVectors(), arena);
             ConcreteMaskedTaskArithmetic.Noise noise = new ConcreteMaskedTaskArithmetic.Noise(tower.base());
             SplittableRandom random = new SplittableRandom(context.seed()).split().split(); // apart from the batches' streams

@@ -13,7 +13,6 @@ import amalgam.linalg.Matrix;
 import amalgam.linalg.Svd;
 import amalgam.merge.ModelSource;
 import amalgam.merge.TensorJob;
-import amalgam.tensor.DType;
 import amalgam.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.util.HashSet;

@@ -6,7 +6,6 @@ import amalgam.data.LabelledImages;
 import amalgam.data.image.ClipImageProcessor;
 import amalgam.data.image.PixelNormalization;
 import amalgam.io.Checkpoint;
-import amalgam.linalg.LinearAlgebra;
 import amalgam.model.clip.ClipConfig;
 import amalgam.model.clip.ClipImageEncoder;
 import amalgam.model.clip.ClipModel;

@@ -22,6 +22,18 @@ import java.util.Map;
  */
 public record TowerWeights(List<String> names, Map<String, Tensor> base, List<Map<String, Tensor>> taskVectors,
                            Tensor projection) {
+    /**
+     * The run's pretrained model and task models, each task model checked to have its task in the task pool (a
+     * test-time method adapts on those tasks), read as by {@link #load}.
+     */
+    public static TowerWeights ofRun(amalgam.fusion.FusionContext context, String method, Arena arena) {
+        amalgam.fusion.FusionData data = context.requireData(method);
+        ModelSource pretrained = context.pool().requirePretrained(method);
+        List<ModelSource> models = context.pool().requireModels(method, 1);
+        models.forEach(data::taskOf);
+        return load(data.family(), pretrained, models, arena);
+    }
+
     /** Reads theta0 and every model into {@code arena}, turning each model's copy into its task vector in place. */
     public static TowerWeights load(ClipVisionFamily family, ModelSource pretrained, List<ModelSource> models, Arena arena) {
         List<String> names = family.towerNames();

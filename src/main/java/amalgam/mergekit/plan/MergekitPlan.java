@@ -15,7 +15,6 @@ import amalgam.mergekit.method.MergeMethod;
 import amalgam.mergekit.method.MergekitMethods;
 import amalgam.mergekit.tokenizer.ChatTemplate;
 import amalgam.tensor.DType;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

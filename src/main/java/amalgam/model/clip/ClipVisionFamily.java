@@ -80,23 +80,7 @@ public final class ClipVisionFamily {
     public static final String PROJECTION = "visual_projection.weight";
 
     private static ClipWeights.Source sourceOf(ModelSource model) {
-        return new ClipWeights.Source() {
-            public String displayName() {
-                return model.name();
-            }
-
-            public boolean contains(String name) {
-                return model.contains(name);
-            }
-
-            public Tensor tensor(String name) {
-                return model.tensor(name);
-            }
-
-            public void release(String name) {
-                model.release(name);
-            }
-        };
+        return ClipWeights.Source.of(model.name(), model::contains, model::tensor, model::release);
     }
 
     /** The projection source a pool should use: its pretrained model when that has a projection, else the reference. */

@@ -33,21 +33,27 @@ public final class ClipWeights {
         void release(String name);
 
         static Source of(Checkpoint checkpoint) {
+            return of(checkpoint.displayName(), checkpoint::contains, checkpoint::tensor, checkpoint::release);
+        }
+
+        /** A source from its four operations (a checkpoint's, a pool model's). */
+        static Source of(String displayName, java.util.function.Predicate<String> contains,
+                         java.util.function.Function<String, Tensor> tensor, java.util.function.Consumer<String> release) {
             return new Source() {
                 public String displayName() {
-                    return checkpoint.displayName();
+                    return displayName;
                 }
 
                 public boolean contains(String name) {
-                    return checkpoint.contains(name);
+                    return contains.test(name);
                 }
 
                 public Tensor tensor(String name) {
-                    return checkpoint.tensor(name);
+                    return tensor.apply(name);
                 }
 
                 public void release(String name) {
-                    checkpoint.release(name);
+                    release.accept(name);
                 }
             };
         }

@@ -14,7 +14,6 @@ import amalgam.tensor.kernel.Convert;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A zero-shot classification head built as FusionBench builds it: for each class, every template filled with the

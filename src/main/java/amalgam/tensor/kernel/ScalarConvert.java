@@ -1,6 +1,5 @@
 package amalgam.tensor.kernel;
 
-import amalgam.tensor.DType;
 import amalgam.tensor.FloatFormats;
 import amalgam.tensor.Layouts;
 import amalgam.tensor.Tensor;

@@ -11,7 +11,6 @@ import amalgam.nn.Var;
 import amalgam.testing.Fixtures;
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
