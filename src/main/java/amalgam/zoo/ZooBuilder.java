@@ -7,6 +7,7 @@ import amalgam.io.AtomicFiles;
 import amalgam.io.OutputDirectory;
 import amalgam.model.clip.ClipCheckpoints;
 import amalgam.model.clip.ClipModel;
+import amalgam.model.clip.FunctionalAnchor;
 import amalgam.model.clip.VisionFineTuning;
 import amalgam.model.clip.ZeroShotHead;
 import amalgam.nn.Graph;
@@ -45,18 +46,35 @@ public final class ZooBuilder {
         this.log = log;
     }
 
+    /**
+     * Builds the zoo into {@code output}. A build that was killed resumes: its staging folder (kept beside the output
+     * under the recipe's key) still holds every stage it finished (the pretrained model, the heads, each task model), and
+     * those are read back instead of trained again, which gives the same bytes as an uninterrupted build.
+     */
     public void build(Path output, int threads) {
-        // BLAS keeps its default single thread: the fine-tuning lanes use the cores
-        try (OutputDirectory directory = OutputDirectory.claim(output);
-             Arena arena = Arena.ofShared()) {
-            Path staging = directory.staging();
+        try (OutputDirectory directory = OutputDirectory.claim(output)) {
+            buildInto(directory.stagingFor(runKey()), threads);
+            directory.publish();
+        }
+    }
+
+    /** Builds every stage missing from {@code staging} (BLAS keeps its single thread: the fine-tuning lanes use the cores). */
+    void buildInto(Path staging, int threads) {
+        try (Arena arena = Arena.ofShared()) {
             long start = System.nanoTime();
-            Map<String, Tensor> pretrained = pretrain(arena);
-            save(staging.resolve("pretrained"), pretrained, "pretrained");
-            log("pre-trained in %.0f s", seconds(start));
+            Path pretrainedFolder = staging.resolve("pretrained");
+            Map<String, Tensor> pretrained;
+            if (Files.isDirectory(pretrainedFolder)) {
+                pretrained = readBack(pretrainedFolder, arena);
+                log("resumed: the pretrained model");
+            } else {
+                pretrained = pretrain(arena);
+                save(pretrainedFolder, pretrained, "pretrained");
+                log("pre-trained in %.0f s", seconds(start));
+            }
             List<ZeroShotHead> heads = heads(pretrained, arena, staging);
-            log("heads built in %.0f s", seconds(start));
-            fineTuneAll(pretrained, heads, staging, threads);
+            FunctionalAnchor anchor = anchor(pretrained, arena);
+            fineTuneAll(pretrained, heads, anchor, staging, threads);
             for (String task : recipe.tasks()) {
                 if (ZooData.isMnistFamily(task)) {
                     ZooData.shipSplits(recipe, task, staging);
@@ -65,16 +83,38 @@ public final class ZooBuilder {
             AtomicFiles.writeString(staging.resolve(MARKER), modelPoolYaml());
             AtomicFiles.writeString(staging.resolve("README.md"), recipe.card());
             log("zoo '%s' complete in %.0f s", recipe.name(), seconds(start));
-            directory.publish();
+        }
+    }
+
+    /** Names a build by everything that decides its bytes, so only a killed build of the same recipe is resumed. */
+    String runKey() {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(("zoo build 1\n" + recipe).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "zoo-" + java.util.HexFormat.of().formatHex(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A finished stage's weights, as writable F32 copies (the bytes it was saved from), in the initializer's order: the
+     * order sets how sums over parameters (gradient clipping's norm) round, so it must match an uninterrupted build's.
+     */
+    private Map<String, Tensor> readBack(Path folder, Arena arena) {
+        try (amalgam.io.Checkpoint checkpoint = amalgam.io.Checkpoint.open(folder)) {
+            Map<String, Tensor> copies = new java.util.LinkedHashMap<>();
+            for (String name : amalgam.model.clip.ClipKeys.expected(recipe.architecture(), true).keySet()) {
+                copies.put(name, amalgam.tensor.kernel.Convert.toF32(checkpoint.tensor(name), arena));
+            }
+            return copies;
         }
     }
 
     private Map<String, Tensor> pretrain(Arena arena) {
         Map<String, Tensor> weights = VisionTowerInitializer.initialize(recipe.architecture(), recipe.initSeed(), arena);
         VisionFineTuning.Settings settings = recipe.pretraining();
-        SceneCorpus corpus = new SceneCorpus(recipe.sceneClasses(), recipe.sceneSeed());
-        LabelledImages scenes = new SyntheticDataset(corpus, SyntheticDataset.Split.TRAIN, settings.steps() * settings.batchSize(),
-                recipe.sceneSeed());
+        LabelledImages scenes = scenes(settings.steps() * settings.batchSize());
         Tensor classDirections = randomDirections(recipe.sceneClasses(), recipe.architecture().projectionDim(), recipe.sceneSeed(), arena);
         try (Parallel single = new Parallel(1)) {
             List<Float> losses = VisionFineTuning.train(recipe.architecture(), weights, classDirections,
@@ -84,7 +124,31 @@ public final class ZooBuilder {
         return weights;
     }
 
+    /** θ0's embeddings of the reference scenes (the first images of the pre-training stream), or null without an anchor. */
+    private FunctionalAnchor anchor(Map<String, Tensor> pretrained, Arena arena) {
+        FunctionalAnchor.Settings settings = recipe.anchor();
+        if (settings == null) {
+            return null;
+        }
+        try (Parallel single = new Parallel(1)) {
+            return FunctionalAnchor.of(recipe.architecture(), pretrained, examples(scenes(settings.images())), settings, arena, single);
+        }
+    }
+
+    private LabelledImages scenes(int count) {
+        SceneCorpus corpus = new SceneCorpus(recipe.sceneClasses(), recipe.sceneSeed());
+        return new SyntheticDataset(corpus, SyntheticDataset.Split.TRAIN, count, recipe.sceneSeed());
+    }
+
+    /** Each task's head, built from the pretrained model, or read back when a killed build already wrote them all. */
     private List<ZeroShotHead> heads(Map<String, Tensor> pretrained, Arena arena, Path staging) {
+        Path folder = staging.resolve("heads");
+        List<Path> files = recipe.tasks().stream().map(task -> folder.resolve(task + ".safetensors")).toList();
+        if (files.stream().allMatch(Files::isRegularFile)) {
+            log("resumed: the heads");
+            return files.stream().map(file -> ZeroShotHead.load(file, arena)).toList();
+        }
+        long start = System.nanoTime();
         ClipModel model = new ClipModel(recipe.architecture());
         List<ZeroShotHead> heads = new ArrayList<>();
         try (Parallel single = new Parallel(1); Graph graph = Graph.inference(single);
@@ -96,30 +160,37 @@ public final class ZooBuilder {
             }
         }
         try {
-            Files.createDirectories(staging.resolve("heads"));
+            Files.createDirectories(folder);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
         for (int i = 0; i < heads.size(); i++) {
-            heads.get(i).save(staging.resolve("heads").resolve(recipe.tasks().get(i) + ".safetensors"));
+            heads.get(i).save(files.get(i));
         }
+        log("heads built in %.0f s", seconds(start));
         return heads;
     }
 
-    private void fineTuneAll(Map<String, Tensor> pretrained, List<ZeroShotHead> heads, Path staging, int threads) {
+    private void fineTuneAll(Map<String, Tensor> pretrained, List<ZeroShotHead> heads, FunctionalAnchor anchor, Path staging,
+                             int threads) {
         List<Callable<Void>> runs = new ArrayList<>();
         for (int i = 0; i < recipe.tasks().size(); i++) {
             int index = i;
             runs.add(() -> {
-                fineTune(index, pretrained, heads.get(index), staging);
+                fineTune(index, pretrained, heads.get(index), anchor == null ? null : anchor.withSeed(anchor.settings().seed() + index),
+                        staging);
                 return null;
             });
         }
         Lanes.run(threads, runs);
     }
 
-    private void fineTune(int index, Map<String, Tensor> pretrained, ZeroShotHead head, Path staging) {
+    private void fineTune(int index, Map<String, Tensor> pretrained, ZeroShotHead head, FunctionalAnchor anchor, Path staging) {
         String task = recipe.tasks().get(index);
+        if (Files.isDirectory(staging.resolve(task))) {
+            log("resumed: %s", task);
+            return;
+        }
         long start = System.nanoTime();
         VisionFineTuning.Settings base = recipe.fineTuning();
         VisionFineTuning.Settings settings = new VisionFineTuning.Settings(base.steps(), base.batchSize(), base.learningRate(),
@@ -127,7 +198,8 @@ public final class ZooBuilder {
         try (Arena arena = Arena.ofShared(); Parallel single = new Parallel(1)) {
             Map<String, Tensor> weights = VisionFineTuning.trainableCopy(pretrained, arena);
             List<Float> losses = VisionFineTuning.train(recipe.architecture(), weights, head.weight(),
-                    (float) Math.exp(head.logitScale()), examples(ZooData.train(recipe, task)), settings, single);
+                    (float) Math.exp(head.logitScale()), examples(ZooData.train(recipe, task)), settings,
+                    VisionFineTuning::isVisionTower, anchor, single);
             save(staging.resolve(task), weights, task);
             log("fine-tuned %s in %.0f s (loss %.3f -> %.3f)", task, seconds(start), average(losses, 0),
                     average(losses, losses.size() - 50));

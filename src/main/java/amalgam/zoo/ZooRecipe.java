@@ -2,6 +2,7 @@ package amalgam.zoo;
 
 import amalgam.data.BuiltInTasks;
 import amalgam.model.clip.ClipConfig;
+import amalgam.model.clip.FunctionalAnchor;
 import amalgam.model.clip.VisionFineTuning;
 import java.util.List;
 
@@ -21,6 +22,9 @@ import java.util.List;
  *                         fine-tunes the small tower more smoothly)
  * @param fineTuning       fine-tuning schedule of every task model (vision tower only; projection and head frozen);
  *                         task i uses seed {@code fineTuning.seed() + i}
+ * @param anchor           the {@link FunctionalAnchor} every fine-tune carries (reference images: the first ones of the
+ *                         pre-training scene stream; task i draws its reference batches with seed {@code anchor.seed() + i});
+ *                         {@code null}: none
  * @param tasks            the downstream tasks, in pool order
  * @param syntheticTrain   training images drawn per synthetic task
  * @param testSize         test images per task (MNIST-style tasks: the first ones of the official test split)
@@ -28,14 +32,15 @@ import java.util.List;
  */
 public record ZooRecipe(String name, ClipConfig architecture, long initSeed, int sceneClasses, long sceneSeed,
                         VisionFineTuning.Settings pretraining, int headSamples, float logitScale,
-                        VisionFineTuning.Settings fineTuning, List<String> tasks, int syntheticTrain, int testSize, long dataSeed) {
+                        VisionFineTuning.Settings fineTuning, FunctionalAnchor.Settings anchor, List<String> tasks, int syntheticTrain, int testSize, long dataSeed) {
     /** ViT with 4x4 patches on 32x32 RGB, width 64, 3 layers, 4 heads, MLP 256, projection 64, quick GELU. */
     private static final ClipConfig MINI_VIT = new ClipConfig(new ClipConfig.Tower(64, 256, 3, 4, ClipConfig.Activation.QUICK_GELU,
             1e-5f, 32, 4, 3, 0, 0, -1), null, 64);
 
     public static final ZooRecipe MINI8 = new ZooRecipe("mini8", MINI_VIT, 1, 256, 7,
             new VisionFineTuning.Settings(2000, 64, 1e-3f, 100, 0.05f, 1.0, 2), 100, (float) Math.log(30),
-            new VisionFineTuning.Settings(1000, 64, 1e-3f, 100, 0.1f, 1.0, 10), BuiltInTasks.NAMES, 64_000, 1000, 2024);
+            new VisionFineTuning.Settings(1000, 64, 1e-3f, 100, 0.1f, 1.0, 10), new FunctionalAnchor.Settings(10f, 16384, 64, 100),
+            BuiltInTasks.NAMES, 64_000, 1000, 2024);
 
     /** The config.json of every model of the zoo. */
     public String configJson() {
@@ -65,6 +70,18 @@ public record ZooRecipe(String name, ClipConfig architecture, long initSeed, int
                 v.imageSize(), v.patchSize(), v.channels(), architecture.projectionDim());
     }
 
+    private String anchorCard() {
+        if (anchor == null) {
+            return "";
+        }
+        return """
+                 Every step also adds the functional anchor %s · mean over %d scene images of
+                  ‖e(s; θ) − e(s; θ0)‖² (e: the normalized image embedding; the scenes: the first %d images of the
+                  pre-training stream, never a task's data; reference batches drawn with seed %d + task index), so that a
+                  fine-tune leaves the embedding of images it is not about where the pretrained model put it.""".formatted(
+                anchor.weight(), anchor.batchSize(), anchor.images(), anchor.seed()).stripTrailing();
+    }
+
     /** The zoo's model card: what was trained on what, with every setting, so the recipe can be read without code. */
     public String card() {
         ClipConfig.Tower v = architecture.vision();
@@ -85,7 +102,7 @@ public record ZooRecipe(String name, ClipConfig architecture, long initSeed, int
                   (the mean over classes subtracted) and normalized; logit_scale %.4f. Frozen, as CLIP's zero-shot heads are.
                 - Task models (`TASK/`): the pretrained model fine-tuned on one task, vision tower only (projection and
                   head frozen): %d steps of batch %d, AdamW lr %s (warm-up %d, cosine), weight decay %s, clipping %s, data
-                  seed %d + task index.
+                  seed %d + task index.%s
                 - Tasks, in pool order: %s. Synthetic tasks draw %d training images (seed %d); MNIST and Fashion-MNIST
                   train on their official training split. Test splits: %d images per task (MNIST-family: the first %d of
                   the official test split, shipped under `data/`).
@@ -99,6 +116,6 @@ public record ZooRecipe(String name, ClipConfig architecture, long initSeed, int
                 pretraining.learningRate(), pretraining.warmupSteps(), pretraining.weightDecay(), pretraining.maxGradNorm(),
                 logitScale, architecture.projectionDim(), headSamples, logitScale, fineTuning.steps(), fineTuning.batchSize(),
                 fineTuning.learningRate(), fineTuning.warmupSteps(), fineTuning.weightDecay(), fineTuning.maxGradNorm(),
-                fineTuning.seed(), String.join(", ", tasks), syntheticTrain, dataSeed, testSize, testSize, name, testSize, testSize);
+                fineTuning.seed(), anchorCard(), String.join(", ", tasks), syntheticTrain, dataSeed, testSize, testSize, name, testSize, testSize);
     }
 }

@@ -9,6 +9,7 @@ import amalgam.fusion.taskpool.ImageTaskPool;
 import amalgam.fusion.taskpool.TaskMetrics;
 import amalgam.io.Checkpoint;
 import amalgam.model.clip.ClipConfig;
+import amalgam.model.clip.FunctionalAnchor;
 import amalgam.model.clip.VisionFineTuning;
 import amalgam.model.clip.ZeroShotHead;
 import java.io.IOException;
@@ -32,7 +33,7 @@ class ZooBuilderTest {
     static final ZooRecipe TINY = new ZooRecipe("tiny", new ClipConfig(new ClipConfig.Tower(16, 32, 1, 2,
             ClipConfig.Activation.QUICK_GELU, 1e-5f, 32, 8, 3, 0, 0, -1), null, 8), 3, 8, 5,
             new VisionFineTuning.Settings(30, 16, 3e-3f, 3, 0.05f, 1.0, 2), 8, (float) Math.log(100),
-            new VisionFineTuning.Settings(40, 16, 3e-3f, 4, 0.1f, 1.0, 10), List.of("orientation", "position"), 640, 64, 3);
+            new VisionFineTuning.Settings(40, 16, 3e-3f, 4, 0.1f, 1.0, 10), new FunctionalAnchor.Settings(1f, 64, 16, 100), List.of("orientation", "position"), 640, 64, 3);
 
     @TempDir
     Path temp;
@@ -91,6 +92,57 @@ class ZooBuilderTest {
         Map<String, TaskMetrics> after = pool.evaluate(zoo.resolve("position"), 2);
         assertTrue(after.get("position").loss() < before.get("position").loss(),
                 "fine-tuning lowers the task's loss: " + before.get("position") + " -> " + after.get("position"));
+    }
+
+    @Test
+    void aKilledBuildResumesFromTheStagesItFinishedAndGivesTheSameBytes() throws IOException {
+        Path whole = temp.resolve("whole");
+        new ZooBuilder(TINY, new PrintWriter(new StringWriter())).build(whole, 1);
+        // what a build killed during the second fine-tune leaves beside its output: its staging folder, marked with the
+        // recipe's key, holding the pretrained model, the heads and the first task model
+        Path target = temp.resolve("zoo");
+        ZooBuilder builder = new ZooBuilder(TINY, new PrintWriter(new StringWriter()));
+        Path leftover = Files.createDirectories(temp.resolve(".zoo.partial-killed"));
+        Files.writeString(leftover.resolve(".amalgam-staging"), builder.runKey());
+        for (String stage : List.of("pretrained", "heads", "orientation")) {
+            copyTree(whole.resolve(stage), leftover.resolve(stage));
+        }
+        StringWriter log = new StringWriter();
+        new ZooBuilder(TINY, new PrintWriter(log)).build(target, 2);
+        assertTrue(log.toString().contains("resumed: the pretrained model"), log.toString());
+        assertTrue(log.toString().contains("resumed: the heads"), log.toString());
+        assertTrue(log.toString().contains("resumed: orientation"), log.toString());
+        assertFalse(log.toString().contains("resumed: position"), log.toString());
+        assertFalse(Files.exists(leftover), "the staging folder became the output");
+        List<Path> files = files(whole);
+        assertEquals(files, files(target));
+        for (Path file : files) {
+            assertArrayEquals(Files.readAllBytes(whole.resolve(file)), Files.readAllBytes(target.resolve(file)), file.toString());
+        }
+    }
+
+    @Test
+    void aLeftoverOfAnotherRecipeIsNotResumed() throws IOException {
+        Path leftover = Files.createDirectories(temp.resolve(".zoo.partial-other"));
+        Files.writeString(leftover.resolve(".amalgam-staging"), "zoo-of-another-recipe");
+        Files.createDirectories(leftover.resolve("pretrained"));
+        StringWriter log = new StringWriter();
+        new ZooBuilder(TINY, new PrintWriter(log)).build(temp.resolve("zoo"), 2);
+        assertFalse(log.toString().contains("resumed"), log.toString());
+        assertFalse(Files.exists(leftover), "a dead run's staging is removed");
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path path : walk.toList()) {
+                Path copy = to.resolve(from.relativize(path).toString());
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(copy);
+                } else {
+                    Files.copy(path, copy);
+                }
+            }
+        }
     }
 
     @Test

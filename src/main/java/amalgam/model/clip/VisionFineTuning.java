@@ -98,6 +98,16 @@ public final class VisionFineTuning {
     /** As above, training the weights {@code trainable} accepts (e.g. the projection too, for pre-training). */
     public static List<Float> train(ClipConfig config, Map<String, Tensor> weights, Tensor head, float logitScale,
                                     Examples examples, Settings settings, Predicate<String> trainable, Parallel parallel) {
+        return train(config, weights, head, logitScale, examples, settings, trainable, null, parallel);
+    }
+
+    /**
+     * As above with a {@link FunctionalAnchor} term added to every step's loss ({@code null}: none). The returned losses
+     * are the task's cross-entropy alone; clipping applies to the gradient of the sum.
+     */
+    public static List<Float> train(ClipConfig config, Map<String, Tensor> weights, Tensor head, float logitScale,
+                                    Examples examples, Settings settings, Predicate<String> trainable, FunctionalAnchor anchor,
+                                    Parallel parallel) {
         ClipModel model = new ClipModel(config);
         Shape image = examples.imageShape();
         long imageFloats = image.elementCount();
@@ -111,6 +121,7 @@ public final class VisionFineTuning {
             long[] labels = new long[settings.batchSize()];
             Var headTransposed = Var.constant(transpose(head, arena));
             amalgam.data.ShuffledOrder order = new amalgam.data.ShuffledOrder(examples.size(), settings.seed());
+            FunctionalAnchor.Batches anchorBatches = anchor == null ? null : anchor.batches(arena);
             for (int step = 0; step < settings.steps(); step++) {
                 for (int i = 0; i < settings.batchSize(); i++) {
                     int index = order.next();
@@ -122,7 +133,7 @@ public final class VisionFineTuning {
                 Var pooled = model.vision(graph, params, graph.constant(batch)).pooled();
                 Var embeds = graph.l2Normalize(model.imageEmbeds(graph, params, pooled));
                 Var loss = graph.crossEntropy(graph.scale(graph.matmul(embeds, headTransposed), logitScale), labels);
-                graph.backward(loss);
+                graph.backward(anchorBatches == null ? loss : graph.add(loss, anchorBatches.loss(graph, model, params)));
                 if (settings.maxGradNorm() > 0) {
                     GradientClipping.clipGlobalNorm(params.trainable(), settings.maxGradNorm());
                 }

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A tiny CLIP vision tower learns a synthetic two-class task and its weights round-trip through safetensors. */
 class VisionFineTuningTest {
-    private static final ClipConfig CONFIG = new ClipConfig(new ClipConfig.Tower(16, 32, 1, 2, ClipConfig.Activation.GELU,
+    static final ClipConfig CONFIG = new ClipConfig(new ClipConfig.Tower(16, 32, 1, 2, ClipConfig.Activation.GELU,
             1e-5f, 8, 4, 3, 0, 0, -1), null, 8);
 
     @TempDir
@@ -91,7 +91,7 @@ class VisionFineTuningTest {
         }
     }
 
-    private static Tensor gaussian(Arena arena, Shape shape, double scale, long seed) {
+    static Tensor gaussian(Arena arena, Shape shape, double scale, long seed) {
         Tensor tensor = Tensor.allocate(arena, DType.F32, shape);
         SplittableRandom random = new SplittableRandom(seed);
         for (long i = 0; i < tensor.elementCount(); i++) {
@@ -100,7 +100,7 @@ class VisionFineTuningTest {
         return tensor;
     }
 
-    private static Tensor normalizedRows(Tensor matrix) {
+    static Tensor normalizedRows(Tensor matrix) {
         long rows = matrix.shape().dim(0);
         long cols = matrix.shape().dim(1);
         for (long r = 0; r < rows; r++) {
