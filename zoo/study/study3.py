@@ -1,7 +1,7 @@
 """Zoo study, round 3: fine-tunes that leave the rest of the representation alone.
 
   study3.py ft BASE TAG [--steps 300 --lr 1e-3 --wd 0.1 --l2sp 0 --anchor 0 --anchor-feat emb|pool
-                         --linear --train all|lastN --scale 30 --tasks ...]
+                         --linear --train all|lastN --scale 30 --margin 0 --tasks ...]
   study3.py screen BASE TAG           -> results/screen_BASE_TAG.json: each existing task model on all 8 tasks (val)
   (pool evaluation: study.py eval BASE TAG)
 
@@ -97,7 +97,10 @@ def finetune(a):
             cur = cosine_lr(a.lr, warm, a.steps, step)
             for g in opt.param_groups:
                 g['lr'] = cur
-            loss = F.cross_entropy(a.scale * fwd(x) @ headT, y)
+            logits = fwd(x) @ headT
+            if a.margin > 0:
+                logits = logits - a.margin * F.one_hot(y, logits.shape[1]).float()
+            loss = F.cross_entropy(a.scale * logits, y)
             tot = loss
             if S is not None:
                 sb = np.sort(srng.choice(len(S), 64, replace=False))
@@ -155,5 +158,6 @@ if __name__ == '__main__':
     ap.add_argument('--anchor', type=float, default=0); ap.add_argument('--anchor-feat', default='emb')
     ap.add_argument('--linear', action='store_true'); ap.add_argument('--train', default='all')
     ap.add_argument('--tasks', nargs='*'); ap.add_argument('--scale', type=float, default=30.0)
+    ap.add_argument('--margin', type=float, default=0.0)
     a = ap.parse_args()
     {'ft': finetune, 'screen': screen}[a.stage](a)

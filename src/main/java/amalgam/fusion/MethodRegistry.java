@@ -6,6 +6,7 @@ import amalgam.fusion.closedform.RegMean;
 import amalgam.fusion.closedform.RegMeanPlusPlus;
 import amalgam.fusion.closedform.TrustRegionTaskArithmetic;
 import amalgam.fusion.method.AdaMerging;
+import amalgam.fusion.method.ConcreteAdaMerging;
 import amalgam.fusion.method.ConcreteTaskArithmetic;
 import amalgam.fusion.method.RepresentationSurgery;
 import amalgam.fusion.method.ContinualMerging;
@@ -83,6 +84,8 @@ public final class MethodRegistry {
             AdaMerging.LAYER_WISE,
             AdaMerging.TASK_WISE,
             ConcreteTaskArithmetic.DECLARATION,
+            ConcreteAdaMerging.TASK_WISE,
+            ConcreteAdaMerging.LAYER_WISE,
             RepresentationSurgery.DECLARATION));
         all.addAll(SingularValueCalibration.DECLARATIONS);
         return List.copyOf(all);

@@ -188,7 +188,10 @@ final class ElementwiseOps {
         if (taus.size() != indices.length) {
             throw new IllegalArgumentException("weightedSum: " + taus.size() + " tensors but " + indices.length + " weight indices");
         }
-        Shape shape = base.shape();
+        if (base == null && taus.isEmpty()) {
+            throw new IllegalArgumentException("weightedSum: no base and no tensors");
+        }
+        Shape shape = base != null ? base.shape() : taus.getFirst().shape();
         float[] lambda = new float[indices.length];
         for (int i = 0; i < taus.size(); i++) {
             if (!taus.get(i).shape().equals(shape)) {
@@ -204,19 +207,24 @@ final class ElementwiseOps {
         Tensor out = graph.allocate(shape);
         long count = shape.elementCount();
         graph.parallel().forRange(count, Floats.ELEMENT_GRAIN, (start, end) -> {
-            MemorySegment.copy(base.value().data(), start * 4, out.data(), start * 4, (end - start) * 4);
+            if (base == null) {
+                out.data().asSlice(start * 4, (end - start) * 4).fill((byte) 0);
+            } else {
+                MemorySegment.copy(base.value().data(), start * 4, out.data(), start * 4, (end - start) * 4);
+            }
             for (int i = 0; i < lambda.length; i++) {
                 Floats.axpy((int) (end - start), lambda[i], taus.get(i).value().data(), start, out.data(), start);
             }
         });
-        Var[] inputs = new Var[taus.size() + 2];
-        inputs[0] = base;
-        inputs[1] = weights;
-        for (int i = 0; i < taus.size(); i++) {
-            inputs[2 + i] = taus.get(i);
+        List<Var> inputList = new java.util.ArrayList<>();
+        if (base != null) {
+            inputList.add(base);
         }
+        inputList.add(weights);
+        inputList.addAll(taus);
+        Var[] inputs = inputList.toArray(Var[]::new);
         return graph.record(out, grad -> {
-            if (base.requiresGrad()) {
+            if (base != null && base.requiresGrad()) {
                 accumulate(graph, grad, 1f, graph.gradOf(base));
             }
             for (int i = 0; i < lambda.length; i++) {

@@ -205,7 +205,10 @@ public final class Graph implements AutoCloseable {
         return add(x, bias);
     }
 
-    /** base + sum_i weights[indices[i]] * taus[i]; gradients reach the weights (and base/taus if trainable). */
+    /**
+     * base + sum_i weights[indices[i]] * taus[i] (base null: the sum alone); gradients reach the weights (and base/taus
+     * if trainable).
+     */
     public Var weightedSum(Var base, java.util.List<Var> taus, Var weights, long[] indices) {
         return ElementwiseOps.weightedSum(this, base, taus, weights, indices);
     }

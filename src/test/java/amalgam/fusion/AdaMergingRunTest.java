@@ -128,6 +128,44 @@ class AdaMergingRunTest {
     }
 
     @Test
+    void concreteAdaMergingRunsBothPhasesReproduciblyOnAnyThreadCount() throws Exception {
+        for (String variant : new String[] {"task", "layer"}) {
+            String method = "method=concrete_subspace/clip_concrete_" + variant + "_wise_adamerging";
+            Run one = run("one", "1", method, "method.max_steps=2", "method.max_adamerging_steps=3");
+            Run two = run("two", "2", method, "method.max_steps=2", "method.max_adamerging_steps=3");
+            assertEquals(0, one.code(), one.err());
+            assertEquals(0, two.code(), two.err());
+            assertTrue(one.err().contains("(mask): 2 steps in"), one.err());
+            assertTrue(one.err().contains("3 steps in"), one.err());
+            assertEquals(tensors(temp.resolve("one")), tensors(temp.resolve("two")), variant);
+            assertEquals(one.report().get("learned"), two.report().get("learned"), variant);
+            JsonNode keep = one.report().get("learned").get("mask_keep_probability");
+            assertEquals(71, keep.get("columns").size());
+            assertNotEquals(0.5, keep.get("rows").get("mask").get(0).asDouble(), 1e-7, "the mask trained away from sigmoid(0)");
+            JsonNode weights = one.report().get("learned").get("merging_weights");
+            assertEquals(variant.equals("task") ? 1 : 71, weights.get("columns").size());
+            assertNotEquals(0.3, weights.get("rows").get("sun397").get(0).asDouble(), 1e-6, "phase 2 trained the coefficients");
+            assertTrue(Files.isRegularFile(temp.resolve("one/merging_weights.safetensors")));
+            deleteTree(temp.resolve("one"));
+            deleteTree(temp.resolve("two"));
+        }
+    }
+
+    @Test
+    void concreteAdaMergingWithAnAllOnesMaskIsAdaMerging() throws Exception {
+        // logits of 30: every sample of sigmoid((30 + noise) / 0.5) is 1 in float32, so m~ = 1 and phase 2 is plain
+        // AdaMerging from the same start on the same batch stream
+        Run concrete = run("concrete", "2", "method=concrete_subspace/clip_concrete_layer_wise_adamerging", "method.max_steps=0",
+                "method.initial_logits=30", "method.max_adamerging_steps=3", "method.adamerging_lr=0.01", "method.scaling_factor=0.4");
+        Run plain = run("plain", "2", "method=adamerging/clip_layer_wise_adamerging", "method.max_steps=3", "method.lr=0.01",
+                "method.init_values=0.4");
+        assertEquals(0, concrete.code(), concrete.err());
+        assertEquals(0, plain.code(), plain.err());
+        assertEquals(tensors(temp.resolve("plain")), tensors(temp.resolve("concrete")));
+        assertEquals(plain.report().get("learned").get("merging_weights"), concrete.report().get("learned").get("merging_weights"));
+    }
+
+    @Test
     void badParameterValuesExitTwoListingTheValidOnes() throws Exception {
         Run name = run(null, "1", "method=adamerging/clip", "method.name=clip_adamerging");
         assertEquals(2, name.code());

@@ -187,23 +187,28 @@ public final class AdaMerging implements FusionMethod {
      */
     Learned learn(TowerWeights tower, List<String> experts, List<String> tasks, FusionData data, float initial, long seed,
                   int threads) {
+        try (Arena arena = Arena.ofShared()) {
+            return learn(tower, experts, data, () -> new TestTimeTasks(data.taskPool(), tasks, settings.batchSize(),
+                    data.family().model().config().vision().imageSize(), seed, arena), initial, threads);
+        }
+    }
+
+    /** As above, drawing the batches from {@code testTasks} (made only when training: a method may continue its own stream). */
+    Learned learn(TowerWeights tower, List<String> experts, FusionData data, java.util.function.Supplier<TestTimeTasks> testTasks,
+                  float initial, int threads) {
         String method = settings.method();
-        try (Arena arena = Arena.ofShared(); Parallel parallel = new Parallel(threads)) {
-            List<String> columns = settings.granularity() == Granularity.LAYER_WISE ? tower.names() : List.of("all");
-            Map<String, Integer> groupOf = new HashMap<>();
-            for (int i = 0; i < tower.names().size(); i++) {
-                groupOf.put(tower.names().get(i), settings.granularity() == Granularity.LAYER_WISE ? i : 0);
-            }
+        try (Parallel parallel = new Parallel(threads)) {
+            List<String> columns = columns(tower.names(), settings.granularity());
+            Map<String, Integer> groupOf = groups(tower.names(), settings.granularity());
             java.util.function.Supplier<TaskArithmeticParameters> expressions = () -> new TaskArithmeticParameters(tower.base(),
                     tower.taskVectors(), columns.size(), groupOf::get, initial, settings.clamp());
             try (TaskArithmeticParameters theta = expressions.get()) {
                 if (settings.weights() != null) {
                     theta.setLambdas(transpose(loadWeights(experts, columns).values(), experts.size(), columns.size()));
                 } else {
-                    TestTimeTasks testTasks = new TestTimeTasks(data.taskPool(), tasks, settings.batchSize(),
-                            data.family().model().config().vision().imageSize(), seed, arena);
-                    EntropyObjective objective = new EntropyObjective(data.family().model(), tower.projection(), testTasks.heads());
-                    EntropyMinimization.Outcome outcome = EntropyMinimization.run(theta, expressions, objective, testTasks,
+                    TestTimeTasks batches = testTasks.get();
+                    EntropyObjective objective = new EntropyObjective(data.family().model(), tower.projection(), batches.heads());
+                    EntropyMinimization.Outcome outcome = EntropyMinimization.run(theta, expressions, objective, batches,
                             new EntropyMinimization.Settings(settings.learningRate(), settings.steps()), threads, method);
                     System.err.println(method + ": " + outcome.summary());
                 }
@@ -214,6 +219,20 @@ public final class AdaMerging implements FusionMethod {
                 return new Learned(merged, table);
             }
         }
+    }
+
+    /** The coefficient row of each tower tensor: its position (layer-wise) or 0 (task-wise). */
+    static Map<String, Integer> groups(List<String> names, Granularity granularity) {
+        Map<String, Integer> groupOf = new HashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            groupOf.put(names.get(i), granularity == Granularity.LAYER_WISE ? i : 0);
+        }
+        return groupOf;
+    }
+
+    /** The table's columns: the tower's tensor names (layer-wise) or "all" (task-wise). */
+    static List<String> columns(List<String> names, Granularity granularity) {
+        return granularity == Granularity.LAYER_WISE ? names : List.of("all");
     }
 
     private LearnedCoefficients loadWeights(List<String> modelNames, List<String> columns) {
@@ -243,7 +262,7 @@ public final class AdaMerging implements FusionMethod {
     }
 
     /** The transpose of a row-major [rows, columns] table. */
-    private static float[] transpose(float[] values, int rows, int columns) {
+    static float[] transpose(float[] values, int rows, int columns) {
         float[] out = new float[values.length];
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < columns; c++) {

@@ -11,6 +11,7 @@ import amalgam.fusion.PerTensorPlan;
 import amalgam.fusion.param.MethodParameters;
 import amalgam.fusion.param.ParameterSpec;
 import amalgam.fusion.param.ParameterType;
+import amalgam.fusion.tta.ConcreteMask;
 import amalgam.fusion.tta.ConcreteMaskedTaskArithmetic;
 import amalgam.fusion.tta.EntropyMinimization;
 import amalgam.fusion.tta.EntropyObjective;
@@ -113,7 +114,7 @@ public final class ConcreteTaskArithmetic implements FusionMethod {
             FusionData data = context.requireData(method);
             List<String> modelNames = context.pool().models().stream().map(ModelSource::name).toList();
             Map<String, Tensor> taskSum = ConcreteMaskedTaskArithmetic.taskSum(tower.base(), tower.taskVectors(), arena);
-            ConcreteMaskedTaskArithmetic.Noise noise = new ConcreteMaskedTaskArithmetic.Noise(tower.base());
+            ConcreteMask.Noise noise = new ConcreteMask.Noise(tower.base());
             SplittableRandom random = new SplittableRandom(context.seed()).split().split(); // apart from the batches' streams
             Supplier<ConcreteMaskedTaskArithmetic> expressions = () -> new ConcreteMaskedTaskArithmetic(tower.base(), taskSum,
                     noise, settings.scalingFactor(), settings.temperature(), settings.initialLogit());
@@ -127,35 +128,13 @@ public final class ConcreteTaskArithmetic implements FusionMethod {
                             () -> noise.resample(random));
                     System.err.println(method + ": " + outcome.summary());
                 }
-                Arena results = Arena.ofAuto();
-                Map<String, Tensor> mask;
-                if (settings.discrete()) {
-                    mask = theta.discreteMask(random, arena);
-                } else {
-                    noise.resample(random);
-                    mask = theta.continuousMask(arena);
-                }
-                Map<String, Tensor> merged = theta.merge(mask, results);
+                Map<String, Tensor> mask = theta.mask().finalSample(settings.discrete(), random, arena);
+                Map<String, Tensor> merged = theta.merge(mask, Arena.ofAuto());
                 return new FusionResult.MergedModel(PerTensorPlan.fromMemory(context.pool().reference(), merged),
-                        List.of(keepProbabilities(theta, tower.names())));
+                        List.of(theta.mask().keepTable()));
             } finally {
                 noise.free();
             }
         }
-    }
-
-    /** mean(sigmoid(l)) of every tensor: one row, one column per tower tensor. */
-    private static LearnedCoefficients keepProbabilities(ConcreteMaskedTaskArithmetic theta, List<String> names) {
-        List<Var> logits = theta.trainable();
-        float[] values = new float[names.size()];
-        for (int t = 0; t < names.size(); t++) {
-            Tensor l = logits.get(t).value();
-            double sum = 0;
-            for (long i = 0; i < l.elementCount(); i++) {
-                sum += 1 / (1 + Math.exp(-l.getFloat(i)));
-            }
-            values[t] = (float) (sum / l.elementCount());
-        }
-        return new LearnedCoefficients("mask_keep_probability", List.of("mask"), new ArrayList<>(names), values);
     }
 }

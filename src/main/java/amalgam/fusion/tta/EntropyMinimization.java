@@ -100,20 +100,59 @@ public final class EntropyMinimization {
      */
     public static Outcome run(Parameters master, Supplier<? extends Parameters> replicas, EntropyObjective objective,
                               TestTimeTasks tasks, Settings settings, int threads, String label, Runnable beforeEachStep) {
-        List<Var> trainable = master.trainable();
-        int taskCount = objective.tasks();
-        int laneCount = Math.max(1, Math.min(threads, taskCount));
         float[] losses = new float[Math.toIntExact(settings.steps())];
-        long[] phases = new long[3]; // data, forward, backward (lane-nanoseconds)
         long update = 0;
-        long dataMain = 0;
-        double blasBefore = LinearAlgebra.blasSeconds();
-        List<Lane> lanes = new ArrayList<>();
-        long wallStart = System.nanoTime();
-        try (Arena arena = Arena.ofShared();
-             AdamW adam = new AdamW(trainable, AdamW.Settings.defaults(0f), new Parallel(1));
+        try (Passes passes = new Passes(master, replicas, objective, tasks, threads);
+             AdamW adam = new AdamW(master.trainable(), AdamW.Settings.defaults(0f), new Parallel(1));
              Progress progress = Progress.start(label, settings.steps(), true)) {
-            Tensor[][] taskGrads = new Tensor[taskCount][trainable.size()];
+            for (int step = 0; step < losses.length; step++) {
+                beforeEachStep.run();
+                float loss = passes.pass();
+                long t0 = System.nanoTime();
+                adam.step(settings.learningRate());
+                update += System.nanoTime() - t0;
+                losses[step] = loss;
+                progress.message(String.format(Locale.ROOT, "loss %.4f", loss));
+                progress.step();
+            }
+            return passes.outcome(losses, update);
+        }
+    }
+
+    /**
+     * Gradient passes of the objective over a parameterisation: each {@link #pass} draws the next batch of every
+     * task, computes each task's entropy term and gradient in the lanes and leaves the task-order sum of the gradients
+     * in the master's trainable leaves. Training loops (one optimizer, or several on different leaves) step from there.
+     */
+    public static final class Passes implements AutoCloseable {
+        private final List<Var> trainable;
+        private final EntropyObjective objective;
+        private final TestTimeTasks tasks;
+        private final int laneCount;
+        private final List<Lane> lanes = new ArrayList<>();
+        private final Arena arena = Arena.ofShared();
+        private final Tensor[][] taskGrads;
+        private final float[] taskLosses;
+        private final long[] phases = new long[3]; // data, forward, backward (lane-nanoseconds)
+        private final long wallStart = System.nanoTime();
+        private final double blasBefore = LinearAlgebra.blasSeconds();
+        private long dataMain;
+        private long sums;
+
+        /**
+         * @param master   the parameterisation whose leaves receive the gradients
+         * @param replicas makes a replica of it: the same frozen tensors, trainable leaves of the same shapes
+         * @param threads  threads to use (lanes); results do not depend on it
+         */
+        public Passes(Parameters master, Supplier<? extends Parameters> replicas, EntropyObjective objective, TestTimeTasks tasks,
+                      int threads) {
+            this.trainable = master.trainable();
+            this.objective = objective;
+            this.tasks = tasks;
+            int taskCount = objective.tasks();
+            this.laneCount = Math.max(1, Math.min(threads, taskCount));
+            this.taskGrads = new Tensor[taskCount][trainable.size()];
+            this.taskLosses = new float[taskCount];
             for (int task = 0; task < taskCount; task++) {
                 for (int i = 0; i < trainable.size(); i++) {
                     taskGrads[task][i] = Tensor.allocate(arena, DType.F32, trainable.get(i).shape());
@@ -122,52 +161,59 @@ public final class EntropyMinimization {
             for (int lane = 0; lane < laneCount; lane++) {
                 lanes.add(new Lane(replicas.get()));
             }
-            // BLAS keeps its default single thread: the lanes use the cores
-            float[] taskLosses = new float[taskCount];
-            for (int step = 0; step < losses.length; step++) {
-                long t0 = System.nanoTime();
-                beforeEachStep.run();
-                int[][] indices = tasks.nextIndices();
-                long t1 = System.nanoTime();
-                dataMain += t1 - t0;
-                List<Callable<long[]>> jobs = new ArrayList<>();
-                for (int lane = 0; lane < laneCount; lane++) {
-                    Lane worker = lanes.get(lane);
-                    worker.copyValuesFrom(trainable);
-                    int first = lane;
-                    jobs.add(() -> {
-                        long[] spent = new long[3];
-                        for (int task = first; task < taskCount; task += laneCount) {
-                            taskLosses[task] = worker.taskStep(objective, tasks, task, indices[task], taskGrads[task], spent);
-                        }
-                        return spent;
-                    });
-                }
-                for (long[] spent : laneCount == 1 ? List.of(call(jobs.getFirst())) : Lanes.run(laneCount, jobs)) {
-                    for (int phase = 0; phase < 3; phase++) {
-                        phases[phase] += spent[phase];
-                    }
-                }
-                long t2 = System.nanoTime();
-                adam.zeroGrad();
-                float loss = 0;
-                for (int task = 0; task < taskCount; task++) {
-                    for (int i = 0; i < trainable.size(); i++) {
-                        trainable.get(i).accumulateGrad(taskGrads[task][i]);
-                    }
-                    loss += taskLosses[task];
-                }
-                adam.step(settings.learningRate());
-                update += System.nanoTime() - t2;
-                losses[step] = loss;
-                progress.message(String.format(Locale.ROOT, "loss %.4f", loss));
-                progress.step();
-            }
-        } finally {
-            lanes.forEach(Lane::close);
         }
-        return new Outcome(losses, System.nanoTime() - wallStart, phases[0] + dataMain, phases[1], phases[2], update,
-                LinearAlgebra.blasSeconds() - blasBefore, laneCount);
+
+        /** One pass on the next batches; returns the summed loss, with its gradient in the master's leaves (replacing theirs). */
+        public float pass() {
+            long t0 = System.nanoTime();
+            int[][] indices = tasks.nextIndices();
+            dataMain += System.nanoTime() - t0;
+            int taskCount = objective.tasks();
+            List<Callable<long[]>> jobs = new ArrayList<>();
+            for (int lane = 0; lane < laneCount; lane++) {
+                Lane worker = lanes.get(lane);
+                worker.copyValuesFrom(trainable);
+                int first = lane;
+                jobs.add(() -> {
+                    long[] spent = new long[3];
+                    for (int task = first; task < taskCount; task += laneCount) {
+                        taskLosses[task] = worker.taskStep(objective, tasks, task, indices[task], taskGrads[task], spent);
+                    }
+                    return spent;
+                });
+            }
+            for (long[] spent : laneCount == 1 ? List.of(call(jobs.getFirst())) : Lanes.run(laneCount, jobs)) {
+                for (int phase = 0; phase < 3; phase++) {
+                    phases[phase] += spent[phase];
+                }
+            }
+            long t1 = System.nanoTime();
+            trainable.forEach(Var::zeroGrad);
+            float loss = 0;
+            for (int task = 0; task < taskCount; task++) {
+                for (int i = 0; i < trainable.size(); i++) {
+                    trainable.get(i).accumulateGrad(taskGrads[task][i]);
+                }
+                loss += taskLosses[task];
+            }
+            sums += System.nanoTime() - t1;
+            return loss;
+        }
+
+        /** The timings so far, with the loop's losses and the nanoseconds its optimizer steps took. */
+        public Outcome outcome(float[] losses, long updateNanos) {
+            return new Outcome(losses, System.nanoTime() - wallStart, phases[0] + dataMain, phases[1], phases[2],
+                    sums + updateNanos, LinearAlgebra.blasSeconds() - blasBefore, laneCount);
+        }
+
+        @Override
+        public void close() {
+            try {
+                lanes.forEach(Lane::close);
+            } finally {
+                arena.close();
+            }
+        }
     }
 
     private static long[] call(Callable<long[]> job) {

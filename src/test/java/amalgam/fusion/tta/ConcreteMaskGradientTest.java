@@ -35,7 +35,7 @@ class ConcreteMaskGradientTest {
             EntropyObjective objective = new EntropyObjective(TinyClip.MODEL, TinyClip.projection(arena, random),
                     List.of(TinyClip.head(arena, random, 3), TinyClip.head(arena, random, 3)));
             List<Tensor> pixels = List.of(TinyClip.pixels(arena, random, 3), TinyClip.pixels(arena, random, 2));
-            ConcreteMaskedTaskArithmetic.Noise noise = new ConcreteMaskedTaskArithmetic.Noise(base);
+            ConcreteMask.Noise noise = new ConcreteMask.Noise(base);
             noise.resample(new SplittableRandom(4));
             try (ConcreteMaskedTaskArithmetic theta = new ConcreteMaskedTaskArithmetic(base, sum, noise, 1.0f, 0.5f, 0f);
                  Graph graph = Graph.training(single); Graph forward = Graph.inference(single)) {
