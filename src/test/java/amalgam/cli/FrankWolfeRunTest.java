@@ -80,6 +80,51 @@ class FrankWolfeRunTest {
     }
 
     @Test
+    void softLayerGranularityTakesEachTensorFromTheModelWhoseTensorAlignsBest() throws Exception {
+        Path clip = writePool();
+        Map<String, float[]> theta0 = SafetensorsTestFiles.floats(clip.resolve("pretrained").resolve("model.safetensors"));
+        // two tasks and two models: per tensor the two picks are the two models, so one added iteration is task arithmetic
+        Map<String, float[]> ta = runMethod("ta", "method=task_arithmetic");
+        Map<String, float[]> both = runMethod("both", "method=fw_soft", "method.max_iters=1", "method.merge_fn=task_arithmetic",
+                "method.granularity=layer", "method.dataset_size=10");
+        // one task's gradient alone: each tensor is θ0 + 0.3 (θ_c − θ0) for its own best model c, and they differ by tensor
+        Map<String, float[]> one = runMethod("one", "method=fw_soft", "method.max_iters=1", "method.merge_fn=task_arithmetic",
+                "method.granularity=layer", "method.dataset_size=10", "method.tasks=[sun397]");
+        Map<String, float[]> sun = SafetensorsTestFiles.floats(clip.resolve("sun397").resolve("model.safetensors"));
+        Map<String, float[]> euro = SafetensorsTestFiles.floats(clip.resolve("eurosat").resolve("model.safetensors"));
+        java.util.Set<String> sources = new java.util.HashSet<>();
+        for (String name : ta.keySet()) {
+            if (!name.startsWith("vision_model.")) {
+                continue;
+            }
+            assertArrayEquals(ta.get(name), both.get(name), 1e-5f, name);
+            float[] expectSun = new float[theta0.get(name).length];
+            float[] expectEuro = new float[theta0.get(name).length];
+            for (int i = 0; i < expectSun.length; i++) {
+                expectSun[i] = theta0.get(name)[i] + 0.3f * (sun.get(name)[i] - theta0.get(name)[i]);
+                expectEuro[i] = theta0.get(name)[i] + 0.3f * (euro.get(name)[i] - theta0.get(name)[i]);
+            }
+            if (close(expectSun, one.get(name))) {
+                sources.add("sun397");
+            } else if (close(expectEuro, one.get(name))) {
+                sources.add("eurosat");
+            } else {
+                org.junit.jupiter.api.Assertions.fail(name + " is neither model's step");
+            }
+        }
+        assertEquals(java.util.Set.of("sun397", "eurosat"), sources, "tensors come from different models");
+    }
+
+    private static boolean close(float[] expected, float[] actual) {
+        for (int i = 0; i < expected.length; i++) {
+            if (Math.abs(expected[i] - actual[i]) > 1e-5f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Test
     void badOptionsExitTwo() throws Exception {
         writePool();
         for (String bad : List.of("method.merge_fn=dare", "method.granularity=block", "method.loss_fn=mse", "method.step_size=-1")) {
@@ -87,7 +132,7 @@ class FrankWolfeRunTest {
                     "taskpool=" + temp.resolve("tasks.yaml"));
             assertEquals(2, result.exitCode(), bad + ": " + result.err());
         }
-        for (String bad : List.of("method.granularity=layer", "method.ada_loss=mse", "method.init_weight=weights.pt", "method.merge_fn=ties")) {
+        for (String bad : List.of("method.granularity=block", "method.ada_loss=mse", "method.init_weight=weights.pt", "method.merge_fn=ties")) {
             CliRunner result = CliRunner.run("run", "method=fw_soft", bad, "modelpool=" + temp.resolve("pool.yaml"),
                     "taskpool=" + temp.resolve("tasks.yaml"));
             assertEquals(2, result.exitCode(), bad + ": " + result.err());

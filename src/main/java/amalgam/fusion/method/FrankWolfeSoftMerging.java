@@ -27,15 +27,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * FusionBench {@code fw_merging/fw_soft} (Chen et al. 2025, Frank–Wolfe merging, soft variant), task granularity:
- * from θ0, each of {@code max_iters} iterations takes, task by task, the gradient of that task's summed
- * cross-entropy over {@code dataset_size} train samples (a reshuffled stream of single images) at the current model,
- * and picks the fine-tuned model whose weights have the lowest summed per-tensor cosine with it among those not yet
- * picked in this iteration (one per task, at most {@code max_num_models}); then it merges the picked models into the
- * current one by layer-wise AdaMerging — base = the current model, task vectors θ_c − θ, coefficients initialised to
- * 0.3 in the first iteration and {@code ada_coeff} afterwards, {@code ada_iters} Adam steps (lr 1e-3) of entropy on
- * test batches of 16 of every task. With {@code merge_fn: task_arithmetic} the picked models are added instead:
- * θ ← θ + 0.3·s·Σ(θ_c − θ), s = 1 in the first iteration and 2/(k+2)·{@code step_size} after.
+ * FusionBench {@code fw_merging/fw_soft} (Chen et al. 2025, Frank–Wolfe merging, soft variant): from θ0, each of
+ * {@code max_iters} iterations takes, task by task, the gradient of that task's summed cross-entropy over
+ * {@code dataset_size} train samples (a reshuffled stream of single images) at the current model, and picks among the
+ * fine-tuned models not yet picked in this iteration (one pick per task, at most {@code max_num_models}): with
+ * {@code granularity: task} the model whose weights have the lowest summed per-tensor cosine with the gradient; with
+ * {@code layer} each tower tensor from the model whose tensor has the lowest cosine (not yet picked for that tensor),
+ * so a pick may mix models. Then it merges the picks into the current model by layer-wise AdaMerging — base = the
+ * current model, task vectors θ_c − θ, coefficients initialised to 0.3 in the first iteration and {@code ada_coeff}
+ * afterwards, {@code ada_iters} Adam steps (lr 1e-3) of entropy on test batches of 16 of every task. With
+ * {@code merge_fn: task_arithmetic} the picks are added instead: θ ← θ + 0.3·s·Σ(θ_c − θ), s = 1 in the first
+ * iteration and 2/(k+2)·{@code step_size} after.
  */
 public final class FrankWolfeSoftMerging implements FusionMethod {
     private static final String NAME = "fw_merging/fw_soft";
@@ -53,7 +55,8 @@ public final class FrankWolfeSoftMerging implements FusionMethod {
                             "AdaMerging's starting coefficient after the first iteration"),
                     ParameterSpec.of("step_size", ParameterType.FLOAT, 0.1, Domain.NON_NEGATIVE, "step scale (merge_fn task_arithmetic)"),
                     ParameterSpec.of("max_num_models", ParameterType.INT, 100, Domain.integersFrom(1), "models picked per iteration at most"),
-                    ParameterSpec.of("granularity", ParameterType.STRING, "task", "task (layer is not supported for fw_soft)"),
+                    ParameterSpec.of("granularity", ParameterType.STRING, "task",
+                            "task (one model per task gradient) or layer (per tensor, the model whose tensor aligns best)"),
                     ParameterSpec.of("ada_loss", ParameterType.STRING, "entropy_loss", "entropy_loss (test batches, unlabelled)")),
             FrankWolfeSoftMerging::create);
 
@@ -65,7 +68,7 @@ public final class FrankWolfeSoftMerging implements FusionMethod {
 
     private static FrankWolfeSoftMerging create(MethodParameters parameters) {
         require(parameters.getString("merge_fn"), "merge_fn", List.of("adamerging", "task_arithmetic"));
-        require(parameters.getString("granularity"), "granularity", List.of("task"));
+        require(parameters.getString("granularity"), "granularity", List.of("task", "layer"));
         require(parameters.getString("ada_loss"), "ada_loss", List.of("entropy_loss"));
         Object start = parameters.get("init_weight");
         if (start != null && !start.equals("") && !start.equals("base")) {
@@ -107,8 +110,8 @@ public final class FrankWolfeSoftMerging implements FusionMethod {
         }
         boolean adaMerging = parameters.getString("merge_fn").equals("adamerging");
         for (int k = 0; k < parameters.getLong("max_iters"); k++) {
-            List<ModelSource> picked = pick(theta, tower, models, tasks, streams, heads, datasetSize, allTasks.size(), family,
-                    context.threads());
+            List<Pick> picked = pick(theta, tower, models, tasks, streams, heads, datasetSize, allTasks.size(), family,
+                    parameters.getString("granularity").equals("layer"), context.threads());
             if (adaMerging) {
                 theta = mergeByAdaMerging(theta, projection, tower, picked, allTasks, data, k == 0 ? 0.3f
                         : (float) parameters.getDouble("ada_coeff"), context, k);
@@ -125,11 +128,30 @@ public final class FrankWolfeSoftMerging implements FusionMethod {
         return new FusionResult.MergedModel(PerTensorPlan.fromMemory(context.pool().reference(), merged));
     }
 
-    /** One model per task (in task order), each the lowest summed cosine with that task's gradient among those left. */
-    private List<ModelSource> pick(Map<String, Tensor> theta, List<String> tower, List<ModelSource> models, List<String> tasks,
-                                   List<TaskBatches> streams, List<ZeroShotHead> heads, int datasetSize, int taskCount,
-                                   ClipVisionFamily family, int threads) {
-        List<ModelSource> picked = new ArrayList<>();
+    /**
+     * What one task's gradient picks: the model each tower tensor is taken from. Task granularity takes every tensor
+     * from the one model with the lowest summed per-tensor cosine; layer granularity takes each tensor from the model
+     * whose tensor has the lowest cosine.
+     */
+    private record Pick(Map<String, ModelSource> sources) {
+        ModelSource source(String tensor) {
+            return sources.get(tensor);
+        }
+
+        /** The name of the task vector this pick contributes (its model, or the models it mixes). */
+        String name() {
+            return String.join("+", new java.util.LinkedHashSet<>(sources.values().stream().map(ModelSource::name).toList()));
+        }
+    }
+
+    /**
+     * One pick per task (in task order), each among the models not yet picked in this iteration (per tensor, with layer
+     * granularity); at most as many picks as models.
+     */
+    private List<Pick> pick(Map<String, Tensor> theta, List<String> tower, List<ModelSource> models, List<String> tasks,
+                            List<TaskBatches> streams, List<ZeroShotHead> heads, int datasetSize, int taskCount,
+                            ClipVisionFamily family, boolean perTensor, int threads) {
+        List<Pick> picked = new ArrayList<>();
         try (Arena scratch = Arena.ofShared()) {
             Map<String, Tensor> weights = new LinkedHashMap<>();
             theta.forEach((name, tensor) -> { // a writable copy: the gradient graph wraps it
@@ -148,43 +170,75 @@ public final class FrankWolfeSoftMerging implements FusionMethod {
                                     TowerGradient.Loss.CROSS_ENTROPY, weight * count);
                         }
                     }
-                    Map<String, Tensor> g = gradient.gradients();
-                    ModelSource best = null;
-                    double bestScore = Double.POSITIVE_INFINITY;
-                    for (ModelSource model : models) {
-                        if (picked.contains(model)) {
-                            continue;
-                        }
-                        double score = 0;
-                        for (String name : tower) {
-                            try (Arena read = Arena.ofConfined()) {
-                                score += FrankWolfeMerging.cosine(g.get(name), TensorInputs.read(model, name, g.get(name).shape(), read));
-                            }
-                        }
-                        if (score < bestScore) {
-                            bestScore = score;
-                            best = model;
-                        }
-                    }
-                    picked.add(best);
+                    picked.add(perTensor ? pickPerTensor(gradient.gradients(), tower, models, picked)
+                            : pickOneModel(gradient.gradients(), tower, models, picked));
                 }
             }
         }
         return picked;
     }
 
+    private static Pick pickOneModel(Map<String, Tensor> g, List<String> tower, List<ModelSource> models, List<Pick> earlier) {
+        ModelSource best = null;
+        double bestScore = Double.POSITIVE_INFINITY;
+        for (ModelSource model : models) {
+            if (earlier.stream().anyMatch(pick -> pick.source(tower.getFirst()) == model)) {
+                continue;
+            }
+            double score = 0;
+            for (String name : tower) {
+                score += cosine(g.get(name), model, name);
+            }
+            if (score < bestScore) {
+                bestScore = score;
+                best = model;
+            }
+        }
+        Map<String, ModelSource> sources = new LinkedHashMap<>();
+        for (String name : tower) {
+            sources.put(name, best);
+        }
+        return new Pick(sources);
+    }
+
+    private static Pick pickPerTensor(Map<String, Tensor> g, List<String> tower, List<ModelSource> models, List<Pick> earlier) {
+        Map<String, ModelSource> sources = new LinkedHashMap<>();
+        for (String name : tower) {
+            ModelSource best = null;
+            double bestScore = Double.POSITIVE_INFINITY;
+            for (ModelSource model : models) {
+                if (earlier.stream().anyMatch(pick -> pick.source(name) == model)) {
+                    continue;
+                }
+                double score = cosine(g.get(name), model, name);
+                if (score < bestScore) {
+                    bestScore = score;
+                    best = model;
+                }
+            }
+            sources.put(name, best);
+        }
+        return new Pick(sources);
+    }
+
+    private static double cosine(Tensor gradient, ModelSource model, String name) {
+        try (Arena read = Arena.ofConfined()) {
+            return FrankWolfeMerging.cosine(gradient, TensorInputs.read(model, name, gradient.shape(), read));
+        }
+    }
+
     /** Layer-wise AdaMerging with base θ and task vectors θ_c − θ of the picked models. */
     private Map<String, Tensor> mergeByAdaMerging(Map<String, Tensor> theta, Tensor projection, List<String> tower,
-                                                  List<ModelSource> picked, List<String> tasks, FusionData data, float initial,
+                                                  List<Pick> picked, List<String> tasks, FusionData data, float initial,
                                                   FusionContext context, int iteration) {
         try (Arena arena = Arena.ofShared()) {
             Map<String, Tensor> base = new LinkedHashMap<>();
             tower.forEach(name -> base.put(name, theta.get(name)));
             List<Map<String, Tensor>> vectors = new ArrayList<>();
-            for (ModelSource model : picked) {
+            for (Pick pick : picked) {
                 Map<String, Tensor> tau = new LinkedHashMap<>();
                 for (String name : tower) {
-                    Tensor difference = TensorInputs.read(model, name, base.get(name).shape(), arena);
+                    Tensor difference = TensorInputs.read(pick.source(name), name, base.get(name).shape(), arena);
                     F32Tensors.addScaledInPlace(difference, base.get(name), -1f);
                     tau.put(name, difference);
                 }
@@ -193,20 +247,20 @@ public final class FrankWolfeSoftMerging implements FusionMethod {
             AdaMerging adaMerging = new AdaMerging(new AdaMerging.Settings(NAME, AdaMerging.Granularity.LAYER_WISE, null, 1e-3f,
                     initial, false, 16, parameters.getLong("ada_iters"), null));
             Map<String, Tensor> merged = new LinkedHashMap<>(adaMerging.learn(new TowerWeights(tower, base, vectors, projection),
-                    picked.stream().map(ModelSource::name).toList(), tasks, data, initial,
+                    picked.stream().map(Pick::name).toList(), tasks, data, initial,
                     TaskBatches.seedFor(context.seed(), 1000 + iteration), context.threads()).tower());
             return merged;
         }
     }
 
     /** θ ← θ + step · Σ_c (θ_c − θ) over the picked models (the sum taken at the current θ). */
-    private static void addTowards(Map<String, Tensor> theta, List<String> tower, List<ModelSource> picked, float step) {
+    private static void addTowards(Map<String, Tensor> theta, List<String> tower, List<Pick> picked, float step) {
         for (String name : tower) {
             Tensor current = theta.get(name);
             try (Arena arena = Arena.ofConfined()) {
                 Tensor sum = Tensor.allocate(arena, amalgam.tensor.DType.F32, current.shape());
-                for (ModelSource model : picked) {
-                    F32Tensors.addScaledInPlace(sum, TensorInputs.read(model, name, current.shape(), arena), 1f);
+                for (Pick pick : picked) {
+                    F32Tensors.addScaledInPlace(sum, TensorInputs.read(pick.source(name), name, current.shape(), arena), 1f);
                     F32Tensors.addScaledInPlace(sum, current, -1f);
                 }
                 F32Tensors.addScaledInPlace(current, sum, step);
