@@ -5,6 +5,7 @@ import amalgam.fusion.taskpool.ImageTaskPool;
 import amalgam.merge.ModelSource;
 import amalgam.model.clip.ClipImageEncoder;
 import amalgam.model.clip.FeatureCorrection;
+import amalgam.merge.Progress;
 import amalgam.nn.Graph;
 import amalgam.nn.TensorParameters;
 import amalgam.nn.Var;
@@ -67,9 +68,14 @@ public final class SurgeryTraining {
                 tasks.add(new Task(name, batches, mergedFeatures, ownFeatures, down, up, arena));
                 corrections.put(name, new FeatureCorrection(down, up));
             }
-            for (int step = 0; step < steps; step++) {
-                for (Task task : tasks) {
-                    task.step(graph, projection);
+            try (Progress progress = Progress.start("surgery", steps, true)) {
+                for (int step = 0; step < steps; step++) {
+                    float loss = 0;
+                    for (Task task : tasks) {
+                        loss += task.step(graph, projection);
+                    }
+                    progress.message(String.format(java.util.Locale.ROOT, "L1 loss %.4f", loss));
+                    progress.step();
                 }
             }
             tasks.forEach(Task::close);
@@ -123,7 +129,8 @@ public final class SurgeryTraining {
             this.optimizer = new AdamW(List.of(this.down, this.up), AdamW.Settings.defaults(0f), single);
         }
 
-        void step(Graph graph, int projection) {
+        /** One Adam step on the next batch; returns the batch's L1 loss before the step. */
+        float step(Graph graph, int projection) {
             int[] indices = batches.nextIndices();
             float[] z = new float[indices.length * projection];
             float[] target = new float[indices.length * projection];
@@ -134,8 +141,10 @@ public final class SurgeryTraining {
             graph.reset();
             optimizer.zeroGrad();
             Var corrected = FeatureCorrection.apply(graph, graph.constant(z, indices.length, projection), down, up);
-            graph.backward(graph.l1Loss(corrected, Tensor.ofFloats(target, indices.length, projection)));
+            Var loss = graph.l1Loss(corrected, Tensor.ofFloats(target, indices.length, projection));
+            graph.backward(loss);
             optimizer.step(LEARNING_RATE);
+            return loss.item();
         }
 
         @Override

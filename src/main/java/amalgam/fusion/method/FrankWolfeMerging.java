@@ -16,6 +16,7 @@ import amalgam.fusion.param.ParameterSpec;
 import amalgam.fusion.param.ParameterType;
 import amalgam.fusion.taskpool.ImageTaskPool;
 import amalgam.merge.ModelSource;
+import amalgam.merge.Progress;
 import amalgam.merge.TensorJob;
 import amalgam.model.clip.ClipVisionFamily;
 import amalgam.model.clip.ZeroShotHead;
@@ -112,7 +113,8 @@ public final class FrankWolfeMerging implements FusionMethod {
             batches.add(new TaskBatches(data, data.taskPool().task(tasks.get(i)).name(), split, CHUNK, TaskBatches.seedFor(context.seed(), i)));
             heads.add(data.taskPool().head(tasks.get(i), arena));
         }
-        try (TowerGradient gradient = new TowerGradient(family.model(), theta, tower, context.threads())) {
+        try (TowerGradient gradient = new TowerGradient(family.model(), theta, tower, context.threads());
+             Progress progress = Progress.start("fw_hard", settings.maxIterations(), true)) {
             for (int k = 0; k < settings.maxIterations(); k++) {
                 gradient.zero();
                 float weight = 1f / (settings.datasetSize() * tasks.size());
@@ -127,6 +129,7 @@ public final class FrankWolfeMerging implements FusionMethod {
                 Map<String, Tensor> chosen = select(gradient.gradients(), models, initial, tower, arena);
                 float step = (float) (2.0 / (k + 2) * settings.stepSize() * settings.scalingFactor());
                 move(theta, chosen, tower, step);
+                progress.step();
             }
         }
         Map<String, Tensor> merged = new LinkedHashMap<>();
