@@ -61,6 +61,9 @@ public final class TorchFile implements TensorFile {
         }
     }
 
+    /** The name of the one tensor of a file that holds a bare tensor ({@code torch.save(tensor)}) rather than a dict. */
+    public static final String BARE_TENSOR = "tensor";
+
     private record Placed(TensorInfo info, View view, long storageStart) {
     }
 
@@ -199,8 +202,14 @@ public final class TorchFile implements TensorFile {
         }
     }
 
-    /** The name → tensor map: the root dict, or its {@code state_dict} entry; entries that are not tensors are skipped. */
+    /**
+     * The name → tensor map: the root dict, or its {@code state_dict} entry (entries that are not tensors are skipped),
+     * or a bare tensor ({@code torch.save(tensor)}) under the name {@link #BARE_TENSOR}.
+     */
     private static Map<String, View> stateDict(Object root, String where) {
+        if (root instanceof View bare) {
+            return Map.of(BARE_TENSOR, bare);
+        }
         if (root instanceof Map<?, ?> map && map.size() == 1 && map.get("state_dict") instanceof Map<?, ?> inner) {
             root = inner;
         }

@@ -71,6 +71,34 @@ class AdaMergingRunTest {
     }
 
     @Test
+    void loadsFusionBenchTorchSavedWeightsInTorchParameterOrder() throws Exception {
+        Path saved = Fixtures.path("fusionbench-weights");
+        Run layer = run("layer", "2", "method=adamerging/clip_layer_wise_adamerging", "method.weights=" + saved.resolve("layer_wise.pt"));
+        Run task = run("task", "2", "method=adamerging/clip_task_wise_adamerging", "method.weights=" + saved.resolve("task_wise.pt"));
+        assertEquals(0, layer.code(), layer.err());
+        assertEquals(0, task.code(), task.err());
+        Path clip = Fixtures.path("merge-tiny/clip");
+        float[] theta0 = tensor(clip.resolve("pretrained"), TOWER_TENSOR);
+        float[] theta1 = tensor(clip.resolve("sun397"), TOWER_TENSOR);
+        float[] theta2 = tensor(clip.resolve("eurosat"), TOWER_TENSOR);
+        // torch lists a CLIP encoder layer's parameters as k, v, q, out projections, layer_norm1, fc1, fc2, layer_norm2:
+        // layers.1.mlp.fc1.weight is parameter 3 + 2 + 16 + 10 = 31
+        float sun = 0.1f + 0.01f * 31;
+        float euro = 0.1f + 0.01f * 31 + 0.2f;
+        float[] layerWise = tensor(temp.resolve("layer"), TOWER_TENSOR);
+        float[] taskWise = tensor(temp.resolve("task"), TOWER_TENSOR);
+        for (int i = 0; i < theta0.length; i++) {
+            float tau1 = theta1[i] - theta0[i];
+            float tau2 = theta2[i] - theta0[i];
+            assertEquals(theta0[i] + sun * tau1 + euro * tau2, layerWise[i], 1e-6f, "layer-wise at " + i);
+            assertEquals(theta0[i] + 0.25f * tau1 + 0.45f * tau2, taskWise[i], 1e-6f, "task-wise at " + i);
+        }
+        Run mismatch = run(null, "2", "method=adamerging/clip_task_wise_adamerging", "method.weights=" + saved.resolve("layer_wise.pt"));
+        assertEquals(2, mismatch.code(), mismatch.err());
+        assertTrue(mismatch.err().contains("[2, 71]") && mismatch.err().contains("needs [2]"), mismatch.err());
+    }
+
+    @Test
     void resultsDoNotDependOnTheThreadCount() throws Exception {
         for (String method : new String[] {"adamerging/clip_layer_wise_adamerging", "adamerging/clip_task_wise_adamerging"}) {
             Run one = run("one", "1", "method=" + method, "method.max_steps=3");

@@ -117,7 +117,7 @@ public final class AdaMerging implements FusionMethod {
                     "clip_layer_wise_adamerging (one coefficient per model and tensor) or clip_task_wise_adamerging (one per model)"));
         }
         specs.add(ParameterSpec.nullable("weights", ParameterType.STRING, null,
-                "a merging-weights file saved by an earlier run: merge with it and skip training"));
+                "saved coefficients (amalgam's .safetensors table or FusionBench's torch-saved .pt): merge with them and skip training"));
         specs.add(ParameterSpec.of("optimizer", ParameterType.STRING, "adam", "the optimizer (adam only)"));
         specs.add(ParameterSpec.of("lr", ParameterType.FLOAT, 1e-3, Domain.POSITIVE, "Adam's learning rate"));
         specs.add(ParameterSpec.of("init_values", ParameterType.FLOAT, 0.3, Domain.REAL, "every coefficient's starting value"));
@@ -204,7 +204,8 @@ public final class AdaMerging implements FusionMethod {
                     tower.taskVectors(), columns.size(), groupOf::get, initial, settings.clamp());
             try (TaskArithmeticParameters theta = expressions.get()) {
                 if (settings.weights() != null) {
-                    theta.setLambdas(transpose(loadWeights(experts, columns).values(), experts.size(), columns.size()));
+                    theta.setLambdas(transpose(loadWeights(experts, columns, amalgam.model.clip.ClipKeys.visionParameterOrder(
+                            data.family().model().config())).values(), experts.size(), columns.size()));
                 } else {
                     TestTimeTasks batches = testTasks.get();
                     EntropyObjective objective = new EntropyObjective(data.family().model(), tower.projection(), batches.heads());
@@ -235,12 +236,17 @@ public final class AdaMerging implements FusionMethod {
         return granularity == Granularity.LAYER_WISE ? names : List.of("all");
     }
 
-    private LearnedCoefficients loadWeights(List<String> modelNames, List<String> columns) {
+    /** Saved coefficients: amalgam's table (.safetensors) or FusionBench's torch-saved merge weight (.pt, .pth, .bin). */
+    private LearnedCoefficients loadWeights(List<String> modelNames, List<String> columns, List<String> torchOrder) {
         Path file = settings.weights();
         if (!Files.isRegularFile(file)) {
             throw new UserInputException("parameter 'weights' of method '" + settings.method() + "': no file '" + file + "'");
         }
         String leaf = file.getFileName().toString();
+        if (TorchMergingWeights.handles(file)) {
+            return TorchMergingWeights.load(file, settings.tableName() == null ? "merging_weights" : settings.tableName(), modelNames,
+                    columns, torchOrder);
+        }
         String name = leaf.endsWith(".safetensors") ? leaf.substring(0, leaf.length() - ".safetensors".length()) : leaf;
         return LearnedCoefficients.load(file, name, modelNames, columns);
     }

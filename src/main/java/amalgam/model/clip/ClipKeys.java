@@ -38,6 +38,32 @@ public final class ClipKeys {
         return keys;
     }
 
+    /**
+     * The vision tower's parameters in the order torch's {@code named_parameters()} lists them for Hugging Face's
+     * {@code CLIPVisionTransformer} (attention k, v, q, out; layer_norm1; mlp; layer_norm2): the order in which
+     * FusionBench indexes per-parameter tables such as layer-wise AdaMerging weights.
+     */
+    public static java.util.List<String> visionParameterOrder(ClipConfig config) {
+        ClipConfig.Tower v = config.vision();
+        java.util.List<String> names = new java.util.ArrayList<>();
+        names.add(VISION + "embeddings.class_embedding");
+        names.add(VISION + "embeddings.patch_embedding.weight");
+        names.add(VISION + "embeddings.position_embedding.weight");
+        names.add(VISION + "pre_layrnorm.weight");
+        names.add(VISION + "pre_layrnorm.bias");
+        for (int layer = 0; layer < v.layers(); layer++) {
+            String prefix = VISION + "encoder.layers." + layer + ".";
+            for (String part : new String[] {"self_attn.k_proj", "self_attn.v_proj", "self_attn.q_proj", "self_attn.out_proj",
+                "layer_norm1", "mlp.fc1", "mlp.fc2", "layer_norm2"}) {
+                names.add(prefix + part + ".weight");
+                names.add(prefix + part + ".bias");
+            }
+        }
+        names.add(VISION + "post_layernorm.weight");
+        names.add(VISION + "post_layernorm.bias");
+        return names;
+    }
+
     private static void layers(Map<String, Shape> keys, String tower, ClipConfig.Tower config) {
         int d = config.hiddenSize();
         for (int layer = 0; layer < config.layers(); layer++) {
