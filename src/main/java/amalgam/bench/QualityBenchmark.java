@@ -99,6 +99,10 @@ public final class QualityBenchmark {
                 new Method("task-wise AdaMerging (1000 steps)", Map.of("method", "adamerging/clip_task_wise_adamerging")),
                 new Method("layer-wise AdaMerging (1000 steps)", Map.of("method", "adamerging/clip_layer_wise_adamerging")),
                 new Method("Concrete TA (2000 steps)", Map.of("method", "concrete_subspace/clip_concrete_task_arithmetic")),
+                new Method("Concrete task-wise AdaMerging (1000 + 1000 steps)",
+                        Map.of("method", "concrete_subspace/clip_concrete_task_wise_adamerging")),
+                new Method("Concrete layer-wise AdaMerging (1000 + 1000 steps)",
+                        Map.of("method", "concrete_subspace/clip_concrete_layer_wise_adamerging")),
                 new Method("Frank-Wolfe hard (10 steps, TA)", Map.of("method", "fw_merging/fw_hard")),
                 new Method("Frank-Wolfe soft (10 steps of 500 AdaMerging steps)", Map.of("method", "fw_merging/fw_soft")),
                 new Method("AdaMerging + representation surgery", Map.of("method", "surgery/adamerging_surgery")));
