@@ -21,6 +21,7 @@ import java.util.Map;
  */
 public final class QualityBenchmark {
     private static final List<Double> SWEEP = List.of(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0);
+    private static final double DEFAULT_LAMBDA = 0.3;
 
     /** One row: its label and the run's method arguments. */
     private record Method(String label, Map<String, Object> arguments) {
@@ -43,12 +44,18 @@ public final class QualityBenchmark {
         Map<String, Object> reference = null;
         double bestAverage = -1;
         Map<String, Object> best = null;
+        Map<String, Object> atDefault = null;
+        double defaultSeconds = 0;
         double bestLambda = 0;
         double sweepSeconds = 0;
         for (double lambda : SWEEP) {
             long start = System.nanoTime();
             RunReport report = program.run(arguments("task_arithmetic", Map.of("method.scaling_factor", lambda), reference == null), quiet);
             sweepSeconds += (System.nanoTime() - start) / 1e9;
+            if (lambda == DEFAULT_LAMBDA) {
+                atDefault = report.entries();
+                defaultSeconds = (System.nanoTime() - start) / 1e9;
+            }
             if (reference == null) {
                 reference = castMap(report.entries().get("reference"));
                 tasks = taskNames(report.entries());
@@ -71,6 +78,7 @@ public final class QualityBenchmark {
             RunReport report = program.run(arguments(String.valueOf(method.arguments().get("method")), method.arguments(), false), quiet);
             out.println(row(method.label(), report.entries(), tasks, (System.nanoTime() - start) / 1e9));
             if (method.label().equals("simple average")) {
+                out.println(row("task arithmetic (λ = 0.3, FusionBench's default)", atDefault, tasks, defaultSeconds));
                 out.println(row(String.format(Locale.ROOT, "task arithmetic (λ = %.1f, best of %s)", bestLambda, SWEEP), best, tasks,
                         sweepSeconds / SWEEP.size()));
             }
