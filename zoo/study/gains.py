@@ -1,7 +1,8 @@
 """Normalized gains of a `amalgam bench quality` table beside CLIP ViT-B/32's (FusionBench's published TA8 averages),
 and the Spearman rank correlation of the methods both have.
 
-  python3 gains.py TABLE.md      (the Markdown table bench quality prints, extra rows appended are fine)
+  python3 gains.py TABLE.md          (the Markdown table bench quality prints, extra rows appended are fine)
+  python3 gains.py --full TABLE.md   the table itself with the two gain columns added (as in README)
 """
 import re
 import sys
@@ -16,7 +17,7 @@ CLIP = {'pretrained': 48.2, 'individual': 90.3, 'simple average': 66.5, 'simple 
 def key(label):
     """The CLIP row a mini8 row corresponds to: the same method at FusionBench's default (task arithmetic at 0.3 only)."""
     if label.startswith('task arithmetic'):
-        return 'task arithmetic' if label.startswith('task arithmetic (λ = 0.3)') else None
+        return 'task arithmetic' if label.startswith('task arithmetic (λ = 0.3') else None
     for name in sorted(CLIP, key=len, reverse=True):
         if label == name or label.startswith(name + ' ('):
             return name
@@ -37,8 +38,11 @@ def ranks(values):
     return r
 
 
+full = sys.argv[1] == '--full'
+path = sys.argv[-1]
 rows = {}
-for line in open(sys.argv[1]):
+lines = open(path).read().splitlines()
+for line in lines:
     cells = [c.strip() for c in line.strip().strip('|').split('|')]
     if len(cells) > 9 and cells[0] not in ('method', '---'):
         m = re.search(r'\*\*([\d.]+)\*\*', line)
@@ -46,6 +50,18 @@ for line in open(sys.argv[1]):
             rows[cells[0]] = float(m.group(1))
 pre, ind = rows['pretrained'], rows['individual']
 clip_gain = lambda a: (a - CLIP['pretrained']) / (CLIP['individual'] - CLIP['pretrained'])
+if full:
+    for line in lines:
+        cells = [c.strip() for c in line.strip().strip('|').split('|')]
+        if cells[0] == 'method':
+            print(line.rstrip() + ' g | g CLIP-B/32 |')
+        elif set(cells[0]) <= set('-'):
+            print(line.rstrip() + '---|---|')
+        elif cells[0] in rows:
+            k = key(cells[0])
+            g = (rows[cells[0]] - pre) / (ind - pre)
+            print(line.rstrip() + f' {g:.2f} | ' + (f'{clip_gain(CLIP[k]):.2f}' if k else '-') + ' |')
+    sys.exit(0)
 print('| method | average | g (mini8) | g (CLIP ViT-B/32) |')
 print('|---|---|---|---|')
 pairs = []

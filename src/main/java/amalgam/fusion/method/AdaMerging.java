@@ -135,10 +135,7 @@ public final class AdaMerging implements FusionMethod {
 
     static Settings settings(MethodParameters parameters, Granularity granularity) {
         String method = parameters.method();
-        if (!"adam".equals(parameters.getString("optimizer"))) {
-            throw new UserInputException("parameter 'optimizer' of method '" + method + "': unknown '"
-                    + parameters.getString("optimizer") + "'; valid: adam");
-        }
+        TestTimeOptions.requireAdam(parameters);
         String weights = (String) parameters.get("weights");
         String save = (String) parameters.get("save_merging_weights");
         return new Settings(method, granularity, weights == null ? null : Path.of(weights), (float) parameters.getDouble("lr"),

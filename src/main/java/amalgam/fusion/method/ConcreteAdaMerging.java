@@ -118,23 +118,12 @@ public final class ConcreteAdaMerging implements FusionMethod {
 
     private static ConcreteAdaMerging create(MethodParameters parameters, AdaMerging.Granularity granularity) {
         String method = parameters.method();
-        if (!"adam".equals(parameters.getString("optimizer"))) {
-            throw new UserInputException("parameter 'optimizer' of method '" + method + "': unknown '"
-                    + parameters.getString("optimizer") + "'; valid: adam");
-        }
-        String maskType = parameters.getString("eval_mask_type");
-        if (!maskType.equals("continuous") && !maskType.equals("discrete")) {
-            throw new UserInputException("parameter 'eval_mask_type' of method '" + method + "': unknown '" + maskType
-                    + "'; valid: continuous, discrete");
-        }
-        if (parameters.get("mask_checkpoint") != null) {
-            throw new UserInputException("parameter 'mask_checkpoint' of method '" + method + "': loading a saved mask is not"
-                    + " supported; valid: null");
-        }
+        TestTimeOptions.requireAdam(parameters);
+        boolean discrete = TestTimeOptions.discreteEvalMask(parameters);
         return new ConcreteAdaMerging(new Settings(method, granularity, (float) parameters.getDouble("lr"),
                 (float) parameters.getDouble("base_lr"), (float) parameters.getDouble("adamerging_lr"),
                 (float) parameters.getDouble("scaling_factor"), (float) parameters.getDouble("initial_logits"),
-                (float) parameters.getDouble("temperature"), maskType.equals("discrete"), parameters.getBoolean("clamp_weights"),
+                (float) parameters.getDouble("temperature"), discrete, parameters.getBoolean("clamp_weights"),
                 Math.toIntExact(Math.min(parameters.getLong("batch_size"), Integer.MAX_VALUE)), parameters.getLong("max_steps"),
                 parameters.getLong("max_adamerging_steps")));
     }

@@ -86,22 +86,11 @@ public final class ConcreteTaskArithmetic implements FusionMethod {
 
     private static ConcreteTaskArithmetic create(MethodParameters parameters) {
         String method = parameters.method();
-        if (!"adam".equals(parameters.getString("optimizer"))) {
-            throw new UserInputException("parameter 'optimizer' of method '" + method + "': unknown '"
-                    + parameters.getString("optimizer") + "'; valid: adam");
-        }
-        String maskType = parameters.getString("eval_mask_type");
-        if (!maskType.equals("continuous") && !maskType.equals("discrete")) {
-            throw new UserInputException("parameter 'eval_mask_type' of method '" + method + "': unknown '" + maskType
-                    + "'; valid: continuous, discrete");
-        }
-        if (parameters.get("mask_checkpoint") != null) {
-            throw new UserInputException("parameter 'mask_checkpoint' of method '" + method + "': loading a saved mask is not"
-                    + " supported; valid: null");
-        }
+        TestTimeOptions.requireAdam(parameters);
+        boolean discrete = TestTimeOptions.discreteEvalMask(parameters);
         return new ConcreteTaskArithmetic(new Settings(method, (float) parameters.getDouble("lr"),
                 (float) parameters.getDouble("scaling_factor"), (float) parameters.getDouble("initial_logits"),
-                (float) parameters.getDouble("temperature"), maskType.equals("discrete"),
+                (float) parameters.getDouble("temperature"), discrete,
                 Math.toIntExact(Math.min(parameters.getLong("batch_size"), Integer.MAX_VALUE)),
                 parameters.getBoolean("skip_training") ? 0 : parameters.getLong("max_steps")));
     }
