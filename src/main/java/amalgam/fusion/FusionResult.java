@@ -18,12 +18,18 @@ public sealed interface FusionResult {
      * (AdaMerging's coefficients, ...), saved beside the model and shown in the report, and per-task corrections of
      * its image embeddings (representation surgery; empty for a plain model), saved beside it too.
      */
-    record MergedModel(List<TensorJob> jobs, List<LearnedCoefficients> learned,
+    record MergedModel(List<TensorJob> jobs, List<LearnedCoefficients> learned, List<LearnedTensors> learnedTensors,
                        SequencedMap<String, FeatureCorrection> corrections) implements FusionResult {
         public MergedModel {
             jobs = List.copyOf(jobs);
             learned = List.copyOf(learned);
+            learnedTensors = List.copyOf(learnedTensors);
             corrections = new LinkedHashMap<>(corrections);
+        }
+
+        public MergedModel(List<TensorJob> jobs, List<LearnedCoefficients> learned,
+                           SequencedMap<String, FeatureCorrection> corrections) {
+            this(jobs, learned, List.of(), corrections);
         }
 
         public MergedModel(List<TensorJob> jobs, List<LearnedCoefficients> learned) {

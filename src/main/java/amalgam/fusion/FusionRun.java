@@ -111,7 +111,7 @@ public final class FusionRun {
                     case FusionResult.Ensemble ensemble -> putResults(report.entries(), new EnsembleOutput(ensemble,
                             () -> clipFamily(pool, opened), engine).saveAndEvaluate(output, spec, taskPool, report));
                     case FusionResult.MergedModel merged -> saveAndEvaluate(checked(Map.of("", merged.jobs()), methodName, nonFinite),
-                            spec, output, false, false, taskPool, report, new SideOutputs(merged.learned(), merged.corrections()));
+                            spec, output, false, false, taskPool, report, new SideOutputs(merged.learned(), merged.learnedTensors(), merged.corrections()));
                     case FusionResult.PerTaskModels perTask -> saveAndEvaluate(checked(perTask.models(), methodName, nonFinite), spec,
                             output, true, false, taskPool, report, SideOutputs.NONE);
                     case FusionResult.ContinualSteps steps -> saveAndEvaluate(checked(steps.steps(), methodName, nonFinite), spec,

@@ -10,14 +10,17 @@ import java.util.Map;
 import java.util.SequencedMap;
 
 /**
- * What a merged model carries beside its weights, saved in its folder: learned tables ({@code NAME.safetensors}) and
+ * What a merged model carries beside its weights, saved in its folder: learned tables and model-sized learned tensors
+ * ({@code NAME.safetensors} each) and
  * per-task embedding corrections ({@value FeatureCorrection#FILE}, which evaluation of the folder applies).
  */
-record SideOutputs(List<LearnedCoefficients> learned, SequencedMap<String, FeatureCorrection> corrections) {
-    static final SideOutputs NONE = new SideOutputs(List.of(), new LinkedHashMap<>());
+record SideOutputs(List<LearnedCoefficients> learned, List<LearnedTensors> learnedTensors,
+                   SequencedMap<String, FeatureCorrection> corrections) {
+    static final SideOutputs NONE = new SideOutputs(List.of(), List.of(), new LinkedHashMap<>());
 
     SideOutputs {
         learned = List.copyOf(learned);
+        learnedTensors = List.copyOf(learnedTensors);
         corrections = new LinkedHashMap<>(corrections);
     }
 
@@ -25,6 +28,9 @@ record SideOutputs(List<LearnedCoefficients> learned, SequencedMap<String, Featu
     void saveInto(Path directory) {
         for (LearnedCoefficients table : learned) {
             table.save(directory.resolve(table.name() + ".safetensors"), metadata("learned coefficients"));
+        }
+        for (LearnedTensors tensors : learnedTensors) {
+            tensors.save(directory.resolve(tensors.name() + ".safetensors"), metadata("learned tensors"));
         }
         if (!corrections.isEmpty()) {
             FeatureCorrection.save(directory.resolve(FeatureCorrection.FILE), corrections, metadata("representation surgery"));

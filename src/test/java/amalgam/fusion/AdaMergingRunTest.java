@@ -150,6 +150,22 @@ class AdaMergingRunTest {
         JsonNode keep = one.report().get("learned").get("mask_keep_probability");
         assertEquals(71, keep.get("columns").size());
         assertNotEquals(0.5, keep.get("rows").get("mask").get(0).asDouble(), 1e-7, "trained away from sigmoid(0)");
+        // the mask logits are saved beside the model and a later run starts from them without training
+        Path logits = temp.resolve("one/mask_logits.safetensors");
+        assertTrue(Files.isRegularFile(logits));
+        Run loaded = run("loaded", "1", method, "method.mask_checkpoint=" + logits);
+        assertEquals(0, loaded.code(), loaded.err());
+        assertFalse(loaded.err().contains("steps in"), "no training from a checkpoint: " + loaded.err());
+        assertEquals(keep, loaded.report().get("learned").get("mask_keep_probability"));
+        assertArrayEquals(Files.readAllBytes(logits), Files.readAllBytes(temp.resolve("loaded/mask_logits.safetensors")));
+        Run adaMerging = run("phase2", "1", "method=concrete_subspace/clip_concrete_task_wise_adamerging",
+                "method.mask_checkpoint=" + logits, "method.max_adamerging_steps=1");
+        assertEquals(0, adaMerging.code(), adaMerging.err());
+        assertFalse(adaMerging.err().contains("(mask)"), "phase 1 skipped: " + adaMerging.err());
+        assertEquals(keep, adaMerging.report().get("learned").get("mask_keep_probability"));
+        Run foreign = run(null, "1", method, "method.mask_checkpoint=" + temp.resolve("one/mask_keep_probability.safetensors"));
+        assertEquals(2, foreign.code(), foreign.err());
+        assertTrue(foreign.err().contains("mask_checkpoint"), foreign.err());
         Run bad = run(null, "1", method, "method.eval_mask_type=hard");
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("valid: continuous, discrete"), bad.err());

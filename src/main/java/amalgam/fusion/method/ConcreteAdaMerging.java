@@ -55,9 +55,10 @@ import java.util.function.Supplier;
  *       {@code max_adamerging_steps} steps (Adam, lr {@code adamerging_lr}) over the masked task vectors m~ (.) tau_i,
  *       continuing the same batch stream.</li>
  * </ol>
- * The fused model is theta0 + sum_i lambda_i (m~ (.) tau_i); the learned coefficients ({@code merging_weights}) and each
- * tensor's mean keep probability ({@code mask_keep_probability}) are saved beside it and shown in the report.
- * {@code mask_checkpoint} (loading a saved mask) is not supported; {@code num_workers}, {@code merge_dtype},
+ * The fused model is theta0 + sum_i lambda_i (m~ (.) tau_i); the learned coefficients ({@code merging_weights}), each
+ * tensor's mean keep probability ({@code mask_keep_probability}) and the mask logits ({@code mask_logits}) are saved
+ * beside it, the first two shown in the report. {@code mask_checkpoint=FILE} loads saved mask logits and skips phase 1.
+ * {@code num_workers}, {@code merge_dtype},
  * {@code save_interval}, {@code tie_weights}, {@code strict} and {@code cache_dir} are accepted without effect.
  */
 public final class ConcreteAdaMerging implements FusionMethod {
@@ -75,10 +76,11 @@ public final class ConcreteAdaMerging implements FusionMethod {
      * @param batchSize       test images per task and pass
      * @param maskSteps       phase 1 steps
      * @param adaMergingSteps phase 2 steps
+     * @param maskCheckpoint  saved mask logits that replace phase 1 (null: learn them)
      */
     public record Settings(String method, AdaMerging.Granularity granularity, float maskRate, float innerRate, float adaMergingRate,
                            float scalingFactor, float initialLogit, float temperature, boolean discrete, boolean clamp, int batchSize,
-                           long maskSteps, long adaMergingSteps) {
+                           long maskSteps, long adaMergingSteps, java.nio.file.Path maskCheckpoint) {
     }
 
     public static final MethodDeclaration TASK_WISE = declaration(AdaMerging.Granularity.TASK_WISE,
@@ -108,7 +110,8 @@ public final class ConcreteAdaMerging implements FusionMethod {
                 ParameterSpec.of("initial_logits", ParameterType.FLOAT, 0.0, Domain.REAL, "every mask logit's start"),
                 ParameterSpec.of("temperature", ParameterType.FLOAT, 0.5, Domain.POSITIVE, "the Concrete temperature T"),
                 ParameterSpec.of("eval_mask_type", ParameterType.STRING, "continuous", "phase 2's mask: continuous or discrete"),
-                ParameterSpec.nullable("mask_checkpoint", ParameterType.STRING, null, "a saved mask (not supported: must be null)"),
+                ParameterSpec.nullable("mask_checkpoint", ParameterType.STRING, null,
+                        "saved mask logits (mask_logits.safetensors of an earlier run): use them and skip phase 1"),
                 ParameterSpec.of("clamp_weights", ParameterType.BOOL, false, "clamp the coefficients to [0, 1] in the merge"),
                 ParameterSpec.of("tie_weights", ParameterType.BOOL, true, "accepted for compatibility; no effect"),
                 ParameterSpec.of("strict", ParameterType.BOOL, false, "accepted for compatibility; no effect"),
@@ -125,7 +128,7 @@ public final class ConcreteAdaMerging implements FusionMethod {
                 (float) parameters.getDouble("scaling_factor"), (float) parameters.getDouble("initial_logits"),
                 (float) parameters.getDouble("temperature"), discrete, parameters.getBoolean("clamp_weights"),
                 Math.toIntExact(Math.min(parameters.getLong("batch_size"), Integer.MAX_VALUE)), parameters.getLong("max_steps"),
-                parameters.getLong("max_adamerging_steps")));
+                parameters.getLong("max_adamerging_steps"), TestTimeOptions.maskCheckpoint(parameters)));
     }
 
     @Override
@@ -147,7 +150,11 @@ public final class ConcreteAdaMerging implements FusionMethod {
                         columns.size(), groupOf::get, settings.scalingFactor(), settings.clamp(), noise, settings.temperature(),
                         settings.initialLogit(), mode);
                 try (ConcreteMaskedAdaMerging theta = expressions.get()) {
-                    learnMask(theta, expressions, mode, noise, random, tower, data, batches, context.threads());
+                    if (settings.maskCheckpoint() != null) {
+                        theta.mask().load(settings.maskCheckpoint(), "parameter 'mask_checkpoint' of method '" + method + "'");
+                    } else {
+                        learnMask(theta, expressions, mode, noise, random, tower, data, batches, context.threads());
+                    }
                     Map<String, Tensor> mask = ConcreteMask.divideByMean(theta.mask().finalSample(settings.discrete(), random, arena));
                     AdaMerging adaMerging = new AdaMerging(new AdaMerging.Settings(method, settings.granularity(), null,
                             settings.adaMergingRate(), settings.scalingFactor(), settings.clamp(), settings.batchSize(),
@@ -155,7 +162,8 @@ public final class ConcreteAdaMerging implements FusionMethod {
                     AdaMerging.Learned learned = adaMerging.learn(masked(tower, mask, arena), modelNames, data, () -> batches,
                             settings.scalingFactor(), context.threads());
                     return new FusionResult.MergedModel(PerTensorPlan.fromMemory(context.pool().reference(), learned.tower()),
-                            List.of(learned.table(), theta.mask().keepTable()));
+                            List.of(learned.table(), theta.mask().keepTable()), List.of(theta.mask().logitsFile()),
+                            new LinkedHashMap<>());
                 }
             } finally {
                 noise.free();

@@ -41,9 +41,10 @@ import java.util.function.Supplier;
  * trained by Adam for {@code max_steps} steps. The fused model uses one more sample of the {@code eval_mask_type}
  * mask (continuous: a new Concrete sample, so the model is itself random, drawn from the run's seed; discrete:
  * Bernoulli(sigmoid l); an all-zero discrete mask of a tensor keeps theta0 there, where FusionBench would divide by
- * zero). The report shows each tensor's mean keep probability mean(sigmoid(l)). {@code mask_checkpoint} (loading a
- * saved mask) is not supported; {@code num_workers}, {@code merge_dtype}, {@code clamp_weights} (unused by the task
- * arithmetic variant) and {@code save_interval} are accepted without effect.
+ * zero). The report shows each tensor's mean keep probability mean(sigmoid(l)); the logits themselves are saved beside
+ * the model ({@code mask_logits.safetensors}), and {@code mask_checkpoint=FILE} starts from such a file without
+ * training. {@code num_workers}, {@code merge_dtype}, {@code clamp_weights} (unused by the task arithmetic variant) and
+ * {@code save_interval} are accepted without effect.
  */
 public final class ConcreteTaskArithmetic implements FusionMethod {
     /**
@@ -54,10 +55,11 @@ public final class ConcreteTaskArithmetic implements FusionMethod {
      * @param temperature   T
      * @param discrete      whether the fused model's mask is a Bernoulli sample (else a Concrete one)
      * @param batchSize     test images per task and step
-     * @param steps         optimizer steps (0 with skip_training)
+     * @param steps         optimizer steps (0 with skip_training or a mask checkpoint)
+     * @param maskCheckpoint saved mask logits to use instead of training (null: train)
      */
     public record Settings(String method, float learningRate, float scalingFactor, float initialLogit, float temperature,
-                           boolean discrete, int batchSize, long steps) {
+                           boolean discrete, int batchSize, long steps, java.nio.file.Path maskCheckpoint) {
     }
 
     public static final MethodDeclaration DECLARATION = new MethodDeclaration("concrete_subspace/clip_concrete_task_arithmetic",
@@ -71,7 +73,8 @@ public final class ConcreteTaskArithmetic implements FusionMethod {
                     ParameterSpec.of("initial_logits", ParameterType.FLOAT, 0.0, Domain.REAL, "every mask logit's start"),
                     ParameterSpec.of("temperature", ParameterType.FLOAT, 0.5, Domain.POSITIVE, "the Concrete temperature T"),
                     ParameterSpec.of("eval_mask_type", ParameterType.STRING, "continuous", "the fused model's mask: continuous or discrete"),
-                    ParameterSpec.nullable("mask_checkpoint", ParameterType.STRING, null, "a saved mask (not supported: must be null)"),
+                    ParameterSpec.nullable("mask_checkpoint", ParameterType.STRING, null,
+                            "saved mask logits (mask_logits.safetensors of an earlier run): use them, no training"),
                     ParameterSpec.of("clamp_weights", ParameterType.BOOL, false, "accepted for compatibility; no effect"),
                     ParameterSpec.of("save_interval", ParameterType.INT, 500, Domain.integersFrom(1), "accepted for compatibility; no effect"),
                     ParameterSpec.of("max_steps", ParameterType.INT, 2000, Domain.integersFrom(0), "optimizer steps"),
@@ -92,7 +95,8 @@ public final class ConcreteTaskArithmetic implements FusionMethod {
                 (float) parameters.getDouble("scaling_factor"), (float) parameters.getDouble("initial_logits"),
                 (float) parameters.getDouble("temperature"), discrete,
                 Math.toIntExact(Math.min(parameters.getLong("batch_size"), Integer.MAX_VALUE)),
-                parameters.getBoolean("skip_training") ? 0 : parameters.getLong("max_steps")));
+                parameters.getBoolean("skip_training") || TestTimeOptions.maskCheckpoint(parameters) != null ? 0
+                        : parameters.getLong("max_steps"), TestTimeOptions.maskCheckpoint(parameters)));
     }
 
     @Override
@@ -108,6 +112,9 @@ public final class ConcreteTaskArithmetic implements FusionMethod {
             Supplier<ConcreteMaskedTaskArithmetic> expressions = () -> new ConcreteMaskedTaskArithmetic(tower.base(), taskSum,
                     noise, settings.scalingFactor(), settings.temperature(), settings.initialLogit());
             try (ConcreteMaskedTaskArithmetic theta = expressions.get()) {
+                if (settings.maskCheckpoint() != null) {
+                    theta.mask().load(settings.maskCheckpoint(), "parameter 'mask_checkpoint' of method '" + method + "'");
+                }
                 if (settings.steps() > 0) {
                     TestTimeTasks tasks = new TestTimeTasks(data.taskPool(), modelNames, settings.batchSize(),
                             data.family().model().config().vision().imageSize(), context.seed(), arena);
@@ -120,7 +127,7 @@ public final class ConcreteTaskArithmetic implements FusionMethod {
                 Map<String, Tensor> mask = theta.mask().finalSample(settings.discrete(), random, arena);
                 Map<String, Tensor> merged = theta.merge(mask, Arena.ofAuto());
                 return new FusionResult.MergedModel(PerTensorPlan.fromMemory(context.pool().reference(), merged),
-                        List.of(theta.mask().keepTable()));
+                        List.of(theta.mask().keepTable()), List.of(theta.mask().logitsFile()), new java.util.LinkedHashMap<>());
             } finally {
                 noise.free();
             }

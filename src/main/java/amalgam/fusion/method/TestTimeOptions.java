@@ -16,20 +16,19 @@ final class TestTimeOptions {
         }
     }
 
-    /**
-     * Whether a Concrete method's final mask is discrete ({@code eval_mask_type}), after refusing a
-     * {@code mask_checkpoint} (loading a saved mask is not supported).
-     */
+    /** A Concrete method's saved mask logits to start from ({@code mask_checkpoint}), or null to learn them. */
+    static java.nio.file.Path maskCheckpoint(MethodParameters parameters) {
+        Object file = parameters.get("mask_checkpoint");
+        return file == null ? null : java.nio.file.Path.of(String.valueOf(file));
+    }
+
+    /** Whether a Concrete method's final mask is discrete ({@code eval_mask_type}). */
     static boolean discreteEvalMask(MethodParameters parameters) {
         String method = parameters.method();
         String maskType = parameters.getString("eval_mask_type");
         if (!maskType.equals("continuous") && !maskType.equals("discrete")) {
             throw new UserInputException("parameter 'eval_mask_type' of method '" + method + "': unknown '" + maskType
                     + "'; valid: continuous, discrete");
-        }
-        if (parameters.get("mask_checkpoint") != null) {
-            throw new UserInputException("parameter 'mask_checkpoint' of method '" + method + "': loading a saved mask is not"
-                    + " supported; valid: null");
         }
         return maskType.equals("discrete");
     }

@@ -131,6 +131,31 @@ public final class ConcreteMask implements AutoCloseable {
         return continuous(into);
     }
 
+    /**
+     * A copy of the logits (in memory that outlives this mask) as the file a later run loads back
+     * ({@code mask_checkpoint}): {@code mask_logits.safetensors}.
+     */
+    public amalgam.fusion.LearnedTensors logitsFile() {
+        java.util.SequencedMap<String, Tensor> values = new LinkedHashMap<>();
+        Arena results = Arena.ofAuto();
+        logits.forEach((name, logit) -> {
+            Tensor copy = Tensor.allocate(results, DType.F32, logit.value().shape());
+            copy.data().copyFrom(logit.value().data());
+            values.put(name, copy);
+        });
+        return new amalgam.fusion.LearnedTensors("mask_logits", values);
+    }
+
+    /** Reads saved logits ({@link #logitsFile}) in place of the current ones; refuses a file of another model. */
+    public void load(java.nio.file.Path file, String what) {
+        Map<String, Tensor> shapes = new LinkedHashMap<>();
+        logits.forEach((name, logit) -> shapes.put(name, logit.value()));
+        try (Arena scratch = Arena.ofConfined()) {
+            amalgam.fusion.LearnedTensors.load(file, shapes, what, scratch)
+                    .forEach((name, saved) -> logits.get(name).value().data().copyFrom(saved.data()));
+        }
+    }
+
     /** The report's view of the mask: one row, one column per tensor, each mean(sigmoid(l)). */
     public amalgam.fusion.LearnedCoefficients keepTable() {
         return new amalgam.fusion.LearnedCoefficients("mask_keep_probability", List.of("mask"), List.copyOf(logits.keySet()),
