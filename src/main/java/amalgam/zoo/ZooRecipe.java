@@ -74,12 +74,11 @@ public record ZooRecipe(String name, ClipConfig architecture, long initSeed, int
         if (anchor == null) {
             return "";
         }
-        return """
-                 Every step also adds the functional anchor %s · mean over %d scene images of
-                  ‖e(s; θ) − e(s; θ0)‖² (e: the normalized image embedding; the scenes: the first %d images of the
-                  pre-training stream, never a task's data; reference batches drawn with seed %d + task index), so that a
-                  fine-tune leaves the embedding of images it is not about where the pretrained model put it.""".formatted(
-                anchor.weight(), anchor.batchSize(), anchor.images(), anchor.seed()).stripTrailing();
+        return (" Every step also adds the functional anchor %s · mean over %d scene images of\n"
+                + "  ‖e(s; θ) − e(s; θ0)‖² (e: the normalized image embedding; the scenes: the first %d images of the\n"
+                + "  pre-training stream, never a task's data; reference batches drawn with seed %d + task index), so that a\n"
+                + "  fine-tune leaves the embedding of images it is not about where the pretrained model put it.").formatted(
+                anchor.weight(), anchor.batchSize(), anchor.images(), anchor.seed());
     }
 
     /** The zoo's model card: what was trained on what, with every setting, so the recipe can be read without code. */
