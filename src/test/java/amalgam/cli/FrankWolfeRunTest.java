@@ -115,6 +115,23 @@ class FrankWolfeRunTest {
         assertEquals(java.util.Set.of("sun397", "eurosat"), sources, "tensors come from different models");
     }
 
+    @Test
+    void softWithCrossEntropyTrainsOnLabelledTrainBatches() throws Exception {
+        writePool();
+        Map<String, float[]> entropy = runMethod("entropy", "method=fw_soft", "method.max_iters=1", "method.ada_iters=3",
+                "method.dataset_size=10");
+        Map<String, float[]> labelled = runMethod("labelled", "method=fw_soft", "method.max_iters=1", "method.ada_iters=3",
+                "method.dataset_size=10", "method.ada_loss=cross_entropy");
+        Map<String, float[]> again = runMethod("again", "method=fw_soft", "method.max_iters=1", "method.ada_iters=3",
+                "method.dataset_size=10", "method.ada_loss=cross_entropy", "--threads", "1");
+        boolean differs = false;
+        for (String name : entropy.keySet()) {
+            assertArrayEquals(labelled.get(name), again.get(name), name + " differs with another thread count");
+            differs |= !java.util.Arrays.equals(entropy.get(name), labelled.get(name));
+        }
+        assertTrue(differs, "the labelled objective moves the coefficients elsewhere than the entropy");
+    }
+
     private static boolean close(float[] expected, float[] actual) {
         for (int i = 0; i < expected.length; i++) {
             if (Math.abs(expected[i] - actual[i]) > 1e-5f) {

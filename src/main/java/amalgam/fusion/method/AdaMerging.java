@@ -186,13 +186,16 @@ public final class AdaMerging implements FusionMethod {
                   int threads) {
         try (Arena arena = Arena.ofShared()) {
             return learn(tower, experts, data, () -> new TestTimeTasks(data.taskPool(), tasks, settings.batchSize(),
-                    data.family().model().config().vision().imageSize(), seed, arena), initial, threads);
+                    data.family().model().config().vision().imageSize(), seed, arena), false, initial, threads);
         }
     }
 
-    /** As above, drawing the batches from {@code testTasks} (made only when training: a method may continue its own stream). */
+    /**
+     * As above, drawing the batches from {@code testTasks} (made only when training: a method may continue its own
+     * stream); with {@code crossEntropy} the objective is the labelled one (the batches must then carry labels).
+     */
     Learned learn(TowerWeights tower, List<String> experts, FusionData data, java.util.function.Supplier<TestTimeTasks> testTasks,
-                  float initial, int threads) {
+                  boolean crossEntropy, float initial, int threads) {
         String method = settings.method();
         try (Parallel parallel = new Parallel(threads)) {
             List<String> columns = columns(tower.names(), settings.granularity());
@@ -205,7 +208,9 @@ public final class AdaMerging implements FusionMethod {
                             data.family().model().config())).values(), experts.size(), columns.size()));
                 } else {
                     TestTimeTasks batches = testTasks.get();
-                    EntropyObjective objective = new EntropyObjective(data.family().model(), tower.projection(), batches.heads());
+                    EntropyObjective objective = crossEntropy
+                            ? EntropyObjective.crossEntropy(data.family().model(), tower.projection(), batches.heads())
+                            : new EntropyObjective(data.family().model(), tower.projection(), batches.heads());
                     EntropyMinimization.Outcome outcome = EntropyMinimization.run(theta, expressions, objective, batches,
                             new EntropyMinimization.Settings(settings.learningRate(), settings.steps()), threads, method);
                     System.err.println(method + ": " + outcome.summary());

@@ -160,7 +160,7 @@ public final class ConcreteAdaMerging implements FusionMethod {
                             settings.adaMergingRate(), settings.scalingFactor(), settings.clamp(), settings.batchSize(),
                             settings.adaMergingSteps(), "merging_weights"));
                     AdaMerging.Learned learned = adaMerging.learn(masked(tower, mask, arena), modelNames, data, () -> batches,
-                            settings.scalingFactor(), context.threads());
+                            false, settings.scalingFactor(), context.threads());
                     return new FusionResult.MergedModel(PerTensorPlan.fromMemory(context.pool().reference(), learned.tower()),
                             List.of(learned.table(), theta.mask().keepTable()), List.of(theta.mask().logitsFile()),
                             new LinkedHashMap<>());

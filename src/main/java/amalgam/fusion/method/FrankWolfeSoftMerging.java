@@ -14,6 +14,7 @@ import amalgam.fusion.param.MethodParameters;
 import amalgam.fusion.param.ParameterSpec;
 import amalgam.fusion.param.ParameterType;
 import amalgam.fusion.taskpool.ImageTaskPool;
+import amalgam.fusion.tta.TestTimeTasks;
 import amalgam.fusion.tta.TowerWeights;
 import amalgam.merge.ModelSource;
 import amalgam.model.clip.ClipVisionFamily;
@@ -35,7 +36,8 @@ import java.util.Map;
  * {@code layer} each tower tensor from the model whose tensor has the lowest cosine (not yet picked for that tensor),
  * so a pick may mix models. Then it merges the picks into the current model by layer-wise AdaMerging — base = the
  * current model, task vectors θ_c − θ, coefficients initialised to 0.3 in the first iteration and {@code ada_coeff}
- * afterwards, {@code ada_iters} Adam steps (lr 1e-3) of entropy on test batches of 16 of every task. With
+ * afterwards, {@code ada_iters} Adam steps (lr 1e-3) of entropy on test batches of 16 of every task (with
+ * {@code ada_loss: cross_entropy}, of cross-entropy on labelled train batches of 16). With
  * {@code merge_fn: task_arithmetic} the picks are added instead: θ ← θ + 0.3·s·Σ(θ_c − θ), s = 1 in the first
  * iteration and 2/(k+2)·{@code step_size} after.
  */
@@ -57,7 +59,8 @@ public final class FrankWolfeSoftMerging implements FusionMethod {
                     ParameterSpec.of("max_num_models", ParameterType.INT, 100, Domain.integersFrom(1), "models picked per iteration at most"),
                     ParameterSpec.of("granularity", ParameterType.STRING, "task",
                             "task (one model per task gradient) or layer (per tensor, the model whose tensor aligns best)"),
-                    ParameterSpec.of("ada_loss", ParameterType.STRING, "entropy_loss", "entropy_loss (test batches, unlabelled)")),
+                    ParameterSpec.of("ada_loss", ParameterType.STRING, "entropy_loss",
+                            "AdaMerging's objective: entropy_loss (unlabelled test batches) or cross_entropy (labelled train batches)")),
             FrankWolfeSoftMerging::create);
 
     private final MethodParameters parameters;
@@ -69,7 +72,7 @@ public final class FrankWolfeSoftMerging implements FusionMethod {
     private static FrankWolfeSoftMerging create(MethodParameters parameters) {
         require(parameters.getString("merge_fn"), "merge_fn", List.of("adamerging", "task_arithmetic"));
         require(parameters.getString("granularity"), "granularity", List.of("task", "layer"));
-        require(parameters.getString("ada_loss"), "ada_loss", List.of("entropy_loss"));
+        require(parameters.getString("ada_loss"), "ada_loss", List.of("entropy_loss", "cross_entropy"));
         Object start = parameters.get("init_weight");
         if (start != null && !start.equals("") && !start.equals("base")) {
             throw new UserInputException("parameter 'init_weight' of method '" + NAME + "': only empty or 'base' (θ0) are supported");
@@ -246,9 +249,13 @@ public final class FrankWolfeSoftMerging implements FusionMethod {
             }
             AdaMerging adaMerging = new AdaMerging(new AdaMerging.Settings(NAME, AdaMerging.Granularity.LAYER_WISE, null, 1e-3f,
                     initial, false, 16, parameters.getLong("ada_iters"), null));
+            boolean crossEntropy = parameters.getString("ada_loss").equals("cross_entropy");
+            long seed = TaskBatches.seedFor(context.seed(), 1000 + iteration);
             Map<String, Tensor> merged = new LinkedHashMap<>(adaMerging.learn(new TowerWeights(tower, base, vectors, projection),
-                    picked.stream().map(Pick::name).toList(), tasks, data, initial,
-                    TaskBatches.seedFor(context.seed(), 1000 + iteration), context.threads()).tower());
+                    picked.stream().map(Pick::name).toList(), data, () -> new TestTimeTasks(data.taskPool(),
+                            crossEntropy ? ImageTaskPool.Split.TRAIN : ImageTaskPool.Split.TEST, tasks, 16,
+                            data.family().model().config().vision().imageSize(), seed, arena),
+                    crossEntropy, initial, context.threads()).tower());
             return merged;
         }
     }

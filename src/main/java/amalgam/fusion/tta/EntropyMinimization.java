@@ -252,7 +252,7 @@ public final class EntropyMinimization {
                 long t0 = CPU.getCurrentThreadCpuTime();
                 Tensor pixels = tasks.pixels(task, indices, arena);
                 long t1 = CPU.getCurrentThreadCpuTime();
-                Var loss = objective.taskLoss(graph, replica, task, pixels);
+                Var loss = objective.taskLoss(graph, replica, task, pixels, objective.labelled() ? tasks.labels(task, indices) : null);
                 long t2 = CPU.getCurrentThreadCpuTime();
                 graph.backward(loss);
                 long t3 = CPU.getCurrentThreadCpuTime();

@@ -18,11 +18,14 @@ import java.util.List;
  * </pre>
  * with the vision tower's weights read from the parameterisation, the pretrained projection P and task t's head
  * (W_t, s_t). Each term can be computed on its own graph ({@link #taskLoss}), so tasks may run in parallel lanes.
+ * {@link #crossEntropy} makes the labelled variant (the mean cross-entropy of each task's batch; FusionBench's
+ * Frank–Wolfe soft merging offers it as {@code ada_loss: cross_entropy}).
  */
 public final class EntropyObjective {
     private final ClipModel model;
     private final Tensor projection;
     private final List<ZeroShotHead> heads;
+    private final boolean labelled;
 
     /**
      * @param model      the vision model (its config)
@@ -30,9 +33,24 @@ public final class EntropyObjective {
      * @param heads      one zero-shot head per task, in task order
      */
     public EntropyObjective(ClipModel model, Tensor projection, List<ZeroShotHead> heads) {
+        this(model, projection, heads, false);
+    }
+
+    private EntropyObjective(ClipModel model, Tensor projection, List<ZeroShotHead> heads, boolean labelled) {
         this.model = model;
         this.projection = projection;
         this.heads = List.copyOf(heads);
+        this.labelled = labelled;
+    }
+
+    /** The labelled objective: each task's term is the mean cross-entropy of its batch against the labels. */
+    public static EntropyObjective crossEntropy(ClipModel model, Tensor projection, List<ZeroShotHead> heads) {
+        return new EntropyObjective(model, projection, heads, true);
+    }
+
+    /** Whether the terms read labels. */
+    public boolean labelled() {
+        return labelled;
     }
 
     public int tasks() {
@@ -41,9 +59,21 @@ public final class EntropyObjective {
 
     /** Task {@code task}'s term: the mean entropy of its predictions on {@code pixels} [N, C, H, W]. */
     public Var taskLoss(Graph graph, Parameters tower, int task, Tensor pixels) {
+        return taskLoss(graph, tower, task, pixels, null);
+    }
+
+    /** As above; the labelled objective's term is the mean cross-entropy against {@code labels} instead. */
+    public Var taskLoss(Graph graph, Parameters tower, int task, Tensor pixels, long[] labels) {
         Var pooled = model.vision(graph, tower, Var.constant(pixels)).pooled();
         Var embeds = graph.linear(pooled, Var.constant(projection), null);
-        return graph.entropy(heads.get(task).logits(graph, embeds));
+        Var logits = heads.get(task).logits(graph, embeds);
+        if (labelled) {
+            if (labels == null) {
+                throw new IllegalArgumentException("the cross-entropy objective needs the batch's labels");
+            }
+            return graph.crossEntropy(logits, labels);
+        }
+        return graph.entropy(logits);
     }
 
     /** L: every task's term on its batch (in task order), summed in task order on one graph. */

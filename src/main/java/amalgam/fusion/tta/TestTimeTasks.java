@@ -12,10 +12,11 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * The tasks a test-time method adapts on, in model pool order: each task's unlabeled test split, its zero-shot head
- * and its endless reshuffled batches ({@link ShuffledOrder}, streams split off one generator seeded with the run's
- * seed, one per task in order). {@link #nextIndices} draws one batch of every task, {@link #pixels} preprocesses a
- * batch as evaluation does; labels are never read.
+ * The tasks a test-time method adapts on, in model pool order: each task's unlabeled test split (or, for a method
+ * that trains on labels, its train split), its zero-shot head and its endless reshuffled batches ({@link ShuffledOrder},
+ * streams split off one generator seeded with the run's seed, one per task in order). {@link #nextIndices} draws one
+ * batch of every task, {@link #pixels} preprocesses a batch as evaluation does; {@link #labels} is read only by a
+ * labelled objective.
  */
 public final class TestTimeTasks {
     private final ImageTaskPool taskPool;
@@ -35,6 +36,12 @@ public final class TestTimeTasks {
      * @param arena     where the heads are loaded
      */
     public TestTimeTasks(ImageTaskPool taskPool, List<String> names, int batchSize, int imageSize, long seed, Arena arena) {
+        this(taskPool, ImageTaskPool.Split.TEST, names, batchSize, imageSize, seed, arena);
+    }
+
+    /** As above, drawing from {@code split}. */
+    public TestTimeTasks(ImageTaskPool taskPool, ImageTaskPool.Split split, List<String> names, int batchSize, int imageSize,
+                         long seed, Arena arena) {
         this.taskPool = taskPool;
         this.names = List.copyOf(names);
         this.imageSize = imageSize;
@@ -44,13 +51,14 @@ public final class TestTimeTasks {
         this.batches = new ArrayList<>();
         SplittableRandom root = new SplittableRandom(seed);
         for (String name : this.names) {
-            LabelledImages split = taskPool.task(name).split(ImageTaskPool.Split.TEST);
-            if (split.size() == 0) {
-                throw new amalgam.UserInputException("task '" + name + "' has an empty test split: test-time adaptation needs its images");
+            LabelledImages images = taskPool.task(name).split(split);
+            if (images.size() == 0) {
+                throw new amalgam.UserInputException("task '" + name + "' has an empty " + split.name().toLowerCase(java.util.Locale.ROOT)
+                        + " split: this method adapts on its images");
             }
-            splits.add(split);
+            splits.add(images);
             heads.add(taskPool.head(name, arena));
-            batches.add(new ShuffledOrder(split.size(), root.split()));
+            batches.add(new ShuffledOrder(images.size(), root.split()));
         }
     }
 
@@ -71,7 +79,16 @@ public final class TestTimeTasks {
         return indices;
     }
 
-    /** Images {@code indices} of task {@code task}'s test split, preprocessed into {@code arena} [N, C, H, W]. */
+    /** The labels of images {@code indices} of task {@code task}'s split. */
+    public long[] labels(int task, int[] indices) {
+        long[] labels = new long[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            labels[i] = splits.get(task).label(indices[i]);
+        }
+        return labels;
+    }
+
+    /** Images {@code indices} of task {@code task}'s split, preprocessed into {@code arena} [N, C, H, W]. */
     public Tensor pixels(int task, int[] indices, Arena arena) {
         return taskPool.pixels(splits.get(task), indices, imageSize, arena);
     }
