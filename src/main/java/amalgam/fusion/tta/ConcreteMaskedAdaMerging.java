@@ -97,10 +97,10 @@ public final class ConcreteMaskedAdaMerging implements Parameters, AutoCloseable
         }
         return graph.memoize(new Key(this, name), () -> {
             boolean maskPass = mode.get() == Mode.MASK;
-            Var coefficients = maskPass ? Var.constant(lambdas.value()) : lambdas;
-            if (clampToUnit) {
-                coefficients = graph.clamp(coefficients, 0f, 1f);
-            }
+            Var coefficients = graph.memoize(new CoefficientsKey(this), () -> {
+                Var table = maskPass ? Var.constant(lambdas.value()) : lambdas;
+                return clampToUnit ? graph.clamp(table, 0f, 1f) : table;
+            });
             List<Var> taus = new ArrayList<>();
             long[] indices = new long[taskVectors.size()];
             long row = group.applyAsInt(name);
@@ -139,5 +139,9 @@ public final class ConcreteMaskedAdaMerging implements Parameters, AutoCloseable
     }
 
     private record Key(ConcreteMaskedAdaMerging owner, String name) {
+    }
+
+    /** The coefficients as this graph's pass reads them (constant or trainable, clamped or not): built once per graph. */
+    private record CoefficientsKey(ConcreteMaskedAdaMerging owner) {
     }
 }
