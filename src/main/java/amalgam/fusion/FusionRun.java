@@ -16,6 +16,7 @@ import amalgam.merge.EngineOptions;
 import amalgam.merge.FusedModelSpec;
 import amalgam.merge.FiniteOutputs;
 import amalgam.merge.FusedModelWriter;
+import amalgam.merge.ModelSource;
 import amalgam.merge.NonFiniteInputs;
 import amalgam.merge.Provenance;
 import amalgam.merge.TensorJob;
@@ -80,8 +81,8 @@ public final class FusionRun {
         NonFiniteInputs nonFinite = NonFiniteInputs.of(allowNonFinite);
         try {
             Path workingDirectory = Path.of("").toAbsolutePath();
-            ModelPool pool = ModelPool.fromDocument(overridden(poolFile, "model pool", "modelpool", arguments), poolFile,
-                    workingDirectory, path -> {
+            Object poolDocument = overridden(poolFile, "model pool", "modelpool", arguments);
+            ModelPool loaded = ModelPool.fromDocument(poolDocument, poolFile, workingDirectory, path -> {
                 Path model = modelPath(path, workingDirectory, poolFile);
                 // a pool path may be the root folder, which has no file name
                 CheckpointModelSource source = CheckpointModelSource.open(String.valueOf(model.getFileName() == null ? model
@@ -89,6 +90,11 @@ public final class FusionRun {
                 opened.add(source);
                 return source.withNonFiniteInputs(nonFinite);
             });
+            boolean visionPool = ClipVisionPool.applies(poolDocument, opened);
+            ModelPool pool = visionPool ? ClipVisionPool.view(loaded) : loaded;
+            if (visionPool && taskPool != null) {
+                taskPool = taskPool.withProjectionFallback(projectionSource(pool, opened));
+            }
             Path saveTo = arguments.get("merged_model_save_path") == null ? null
                     : Path.of(String.valueOf(arguments.get("merged_model_save_path")));
             Path reportPath = arguments.get("report_save_path") == null ? null : Path.of(String.valueOf(arguments.get("report_save_path")));
@@ -105,8 +111,11 @@ public final class FusionRun {
                 FusionResult result = TensorInputs.withReference(pool.reference().name(), () -> method.fuse(context));
                 nonFinite.planned();
                 Provenance provenance = provenance(arguments, pool, opened, seed);
-                FusedModelSpec spec = new FusedModelSpec(saveTo, sideFileSource(pool, opened), null, Map.of(), true, provenance,
-                        configText(arguments));
+                FusedModelSpec spec = visionPool
+                        ? new FusedModelSpec(saveTo, null, null, Map.of(), false, provenance, configText(arguments),
+                                Map.of("config.json", ClipVisionPool.visionConfigJson(sideFileSource(pool, opened))))
+                        : new FusedModelSpec(saveTo, sideFileSource(pool, opened), null, Map.of(), true, provenance,
+                                configText(arguments));
                 switch (result) {
                     case FusionResult.Ensemble ensemble -> putResults(report.entries(), new EnsembleOutput(ensemble,
                             () -> clipFamily(pool, opened), engine).saveAndEvaluate(output, spec, taskPool, report));
@@ -166,7 +175,7 @@ public final class FusionRun {
         try (ScratchDirectory scratch = ScratchDirectory.create()) {
             Path written = scratch.path().resolve("fused");
             FusedModelSpec unsaved = new FusedModelSpec(written, spec.sideFilesSource(), null, Map.of(), false,
-                    spec.provenance(), spec.configText());
+                    spec.provenance(), spec.configText(), spec.generatedFiles());
             createDirectory(written);
             save(perTask || everyStep, models, unsaved, written, "fused");
             side.saveInto(written);
@@ -175,11 +184,23 @@ public final class FusionRun {
         }
     }
 
-    /** The pool as CLIP vision models: the reference model's config, the projection of the pretrained model. */
+    /**
+     * The pool as CLIP vision models: the reference model's config, the projection of the pretrained model (read from
+     * its checkpoint, since a pool of vision towers hides it).
+     */
     private static ClipVisionFamily clipFamily(ModelPool pool, List<CheckpointModelSource> opened) {
         int index = pool.allModels().indexOf(pool.reference());
         Path directory = opened.get(Math.max(0, index)).checkpoint().directory();
-        return new ClipVisionFamily(ClipConfig.read(directory.resolve("config.json")), pool.pretrained().orElse(null), pool.reference());
+        int pretrained = pool.pretrained().map(pool.allModels()::indexOf).orElse(-1);
+        ModelSource projection = pretrained < 0 ? null : opened.get(pretrained).named(pool.allModels().get(pretrained).name());
+        ModelSource reference = opened.get(Math.max(0, index)).named(pool.reference().name());
+        return new ClipVisionFamily(ClipConfig.read(directory.resolve("config.json")), projection, reference);
+    }
+
+    /** The checkpoint whose visual_projection evaluates a pool of vision towers: the pretrained CLIP's, else the reference's. */
+    private static Path projectionSource(ModelPool pool, List<CheckpointModelSource> opened) {
+        int index = pool.allModels().indexOf(pool.pretrained().orElse(pool.reference()));
+        return opened.get(Math.max(0, index)).checkpoint().directory();
     }
 
     private void evaluateIfAsked(ImageTaskPool taskPool, Path written, Map<String, List<TensorJob>> models, boolean perTask,

@@ -9,6 +9,7 @@ import amalgam.io.Checkpoint;
 import amalgam.model.clip.ClipConfig;
 import amalgam.model.clip.ClipImageEncoder;
 import amalgam.model.clip.ClipModel;
+import amalgam.model.clip.ClipVisionFamily;
 import amalgam.model.clip.ClipWeights;
 import amalgam.model.clip.CorrectedEmbedder;
 import amalgam.model.clip.EnsembleCheckpoint;
@@ -20,6 +21,7 @@ import amalgam.nn.Graph;
 import amalgam.parallel.Lanes;
 import amalgam.parallel.Parallel;
 import amalgam.nn.Parameters;
+import amalgam.nn.TensorParameters;
 import amalgam.nn.Var;
 import java.lang.foreign.Arena;
 import java.nio.file.InvalidPathException;
@@ -94,11 +96,26 @@ public final class ImageTaskPool {
     private final List<Task> tasks;
     private final Path preprocessor;
     private final int batchSize;
+    private final Path projectionFallback;
+    private String projectionDigest;
 
     private ImageTaskPool(List<Task> tasks, Path preprocessor, int batchSize) {
+        this(tasks, preprocessor, batchSize, null);
+    }
+
+    private ImageTaskPool(List<Task> tasks, Path preprocessor, int batchSize, Path projectionFallback) {
         this.tasks = List.copyOf(tasks);
         this.preprocessor = preprocessor;
         this.batchSize = batchSize;
+        this.projectionFallback = projectionFallback;
+    }
+
+    /**
+     * This pool, evaluating a vision tower without its own visual_projection (a {@code CLIPVisionModel}) with the one in
+     * the checkpoint at {@code checkpointDirectory} (the pretrained CLIP's, as FusionBench's CLIP task pools do).
+     */
+    public ImageTaskPool withProjectionFallback(Path checkpointDirectory) {
+        return new ImageTaskPool(tasks, preprocessor, batchSize, checkpointDirectory);
     }
 
     /** A pool of tasks whose images already have the model's size, normalized with CLIP's statistics. */
@@ -183,7 +200,23 @@ public final class ImageTaskPool {
     /** What a task's result depends on besides the model: its data, its head and how images are batched. */
     public String identity(String taskName) {
         Task task = task(taskName);
-        return task.identity() + " head " + TaskIdentity.ofFile(task.head()) + " batch " + batchSize;
+        String identity = task.identity() + " head " + TaskIdentity.ofFile(task.head()) + " batch " + batchSize;
+        return projectionFallback == null ? identity : identity + " projection " + projectionIdentity();
+    }
+
+    /** The fallback projection's dtype, shape and bytes, hashed (a vision tower's results depend on it). */
+    private String projectionIdentity() {
+        if (projectionDigest == null) {
+            try (Checkpoint checkpoint = Checkpoint.open(projectionFallback)) {
+                if (!checkpoint.contains(ClipVisionFamily.PROJECTION)) {
+                    throw new UserInputException("'" + projectionFallback + "' has no '" + ClipVisionFamily.PROJECTION
+                            + "' to evaluate CLIP vision towers with");
+                }
+                Tensor projection = checkpoint.tensor(ClipVisionFamily.PROJECTION);
+                projectionDigest = TaskIdentity.ofBytes(projection.dtype() + " " + projection.shape(), projection.data());
+            }
+        }
+        return projectionDigest;
     }
 
     /** Accuracy and loss of the model in {@code modelDirectory} on every task, in pool order. */
@@ -211,7 +244,7 @@ public final class ImageTaskPool {
         ClipConfig config = ClipConfig.read(modelDirectory.resolve("config.json"));
         ClipModel model = new ClipModel(config);
         try (Arena arena = Arena.ofShared(); Checkpoint checkpoint = Checkpoint.open(modelDirectory)) {
-            Parameters params = ClipWeights.load(checkpoint, new ClipConfig(config.vision(), null, config.projectionDim()), true, arena);
+            Parameters params = weights(checkpoint, new ClipConfig(config.vision(), null, config.projectionDim()), arena);
             ImageEmbedder.Factory plain = laneThreads -> new ClipImageEncoder(model, params, laneThreads);
             Path surgery = modelDirectory.resolve(FeatureCorrection.FILE);
             if (!withCorrections || !java.nio.file.Files.isRegularFile(surgery)) {
@@ -222,6 +255,20 @@ public final class ImageTaskPool {
             return evaluatePerTask(task -> laneThreads -> new CorrectedEmbedder(plain.create(laneThreads), corrections.get(task)),
                     config.vision().imageSize(), names, threads);
         }
+    }
+
+    /** A checkpoint's tower and projection; the projection from the fallback checkpoint when it has none. */
+    private Parameters weights(Checkpoint checkpoint, ClipConfig config, Arena arena) {
+        if (projectionFallback == null || checkpoint.contains(ClipVisionFamily.PROJECTION)) {
+            return ClipWeights.load(checkpoint, config, true, arena);
+        }
+        Map<String, Tensor> tensors = new java.util.LinkedHashMap<>(ClipWeights.tensors(ClipWeights.Source.of(checkpoint), config,
+                false, arena));
+        try (Checkpoint fallback = Checkpoint.open(projectionFallback)) {
+            tensors.putAll(ClipWeights.tensors(ClipWeights.Source.of(fallback), config, true,
+                    ClipVisionFamily.PROJECTION::equals, arena));
+        }
+        return TensorParameters.frozen(tensors);
     }
 
     /**

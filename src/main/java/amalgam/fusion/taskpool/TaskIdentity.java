@@ -15,6 +15,18 @@ final class TaskIdentity {
     private TaskIdentity() {
     }
 
+    /** SHA-256 of a label and a block of memory (a tensor's description and data). */
+    static String ofBytes(String label, java.lang.foreign.MemorySegment data) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(label.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            digest.update(data.asByteBuffer());
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** SHA-256 of the file's bytes, or "none" for a null path; a missing or unreadable file is bad input. */
     static String ofFile(Path file) {
         if (file == null) {
