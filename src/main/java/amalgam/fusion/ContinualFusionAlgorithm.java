@@ -14,18 +14,19 @@ public interface ContinualFusionAlgorithm extends FusionAlgorithm {
     /** The same method taking the models in pool order (for a pool already holding them in merge order). */
     ContinualFusionAlgorithm inGivenOrder();
 
-    /** Whether the run should save the model after every step. */
-    boolean saveOnEveryStep();
+    /** What the run keeps of the model after every step. */
+    StepOutputs stepOutputs();
 
     /**
-     * The final model, or — when the method saves every step and the run keeps them — the model after every step,
-     * keyed {@code step-TT-MODEL} in merge order: the model after step t is the method applied, in merge order, to the
-     * first t task models.
+     * The final model, or — when the run keeps the model after every step — the model after every step, keyed
+     * {@code step-TT-MODEL} in merge order: the model after step t is the method applied, in merge order, to the first
+     * t task models.
      */
     @Override
     default FusionResult fuse(FusionContext context) {
         ModelPool pool = context.pool();
-        if (!(saveOnEveryStep() && context.everyStep())) {
+        StepOutputs kept = stepOutputs().within(context.saving(), context.data() != null);
+        if (!kept.any()) {
             return new FusionResult.MergedModel(plan(pool, context.seed(), context.parallel()));
         }
         List<ModelSource> order = mergeOrder(pool, context.seed());
@@ -37,6 +38,6 @@ public interface ContinualFusionAlgorithm extends FusionAlgorithm {
             prefix.addAll(order.subList(0, t));
             models.put(String.format("step-%02d-%s", t, order.get(t - 1).name()), inOrder.plan(new ModelPool(prefix), context.seed(), context.parallel()));
         }
-        return new FusionResult.ContinualSteps(models);
+        return new FusionResult.ContinualSteps(models, kept);
     }
 }

@@ -10,10 +10,10 @@ import amalgam.parallel.Parallel;
  * @param seed       the run's seed (DARE's masks, shuffled data orders, test-time batches)
  * @param threads    threads the method may use (results never depend on it)
  * @param data       the task pool and model family, or null when the run has none (a data-free run)
- * @param everyStep  whether a continual method should keep its model after every step (the run saves them all)
+ * @param saving     whether the run saves its fused model (a continual method then may keep every step's model too)
  * @param parallel   the run's parallel helper (statistics passes over the whole pool)
  */
-public record FusionContext(ModelPool pool, long seed, int threads, FusionData data, boolean everyStep, Parallel parallel) {
+public record FusionContext(ModelPool pool, long seed, int threads, FusionData data, boolean saving, Parallel parallel) {
     public FusionContext {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);

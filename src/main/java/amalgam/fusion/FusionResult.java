@@ -48,8 +48,11 @@ public sealed interface FusionResult {
         }
     }
 
-    /** A continual method's model after every step, keyed {@code step-TT-MODEL} in merge order; the last is final. */
-    record ContinualSteps(SequencedMap<String, List<TensorJob>> steps) implements FusionResult {
+    /**
+     * A continual method's model after every step, keyed {@code step-TT-MODEL} in merge order (the last is final), and
+     * what the run keeps of them.
+     */
+    record ContinualSteps(SequencedMap<String, List<TensorJob>> steps, StepOutputs kept) implements FusionResult {
         public ContinualSteps {
             steps = new LinkedHashMap<>(steps);
         }

@@ -64,11 +64,16 @@ public final class FusionRun {
      * Without {@code modelpool} (or with {@code modelpool=NAME} of the built-in benchmark) the built-in pool is used,
      * its task pool by default, and reference rows unless {@code reference=false}.
      */
-    public RunReport run(Map<String, Object> arguments, PrintWriter out) {
-        checkKeys(arguments);
+    public RunReport run(Map<String, Object> given, PrintWriter out) {
+        checkKeys(given);
+        boolean fastDevRun = booleanValue(given, "fast_dev_run");
+        Map<String, Object> arguments = fastDevRun ? FastDevRun.capSteps(given) : given;
         boolean builtInPool = !arguments.containsKey("modelpool") || builtIn.name().equals(String.valueOf(arguments.get("modelpool")));
         ImageTaskPool taskPool = taskPool(String.valueOf(arguments.getOrDefault("taskpool", builtInPool ? builtIn.name() : "dummy")),
                 arguments);
+        if (fastDevRun && taskPool != null) {
+            taskPool = taskPool.firstBatches(FastDevRun.BATCHES);
+        }
         boolean withReference = arguments.containsKey("reference") ? Boolean.TRUE.equals(arguments.get("reference"))
                 : builtInPool && taskPool != null;
         long seed = longValue(arguments, "seed", 0);
@@ -123,8 +128,8 @@ public final class FusionRun {
                             spec, output, false, false, taskPool, report, new SideOutputs(merged.learned(), merged.learnedTensors(), merged.corrections()));
                     case FusionResult.PerTaskModels perTask -> saveAndEvaluate(checked(perTask.models(), methodName, nonFinite), spec,
                             output, true, false, taskPool, report, SideOutputs.NONE);
-                    case FusionResult.ContinualSteps steps -> saveAndEvaluate(checked(steps.steps(), methodName, nonFinite), spec,
-                            output, false, true, taskPool, report, SideOutputs.NONE);
+                    case FusionResult.ContinualSteps steps -> saveAndEvaluateSteps(checked(steps.steps(), methodName, nonFinite),
+                            steps.kept(), spec, output, taskPool, report);
                 }
             }
             if (taskPool != null && withReference) {
@@ -182,6 +187,48 @@ public final class FusionRun {
             evaluateIfAsked(taskPool, written, models, perTask, everyStep, report);
             side.evaluateUncorrected(taskPool, written, engine.threads(), report);
         }
+    }
+
+    /**
+     * A continual method's steps: every step's model saved (DIR/step-TT-MODEL/) or only the final one, the final model
+     * evaluated, and with {@code kept.evaluate()} every earlier step's model too, as the report's {@code steps}.
+     */
+    private void saveAndEvaluateSteps(Map<String, List<TensorJob>> steps, StepOutputs kept, FusedModelSpec spec,
+                                      OutputDirectory output, ImageTaskPool taskPool, RunReport report) {
+        List<String> names = List.copyOf(steps.keySet());
+        String last = names.getLast();
+        if (kept.save()) {
+            saveAndEvaluate(steps, spec, output, false, true, taskPool, report, SideOutputs.NONE);
+        } else {
+            saveAndEvaluate(Map.of(last, steps.get(last)), spec, output, false, false, taskPool, report, SideOutputs.NONE);
+        }
+        if (!kept.evaluate() || taskPool == null) {
+            return;
+        }
+        Map<String, Object> rows = new LinkedHashMap<>();
+        try (ScratchDirectory scratch = ScratchDirectory.create()) {
+            for (String name : names.subList(0, names.size() - 1)) {
+                Path model;
+                if (kept.save()) {
+                    model = output.target().resolve(name);
+                } else {
+                    model = scratch.path().resolve(name);
+                    createDirectory(model);
+                    save(false, Map.of(name, steps.get(name)), new FusedModelSpec(model, spec.sideFilesSource(), null, Map.of(),
+                            false, spec.provenance(), spec.configText(), spec.generatedFiles(), false), model, name);
+                }
+                Map<String, Object> row = new LinkedHashMap<>();
+                putResults(row, taskPool.evaluate(model, engine.threads()));
+                rows.put(name, row);
+            }
+        }
+        Map<String, Object> finalRow = new LinkedHashMap<>();
+        for (String key : taskPool.taskNames()) {
+            finalRow.put(key, report.entries().get(key));
+        }
+        finalRow.put("average", report.entries().get("average"));
+        rows.put(last, finalRow);
+        report.put("steps", rows);
     }
 
     /**
@@ -424,6 +471,14 @@ public final class FusionRun {
                         + ", method.PARAMETER, [+|~]modelpool.FIELD, [+|~]taskpool.FIELD");
             }
         }
+    }
+
+    private static boolean booleanValue(Map<String, Object> arguments, String key) {
+        Object value = arguments.getOrDefault(key, false);
+        if (value instanceof Boolean flag) {
+            return flag;
+        }
+        throw new UserInputException("'" + key + "' must be true or false, got '" + value + "'");
     }
 
     private static long longValue(Map<String, Object> arguments, String key, long fallback) {

@@ -3,6 +3,7 @@ package amalgam.cli;
 import amalgam.io.OutputManifest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import amalgam.io.Checkpoint;
 import amalgam.io.TensorInfo;
@@ -31,9 +32,10 @@ class ContinualStepsCliTest {
         Path one = Files.writeString(temp.resolve("one.yaml"), "models:\n  _pretrained_: " + clip.resolve("pretrained")
                 + "\n  sun397: " + clip.resolve("sun397") + "\n");
         String method = "method=opcm/task_arithmetic";
-        assertEquals(0, CliRunner.run("run", method, "method.shuffle_order=false", "method.save_on_every_step=true",
+        // save_on_every_step is FusionBench's default (true)
+        assertEquals(0, CliRunner.run("run", method, "method.shuffle_order=false",
                 "modelpool=" + pool, "merged_model_save_path=" + temp.resolve("steps")).exitCode());
-        assertEquals(0, CliRunner.run("run", method, "method.shuffle_order=false", "modelpool=" + pool,
+        assertEquals(0, CliRunner.run("run", method, "method.shuffle_order=false", "method.save_on_every_step=false", "modelpool=" + pool,
                 "merged_model_save_path=" + temp.resolve("final")).exitCode());
         assertEquals(0, CliRunner.run("run", "method=task_arithmetic", "modelpool=" + one,
                 "merged_model_save_path=" + temp.resolve("first")).exitCode());
@@ -43,6 +45,37 @@ class ContinualStepsCliTest {
         }
         assertSameWeights(temp.resolve("steps/step-03-svhn"), temp.resolve("final"));
         assertSameWeights(temp.resolve("steps/step-01-sun397"), temp.resolve("first"));
+    }
+
+    @Test
+    void everyStepIsEvaluatedAndTheLastIsTheFinalModel() throws Exception {
+        amalgam.fusion.closedform.TinyTrainPools.write(temp, 4);
+        Path report = temp.resolve("report.json");
+        Path one = temp.resolve("one.json");
+        Path pool = temp.resolve("pool.yaml");
+        Path tasks = temp.resolve("tasks.yaml");
+        String method = "method=opcm/opcm";
+        CliRunner steps = CliRunner.run("run", method, "method.shuffle_order=false", "modelpool=" + pool, "taskpool=" + tasks,
+                "report_save_path=" + report);
+        assertEquals(0, steps.exitCode(), steps.err());
+        CliRunner first = CliRunner.run("run", method, "modelpool=" + temp.resolve("pool-sun397.yaml"), "taskpool=" + tasks,
+                "report_save_path=" + one, "method.evaluate_on_every_step=false");
+        assertEquals(0, first.exitCode(), first.err());
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.JsonNode full = json.readTree(report.toFile());
+        com.fasterxml.jackson.databind.JsonNode byStep = full.get("steps");
+        assertEquals(List.of("step-01-sun397", "step-02-eurosat"), iterable(byStep.fieldNames()));
+        for (String task : amalgam.fusion.closedform.TinyTrainPools.TASKS) {
+            assertEquals(full.get(task), byStep.get("step-02-eurosat").get(task), "the last step is the final model");
+            assertEquals(json.readTree(one.toFile()).get(task), byStep.get("step-01-sun397").get(task), "step 1: the first model alone");
+        }
+        assertTrue(!json.readTree(one.toFile()).has("steps"), "evaluate_on_every_step=false: no steps");
+    }
+
+    private static List<String> iterable(java.util.Iterator<String> names) {
+        List<String> list = new java.util.ArrayList<>();
+        names.forEachRemaining(list::add);
+        return list;
     }
 
     private static void assertSameWeights(Path a, Path b) {

@@ -45,8 +45,9 @@ final class CommonParameters {
         return List.of(
                 ParameterSpec.of("shuffle_order", ParameterType.BOOL, true, "merge the models in a seeded random order"),
                 ParameterSpec.nullable("seed", ParameterType.INT, null, SEEDS, "seed of the order shuffle (null: the run's seed)"),
-                ParameterSpec.of("save_on_every_step", ParameterType.BOOL, false,
+                ParameterSpec.of("save_on_every_step", ParameterType.BOOL, true,
                         "with merged_model_save_path, save the model after every step as DIR/step-TT-MODEL/ (the last is the final model)"),
-                ignoredBoolean("evaluate_on_every_step", false));
+                ParameterSpec.of("evaluate_on_every_step", ParameterType.BOOL, true,
+                        "with a task pool, evaluate the model after every step (the report's 'steps')"));
     }
 }

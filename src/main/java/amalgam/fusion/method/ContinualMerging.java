@@ -59,8 +59,8 @@ public final class ContinualMerging implements ContinualFusionAlgorithm {
     }
 
     @Override
-    public boolean saveOnEveryStep() {
-        return order.saveOnEveryStep();
+    public amalgam.fusion.StepOutputs stepOutputs() {
+        return order.stepOutputs();
     }
 
     @Override

@@ -63,8 +63,8 @@ public final class ContinualTiesMerging implements ContinualFusionAlgorithm {
     }
 
     @Override
-    public boolean saveOnEveryStep() {
-        return order.saveOnEveryStep();
+    public amalgam.fusion.StepOutputs stepOutputs() {
+        return order.stepOutputs();
     }
 
     @Override

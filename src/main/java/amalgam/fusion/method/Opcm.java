@@ -66,8 +66,8 @@ public final class Opcm implements ContinualFusionAlgorithm {
     }
 
     @Override
-    public boolean saveOnEveryStep() {
-        return order.saveOnEveryStep();
+    public amalgam.fusion.StepOutputs stepOutputs() {
+        return order.stepOutputs();
     }
 
     @Override

@@ -111,6 +111,18 @@ public final class ImageTaskPool {
     }
 
     /**
+     * This pool cut to the first {@code batches} batches of every split: FusionBench's {@code fast_dev_run}, a quick
+     * check that a configuration runs end to end. Results are not the benchmark's and are cached apart from it.
+     */
+    public ImageTaskPool firstBatches(int batches) {
+        int count = Math.multiplyExact(batches, batchSize);
+        List<Task> cut = tasks.stream().map(task -> new Task(task.name(), task.data().first(count), task.head(),
+                task.identity() + " first " + count, task.train() == null ? null : task.train().first(count),
+                task.val() == null ? null : task.val().first(count))).toList();
+        return new ImageTaskPool(cut, preprocessor, batchSize, projectionFallback);
+    }
+
+    /**
      * This pool, evaluating a vision tower without its own visual_projection (a {@code CLIPVisionModel}) with the one in
      * the checkpoint at {@code checkpointDirectory} (the pretrained CLIP's, as FusionBench's CLIP task pools do).
      */
