@@ -18,9 +18,9 @@ public interface ContinualFusionAlgorithm extends FusionAlgorithm {
     StepOutputs stepOutputs();
 
     /**
-     * The final model, or — when the run keeps the model after every step — the model after every step, keyed
-     * {@code step-TT-MODEL} in merge order: the model after step t is the method applied, in merge order, to the first
-     * t task models.
+     * The final model, or — when the run keeps the model after every step — the model after every step, keyed by the
+     * task model that step adds, in merge order: the model after step t is the method applied, in merge order, to the
+     * first t task models.
      */
     @Override
     default FusionResult fuse(FusionContext context) {
@@ -36,7 +36,7 @@ public interface ContinualFusionAlgorithm extends FusionAlgorithm {
             List<ModelSource> prefix = new java.util.ArrayList<>();
             pool.pretrained().ifPresent(prefix::add);
             prefix.addAll(order.subList(0, t));
-            models.put(String.format("step-%02d-%s", t, order.get(t - 1).name()), inOrder.plan(new ModelPool(prefix), context.seed(), context.parallel()));
+            models.put(order.get(t - 1).name(), inOrder.plan(new ModelPool(prefix), context.seed(), context.parallel()));
         }
         return new FusionResult.ContinualSteps(models, kept);
     }

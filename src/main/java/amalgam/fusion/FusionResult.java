@@ -49,8 +49,8 @@ public sealed interface FusionResult {
     }
 
     /**
-     * A continual method's model after every step, keyed {@code step-TT-MODEL} in merge order (the last is final), and
-     * what the run keeps of them.
+     * A continual method's model after every step, keyed by the task model each step adds, in merge order (the last is
+     * the final model), and what the run keeps of them.
      */
     record ContinualSteps(SequencedMap<String, List<TensorJob>> steps, StepOutputs kept) implements FusionResult {
         public ContinualSteps {

@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -40,6 +41,9 @@ import java.util.stream.Collectors;
 public final class FusionRun {
     private static final Set<String> RUN_KEYS = Set.of("method", "modelpool", "taskpool", "merged_model_save_path",
             "report_save_path", "seed", "print_config", "reference", "fast_dev_run");
+
+    /** Where a continual method's model after every step is saved, inside the output: FusionBench's folder name. */
+    static final String STEP_CHECKPOINTS = "checkpoints";
 
     private final EngineOptions engine;
     private final BuiltInPools builtIn;
@@ -82,58 +86,44 @@ public final class FusionRun {
             out.println(configText(arguments));
         }
         Path poolFile = builtInPool ? builtIn.modelPoolFile().get() : Path.of(String.valueOf(arguments.get("modelpool")));
-        List<CheckpointModelSource> opened = new ArrayList<>();
         NonFiniteInputs nonFinite = NonFiniteInputs.of(allowNonFinite);
-        try {
-            Path workingDirectory = Path.of("").toAbsolutePath();
-            Object poolDocument = overridden(poolFile, "model pool", "modelpool", arguments);
-            ModelPool loaded = ModelPool.fromDocument(poolDocument, poolFile, workingDirectory, path -> {
-                Path model = modelPath(path, workingDirectory, poolFile);
-                // a pool path may be the root folder, which has no file name
-                CheckpointModelSource source = CheckpointModelSource.open(String.valueOf(model.getFileName() == null ? model
-                        : model.getFileName()), model);
-                opened.add(source);
-                return source.withNonFiniteInputs(nonFinite);
-            });
-            boolean visionPool = ClipVisionPool.applies(poolDocument, opened);
-            ModelPool pool = visionPool ? ClipVisionPool.view(loaded) : loaded;
-            if (visionPool && taskPool != null) {
-                taskPool = taskPool.withProjectionFallback(projectionSource(pool, opened));
+        Object poolDocument = overridden(poolFile, "model pool", "modelpool", arguments);
+        try (LoadedPool loaded = LoadedPool.open(poolDocument, poolFile, Path.of("").toAbsolutePath(), nonFinite)) {
+            ModelPool pool = loaded.pool();
+            if (loaded.visionTowers() && taskPool != null) {
+                taskPool = taskPool.withProjectionFallback(projectionSource(loaded));
             }
             Path saveTo = arguments.get("merged_model_save_path") == null ? null
                     : Path.of(String.valueOf(arguments.get("merged_model_save_path")));
             Path reportPath = arguments.get("report_save_path") == null ? null : Path.of(String.valueOf(arguments.get("report_save_path")));
-            List<Path> inputs = inputsOf(opened, poolFile, arguments);
+            List<Path> inputs = inputsOf(loaded.opened(), poolFile, arguments);
             if (reportPath != null) {
                 RunReport.checkReplaceable(reportPath, inputs);
             }
             RunReport report = new RunReport();
+            ImageTaskPool evaluated = taskPool;
             try (OutputDirectory output = saveTo == null ? null : OutputDirectory.claim(saveTo, inputs)) {
                 String methodName = String.valueOf(arguments.getOrDefault("method", "task_arithmetic"));
-                FusionData data = taskPool == null ? null : new FusionData(taskPool, clipFamily(pool, opened));
+                FusionData data = evaluated == null ? null : new FusionData(evaluated, clipFamily(loaded));
                 FusionContext context = new FusionContext(pool, seed, engine.threads(), data, saveTo != null,
                         engine.workers().parallel());
                 FusionResult result = TensorInputs.withReference(pool.reference().name(), () -> method.fuse(context));
                 nonFinite.planned();
-                Provenance provenance = provenance(arguments, pool, opened, seed);
-                FusedModelSpec spec = visionPool
-                        ? new FusedModelSpec(saveTo, null, null, Map.of(), false, provenance, configText(arguments),
-                                Map.of("config.json", ClipVisionPool.visionConfigJson(sideFileSource(pool, opened))))
-                        : new FusedModelSpec(saveTo, sideFileSource(pool, opened), null, Map.of(), true, provenance,
-                                configText(arguments));
+                Provenance provenance = provenance(arguments, loaded, seed);
+                FusedModelSpec spec = fusedModelSpec(saveTo, loaded, provenance, configText(arguments));
                 switch (result) {
                     case FusionResult.Ensemble ensemble -> putResults(report.entries(), new EnsembleOutput(ensemble,
-                            () -> clipFamily(pool, opened), engine).saveAndEvaluate(output, spec, taskPool, report));
+                            () -> clipFamily(loaded), engine).saveAndEvaluate(output, spec, evaluated, report));
                     case FusionResult.MergedModel merged -> saveAndEvaluate(checked(Map.of("", merged.jobs()), methodName, nonFinite),
-                            spec, output, false, false, taskPool, report, new SideOutputs(merged.learned(), merged.learnedTensors(), merged.corrections()));
+                            spec, output, false, evaluated, report, new SideOutputs(merged.learned(), merged.learnedTensors(), merged.corrections()));
                     case FusionResult.PerTaskModels perTask -> saveAndEvaluate(checked(perTask.models(), methodName, nonFinite), spec,
-                            output, true, false, taskPool, report, SideOutputs.NONE);
+                            output, true, evaluated, report, SideOutputs.NONE);
                     case FusionResult.ContinualSteps steps -> saveAndEvaluateSteps(checked(steps.steps(), methodName, nonFinite),
-                            steps.kept(), spec, output, taskPool, report);
+                            steps.kept(), spec, output, evaluated, report);
                 }
             }
             if (taskPool != null && withReference) {
-                report.put("reference", reference(taskPool, pool, opened));
+                report.put("reference", reference(taskPool, loaded));
             }
             if (taskPool != null) {
                 out.print(ReportTable.render(String.valueOf(arguments.getOrDefault("method", "task_arithmetic")), report.entries()));
@@ -143,9 +133,20 @@ public final class FusionRun {
                 AtomicFiles.writeString(reportPath, report.toPrettyJson() + "\n");
             }
             return report;
-        } finally {
-            opened.forEach(CheckpointModelSource::close);
         }
+    }
+
+    /**
+     * How the fused model is written besides its weights: the reference checkpoint's config.json and tokenizer files,
+     * or for a sub-model of the checkpoints (a CLIP vision tower, a GPT-2 backbone) a config.json that says what it is.
+     */
+    private static FusedModelSpec fusedModelSpec(Path saveTo, LoadedPool loaded, Provenance provenance, String configText) {
+        Optional<String> generated = loaded.generatedConfig();
+        if (generated.isPresent()) {
+            return new FusedModelSpec(saveTo, null, null, Map.of(), false, provenance, configText, Map.of("config.json", generated.get()));
+        }
+        Path sideFiles = loaded.checkpoint(loaded.pool().reference().name()).map(source -> source.checkpoint().directory()).orElse(null);
+        return new FusedModelSpec(saveTo, sideFiles, null, Map.of(), true, provenance, configText);
     }
 
     /** Each model's jobs with their outputs checked for non-finite values before they are written. */
@@ -161,19 +162,17 @@ public final class FusionRun {
      * evaluates the final model on the task pool, if any.
      */
     private void saveAndEvaluate(Map<String, List<TensorJob>> models, FusedModelSpec spec, OutputDirectory output,
-                                 boolean perTask, boolean everyStep, ImageTaskPool taskPool, RunReport report,
+                                 boolean perTask, ImageTaskPool taskPool, RunReport report,
                                  SideOutputs side) {
-        List<TensorJob> first = models.values().iterator().next();
-        long parameters = first.stream().filter(job -> job.outputDType().isFloatingPoint())
-                .mapToLong(job -> job.outputShape().elementCount()).sum();
+        long parameters = parameterCount(models);
         report.putModelInfo(parameters, parameters);
         side.learned().forEach(report::putLearned);
         if (output != null) {
             Path staging = output.stagingFor(new FusedModelWriter(engine).runKey(models, spec));
-            save(perTask || everyStep, models, spec, staging, FusedModelWriter.titleOf(output.target()));
+            save(perTask, models, spec, staging, FusedModelWriter.titleOf(output.target()));
             side.saveInto(staging);
             output.publish();
-            evaluateIfAsked(taskPool, output.target(), models, perTask, everyStep, report);
+            evaluateIfAsked(taskPool, output.target(), perTask, report);
             side.evaluateUncorrected(taskPool, output.target(), engine.threads(), report);
             return;
         }
@@ -182,79 +181,91 @@ public final class FusionRun {
             FusedModelSpec unsaved = new FusedModelSpec(written, spec.sideFilesSource(), null, Map.of(), false,
                     spec.provenance(), spec.configText(), spec.generatedFiles());
             createDirectory(written);
-            save(perTask || everyStep, models, unsaved, written, "fused");
+            save(perTask, models, unsaved, written, "fused");
             side.saveInto(written);
-            evaluateIfAsked(taskPool, written, models, perTask, everyStep, report);
+            evaluateIfAsked(taskPool, written, perTask, report);
             side.evaluateUncorrected(taskPool, written, engine.threads(), report);
         }
     }
 
     /**
-     * A continual method's steps: every step's model saved (DIR/step-TT-MODEL/) or only the final one, the final model
-     * evaluated, and with {@code kept.evaluate()} every earlier step's model too, as the report's {@code steps}.
+     * A continual method's steps, as FusionBench's continual programs keep them: the final model is the run's fused
+     * model; with {@code kept.save()} the model after step i (0-based) is also saved as
+     * {@code checkpoints/merged_model_i/} inside the output, and with {@code kept.evaluate()} it is evaluated on the
+     * tasks of the models merged so far, as the report's {@code steps}.
      */
     private void saveAndEvaluateSteps(Map<String, List<TensorJob>> steps, StepOutputs kept, FusedModelSpec spec,
                                       OutputDirectory output, ImageTaskPool taskPool, RunReport report) {
-        List<String> names = List.copyOf(steps.keySet());
-        String last = names.getLast();
-        if (kept.save()) {
-            saveAndEvaluate(steps, spec, output, false, true, taskPool, report, SideOutputs.NONE);
+        List<String> order = List.copyOf(steps.keySet());
+        Map<String, List<TensorJob>> last = Map.of(order.getLast(), steps.get(order.getLast()));
+        if (!kept.save()) {
+            saveAndEvaluate(last, spec, output, false, taskPool, report, SideOutputs.NONE);
         } else {
-            saveAndEvaluate(Map.of(last, steps.get(last)), spec, output, false, false, taskPool, report, SideOutputs.NONE);
+            Path staging = output.stagingFor(new FusedModelWriter(engine).runKey(steps, spec));
+            save(false, last, spec, staging, FusedModelWriter.titleOf(output.target()));
+            for (int i = 0; i < order.size(); i++) {
+                Path checkpoint = staging.resolve(STEP_CHECKPOINTS).resolve("merged_model_" + i);
+                createDirectory(checkpoint);
+                save(false, Map.of(order.get(i), steps.get(order.get(i))), spec, checkpoint, "merged_model_" + i);
+            }
+            output.publish();
+            report.putModelInfo(parameterCount(last), parameterCount(last));
+            evaluateIfAsked(taskPool, output.target(), false, report);
         }
         if (!kept.evaluate() || taskPool == null) {
             return;
         }
         Map<String, Object> rows = new LinkedHashMap<>();
         try (ScratchDirectory scratch = ScratchDirectory.create()) {
-            for (String name : names.subList(0, names.size() - 1)) {
+            for (int i = 0; i < order.size(); i++) {
                 Path model;
                 if (kept.save()) {
-                    model = output.target().resolve(name);
+                    model = output.target().resolve(STEP_CHECKPOINTS).resolve("merged_model_" + i);
                 } else {
-                    model = scratch.path().resolve(name);
+                    model = scratch.path().resolve("merged_model_" + i);
                     createDirectory(model);
-                    save(false, Map.of(name, steps.get(name)), new FusedModelSpec(model, spec.sideFilesSource(), null, Map.of(),
-                            false, spec.provenance(), spec.configText(), spec.generatedFiles(), false), model, name);
+                    save(false, Map.of(order.get(i), steps.get(order.get(i))), new FusedModelSpec(model, spec.sideFilesSource(), null,
+                            Map.of(), false, spec.provenance(), spec.configText(), spec.generatedFiles(), false), model, "merged_model_" + i);
                 }
+                List<String> seen = order.subList(0, i + 1).stream().filter(taskPool.taskNames()::contains).toList();
                 Map<String, Object> row = new LinkedHashMap<>();
-                putResults(row, taskPool.evaluate(model, engine.threads()));
-                rows.put(name, row);
+                row.put("model", order.get(i));
+                if (!seen.isEmpty()) {
+                    putResults(row, taskPool.evaluate(model, seen, engine.threads()));
+                }
+                rows.put("merged_model_" + i, row);
             }
         }
-        Map<String, Object> finalRow = new LinkedHashMap<>();
-        for (String key : taskPool.taskNames()) {
-            finalRow.put(key, report.entries().get(key));
-        }
-        finalRow.put("average", report.entries().get("average"));
-        rows.put(last, finalRow);
         report.put("steps", rows);
+    }
+
+    private static long parameterCount(Map<String, List<TensorJob>> models) {
+        return models.values().iterator().next().stream().filter(job -> job.outputDType().isFloatingPoint())
+                .mapToLong(job -> job.outputShape().elementCount()).sum();
     }
 
     /**
      * The pool as CLIP vision models: the reference model's config, the projection of the pretrained model (read from
      * its checkpoint, since a pool of vision towers hides it).
      */
-    private static ClipVisionFamily clipFamily(ModelPool pool, List<CheckpointModelSource> opened) {
-        int index = pool.allModels().indexOf(pool.reference());
-        Path directory = opened.get(Math.max(0, index)).checkpoint().directory();
-        int pretrained = pool.pretrained().map(pool.allModels()::indexOf).orElse(-1);
-        ModelSource projection = pretrained < 0 ? null : opened.get(pretrained).named(pool.allModels().get(pretrained).name());
-        ModelSource reference = opened.get(Math.max(0, index)).named(pool.reference().name());
-        return new ClipVisionFamily(ClipConfig.read(directory.resolve("config.json")), projection, reference);
+    private static ClipVisionFamily clipFamily(LoadedPool loaded) {
+        ModelPool pool = loaded.pool();
+        CheckpointModelSource reference = loaded.requireCheckpoint(pool.reference(), "a CLIP model's config");
+        ModelSource projection = pool.pretrained().flatMap(model -> loaded.checkpoint(model.name()).map(source -> source.named(model.name())))
+                .orElse(null);
+        return new ClipVisionFamily(ClipConfig.read(reference.checkpoint().directory().resolve("config.json")), projection,
+                reference.named(pool.reference().name()));
     }
 
     /** The checkpoint whose visual_projection evaluates a pool of vision towers: the pretrained CLIP's, else the reference's. */
-    private static Path projectionSource(ModelPool pool, List<CheckpointModelSource> opened) {
-        int index = pool.allModels().indexOf(pool.pretrained().orElse(pool.reference()));
-        return opened.get(Math.max(0, index)).checkpoint().directory();
+    private static Path projectionSource(LoadedPool loaded) {
+        ModelPool pool = loaded.pool();
+        return loaded.requireCheckpoint(pool.pretrained().orElse(pool.reference()), "the visual projection").checkpoint().directory();
     }
 
-    private void evaluateIfAsked(ImageTaskPool taskPool, Path written, Map<String, List<TensorJob>> models, boolean perTask,
-                                 boolean everyStep, RunReport report) {
+    private void evaluateIfAsked(ImageTaskPool taskPool, Path written, boolean perTask, RunReport report) {
         if (taskPool != null) {
-            Path finalModel = everyStep ? written.resolve(List.copyOf(models.keySet()).getLast()) : written;
-            evaluate(taskPool, finalModel, perTask, report);
+            evaluate(taskPool, written, perTask, report);
         }
     }
 
@@ -324,19 +335,21 @@ public final class FusionRun {
      * The pretrained model on every task and each task's own fine-tuned model on it (FusionBench's reference rows).
      * These models do not change between runs, so their results come from the reference cache when it has them.
      */
-    private Map<String, Object> reference(ImageTaskPool taskPool, ModelPool pool, List<CheckpointModelSource> opened) {
+    private Map<String, Object> reference(ImageTaskPool taskPool, LoadedPool loaded) {
+        ModelPool pool = loaded.pool();
         Map<String, Object> reference = new LinkedHashMap<>();
-        int pretrained = pool.allModels().indexOf(pool.pretrained().orElse(null));
-        if (pretrained >= 0) {
+        if (pool.pretrained().isPresent()) {
             Map<String, Object> rows = new LinkedHashMap<>();
-            putResults(rows, cachedEvaluation(taskPool, opened.get(pretrained), taskPool.taskNames()));
+            putResults(rows, cachedEvaluation(taskPool, loaded.requireCheckpoint(pool.pretrained().get(), "evaluating it"),
+                    taskPool.taskNames()));
             reference.put("pretrained", rows);
         }
         Map<String, TaskMetrics> individual = new LinkedHashMap<>();
         for (String task : taskPool.taskNames()) {
-            int index = indexOf(pool, task);
-            if (index >= 0) {
-                individual.putAll(cachedEvaluation(taskPool, opened.get(index), List.of(task)));
+            for (ModelSource model : pool.models()) {
+                if (model.name().equals(task)) {
+                    individual.putAll(cachedEvaluation(taskPool, loaded.requireCheckpoint(model, "evaluating it"), List.of(task)));
+                }
             }
         }
         Map<String, Object> rows = new LinkedHashMap<>();
@@ -360,15 +373,6 @@ public final class FusionRun {
         Map<String, TaskMetrics> ordered = new LinkedHashMap<>();
         tasks.forEach(task -> ordered.put(task, results.get(task)));
         return ordered;
-    }
-
-    private static int indexOf(ModelPool pool, String name) {
-        for (int i = 0; i < pool.allModels().size(); i++) {
-            if (pool.allModels().get(i).name().equals(name)) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     private static void putResults(Map<String, Object> target, Map<String, TaskMetrics> results) {
@@ -402,10 +406,6 @@ public final class FusionRun {
     }
 
     /**
-     * A relative model path means what it means to FusionBench: relative to the working directory. When nothing is
-     * there, it is taken relative to the pool file's directory instead, so a pool can travel with its models.
-     */
-    /**
      * The YAML document of a pool file with the command line's overrides of its group applied, then its
      * {@code ${...}} references resolved (so an override of a referenced field carries through, as in Hydra).
      */
@@ -418,32 +418,19 @@ public final class FusionRun {
         return Interpolation.resolve(changed, group);
     }
 
-    /**
-     * A pool entry as a path: against the working directory (as FusionBench), else the pool file's folder, else a
-     * Hugging Face repo id (such as {@code openai/clip-vit-base-patch32}) found in the local hub cache.
-     */
-    private static Path modelPath(Path resolvedAgainstWorkingDirectory, Path workingDirectory, Path poolFile) {
-        if (Files.exists(resolvedAgainstWorkingDirectory)) {
-            return resolvedAgainstWorkingDirectory;
-        }
-        Path relative = workingDirectory.relativize(resolvedAgainstWorkingDirectory);
-        Path besidePool = poolFile.toAbsolutePath().getParent().resolve(relative).normalize();
-        String written = relative.toString().replace('\\', '/');
-        return Files.exists(besidePool) || !HubCache.isRepoId(written) ? besidePool : HubCache.resolve(written, null);
-    }
-
-    private static Path sideFileSource(ModelPool pool, List<CheckpointModelSource> opened) {
-        int index = pool.allModels().indexOf(pool.reference());
-        return index >= 0 && index < opened.size() ? opened.get(index).checkpoint().directory() : null;
-    }
-
-    private Provenance provenance(Map<String, Object> arguments, ModelPool pool, List<CheckpointModelSource> opened,
-                                  long seed) {
+    private Provenance provenance(Map<String, Object> arguments, LoadedPool loaded, long seed) {
         List<String> names = new ArrayList<>();
-        for (int i = 0; i < opened.size(); i++) {
-            names.add(i < pool.allModels().size() ? pool.allModels().get(i).name() : opened.get(i).name());
+        for (CheckpointModelSource source : loaded.opened()) {
+            // a pool model by its pool name; a LoRA adapter or base by its own
+            String name = source.name();
+            for (ModelSource model : loaded.pool().allModels()) {
+                if (loaded.checkpoint(model.name()).orElse(null) == source) {
+                    name = model.name();
+                }
+            }
+            names.add(name);
         }
-        List<Provenance.Input> inputs = Provenance.describe(names, opened, digests, engine.workers(), engine.progress());
+        List<Provenance.Input> inputs = Provenance.describe(names, loaded.opened(), digests, engine.workers(), engine.progress());
         Map<String, Object> given = new LinkedHashMap<>();
         arguments.forEach((key, value) -> {
             if (key.startsWith("method.")) {

@@ -17,8 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * save_on_every_step writes the model after every step; the last step is bit-identical to an ordinary run, and
- * step 1 of continual task arithmetic is θ0 + λ·τ₁ (the same as plain task arithmetic on a one-model pool).
+ * save_on_every_step (FusionBench's default) writes the model after step i as checkpoints/merged_model_i/ beside the
+ * final model; the last step is bit-identical to the final model, and step 0 of continual task arithmetic is θ0 + λ·τ₁
+ * (the same as plain task arithmetic on a one-model pool). evaluate_on_every_step evaluates step i on the tasks of the
+ * models merged so far.
  */
 class ContinualStepsCliTest {
     @TempDir
@@ -39,12 +41,14 @@ class ContinualStepsCliTest {
                 "merged_model_save_path=" + temp.resolve("final")).exitCode());
         assertEquals(0, CliRunner.run("run", "method=task_arithmetic", "modelpool=" + one,
                 "merged_model_save_path=" + temp.resolve("first")).exitCode());
-        try (Stream<Path> children = Files.list(temp.resolve("steps"))) {
-            assertEquals(List.of(OutputManifest.FILE_NAME, "step-01-sun397", "step-02-eurosat", "step-03-svhn"),
+        try (Stream<Path> children = Files.list(temp.resolve("steps/checkpoints"))) {
+            assertEquals(List.of("merged_model_0", "merged_model_1", "merged_model_2"),
                     children.map(p -> p.getFileName().toString()).sorted().toList());
         }
-        assertSameWeights(temp.resolve("steps/step-03-svhn"), temp.resolve("final"));
-        assertSameWeights(temp.resolve("steps/step-01-sun397"), temp.resolve("first"));
+        assertSameWeights(temp.resolve("steps"), temp.resolve("final"));
+        assertSameWeights(temp.resolve("steps/checkpoints/merged_model_2"), temp.resolve("final"));
+        assertSameWeights(temp.resolve("steps/checkpoints/merged_model_0"), temp.resolve("first"));
+        assertTrue(Files.exists(temp.resolve("steps/" + OutputManifest.FILE_NAME)));
     }
 
     @Test
@@ -64,10 +68,13 @@ class ContinualStepsCliTest {
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         com.fasterxml.jackson.databind.JsonNode full = json.readTree(report.toFile());
         com.fasterxml.jackson.databind.JsonNode byStep = full.get("steps");
-        assertEquals(List.of("step-01-sun397", "step-02-eurosat"), iterable(byStep.fieldNames()));
+        assertEquals(List.of("merged_model_0", "merged_model_1"), iterable(byStep.fieldNames()));
+        assertEquals("sun397", byStep.get("merged_model_0").get("model").asText());
+        assertTrue(!byStep.get("merged_model_0").has("eurosat"), "step 0 is evaluated on the tasks merged so far");
+        com.fasterxml.jackson.databind.JsonNode alone = json.readTree(one.toFile());
+        assertEquals(alone.get("sun397"), byStep.get("merged_model_0").get("sun397"), "step 0: the first model alone");
         for (String task : amalgam.fusion.closedform.TinyTrainPools.TASKS) {
-            assertEquals(full.get(task), byStep.get("step-02-eurosat").get(task), "the last step is the final model");
-            assertEquals(json.readTree(one.toFile()).get(task), byStep.get("step-01-sun397").get(task), "step 1: the first model alone");
+            assertEquals(full.get(task), byStep.get("merged_model_1").get(task), "the last step is the final model");
         }
         assertTrue(!json.readTree(one.toFile()).has("steps"), "evaluate_on_every_step=false: no steps");
     }

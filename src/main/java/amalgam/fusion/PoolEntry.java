@@ -1,0 +1,99 @@
+package amalgam.fusion;
+
+import amalgam.UserInputException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One model of a FusionBench model pool file: a checkpoint (a path or hub id, read by a {@link ModelLoader}) or a LoRA
+ * adapter folded into its base model ({@code fusion_bench.modelpool.seq2seq_lm.modelpool.load_lora_model}, which
+ * merges and unloads by default).
+ */
+sealed interface PoolEntry {
+    String name();
+
+    /** A checkpoint read by {@code loader}; {@code torchDtype} (null: not given) is the dtype FusionBench would load it in. */
+    record Checkpoint(String name, String path, ModelLoader loader, String torchDtype) implements PoolEntry {
+    }
+
+    /** The base checkpoint with the PEFT LoRA adapter folded in. */
+    record LoraFolded(String name, String basePath, String adapterPath) implements PoolEntry {
+    }
+
+    /** The pool-level {@code _target_}s whose models this reads as FusionBench does. */
+    Set<String> POOLS = Set.of("CLIPVisionModelPool", "CausalLMPool", "CausalLMBackbonePool", "Seq2SeqLMPool", "HuggingFaceGPT2ClassificationPool",
+            "GPT2ForSequenceClassificationPool", "SequenceClassificationModelPool", "AutoModelPool", "BaseModelPool");
+    String LORA_LOADER = "load_lora_model";
+    Set<String> CHECKPOINT_KEYS = Set.of("_target_", "pretrained_model_name_or_path", "torch_dtype");
+    Set<String> LORA_KEYS = Set.of("_target_", "base_model_path", "peft_model_path", "is_trainable", "merge_and_unload");
+
+    /** The entries of a pool document ({@code models:} name -> path or loader mapping), in order. */
+    static List<PoolEntry> parse(Object document, Path file) {
+        if (!(document instanceof Map<?, ?> root) || !(root.get("models") instanceof Map<?, ?> models)) {
+            throw new UserInputException("model pool '" + file + "' needs a 'models:' mapping of name: path");
+        }
+        ModelLoader defaultLoader = defaultLoader(root.get("_target_"), file);
+        String poolDtype = root.get("model_kwargs") instanceof Map<?, ?> kwargs && kwargs.get("torch_dtype") != null
+                ? String.valueOf(kwargs.get("torch_dtype")) : null;
+        List<PoolEntry> entries = new ArrayList<>();
+        models.forEach((key, value) -> entries.add(entry(String.valueOf(key), value, defaultLoader, poolDtype, file)));
+        if (entries.isEmpty()) {
+            throw new UserInputException("model pool '" + file + "' lists no models");
+        }
+        return entries;
+    }
+
+    private static ModelLoader defaultLoader(Object target, Path file) {
+        if (target == null) {
+            return ModelLoader.WHOLE;
+        }
+        String text = String.valueOf(target);
+        String pool = text.substring(text.lastIndexOf('.') + 1);
+        if (!POOLS.contains(pool)) {
+            throw new UserInputException("model pool '" + file + "': pool type '" + text + "' is not supported; supported: "
+                    + String.join(", ", new java.util.TreeSet<>(POOLS)));
+        }
+        return pool.equals("CLIPVisionModelPool") ? ModelLoader.CLIP_VISION : ModelLoader.WHOLE;
+    }
+
+    private static PoolEntry entry(String name, Object value, ModelLoader defaultLoader, String poolDtype, Path file) {
+        String where = "model pool '" + file + "': model '" + name + "'";
+        if (value instanceof String path) {
+            return new Checkpoint(name, path, defaultLoader, poolDtype);
+        }
+        if (!(value instanceof Map<?, ?> fields)) {
+            throw new UserInputException(where + " needs a path (a string, or a mapping with pretrained_model_name_or_path), got " + value);
+        }
+        String target = fields.get("_target_") == null ? null : String.valueOf(fields.get("_target_"));
+        if (target != null && target.endsWith("." + LORA_LOADER)) {
+            checkKeys(fields, LORA_KEYS, where);
+            if (Boolean.FALSE.equals(fields.get("merge_and_unload"))) {
+                throw new UserInputException(where + ": merge_and_unload=false (an unmerged PEFT model) is not supported; the adapter is"
+                        + " folded into the base model");
+            }
+            return new LoraFolded(name, text(fields, "base_model_path", where), text(fields, "peft_model_path", where));
+        }
+        checkKeys(fields, CHECKPOINT_KEYS, where);
+        ModelLoader loader = target == null ? defaultLoader : ModelLoader.of(target, where);
+        String dtype = fields.get("torch_dtype") != null ? String.valueOf(fields.get("torch_dtype")) : poolDtype;
+        return new Checkpoint(name, text(fields, "pretrained_model_name_or_path", where), loader, dtype);
+    }
+
+    private static void checkKeys(Map<?, ?> fields, Set<String> allowed, String where) {
+        for (Object key : fields.keySet()) {
+            if (!allowed.contains(String.valueOf(key))) {
+                throw new UserInputException(where + ": unknown key '" + key + "' (valid: " + String.join(", ", new java.util.TreeSet<>(allowed)) + ")");
+            }
+        }
+    }
+
+    private static String text(Map<?, ?> fields, String key, String where) {
+        if (!(fields.get(key) instanceof String value) || value.isBlank()) {
+            throw new UserInputException(where + " needs '" + key + "' (a path or hub id)");
+        }
+        return value;
+    }
+}
