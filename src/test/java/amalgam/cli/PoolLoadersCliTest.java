@@ -1,0 +1,133 @@
+package amalgam.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import amalgam.io.Checkpoint;
+import amalgam.io.SafetensorsWriter;
+import amalgam.io.TensorInfo;
+import amalgam.model.clip.ClipCheckpoints;
+import amalgam.tensor.Tensor;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Pool entries read as FusionBench's loaders read them: {@code transformers.GPT2Model.from_pretrained} gives the
+ * backbone of a bare GPT-2 checkpoint and of a GPT2ForSequenceClassification one alike (head dropped, prefix stripped),
+ * {@code load_lora_model} folds a PEFT adapter into its base, and loaders amalgam does not know are bad input.
+ */
+class PoolLoadersCliTest {
+    @TempDir
+    Path temp;
+
+    @Test
+    void gpt2PoolsMergeTheBackbonesWhateverTheHead() throws Exception {
+        // the hub's gpt2 stores the bare backbone (with attention-mask buffers); task models carry a score head
+        write("gpt2", Map.of("wte.weight", new float[] {1, 2, 3, 4}, "h.0.mlp.c_fc.weight", new float[] {1, 1},
+                "h.0.attn.bias", new float[] {1, 0}, "ln_f.weight", new float[] {1, 1}), "{\"model_type\": \"gpt2\", \"architectures\": [\"GPT2LMHeadModel\"]}");
+        write("cola", Map.of("transformer.wte.weight", new float[] {2, 2, 3, 4}, "transformer.h.0.mlp.c_fc.weight", new float[] {3, 1},
+                "transformer.ln_f.weight", new float[] {1, 1}, "score.weight", new float[] {9, 9, 9, 9}), "{\"model_type\": \"gpt2\"}");
+        write("rte", Map.of("transformer.wte.weight", new float[] {1, 2, 5, 4}, "transformer.h.0.mlp.c_fc.weight", new float[] {1, 3},
+                "transformer.ln_f.weight", new float[] {1, 3}, "score.weight", new float[] {7, 7}), "{\"model_type\": \"gpt2\"}");
+        Path pool = Files.writeString(temp.resolve("gpt2.yaml"), """
+                _target_: fusion_bench.modelpool.HuggingFaceGPT2ClassificationPool
+                _model_loader: transformers.GPT2Model.from_pretrained
+                models:
+                  _pretrained_:
+                    _target_: ${..._model_loader}
+                    pretrained_model_name_or_path: %s
+                  cola:
+                    _target_: ${..._model_loader}
+                    pretrained_model_name_or_path: %s
+                  rte:
+                    _target_: ${..._model_loader}
+                    pretrained_model_name_or_path: %s
+                """.formatted(temp.resolve("gpt2"), temp.resolve("cola"), temp.resolve("rte")));
+        CliRunner result = CliRunner.run("run", "method=task_arithmetic", "method.scaling_factor=0.5", "modelpool=" + pool,
+                "taskpool=dummy", "merged_model_save_path=" + temp.resolve("out"));
+        assertEquals(0, result.exitCode(), result.err());
+        Map<String, float[]> merged = read(temp.resolve("out"));
+        assertEquals(List.of("h.0.mlp.c_fc.weight", "ln_f.weight", "wte.weight"), List.copyOf(merged.keySet()));
+        // θ0 + 0.5 (τ_cola + τ_rte)
+        assertArrayEquals(new float[] {1.5f, 2, 4, 4}, merged.get("wte.weight"));
+        assertArrayEquals(new float[] {2, 2}, merged.get("h.0.mlp.c_fc.weight"));
+        assertArrayEquals(new float[] {1, 2}, merged.get("ln_f.weight"));
+        assertEquals("GPT2Model", new ObjectMapper().readTree(temp.resolve("out/config.json").toFile()).get("architectures").get(0).asText());
+    }
+
+    @Test
+    void loraEntriesAreFoldedIntoTheirBase() throws Exception {
+        Map<String, Tensor> base = new LinkedHashMap<>();
+        base.put("q.weight", Tensor.ofFloats(new float[] {1, 2, 3, 4}, 2, 2));
+        base.put("norm.weight", Tensor.ofFloats(new float[] {1, 1}, 2));
+        ClipCheckpoints.save(temp.resolve("t5"), base, "{\"model_type\": \"t5\"}", SafetensorsWriter.PT_FORMAT);
+        Map<String, Tensor> factors = new LinkedHashMap<>();
+        factors.put("base_model.model.q.lora_A.weight", Tensor.ofFloats(new float[] {1, 0}, 1, 2));
+        factors.put("base_model.model.q.lora_B.weight", Tensor.ofFloats(new float[] {0.5f, 0.25f}, 2, 1));
+        Path adapter = temp.resolve("cola-lora");
+        ClipCheckpoints.save(adapter, factors, "{}", SafetensorsWriter.PT_FORMAT);
+        Files.move(adapter.resolve("model.safetensors"), adapter.resolve("adapter_model.safetensors"));
+        Files.delete(adapter.resolve("config.json"));
+        Files.writeString(adapter.resolve("adapter_config.json"), "{\"r\": 1, \"lora_alpha\": 2}");
+        Path pool = Files.writeString(temp.resolve("lora.yaml"), """
+                _target_: fusion_bench.modelpool.Seq2SeqLMPool
+                base_model: %s
+                models:
+                  _pretrained_:
+                    _target_: transformers.AutoModelForSeq2SeqLM.from_pretrained
+                    pretrained_model_name_or_path: ${...base_model}
+                  glue-cola:
+                    _target_: fusion_bench.modelpool.seq2seq_lm.modelpool.load_lora_model
+                    base_model_path: ${...base_model}
+                    peft_model_path: %s
+                """.formatted(temp.resolve("t5"), adapter));
+        CliRunner result = CliRunner.run("run", "method=task_arithmetic", "method.scaling_factor=1.0", "modelpool=" + pool,
+                "taskpool=dummy", "merged_model_save_path=" + temp.resolve("out"));
+        assertEquals(0, result.exitCode(), result.err());
+        // W + (alpha / r) · B·A = [[1, 2], [3, 4]] + 2 · [[0.5, 0], [0.25, 0]]
+        assertArrayEquals(new float[] {2, 2, 3.5f, 4}, read(temp.resolve("out")).get("q.weight"));
+    }
+
+    @Test
+    void unknownLoadersAndDtypesThatDifferFromTheStoredOnesAreBadInput() throws Exception {
+        write("m", Map.of("w", new float[] {1, 2}), "{\"model_type\": \"x\"}");
+        List<String[]> cases = List.of(
+                new String[] {"models:\n  a: {_target_: mylib.load_model, pretrained_model_name_or_path: " + temp.resolve("m") + "}\n", "mylib.load_model"},
+                new String[] {"_target_: fusion_bench.modelpool.ResNetForImageClassificationPool\nmodels:\n  a: " + temp.resolve("m") + "\n",
+                        "ResNetForImageClassificationPool"},
+                new String[] {"models:\n  a: {pretrained_model_name_or_path: " + temp.resolve("m") + ", torch_dtype: bfloat16}\n", "torch_dtype"},
+                new String[] {"models:\n  a: {pretrained_model_name_or_path: " + temp.resolve("m") + ", revision: main}\n", "revision"});
+        for (String[] poolAndWord : cases) {
+            Path pool = Files.writeString(temp.resolve("bad.yaml"), poolAndWord[0]);
+            CliRunner result = CliRunner.run("run", "method=simple_average", "modelpool=" + pool, "taskpool=dummy");
+            assertEquals(2, result.exitCode(), poolAndWord[0] + result.err());
+            assertTrue(result.err().contains(poolAndWord[1]), result.err());
+        }
+        Path matching = Files.writeString(temp.resolve("ok.yaml"), "models:\n  a: {pretrained_model_name_or_path: " + temp.resolve("m")
+                + ", torch_dtype: float32}\n  b: " + temp.resolve("m") + "\n");
+        assertEquals(0, CliRunner.run("run", "method=simple_average", "modelpool=" + matching, "taskpool=dummy").exitCode());
+    }
+
+    private void write(String name, Map<String, float[]> tensors, String config) {
+        Map<String, Tensor> entries = new LinkedHashMap<>();
+        tensors.forEach((key, values) -> entries.put(key, Tensor.ofFloats(values, values.length)));
+        ClipCheckpoints.save(temp.resolve(name), entries, config, SafetensorsWriter.PT_FORMAT);
+    }
+
+    private static Map<String, float[]> read(Path directory) {
+        Map<String, float[]> tensors = new java.util.TreeMap<>();
+        try (Checkpoint checkpoint = Checkpoint.open(directory)) {
+            for (TensorInfo info : checkpoint.tensors()) {
+                tensors.put(info.name(), checkpoint.tensor(info.name()).toFloatArray());
+            }
+        }
+        return tensors;
+    }
+}
