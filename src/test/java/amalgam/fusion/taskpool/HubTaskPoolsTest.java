@@ -215,6 +215,21 @@ class HubTaskPoolsTest {
     }
 
     @Test
+    void datasetsAreWrittenAsLoadDatasetCalls() {
+        assertEquals(new amalgam.data.hub.HubDatasetSplit("ufldl-stanford/svhn", "cropped_digits", "test", null),
+                HubTaskPoolSpec.dataset(Map.of("_target_", "datasets.load_dataset", "_args_",
+                        List.of("ufldl-stanford/svhn", "cropped_digits"), "split", "test"), "svhn"));
+        assertEquals(new amalgam.data.hub.HubDatasetSplit("ethz/food101", null, "validation", "refs/convert/parquet"),
+                HubTaskPoolSpec.dataset(Map.of("path", "ethz/food101", "split", "validation", "revision", "refs/convert/parquet"),
+                        "food101"));
+        HubTaskPoolSpec spec = HubTaskPoolSpec.parse(document(POOL), "pool");
+        assertEquals(4, spec.batchSize());
+        assertEquals(MODEL, spec.clipModel());
+        assertEquals(128, HubTaskPoolSpec.parse(document("test_datasets: {t: {path: a/b, split: test}}\nbase_model: m\n"), "pool")
+                .batchSize());
+    }
+
+    @Test
     void builtInClassNamesMustAgreeWithTheDatasetsCount() throws IOException {
         dataset("tanganke/mnist", Map.of("data/test-00000-of-00001.parquet", HubCacheFixture.parquet(temp, images(0, 2),
                 new int[] {0, 1}, HubCacheFixture.classLabelMetadata(List.of("zero", "one", "two")), 2)));
