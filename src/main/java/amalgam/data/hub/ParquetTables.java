@@ -24,7 +24,7 @@ final class ParquetTables {
         settings.setProperty("autoload_known_extensions", "false");
         try {
             return DriverManager.getConnection("jdbc:duckdb:", settings);
-        } catch (SQLException | UnsatisfiedLinkError e) {
+        } catch (SQLException | LinkageError e) {
             throw new IllegalStateException("cannot start DuckDB, which reads parquet files (its native library is unpacked"
                     + " into java.io.tmpdir, which must be writable): " + e.getMessage(), e);
         }
