@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 
 /**
  * Hugging Face hub repo ids ({@code ORG/NAME}, or {@code NAME}) found in the local hub cache, the way transformers
- * resolves them offline: {@code models--ORG--NAME} under {@code -Damalgam.hub.cache}, {@code HF_HUB_CACHE},
+ * resolves them offline: {@code models--ORG--NAME} (datasets: {@code datasets--ORG--NAME}) under {@code -Damalgam.hub.cache}, {@code HF_HUB_CACHE},
  * {@code HF_HOME/hub}, {@code XDG_CACHE_HOME/huggingface/hub} or {@code ~/.cache/huggingface/hub}. amalgam never
  * downloads; a repo that is not cached is an error saying how to get it.
  */
@@ -97,6 +97,65 @@ public final class HubCache {
             return snapshotOf(repo, revision);
         }
         throw new UserInputException("model '" + reference + "': revision '" + revision + "' is not in the Hugging Face cache at " + repo);
+    }
+
+    /** The kinds of hub repo amalgam reads: each has its own folder prefix in the cache and its own download flag. */
+    public enum RepoType {
+        MODEL("models", "model", ""), DATASET("datasets", "dataset", " --repo-type dataset");
+
+        private final String folderPrefix;
+        private final String noun;
+        private final String downloadFlag;
+
+        RepoType(String folderPrefix, String noun, String downloadFlag) {
+            this.folderPrefix = folderPrefix;
+            this.noun = noun;
+            this.downloadFlag = downloadFlag;
+        }
+
+        /** The repo's folder name in the cache: {@code datasets--ORG--NAME}. */
+        public String folderName(String repoId) {
+            return folderPrefix + "--" + repoId.replace("/", "--");
+        }
+
+        /** The command that fetches the repo into a hub cache on a machine with internet. */
+        public String downloadCommand(String repoId) {
+            return "hf download" + downloadFlag + " " + repoId;
+        }
+    }
+
+    /**
+     * The snapshot folder of {@code repoId} in the hub cache {@code root}: at {@code revision} (a ref such as
+     * {@code main}, or a snapshot name), {@code refs/main} when it is null. The id must be {@code ORG/NAME} or
+     * {@code NAME} with no {@code ..}, so the result stays inside {@code root}; a repo or revision that is not cached
+     * is an error saying how to fetch it.
+     */
+    public static Path snapshot(Path root, RepoType type, String repoId, String revision) {
+        if (repoId == null || !isRepoId(repoId)) {
+            throw new UserInputException(type.noun + " id '" + repoId + "' is not a Hugging Face repo id (ORG/NAME or NAME:"
+                    + " letters, digits, '.', '_' and '-', no '..')");
+        }
+        Path repo = root.resolve(type.folderName(repoId));
+        String fetch = "amalgam reads the Hugging Face cache and never downloads: on a machine with internet run `"
+                + type.downloadCommand(repoId) + "` (older huggingface_hub: `huggingface-cli download" + type.downloadFlag + " "
+                + repoId + "`), then copy its cache folder '" + type.folderName(repoId) + "' into " + root
+                + " (or point HF_HUB_CACHE at a cache that has it)";
+        if (!Files.isDirectory(repo)) {
+            throw new UserInputException(type.noun + " '" + repoId + "' is not in the Hugging Face cache at " + root + "; " + fetch);
+        }
+        String ref = revision == null ? "main" : revision;
+        if (!REVISION.matcher(ref).matches() || ref.contains("..")) {
+            throw new UserInputException(type.noun + " '" + repoId + "': revision '" + ref + "' is not a valid revision name");
+        }
+        if (Files.isRegularFile(repo.resolve("refs").resolve(ref))) {
+            return snapshotOf(repo, ref);
+        }
+        Path named = repo.resolve("snapshots").resolve(ref);
+        if (revision != null && SNAPSHOT_NAME.matcher(ref).matches() && Files.isDirectory(named)) {
+            return named;
+        }
+        throw new UserInputException(type.noun + " '" + repoId + "': revision '" + ref + "' is not in the Hugging Face cache at "
+                + repo + "; " + fetch);
     }
 
     /** Whether {@code directory} is a hub cache repo folder ({@code models--ORG--NAME}: {@code refs/main} and {@code snapshots/}). */

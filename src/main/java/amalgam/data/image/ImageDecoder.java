@@ -58,20 +58,45 @@ public final class ImageDecoder {
         }
     }
 
+    /**
+     * Decodes an encoded image held in memory (a dataset row's PNG or JPEG bytes); {@code source} names it in errors,
+     * e.g. {@code row 12 of 'test-00000-of-00001.parquet'}.
+     */
+    public static RgbImage decode(byte[] encoded, String source) {
+        BufferedImage image;
+        try (ImageInputStream stream = ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(encoded))) {
+            image = decode(stream, source);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof UserInputException user) {
+                throw user;
+            }
+            throw new UserInputException("cannot decode image " + source + ": " + e.getMessage(), e);
+        }
+        try {
+            return toRgb(image);
+        } catch (IllegalArgumentException e) {
+            throw new UserInputException("image " + source + ": " + e.getMessage(), e);
+        }
+    }
+
     private static BufferedImage decode(ImageInputStream stream, Path file) throws IOException {
+        return decode(stream, "file '" + file + "'");
+    }
+
+    private static BufferedImage decode(ImageInputStream stream, String source) throws IOException {
         if (stream == null) {
-            throw new UserInputException("cannot open image file '" + file + "'");
+            throw new UserInputException("cannot open image " + source);
         }
         Iterator<ImageReader> readers = ImageIO.getImageReaders(stream);
         if (!readers.hasNext()) {
-            throw new UserInputException("image file '" + file + "' is not in a recognised image format");
+            throw new UserInputException("image " + source + " is not in a recognised image format");
         }
         ImageReader reader = readers.next();
         try {
             reader.setInput(stream, true, true);
             long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
             if (pixels > MAX_PIXELS) {
-                throw new UserInputException("image file '" + file + "' is " + reader.getWidth(0) + "x"
+                throw new UserInputException("image " + source + " is " + reader.getWidth(0) + "x"
                         + reader.getHeight(0) + ", more than " + MAX_PIXELS + " pixels");
             }
             return reader.read(0);

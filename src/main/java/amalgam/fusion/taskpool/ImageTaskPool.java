@@ -135,6 +135,14 @@ public final class ImageTaskPool {
         return new ImageTaskPool(tasks, null, batchSize);
     }
 
+    /**
+     * A pool whose images are preprocessed as the Hugging Face (slow) CLIP image processor configured by
+     * {@code preprocessor} ({@code preprocessor_config.json}) does.
+     */
+    public static ImageTaskPool of(List<Task> tasks, Path preprocessor, int batchSize) {
+        return new ImageTaskPool(tasks, preprocessor, batchSize);
+    }
+
     /** A pool from the parsed YAML of {@code file} (perhaps changed by command-line overrides). */
     public static ImageTaskPool fromDocument(Object document, Path file) {
         if (!(document instanceof Map<?, ?> root) || !(root.get("tasks") instanceof Map<?, ?> entries) || entries.isEmpty()) {

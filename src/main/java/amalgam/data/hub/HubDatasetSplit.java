@@ -1,0 +1,38 @@
+package amalgam.data.hub;
+
+import amalgam.UserInputException;
+import java.util.regex.Pattern;
+
+/**
+ * One split of a Hugging Face dataset as a task pool names it, e.g. {@code load_dataset("tanganke/sun397",
+ * split="test")}.
+ *
+ * @param repoId   the dataset repo, {@code ORG/NAME} (or a legacy {@code NAME})
+ * @param config   the dataset's config name ({@code name=} of {@code load_dataset}, e.g. {@code cropped_digits}); null:
+ *                 the default config
+ * @param split    the split name, e.g. {@code test}
+ * @param revision the ref or snapshot to read ({@code main} when null)
+ */
+public record HubDatasetSplit(String repoId, String config, String split, String revision) {
+    /** What datasets accepts as a split or config name (letters, digits, '_', '-', '.'), so neither can form a path. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
+
+    public HubDatasetSplit {
+        if (split == null || !NAME.matcher(split).matches() || split.contains("..")) {
+            throw new UserInputException("dataset '" + repoId + "': split '" + split + "' is not a valid split name");
+        }
+        if (config != null && (!NAME.matcher(config).matches() || config.contains(".."))) {
+            throw new UserInputException("dataset '" + repoId + "': config '" + config + "' is not a valid config name");
+        }
+    }
+
+    /** The split of the default config at {@code main}. */
+    public static HubDatasetSplit of(String repoId, String split) {
+        return new HubDatasetSplit(repoId, null, split, null);
+    }
+
+    /** How a message names it: {@code tanganke/sun397 split test} (with the config when there is one). */
+    public String describe() {
+        return "dataset '" + repoId + "'" + (config == null ? "" : " config '" + config + "'") + " split '" + split + "'";
+    }
+}
