@@ -9,6 +9,7 @@ import amalgam.io.OutputDirectory;
 import amalgam.io.ScratchDirectory;
 import amalgam.linalg.LinearAlgebra;
 import amalgam.fusion.param.MethodParameters;
+import amalgam.fusion.taskpool.HubTaskPools;
 import amalgam.fusion.taskpool.ImageTaskPool;
 import amalgam.fusion.taskpool.TaskMetrics;
 import amalgam.merge.CheckpointModelSource;
@@ -311,7 +312,11 @@ public final class FusionRun {
             throw new UserInputException("unknown task pool '" + name + "'; give taskpool=dummy, taskpool=" + builtIn.name()
                     + " or a task pool YAML file");
         }
-        return ImageTaskPool.fromDocument(overridden(file, "task pool", "taskpool", arguments), file);
+        Object document = overridden(file, "task pool", "taskpool", arguments);
+        if (document instanceof Map<?, ?> root && HubTaskPools.isHubTaskPool(castMap(root))) {
+            return HubTaskPools.load(castMap(root), file.toAbsolutePath().getParent(), HubTaskPools.Caches.standard(), engine.threads());
+        }
+        return ImageTaskPool.fromDocument(document, file);
     }
 
     /** Per-task results plus their average; a per-task method's DIR/TASK model is evaluated on its own task. */
@@ -458,6 +463,11 @@ public final class FusionRun {
                         + ", method.PARAMETER, [+|~]modelpool.FIELD, [+|~]taskpool.FIELD");
             }
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, ?> castMap(Map<?, ?> map) {
+        return (Map<String, ?>) map;
     }
 
     private static boolean booleanValue(Map<String, Object> arguments, String key) {

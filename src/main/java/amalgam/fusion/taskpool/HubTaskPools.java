@@ -83,7 +83,8 @@ public final class HubTaskPools {
                     "hub " + task.test().split().describe() + " " + task.test().identity() + preprocessing,
                     task.train(), task.val()));
         }
-        return ImageTaskPool.of(tasks, preprocessor, spec.batchSize());
+        // FusionBench evaluates every model with the task pool's CLIP projection; a vision-only model needs it
+        return ImageTaskPool.of(tasks, preprocessor, spec.batchSize()).withProjectionFallback(clipModel);
     }
 
     private record Splits(ParquetImageSplit test, ParquetImageSplit train, ParquetImageSplit val) {
