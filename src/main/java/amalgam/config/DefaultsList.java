@@ -58,7 +58,8 @@ final class DefaultsList {
             }
         }
         choices.ensureUsed();
-        return new Result(List.copyOf(entries), root, java.util.Map.copyOf(choices.known()));
+        return new Result(List.copyOf(entries), root,
+                java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(choices.known())));
     }
 
     private void expandRoot(Tree root) {

@@ -16,7 +16,7 @@ final class OverrideText {
         return switch (value) {
             case null -> "null";
             case Boolean b -> b ? "true" : "false";
-            case Double d -> PythonText.of(d);
+            case Double d -> PythonText.floatRepr(d);
             case Number n -> n.toString();
             case List<?> list -> list.stream().map(OverrideText::of).collect(Collectors.joining(",", "[", "]"));
             case Map<?, ?> map -> map.entrySet().stream().map(e -> e.getKey() + ":" + of(e.getValue()))

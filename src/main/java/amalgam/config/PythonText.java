@@ -18,8 +18,8 @@ final class PythonText {
             case null -> "None";
             case String s -> s;
             case Boolean b -> b ? "True" : "False";
-            case Double d -> repr(d);
-            case Float f -> repr(f.doubleValue());
+            case Double d -> floatRepr(d);
+            case Float f -> floatRepr(f.doubleValue());
             case Missing m -> Missing.TEXT;
             case List<?> list -> list.stream().map(PythonText::repr).collect(Collectors.joining(", ", "[", "]"));
             case Map<?, ?> map -> map.entrySet().stream().map(e -> repr(e.getKey()) + ": " + repr(e.getValue()))
@@ -37,7 +37,7 @@ final class PythonText {
     }
 
     /** Python's float repr: shortest round-trip digits, exponent form below 1e-4 and from 1e16. */
-    static String repr(double d) {
+    static String floatRepr(double d) {
         if (Double.isNaN(d)) {
             return "nan";
         }
