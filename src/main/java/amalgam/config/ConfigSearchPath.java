@@ -57,8 +57,12 @@ public final class ConfigSearchPath {
      */
     public static ConfigSearchPath standard(Path configPath, List<Path> configDirectories) {
         List<Root> roots = new ArrayList<>();
-        roots.add(classpath("hydra", HYDRA_CONFIG));
-        roots.add(configPath == null ? classpath("main", AMALGAM_CONFIG) : directory("main", configPath));
+        roots.addAll(classpath("hydra", HYDRA_CONFIG));
+        if (configPath == null) {
+            roots.addAll(classpath("main", AMALGAM_CONFIG));
+        } else {
+            roots.add(directory("main", configPath));
+        }
         configDirectories.forEach(dir -> roots.add(directory("command-line", dir)));
         return new ConfigSearchPath(roots);
     }
@@ -72,29 +76,31 @@ public final class ConfigSearchPath {
         return new Root(provider, "file://" + absolute, absolute);
     }
 
-    /** A classpath folder root (in a directory or inside amalgam's jar). */
-    public static Root classpath(String provider, String folder) {
-        URL url = ConfigSearchPath.class.getClassLoader().getResource(folder);
-        if (url == null) {
-            throw new IllegalStateException("classpath folder '" + folder + "' is missing from amalgam's build");
-        }
+    /**
+     * The classpath folder {@code folder} as roots, one per classpath entry that has it (a directory or amalgam's
+     * jar), in class-path order: in a build the folder exists both in the classes and in the test classes.
+     */
+    public static List<Root> classpath(String provider, String folder) {
+        List<Root> roots = new ArrayList<>();
         try {
-            URI uri = url.toURI();
-            Path path;
-            if ("jar".equals(uri.getScheme())) {
-                try {
-                    FileSystems.newFileSystem(uri, Map.of()); // kept open: the jar is read for the whole run
-                } catch (FileSystemAlreadyExistsException alreadyOpen) {
-                    // another root of the same jar opened it
+            for (URL url : java.util.Collections.list(ConfigSearchPath.class.getClassLoader().getResources(folder))) {
+                URI uri = url.toURI();
+                if ("jar".equals(uri.getScheme())) {
+                    try {
+                        FileSystems.newFileSystem(uri, Map.of()); // kept open: the jar is read for the whole run
+                    } catch (FileSystemAlreadyExistsException alreadyOpen) {
+                        // another root in the same jar opened it
+                    }
                 }
-                path = Path.of(uri);
-            } else {
-                path = Path.of(uri);
+                roots.add(new Root(provider, "pkg://" + folder, Path.of(uri)));
             }
-            return new Root(provider, "pkg://" + folder, path);
         } catch (URISyntaxException | IOException e) {
             throw new IllegalStateException("cannot open classpath folder '" + folder + "': " + e.getMessage(), e);
         }
+        if (roots.isEmpty()) {
+            throw new IllegalStateException("classpath folder '" + folder + "' is missing from amalgam's build");
+        }
+        return roots;
     }
 
     public List<Root> roots() {
