@@ -7,10 +7,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.representer.Representer;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 /** Config files read as plain YAML data (no tags, no objects), with errors that name the file. */
 public final class YamlDocuments {
@@ -57,6 +60,19 @@ public final class YamlDocuments {
     public static Object load(String text) {
         checkLines(text);
         return new Yaml(new SafeConstructor(loaderOptions())).load(new StringReader(text));
+    }
+
+    /**
+     * {@link #load(String)} with the same limits but another scalar {@code resolver} (OmegaConf's: floats without a
+     * dot, no timestamps) and duplicate keys refused, as OmegaConf refuses them.
+     */
+    public static Object loadStrict(String text, Resolver resolver) {
+        checkLines(text);
+        LoaderOptions options = loaderOptions();
+        options.setAllowDuplicateKeys(false);
+        Yaml yaml = new Yaml(new SafeConstructor(options), new Representer(new DumperOptions()), new DumperOptions(),
+                options, resolver);
+        return yaml.load(new StringReader(text));
     }
 
     /** The longest line a YAML document may have (real configs: a few hundred characters). */
