@@ -2,6 +2,7 @@ package amalgam.bench;
 
 import amalgam.fusion.BuiltInPools;
 import amalgam.fusion.FusionRun;
+import amalgam.fusion.RunSpec;
 import amalgam.fusion.ReferenceCache;
 import amalgam.fusion.RunReport;
 import amalgam.merge.EngineOptions;
@@ -116,13 +117,16 @@ public final class QualityBenchmark {
                 new Method("AdaMerging + representation surgery", Map.of("method", "surgery/adamerging_surgery")));
     }
 
-    private Map<String, Object> arguments(String method, Map<String, Object> parameters, boolean withReference) {
-        Map<String, Object> arguments = new LinkedHashMap<>(parameters);
-        arguments.put("method", method);
-        arguments.put("modelpool", builtIn.name());
-        arguments.put("taskpool", builtIn.name());
-        arguments.put("reference", withReference);
-        return arguments;
+    /** The method with the given parameters ({@code method.NAME} keys) on the built-in benchmark. */
+    private static RunSpec arguments(String method, Map<String, Object> parameters, boolean withReference) {
+        Map<String, Object> methodParameters = new LinkedHashMap<>();
+        parameters.forEach((key, value) -> {
+            if (key.startsWith("method.")) {
+                methodParameters.put(key.substring("method.".length()), value);
+            }
+        });
+        return new RunSpec(method, methodParameters, new RunSpec.Pool.BuiltIn(), new RunSpec.Pool.BuiltIn(), null, null, 0, false,
+                withReference, "method: " + method + "\n");
     }
 
     private static String row(String label, Map<String, Object> results, List<String> tasks, double seconds) {

@@ -35,6 +35,8 @@ public final class Main implements Runnable {
     /** Runs the CLI with the given streams and returns the exit code (tests call this directly). */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine commandLine = new CommandLine(new Main());
+        // Hydra's options (--config-path, -m, --cfg, ...) reach the run command in order, with its overrides
+        commandLine.getSubcommands().get("run").setUnmatchedOptionsArePositionalParams(true);
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> report(exception, cmd, err));

@@ -1,15 +1,25 @@
 package amalgam.cli;
 
+import amalgam.config.ComposedConfig;
+import amalgam.config.ConfigReports;
+import amalgam.config.ConfigYaml;
+import amalgam.config.HydraCommandLine;
+import amalgam.config.HydraOverride;
 import amalgam.fusion.BuiltInPools;
 import amalgam.fusion.FusionRun;
-import amalgam.fusion.GroupOverrides;
 import amalgam.fusion.ReferenceCache;
+import amalgam.fusion.RunComposer;
 import amalgam.fusion.RunReport;
+import amalgam.fusion.RunSpec;
+import amalgam.UserInputException;
 import amalgam.zoo.BuiltInBenchmark;
 import amalgam.zoo.ZooRecipe;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -17,14 +27,20 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code amalgam run [key=value ...]}: the FusionBench-style program (method x model pool x task pool). */
-@Command(name = "run", mixinStandardHelpOptions = true, description = {"Run a fusion method on a model pool and evaluate it on a task pool.",
+/**
+ * {@code amalgam run [hydra options] [overrides]}: the FusionBench program (method x model pool x task pool), with
+ * FusionBench's command line: config groups by name, Hydra's overrides and options, sweeps with {@code -m}.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true, description = {
+    "Run a fusion method on a model pool and evaluate it on a task pool, composed as FusionBench composes its runs (Hydra).",
     "Without arguments: task_arithmetic on the built-in benchmark (model pool and task pool mini8), with reference rows.",
-    "Keys: method=NAME, method.PARAM=VALUE, modelpool=mini8|PATH.yaml, taskpool=mini8|dummy|PATH.yaml,",
-    "merged_model_save_path=DIR, report_save_path=FILE.json, seed=N, print_config=true, reference=true|false,",
-    "modelpool.models.NAME=PATH, ~modelpool.models.NAME, taskpool.FIELD=VALUE (Hydra-style overrides of the pool files)."})
+    "Groups: method=NAME (amalgam methods), modelpool=NAME|FILE.yaml, taskpool=NAME|dummy|FILE.yaml; fields: method.PARAM=VALUE,",
+    "modelpool.models.NAME=PATH, +KEY=VALUE, ~KEY; run keys: merged_model_save_path, report_save_path, seed, fast_dev_run,",
+    "print_config, dry_run, reference. Hydra options: --config-path/-cp DIR, --config-name/-cn NAME, --config-dir/-cd DIR,",
+    "-m (sweep over a,b,c values), --cfg/-c job|hydra|all [--resolve] [--package/-p PKG], --info [defaults|searchpath|...],",
+    "--hydra-help."})
 final class RunCommand implements Callable<Integer> {
-    @Parameters(arity = "0..*", paramLabel = "key=value", description = "Config overrides, e.g. method=ties_merging method.threshold=20.")
+    @Parameters(arity = "0..*", paramLabel = "override", description = "Hydra overrides and options, e.g. method=ties_merging method.threshold=20.")
     List<String> overrides = List.of();
 
     @Option(names = "--threads", description = "Worker threads (default: all cores). The output does not depend on it.")
@@ -41,25 +57,65 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Map<String, Object> arguments = RunArguments.parse(overrides);
-        // FusionBench's Lightning Fabric and Hydra settings have no counterpart here
-        List<String> ignored = arguments.keySet().stream().filter(RunCommand::isFrameworkKey).toList();
-        if (!ignored.isEmpty()) {
-            spec.commandLine().getErr().println("amalgam: warning: ignored (no Lightning Fabric or Hydra here): " + String.join(", ", ignored));
-            ignored.forEach(arguments::remove);
-        }
+        HydraCommandLine line = HydraCommandLine.parse(overrides);
         PrintWriter out = spec.commandLine().getOut();
-        RunReport report;
-        try (var engine = EngineSettings.of(threads, memory, null, true)) {
-            report = new FusionRun(engine, builtInPools(), ReferenceCache.standard()).allowingNonFinite(allowNonFinite).run(arguments, out);
+        try (RunComposer composer = new RunComposer(line, Path.of(""), BuiltInBenchmark.NAME)) {
+            if (!composer.ignored().isEmpty()) {
+                spec.commandLine().getErr().println("amalgam: warning: ignored (no Lightning Fabric here): " + String.join(", ", composer.ignored()));
+            }
+            List<List<HydraOverride>> jobs = composer.jobs();
+            if (line.help() || line.hydraHelp()) {
+                out.println(ConfigReports.help(composer.compose(jobs.getFirst(), 0), line.hydraHelp()));
+                return Main.EXIT_OK;
+            }
+            List<ComposedConfig> configs = new ArrayList<>();
+            for (int job = 0; job < jobs.size(); job++) {
+                configs.add(composer.compose(jobs.get(job), job));
+            }
+            if (line.cfg() != null || line.info() != null) {
+                for (ComposedConfig config : configs) {
+                    out.print(line.cfg() != null ? ConfigReports.cfg(config, line.cfg(), line.resolve(), line.packageName())
+                            : ConfigReports.info(config, line.info()));
+                }
+                return Main.EXIT_OK;
+            }
+            List<RunSpec> runs = new ArrayList<>();
+            for (ComposedConfig config : configs) {
+                runs.add(composer.spec(config));
+            }
+            checkDistinctOutputs(runs);
+            try (var engine = EngineSettings.of(threads, memory, null, true)) {
+                FusionRun program = new FusionRun(engine, builtInPools(), ReferenceCache.standard()).allowingNonFinite(allowNonFinite);
+                for (int job = 0; job < runs.size(); job++) {
+                    var root = configs.get(job).resolved();
+                    if (RunComposer.flag(root, "print_config") || RunComposer.flag(root, "dry_run")) {
+                        out.print(ConfigYaml.dump(configs.get(job).resolved()));
+                    }
+                    if (RunComposer.flag(root, "dry_run")) {
+                        continue;
+                    }
+                    if (runs.size() > 1) {
+                        out.println("# job " + job + ": " + String.join(" ", jobs.get(job).stream().map(HydraOverride::text).toList()));
+                    }
+                    RunReport report = program.run(runs.get(job), out);
+                    out.println(report.toPrettyJson());
+                }
+            }
         }
-        out.println(report.toPrettyJson());
         return Main.EXIT_OK;
     }
 
-    private static boolean isFrameworkKey(String key) {
-        return key.equals("fabric") || GroupOverrides.isOverride(key, "fabric") || GroupOverrides.isOverride(key, "hydra")
-                || GroupOverrides.isOverride(key, "path");
+    /** A sweep whose jobs would write the same model or report folder would replace one job's results with another's. */
+    private static void checkDistinctOutputs(List<RunSpec> runs) {
+        Set<Path> seen = new HashSet<>();
+        for (RunSpec run : runs) {
+            for (Path path : new Path[] {run.mergedModelSavePath(), run.reportSavePath()}) {
+                if (path != null && !seen.add(path.toAbsolutePath().normalize())) {
+                    throw new UserInputException("the sweep's jobs would all write '" + path + "'; make the path differ per job, e.g."
+                            + " with ${hydra:job.num} in it");
+                }
+            }
+        }
     }
 
     /** The embedded benchmark: the shipped mini8 zoo and its test splits. */

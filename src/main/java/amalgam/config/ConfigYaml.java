@@ -16,7 +16,7 @@ import org.yaml.snakeyaml.resolver.Resolver;
  * YAML as OmegaConf reads and writes it: PyYAML's YAML 1.1 scalars, plus floats without a dot ({@code 1e-3}, which
  * plain YAML 1.1 leaves a string), minus timestamps ({@code 2024-01-01} stays a string), duplicate keys refused.
  */
-final class ConfigYaml {
+public final class ConfigYaml {
     /** OmegaConf's extra float pattern (omegaconf/_utils.py, get_yaml_loader). */
     private static final Pattern OMEGACONF_FLOAT = Pattern.compile("^(?:"
             + "[-+]?[0-9]+(?:_[0-9]+)*\\.[0-9_]*(?:[eE][-+]?[0-9]+)?"
@@ -35,7 +35,7 @@ final class ConfigYaml {
     }
 
     /** {@code value} (a map, list or scalar) as block YAML in the order of its keys, as OmegaConf.to_yaml prints it. */
-    static String dump(Object value) {
+    public static String dump(Object value) {
         DumperOptions options = new DumperOptions();
         options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
         options.setIndent(2);

@@ -20,14 +20,18 @@ final class FastDevRun {
     private FastDevRun() {
     }
 
-    /** The run's arguments with every step count the method declares, and the user left alone, set to one step. */
-    static Map<String, Object> capSteps(Map<String, Object> arguments) {
-        String method = String.valueOf(arguments.getOrDefault("method", "task_arithmetic"));
-        Map<String, Object> capped = new LinkedHashMap<>(arguments);
+    /**
+     * The method's parameters with every step count it declares set to one step, unless it was set to another value
+     * than its default (a composed config holds every parameter, so a given value is one that differs from the default).
+     */
+    static Map<String, Object> capSteps(String method, Map<String, Object> parameters) {
+        Map<String, Object> capped = new LinkedHashMap<>(parameters);
         for (ParameterSpec parameter : MethodRegistry.resolve(method).parameters()) {
-            String key = "method." + parameter.name();
-            if (STEP_PARAMETERS.contains(parameter.name()) && !arguments.containsKey(key)) {
-                capped.put(key, STEPS);
+            Object given = parameters.get(parameter.name());
+            boolean changed = given != null && !(given instanceof Number number && parameter.defaultValue() instanceof Number declared
+                    && number.longValue() == declared.longValue());
+            if (STEP_PARAMETERS.contains(parameter.name()) && !changed) {
+                capped.put(parameter.name(), STEPS);
             }
         }
         return capped;

@@ -40,9 +40,6 @@ import java.util.stream.Collectors;
  * benchmark; until then a run fuses and reports parameter counts.
  */
 public final class FusionRun {
-    private static final Set<String> RUN_KEYS = Set.of("method", "modelpool", "taskpool", "merged_model_save_path",
-            "report_save_path", "seed", "print_config", "reference", "fast_dev_run");
-
     /** Where a continual method's model after every step is saved, inside the output: FusionBench's folder name. */
     static final String STEP_CHECKPOINTS = "checkpoints";
 
@@ -66,68 +63,74 @@ public final class FusionRun {
 
     /**
      * Runs the program and returns its report; with a task pool, the readable table is printed to {@code out} first.
-     * Without {@code modelpool} (or with {@code modelpool=NAME} of the built-in benchmark) the built-in pool is used,
-     * its task pool by default, and reference rows unless {@code reference=false}.
+     * Reference rows are evaluated when asked, and by default for the built-in benchmark.
      */
-    public RunReport run(Map<String, Object> given, PrintWriter out) {
-        checkKeys(given);
-        boolean fastDevRun = booleanValue(given, "fast_dev_run");
-        Map<String, Object> arguments = fastDevRun ? FastDevRun.capSteps(given) : given;
-        boolean builtInPool = !arguments.containsKey("modelpool") || builtIn.name().equals(String.valueOf(arguments.get("modelpool")));
-        ImageTaskPool taskPool = taskPool(String.valueOf(arguments.getOrDefault("taskpool", builtInPool ? builtIn.name() : "dummy")),
-                arguments);
-        if (fastDevRun && taskPool != null) {
+    public RunReport run(RunSpec given, PrintWriter out) {
+        RunSpec spec = given.fastDevRun() ? given.withMethodParameters(FastDevRun.capSteps(given.method(), given.methodParameters()))
+                : given;
+        boolean builtInPool = spec.modelPool() instanceof RunSpec.Pool.BuiltIn;
+        ImageTaskPool taskPool = taskPool(spec.taskPool());
+        if (spec.fastDevRun() && taskPool != null) {
             taskPool = taskPool.firstBatches(FastDevRun.BATCHES);
         }
-        boolean withReference = arguments.containsKey("reference") ? Boolean.TRUE.equals(arguments.get("reference"))
-                : builtInPool && taskPool != null;
-        long seed = longValue(arguments, "seed", 0);
-        FusionMethod method = MethodRegistry.fromOverrides(arguments);
-        if (Boolean.TRUE.equals(arguments.get("print_config"))) {
-            out.println(configText(arguments));
-        }
-        Path poolFile = builtInPool ? builtIn.modelPoolFile().get() : Path.of(String.valueOf(arguments.get("modelpool")));
+        boolean withReference = spec.reference() != null ? spec.reference() : builtInPool && taskPool != null;
+        long seed = spec.seed();
+        FusionMethod method = MethodRegistry.create(spec.method(), spec.methodParameters());
         NonFiniteInputs nonFinite = NonFiniteInputs.of(allowNonFinite);
-        Object poolDocument = overridden(poolFile, "model pool", "modelpool", arguments);
-        try (LoadedPool loaded = LoadedPool.open(poolDocument, poolFile, Path.of("").toAbsolutePath(), nonFinite)) {
+        Path poolFile;
+        Object poolDocument;
+        String poolName;
+        switch (spec.modelPool()) {
+            case RunSpec.Pool.BuiltIn builtInModels -> {
+                poolFile = builtIn.modelPoolFile().get();
+                poolDocument = YamlDocuments.read(poolFile, "model pool");
+                poolName = poolFile.toString();
+            }
+            case RunSpec.Pool.Document document -> {
+                poolFile = document.file();
+                poolDocument = document.document();
+                poolName = document.name();
+            }
+            case RunSpec.Pool.None none -> throw new UserInputException("the run needs a model pool");
+        }
+        try (LoadedPool loaded = LoadedPool.open(poolDocument, poolName, poolFile, Path.of("").toAbsolutePath(), nonFinite)) {
             ModelPool pool = loaded.pool();
             if (loaded.visionTowers() && taskPool != null) {
                 taskPool = taskPool.withProjectionFallback(projectionSource(loaded));
             }
-            Path saveTo = arguments.get("merged_model_save_path") == null ? null
-                    : Path.of(String.valueOf(arguments.get("merged_model_save_path")));
-            Path reportPath = arguments.get("report_save_path") == null ? null : Path.of(String.valueOf(arguments.get("report_save_path")));
-            List<Path> inputs = inputsOf(loaded.opened(), poolFile, arguments);
+            Path saveTo = spec.mergedModelSavePath();
+            Path reportPath = spec.reportSavePath();
+            List<Path> inputs = inputsOf(loaded.opened(), poolFile, spec.taskPool());
             if (reportPath != null) {
                 RunReport.checkReplaceable(reportPath, inputs);
             }
             RunReport report = new RunReport();
             ImageTaskPool evaluated = taskPool;
             try (OutputDirectory output = saveTo == null ? null : OutputDirectory.claim(saveTo, inputs)) {
-                String methodName = String.valueOf(arguments.getOrDefault("method", "task_arithmetic"));
+                String methodName = spec.method();
                 FusionData data = evaluated == null ? null : new FusionData(evaluated, clipFamily(loaded));
                 FusionContext context = new FusionContext(pool, seed, engine.threads(), data, saveTo != null,
                         engine.workers().parallel());
                 FusionResult result = TensorInputs.withReference(pool.reference().name(), () -> method.fuse(context));
                 nonFinite.planned();
-                Provenance provenance = provenance(arguments, loaded, seed);
-                FusedModelSpec spec = fusedModelSpec(saveTo, loaded, provenance, configText(arguments));
+                Provenance provenance = provenance(spec, loaded);
+                FusedModelSpec written = fusedModelSpec(saveTo, loaded, provenance, spec.configText());
                 switch (result) {
                     case FusionResult.Ensemble ensemble -> putResults(report.entries(), new EnsembleOutput(ensemble,
-                            () -> clipFamily(loaded), engine).saveAndEvaluate(output, spec, evaluated, report));
+                            () -> clipFamily(loaded), engine).saveAndEvaluate(output, written, evaluated, report));
                     case FusionResult.MergedModel merged -> saveAndEvaluate(checked(Map.of("", merged.jobs()), methodName, nonFinite),
-                            spec, output, false, evaluated, report, new SideOutputs(merged.learned(), merged.learnedTensors(), merged.corrections()));
-                    case FusionResult.PerTaskModels perTask -> saveAndEvaluate(checked(perTask.models(), methodName, nonFinite), spec,
+                            written, output, false, evaluated, report, new SideOutputs(merged.learned(), merged.learnedTensors(), merged.corrections()));
+                    case FusionResult.PerTaskModels perTask -> saveAndEvaluate(checked(perTask.models(), methodName, nonFinite), written,
                             output, true, evaluated, report, SideOutputs.NONE);
                     case FusionResult.ContinualSteps steps -> saveAndEvaluateSteps(checked(steps.steps(), methodName, nonFinite),
-                            steps.kept(), spec, output, evaluated, report);
+                            steps.kept(), written, output, evaluated, report);
                 }
             }
             if (taskPool != null && withReference) {
                 report.put("reference", reference(taskPool, loaded));
             }
             if (taskPool != null) {
-                out.print(ReportTable.render(String.valueOf(arguments.getOrDefault("method", "task_arithmetic")), report.entries()));
+                out.print(ReportTable.render(spec.method(), report.entries()));
                 out.println();
             }
             if (reportPath != null) {
@@ -282,41 +285,34 @@ public final class FusionRun {
      * What this run reads and its outputs must never replace: every model's weight files and folder, the pool
      * file and a task pool file.
      */
-    private static List<Path> inputsOf(List<CheckpointModelSource> opened, Path poolFile, Map<String, Object> arguments) {
+    private static List<Path> inputsOf(List<CheckpointModelSource> opened, Path poolFile, RunSpec.Pool taskPool) {
         List<Path> inputs = new ArrayList<>();
         for (CheckpointModelSource source : opened) {
             inputs.add(source.checkpoint().directory());
             inputs.addAll(source.checkpoint().files());
         }
-        inputs.add(poolFile);
-        Object taskPool = arguments.get("taskpool");
-        if (taskPool != null && Files.isRegularFile(Path.of(String.valueOf(taskPool)))) {
-            inputs.add(Path.of(String.valueOf(taskPool)));
+        if (poolFile != null) {
+            inputs.add(poolFile);
+        }
+        if (taskPool instanceof RunSpec.Pool.Document document && document.file() != null) {
+            inputs.add(document.file());
         }
         return inputs;
     }
 
-    private ImageTaskPool taskPool(String name, Map<String, Object> arguments) {
-        boolean overrides = GroupOverrides.any(arguments, "taskpool");
-        if (overrides && (name.equals("dummy") || name.equals(builtIn.name()))) {
-            throw new UserInputException("taskpool.* overrides apply to a task pool YAML file, not to taskpool=" + name);
-        }
-        if (name.equals("dummy")) {
-            return null;
-        }
-        if (name.equals(builtIn.name())) {
-            return builtIn.taskPool().get();
-        }
-        Path file = Path.of(name);
-        if (!Files.isRegularFile(file)) {
-            throw new UserInputException("unknown task pool '" + name + "'; give taskpool=dummy, taskpool=" + builtIn.name()
-                    + " or a task pool YAML file");
-        }
-        Object document = overridden(file, "task pool", "taskpool", arguments);
-        if (document instanceof Map<?, ?> root && HubTaskPools.isHubTaskPool(castMap(root))) {
-            return HubTaskPools.load(castMap(root), file.toAbsolutePath().getParent(), HubTaskPools.Caches.standard(), engine.threads());
-        }
-        return ImageTaskPool.fromDocument(document, file);
+    private ImageTaskPool taskPool(RunSpec.Pool pool) {
+        return switch (pool) {
+            case RunSpec.Pool.None none -> null;
+            case RunSpec.Pool.BuiltIn builtInTasks -> builtIn.taskPool().get();
+            case RunSpec.Pool.Document document -> {
+                Path file = document.file() != null ? document.file() : Path.of("").toAbsolutePath().resolve("taskpool.yaml");
+                if (HubTaskPools.isHubTaskPool(document.document())) {
+                    yield HubTaskPools.load(document.document(), file.toAbsolutePath().getParent(), HubTaskPools.Caches.standard(),
+                            engine.threads());
+                }
+                yield ImageTaskPool.fromDocument(document.document(), file);
+            }
+        };
     }
 
     /** Per-task results plus their average; a per-task method's DIR/TASK model is evaluated on its own task. */
@@ -410,20 +406,7 @@ public final class FusionRun {
         }
     }
 
-    /**
-     * The YAML document of a pool file with the command line's overrides of its group applied, then its
-     * {@code ${...}} references resolved (so an override of a referenced field carries through, as in Hydra).
-     */
-    private static Object overridden(Path file, String what, String group, Map<String, Object> arguments) {
-        Object document = YamlDocuments.read(file, what);
-        if (!(document instanceof Map<?, ?> root)) {
-            return document; // the pool reader reports what it lacks
-        }
-        Map<?, ?> changed = GroupOverrides.any(arguments, group) ? GroupOverrides.apply(root, group, arguments) : root;
-        return Interpolation.resolve(changed, group);
-    }
-
-    private Provenance provenance(Map<String, Object> arguments, LoadedPool loaded, long seed) {
+    private Provenance provenance(RunSpec spec, LoadedPool loaded) {
         List<String> names = new ArrayList<>();
         for (CheckpointModelSource source : loaded.opened()) {
             // a pool model by its pool name; a LoRA adapter or base by its own
@@ -436,56 +419,12 @@ public final class FusionRun {
             names.add(name);
         }
         List<Provenance.Input> inputs = Provenance.describe(names, loaded.opened(), digests, engine.workers(), engine.progress());
-        Map<String, Object> given = new LinkedHashMap<>();
-        arguments.forEach((key, value) -> {
-            if (key.startsWith("method.")) {
-                given.put(key.substring("method.".length()), value);
-            }
-        });
-        String method = String.valueOf(arguments.getOrDefault("method", "task_arithmetic"));
+        String method = spec.method();
         // every parameter with its resolved value (the declared defaults too), not only the ones given
         MethodDeclaration declaration = MethodRegistry.resolve(method);
-        Map<String, Object> parameters = MethodParameters.resolve(declaration.configName(), declaration.parameters(), given).asMap();
-        return new Provenance(method, "fusionbench", parameters, inputs, seed,
+        Map<String, Object> parameters = MethodParameters.resolve(declaration.configName(), declaration.parameters(),
+                spec.methodParameters()).asMap();
+        return new Provenance(method, "fusionbench", parameters, inputs, spec.seed(),
                 Provenance.software(amalgam.merge.Versions.amalgam(), LinearAlgebra.backend()));
-    }
-
-    private static String configText(Map<String, Object> arguments) {
-        return arguments.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining("\n"));
-    }
-
-    private static void checkKeys(Map<String, Object> arguments) {
-        for (String key : arguments.keySet()) {
-            boolean poolOverride = GroupOverrides.isOverride(key, "modelpool") || GroupOverrides.isOverride(key, "taskpool");
-            if (!RUN_KEYS.contains(key) && !key.startsWith("method.") && !poolOverride) {
-                throw new UserInputException("unknown run key '" + key + "'; valid keys: "
-                        + RUN_KEYS.stream().sorted().collect(Collectors.joining(", "))
-                        + ", method.PARAMETER, [+|~]modelpool.FIELD, [+|~]taskpool.FIELD");
-            }
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, ?> castMap(Map<?, ?> map) {
-        return (Map<String, ?>) map;
-    }
-
-    private static boolean booleanValue(Map<String, Object> arguments, String key) {
-        Object value = arguments.getOrDefault(key, false);
-        if (value instanceof Boolean flag) {
-            return flag;
-        }
-        throw new UserInputException("'" + key + "' must be true or false, got '" + value + "'");
-    }
-
-    private static long longValue(Map<String, Object> arguments, String key, long fallback) {
-        Object value = arguments.get(key);
-        if (value == null) {
-            return fallback;
-        }
-        if (value instanceof Number number && number.longValue() == number.doubleValue()) {
-            return number.longValue();
-        }
-        throw new UserInputException("'" + key + "' must be an integer, got '" + value + "'");
     }
 }

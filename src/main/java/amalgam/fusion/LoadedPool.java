@@ -43,11 +43,12 @@ final class LoadedPool implements AutoCloseable {
     }
 
     /**
-     * Opens the pool {@code document} read from {@code poolFile}; relative paths are taken against the working directory
-     * (as FusionBench does), else the pool file's folder, else as Hugging Face repo ids in the local hub cache.
+     * Opens the pool {@code document} ({@code poolName} in errors) read from {@code poolFile} (null: composed from a
+     * config tree); relative paths are taken against the working directory (as FusionBench does), else the pool file's
+     * folder, else as Hugging Face repo ids in the local hub cache.
      */
-    static LoadedPool open(Object document, Path poolFile, Path workingDirectory, NonFiniteInputs nonFinite) {
-        List<PoolEntry> entries = PoolEntry.parse(document, poolFile);
+    static LoadedPool open(Object document, String poolName, Path poolFile, Path workingDirectory, NonFiniteInputs nonFinite) {
+        List<PoolEntry> entries = PoolEntry.parse(document, poolName);
         List<CheckpointModelSource> opened = new ArrayList<>();
         try {
             Map<String, CheckpointModelSource> checkpoints = new LinkedHashMap<>();
@@ -56,7 +57,7 @@ final class LoadedPool implements AutoCloseable {
                 switch (entry) {
                     case PoolEntry.Checkpoint checkpoint -> {
                         CheckpointModelSource source = open(checkpoint.path(), poolFile, workingDirectory, opened);
-                        checkDtype(checkpoint, source, poolFile);
+                        checkDtype(checkpoint, source, poolName);
                         checkpoints.put(entry.name(), source);
                         raw.put(entry.name(), source);
                     }
@@ -148,7 +149,7 @@ final class LoadedPool implements AutoCloseable {
      * FusionBench loads a model in {@code torch_dtype}; amalgam computes in float32 and writes the stored dtype, so the
      * two agree only when the checkpoint is stored in that dtype.
      */
-    private static void checkDtype(PoolEntry.Checkpoint entry, CheckpointModelSource source, Path poolFile) {
+    private static void checkDtype(PoolEntry.Checkpoint entry, CheckpointModelSource source, String poolName) {
         if (entry.torchDtype() == null || entry.torchDtype().equals("auto")) {
             return;
         }
@@ -156,7 +157,7 @@ final class LoadedPool implements AutoCloseable {
         for (String name : source.tensorNames()) {
             DType stored = source.dtypeOf(name);
             if (stored.isFloatingPoint() && stored != wanted) {
-                throw new UserInputException("model pool '" + poolFile + "': model '" + entry.name() + "' asks for torch_dtype "
+                throw new UserInputException("model pool '" + poolName + "': model '" + entry.name() + "' asks for torch_dtype "
                         + entry.torchDtype() + " but tensor '" + name + "' is stored as " + stored + "; amalgam merges in float32 and"
                         + " writes the stored dtype, so remove torch_dtype (or convert the checkpoint)");
             }
@@ -183,13 +184,14 @@ final class LoadedPool implements AutoCloseable {
         try {
             againstWorkingDirectory = workingDirectory.toAbsolutePath().resolve(written).normalize();
         } catch (InvalidPathException e) {
-            throw new UserInputException("model pool '" + poolFile + "': '" + written + "' is an invalid path: " + e.getMessage(), e);
+            throw new UserInputException("model pool" + (poolFile == null ? "" : " '" + poolFile + "'") + ": '" + written
+                    + "' is an invalid path: " + e.getMessage(), e);
         }
         if (Files.exists(againstWorkingDirectory)) {
             return againstWorkingDirectory;
         }
         Path relative = workingDirectory.toAbsolutePath().relativize(againstWorkingDirectory);
-        Path besidePool = poolFile.toAbsolutePath().getParent().resolve(relative).normalize();
+        Path besidePool = poolFile == null ? againstWorkingDirectory : poolFile.toAbsolutePath().getParent().resolve(relative).normalize();
         String id = relative.toString().replace('\\', '/');
         return Files.exists(besidePool) || !HubCache.isRepoId(id) ? besidePool : HubCache.resolve(id, null);
     }

@@ -1,7 +1,6 @@
 package amalgam.fusion;
 
 import amalgam.UserInputException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +30,7 @@ sealed interface PoolEntry {
     Set<String> LORA_KEYS = Set.of("_target_", "base_model_path", "peft_model_path", "is_trainable", "merge_and_unload");
 
     /** The entries of a pool document ({@code models:} name -> path or loader mapping), in order. */
-    static List<PoolEntry> parse(Object document, Path file) {
+    static List<PoolEntry> parse(Object document, String file) {
         if (!(document instanceof Map<?, ?> root) || !(root.get("models") instanceof Map<?, ?> models)) {
             throw new UserInputException("model pool '" + file + "' needs a 'models:' mapping of name: path");
         }
@@ -46,7 +45,7 @@ sealed interface PoolEntry {
         return entries;
     }
 
-    private static ModelLoader defaultLoader(Object target, Path file) {
+    private static ModelLoader defaultLoader(Object target, String file) {
         if (target == null) {
             return ModelLoader.WHOLE;
         }
@@ -59,7 +58,7 @@ sealed interface PoolEntry {
         return pool.equals("CLIPVisionModelPool") ? ModelLoader.CLIP_VISION : ModelLoader.WHOLE;
     }
 
-    private static PoolEntry entry(String name, Object value, ModelLoader defaultLoader, String poolDtype, Path file) {
+    private static PoolEntry entry(String name, Object value, ModelLoader defaultLoader, String poolDtype, String file) {
         String where = "model pool '" + file + "': model '" + name + "'";
         if (value instanceof String path) {
             return new Checkpoint(name, path, defaultLoader, poolDtype);

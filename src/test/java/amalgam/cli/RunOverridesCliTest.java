@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * FusionBench command lines and pool files: {@code modelpool.models.X=PATH}, {@code ~modelpool.models.X}, and pool
+ * FusionBench command lines and pool files: {@code +modelpool.models.X=PATH}, {@code ~modelpool.models.X}, and pool
  * YAML in FusionBench's own format.
  */
 class RunOverridesCliTest {
@@ -35,7 +35,7 @@ class RunOverridesCliTest {
         Map<String, float[]> written = run(two);
         written.forEach((name, values) -> assertArrayEquals(values, edited.get(name), name));
 
-        Map<String, float[]> added = run(two, "modelpool.models.eurosat=" + clip.resolve("eurosat"));
+        Map<String, float[]> added = run(two, "+modelpool.models.eurosat=" + clip.resolve("eurosat"));
         Map<String, float[]> full = run(three);
         full.forEach((name, values) -> assertArrayEquals(values, added.get(name), name));
     }
@@ -50,7 +50,10 @@ class RunOverridesCliTest {
                 + "    _target_: transformers.CLIPVisionModel.from_pretrained\n    pretrained_model_name_or_path: "
                 + clip.resolve("svhn") + "\n");
         Map<String, float[]> fromDetailed = run(detailed);
-        run(pool("plain", "sun397", "svhn")).forEach((name, values) -> assertArrayEquals(values, fromDetailed.get(name), name));
+        // FusionBench's CLIPVisionModelPool reads every model as a CLIPVisionModel: the fused model has no projection
+        org.junit.jupiter.api.Assertions.assertFalse(fromDetailed.containsKey("visual_projection.weight"));
+        Map<String, float[]> plain = run(pool("plain", "sun397", "svhn"));
+        fromDetailed.forEach((name, values) -> assertArrayEquals(plain.get(name), values, name));
     }
 
     @Test
@@ -74,15 +77,15 @@ class RunOverridesCliTest {
         CliRunner fabric = CliRunner.run("run", "method=task_arithmetic", "modelpool=" + two, "taskpool=dummy",
                 "fabric.devices=1", "fabric.loggers.root_dir=outputs");
         assertEquals(0, fabric.exitCode(), fabric.err());
-        assertTrue(fabric.err().contains("ignored (no Lightning Fabric or Hydra here): fabric.devices, fabric.loggers.root_dir"),
+        assertTrue(fabric.err().contains("ignored (no Lightning Fabric here): fabric.devices=1, fabric.loggers.root_dir=outputs"),
                 fabric.err());
 
         CliRunner missing = CliRunner.run("run", "method=task_arithmetic", "modelpool=" + two, "taskpool=dummy", "~modelpool.models.mnist");
         assertEquals(2, missing.exitCode());
-        assertTrue(missing.err().contains("~modelpool.models.mnist"), missing.err());
+        assertTrue(missing.err().contains("'modelpool.models.mnist'"), missing.err());
         CliRunner dummy = CliRunner.run("run", "method=task_arithmetic", "modelpool=" + two, "taskpool=dummy", "taskpool.batch_size=8");
         assertEquals(2, dummy.exitCode());
-        assertTrue(dummy.err().contains("taskpool.* overrides"), dummy.err());
+        assertTrue(dummy.err().contains("'taskpool.batch_size'"), dummy.err());
     }
 
     private Map<String, float[]> run(Path pool, String... extra) {

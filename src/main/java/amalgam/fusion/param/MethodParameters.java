@@ -37,7 +37,10 @@ public final class MethodParameters {
                 throw new UserInputException("method '" + method + "' has no parameter '" + name + "'; valid parameters: "
                         + (byName.isEmpty() ? "(none)" : String.join(", ", byName.keySet())));
             }
-            Object value = raw instanceof String text ? parseYaml(method, name, text) : raw;
+            // a command line's strings are YAML scalars (".inf", "1e-3"), in a list as well
+            Object value = raw instanceof String text ? parseYaml(method, name, text)
+                    : raw instanceof List<?> list ? list.stream().map(e -> e instanceof String t ? parseYaml(method, name, t) : e).toList()
+                    : raw;
             if (value == null) {
                 if (!spec.nullable()) {
                     throw new UserInputException("parameter '" + name + "' of method '" + method + "' cannot be null; expected "

@@ -1,5 +1,6 @@
 package amalgam.fusion.taskpool;
 
+import amalgam.data.LabelledImages;
 import amalgam.UserInputException;
 import amalgam.data.hub.FusionBenchDatasets;
 import amalgam.data.hub.HubDatasetSplit;
@@ -67,8 +68,9 @@ public final class HubTaskPools {
         List<ZeroShotHeadCache.Request> requests = new ArrayList<>();
         spec.tasks().forEach((task, sources) -> {
             ParquetImageSplit test = ParquetImageSplit.open(caches.hub(), sources.test());
-            ParquetImageSplit train = open(caches.hub(), sources.train(), test, task);
-            ParquetImageSplit val = open(caches.hub(), sources.val(), test, task);
+            // train and val are opened when a method reads them: a run that only evaluates needs only the test split cached
+            LabelledImages train = sources.train() == null ? null : new OnFirstUse(() -> open(caches.hub(), sources.train(), test, task));
+            LabelledImages val = sources.val() == null ? null : new OnFirstUse(() -> open(caches.hub(), sources.val(), test, task));
             names.add(task);
             splits.add(new Splits(test, train, val));
             requests.add(new ZeroShotHeadCache.Request(task, classNames(task, sources.test(), test),
@@ -87,7 +89,39 @@ public final class HubTaskPools {
         return ImageTaskPool.of(tasks, preprocessor, spec.batchSize()).withProjectionFallback(clipModel);
     }
 
-    private record Splits(ParquetImageSplit test, ParquetImageSplit train, ParquetImageSplit val) {
+    private record Splits(ParquetImageSplit test, LabelledImages train, LabelledImages val) {
+    }
+
+    /** A split opened the first time it is read. */
+    private static final class OnFirstUse implements LabelledImages {
+        private final java.util.function.Supplier<LabelledImages> opener;
+        private LabelledImages images;
+
+        OnFirstUse(java.util.function.Supplier<LabelledImages> opener) {
+            this.opener = opener;
+        }
+
+        private synchronized LabelledImages images() {
+            if (images == null) {
+                images = opener.get();
+            }
+            return images;
+        }
+
+        @Override
+        public int size() {
+            return images().size();
+        }
+
+        @Override
+        public int label(int index) {
+            return images().label(index);
+        }
+
+        @Override
+        public amalgam.data.image.RgbImage image(int index) {
+            return images().image(index);
+        }
     }
 
     /** A train or val split, whose class names (when it has them) must be the test split's. */
