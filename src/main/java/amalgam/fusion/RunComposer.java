@@ -61,7 +61,9 @@ public final class RunComposer implements AutoCloseable {
         this.generated = ScratchDirectory.create();
         try {
             MethodConfigFiles.writeInto(generated.path());
-            this.overrides = withFileChoices(line.parsedOverrides());
+            List<HydraOverride> parsed = line.overrides().stream().map(RunComposer::quoteLogDir).map(HydraOverride::parse).toList();
+            Sweep.checkAllowed(parsed, line.multirun());
+            this.overrides = withFileChoices(parsed);
             List<ConfigSearchPath.Root> roots = new ArrayList<>(line.searchPath(this.workingDirectory).roots());
             if (line.configPath() != null) {
                 roots.addAll(ConfigSearchPath.classpath("amalgam", ConfigSearchPath.AMALGAM_CONFIG));
@@ -129,6 +131,18 @@ public final class RunComposer implements AutoCloseable {
     @Override
     public void close() {
         generated.close();
+    }
+
+    /**
+     * FusionBench's {@code report_save_path={log_dir}/program_report.json}: Hydra's grammar reads a value starting with
+     * '{' as a mapping, so such a path is taken as the string it is meant to be.
+     */
+    private static String quoteLogDir(String override) {
+        int equals = override.indexOf('=');
+        if (equals > 0 && override.startsWith("{log_dir}", equals + 1) && !override.contains("'")) {
+            return override.substring(0, equals + 1) + "'" + override.substring(equals + 1) + "'";
+        }
+        return override;
     }
 
     /** {@code modelpool=FILE.yaml}: the file becomes an option of the group, named {@code _file_}. */

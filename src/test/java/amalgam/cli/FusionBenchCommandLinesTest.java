@@ -1,0 +1,202 @@
+package amalgam.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import amalgam.fusion.MethodDeclaration;
+import amalgam.fusion.MethodRegistry;
+import amalgam.io.Checkpoint;
+import amalgam.io.HubCache;
+import amalgam.io.SafetensorsWriter;
+import amalgam.io.TensorInfo;
+import amalgam.model.clip.ClipCheckpoints;
+import amalgam.model.clip.LetterTokenizer;
+import amalgam.tensor.Tensor;
+import amalgam.testing.Fixtures;
+import amalgam.testing.HubCacheFixture;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * FusionBench's documented command lines for the CLIP TA8 pool, run with {@code fusion_bench} replaced by
+ * {@code amalgam run}, against a Hugging Face cache that holds tiny stand-ins under the published repo ids: the
+ * pretrained CLIPModel ({@code openai/clip-vit-base-patch32}, the clip-tiny fixture), eight vision-only fine-tunes
+ * ({@code tanganke/clip-vit-base-patch32_TASK}) and the eight datasets as parquet (test and train splits). Every
+ * method amalgam has runs on it; the merged vision model equals a direct computation.
+ */
+class FusionBenchCommandLinesTest {
+    private static final List<String> TA8 = List.of("sun397", "stanford-cars", "resisc45", "eurosat", "svhn", "gtsrb", "mnist", "dtd");
+    private static final Map<String, String> DATASETS = Map.of("sun397", "tanganke/sun397", "stanford-cars", "tanganke/stanford_cars",
+            "resisc45", "tanganke/resisc45", "eurosat", "tanganke/eurosat", "svhn", "ufldl-stanford/svhn", "gtsrb", "tanganke/gtsrb",
+            "mnist", "ylecun/mnist", "dtd", "tanganke/dtd");
+    private static final String POOL = "modelpool=CLIPVisionModelPool/clip-vit-base-patch32_TA8";
+    private static final String TASKS = "taskpool=CLIPVisionModelTaskPool/clip-vit-classification_TA8";
+    /** Methods whose FusionBench configs fit pools of another size, with the reason. */
+    private static final Map<String, String> NOT_ON_TA8 = Map.of(
+            "slerp/slerp", "interpolates exactly two models",
+            "linear/weighted_average", "its default weights are for two models");
+
+    @TempDir
+    static Path root;
+    private static String previousHub;
+    private static String previousCache;
+
+    @BeforeAll
+    static void hubCache() throws Exception {
+        Path hub = Files.createDirectories(root.resolve("hub"));
+        Path clip = Fixtures.clipTiny();
+        Path tokenizer = LetterTokenizer.write(root);
+        Map<String, byte[]> model = new LinkedHashMap<>();
+        model.put("config.json", Files.readAllBytes(clip.resolve("config.json")));
+        model.put("model.safetensors", Files.readAllBytes(clip.resolve("model.safetensors")));
+        model.put("preprocessor_config.json", Files.readAllBytes(clip.resolve("preprocess/preprocessor_config.json")));
+        model.put("vocab.json", Files.readAllBytes(tokenizer.resolve("vocab.json")));
+        model.put("merges.txt", Files.readAllBytes(tokenizer.resolve("merges.txt")));
+        HubCacheFixture.addRepo(hub, HubCache.RepoType.MODEL.folderName("openai/clip-vit-base-patch32"), "c0ffee", model);
+        ObjectNode vision = (ObjectNode) new ObjectMapper().readTree(clip.resolve("config.json").toFile()).get("vision_config").deepCopy();
+        vision.putArray("architectures").add("CLIPVisionModel");
+        vision.put("model_type", "clip_vision_model");
+        for (int t = 0; t < TA8.size(); t++) {
+            Map<String, Tensor> tuned = new LinkedHashMap<>();
+            for (Map.Entry<String, float[]> tensor : tower(clip).entrySet()) {
+                float[] values = tensor.getValue().clone();
+                for (int i = 0; i < values.length; i++) {
+                    values[i] += 0.01f * (float) Math.sin(31 * t + 7 * i); // a small, task-specific fine-tune
+                }
+                tuned.put(tensor.getKey(), Tensor.ofFloats(values, shape(clip, tensor.getKey())));
+            }
+            Path saved = root.resolve("tuned-" + t);
+            ClipCheckpoints.save(saved, tuned, vision.toPrettyString(), SafetensorsWriter.PT_FORMAT);
+            HubCacheFixture.addRepo(hub, HubCache.RepoType.MODEL.folderName("tanganke/clip-vit-base-patch32_" + TA8.get(t)), "beef0" + t,
+                    Map.of("config.json", Files.readAllBytes(saved.resolve("config.json")),
+                            "model.safetensors", Files.readAllBytes(saved.resolve("model.safetensors"))));
+            String folder = TA8.get(t).equals("svhn") ? "cropped_digits" : "data";
+            HubCacheFixture.addRepo(hub, HubCache.RepoType.DATASET.folderName(DATASETS.get(TA8.get(t))), "d0" + t, Map.of(
+                    folder + "/test-00000-of-00001.parquet", HubCacheFixture.parquet(root, images(10 * t, 6), new int[] {0, 1, 1, 0, 1, 0}, null, 4),
+                    folder + "/train-00000-of-00001.parquet", HubCacheFixture.parquet(root, images(10 * t + 100, 4), new int[] {1, 0, 0, 1}, null, 4)));
+        }
+        previousHub = System.setProperty("amalgam.hub.cache", hub.toString());
+        previousCache = System.setProperty("amalgam.cache", root.resolve("cache").toString());
+    }
+
+    @AfterAll
+    static void restore() {
+        restore("amalgam.hub.cache", previousHub);
+        restore("amalgam.cache", previousCache);
+    }
+
+    @Test
+    void theGetStartedCommandMergesTheVisionTowersExactly() throws Exception {
+        Path out = root.resolve("ta-out");
+        Path report = root.resolve("ta.json");
+        CliRunner result = CliRunner.run("run", "--threads", "2", "method=task_arithmetic", "method.scaling_factor=0.3", POOL, TASKS,
+                "merged_model_save_path=" + out, "report_save_path=" + report);
+        assertEquals(0, result.exitCode(), result.err());
+        Path clip = Fixtures.clipTiny();
+        Map<String, float[]> base = tower(clip);
+        try (Checkpoint fused = Checkpoint.open(out)) {
+            assertEquals(base.keySet(), Set.copyOf(fused.tensors().stream().map(TensorInfo::name).toList()), "the vision tower only");
+            for (Map.Entry<String, float[]> tensor : base.entrySet()) {
+                float[] got = fused.tensor(tensor.getKey()).toFloatArray();
+                for (int i = 0; i < got.length; i++) {
+                    double sum = 0;
+                    for (int t = 0; t < TA8.size(); t++) {
+                        sum += (tensor.getValue()[i] + 0.01f * (float) Math.sin(31 * t + 7 * i)) - tensor.getValue()[i];
+                    }
+                    // float32 sums of eight small differences: a few ulps of the weight
+                    assertEquals(tensor.getValue()[i] + 0.3 * sum, got[i], 1e-6 * Math.max(1, Math.abs(got[i])), tensor.getKey() + "[" + i + "]");
+                }
+            }
+        }
+        assertEquals("CLIPVisionModel", new ObjectMapper().readTree(out.resolve("config.json").toFile()).get("architectures").get(0).asText());
+        JsonNode json = new ObjectMapper().readTree(report.toFile());
+        for (String task : TA8) {
+            double accuracy = json.get(task).get("accuracy").asDouble();
+            assertTrue(accuracy >= 0 && accuracy <= 1 && accuracy * 6 == Math.rint(accuracy * 6), task + ": " + accuracy);
+        }
+    }
+
+    @Test
+    void everyMethodRunsOnThePublishedCommandLine() {
+        List<String> failures = new ArrayList<>();
+        for (MethodDeclaration method : MethodRegistry.builtIns()) {
+            if (NOT_ON_TA8.containsKey(method.configName())) {
+                continue;
+            }
+            CliRunner result = CliRunner.run("run", "--threads", "2", "method=" + method.configName(), POOL, TASKS, "fast_dev_run=true");
+            if (result.exitCode() != 0) {
+                failures.add(method.configName() + ": " + result.err());
+            }
+        }
+        assertEquals(List.of(), failures);
+        for (Map.Entry<String, String> excluded : NOT_ON_TA8.entrySet()) {
+            CliRunner result = CliRunner.run("run", "method=" + excluded.getKey(), POOL, TASKS, "fast_dev_run=true");
+            assertEquals(2, result.exitCode(), excluded.getKey() + " " + excluded.getValue() + ": a clear refusal\n" + result.err());
+        }
+    }
+
+    @Test
+    void hydraOptionsOfTheDocsWork() throws Exception {
+        // the AdaMerging page's command: a log directory, the task-wise variant chosen by name, the weights saved
+        Path logDir = root.resolve("outputs/ViT-B-32/task_wise_adamerging");
+        CliRunner ada = CliRunner.run("run", "path.log_dir=" + logDir, "method=adamerging/clip", "method.name=clip_task_wise_adamerging",
+                "method.save_merging_weights=merging_weights.pt", POOL, TASKS, "fast_dev_run=true",
+                "report_save_path={log_dir}/program_report.json");
+        assertEquals(0, ada.exitCode(), ada.err());
+        assertTrue(Files.isRegularFile(logDir.resolve("program_report.json")));
+        CliRunner cfg = CliRunner.run("run", "--cfg", "job", "method=ties_merging", POOL, TASKS);
+        assertEquals(0, cfg.exitCode(), cfg.err());
+        assertTrue(cfg.out().contains("tanganke/clip-vit-base-patch32_sun397") && cfg.out().contains("threshold: 20"), cfg.out());
+        CliRunner sweep = CliRunner.run("run", "-m", "method=task_arithmetic", "method.scaling_factor=0.1,0.5", POOL, TASKS);
+        assertEquals(0, sweep.exitCode(), sweep.err());
+        assertTrue(sweep.out().contains("# job 0") && sweep.out().contains("# job 1"), sweep.out());
+        CliRunner noSweep = CliRunner.run("run", "method=task_arithmetic", "method.scaling_factor=0.1,0.5", POOL, TASKS);
+        assertEquals(2, noSweep.exitCode(), noSweep.err());
+    }
+
+    private static Map<String, float[]> tower(Path clip) {
+        Map<String, float[]> tensors = new LinkedHashMap<>();
+        try (Checkpoint checkpoint = Checkpoint.open(clip)) {
+            for (TensorInfo info : checkpoint.tensors()) {
+                if (info.name().startsWith("vision_model.")) {
+                    tensors.put(info.name(), checkpoint.tensor(info.name()).toFloatArray());
+                }
+            }
+        }
+        return tensors;
+    }
+
+    private static long[] shape(Path clip, String name) {
+        try (Checkpoint checkpoint = Checkpoint.open(clip)) {
+            return checkpoint.tensor(name).shape().toArray();
+        }
+    }
+
+    private static List<byte[]> images(int first, int count) {
+        List<byte[]> images = new ArrayList<>();
+        for (int i = first; i < first + count; i++) {
+            images.add(HubCacheFixture.png(24 + i % 5 * 4, 40 - i % 3 * 6, i));
+        }
+        return images;
+    }
+
+    private static void restore(String key, String value) {
+        if (value == null) {
+            System.clearProperty(key);
+        } else {
+            System.setProperty(key, value);
+        }
+    }
+}
