@@ -76,8 +76,8 @@ final class MethodConfigFiles {
     private static void flatten(String prefix, Map<?, ?> node, Map<String, Object> flat) {
         node.forEach((key, value) -> {
             String name = prefix + key;
-            if (prefix.isEmpty() && String.valueOf(key).startsWith("_")) {
-                return;
+            if (String.valueOf(key).startsWith("_")) {
+                return; // _target_, _recursive_: how FusionBench instantiates the config, at any depth
             }
             if (value instanceof Map<?, ?> nested && !nested.isEmpty()) {
                 flatten(name + ".", nested, flat);

@@ -43,6 +43,12 @@ public final class RunComposer implements AutoCloseable {
     private static final Set<String> PROGRAM_KEYS = Set.of("seed", "fast_dev_run", "dry_run", "print_config", "reference",
             "merged_model_save_path", "merged_model_save_kwargs", "report_save_path", "method", "modelpool", "taskpool");
     private static final Set<String> PROGRAMS = Set.of("FabricModelFusionProgram", "ModelFusionProgram");
+    /**
+     * Keys of FusionBench's method configs that do not change the fused model: the program's fast_dev_run, the
+     * device count, a variant's own name (the chosen config already names it), where FusionBench's own code saves.
+     */
+    private static final Set<String> INERT_METHOD_KEYS = Set.of("fast_dev_run", "devices", "name", "model_save_path", "model_save_kwargs",
+            "show_pbar");
 
     private final HydraCommandLine line;
     private final Path workingDirectory;
@@ -104,7 +110,9 @@ public final class RunComposer implements AutoCloseable {
             throw new UserInputException("the run has no method: choose one with method=NAME (amalgam methods lists them)");
         }
         Map<String, Object> parameters = MethodConfigFiles.parameters(methodNode);
-        parameters.remove("fast_dev_run"); // FusionBench's method configs repeat the program's switch
+        List<String> declared = MethodRegistry.parameterNames(method);
+        // FusionBench's method configs also carry the program's switch and settings of its own runtime
+        parameters.keySet().removeIf(key -> !declared.contains(key) && INERT_METHOD_KEYS.contains(key));
         MethodRegistry.create(method, parameters); // bad parameters are reported before any file is read
         Path savePath = path(root.get("merged_model_save_path"), "merged_model_save_path", logDir);
         RunSpec.Pool taskPool = pool("taskpool", root.get("taskpool"), config);
