@@ -23,6 +23,7 @@ import amalgam.fusion.method.MagMax;
 import amalgam.fusion.method.ModelStockMerging;
 import amalgam.fusion.method.Opcm;
 import amalgam.fusion.method.SimpleAverage;
+import amalgam.fusion.method.CausalLmMethods;
 import amalgam.fusion.method.SingularValueCalibration;
 import amalgam.fusion.method.SlerpMerging;
 import amalgam.fusion.method.TallMaskTaskArithmetic;
@@ -88,6 +89,7 @@ public final class MethodRegistry {
             ConcreteAdaMerging.LAYER_WISE,
             RepresentationSurgery.DECLARATION));
         all.addAll(SingularValueCalibration.DECLARATIONS);
+        all.addAll(CausalLmMethods.DECLARATIONS);
         return List.copyOf(all);
     }
 

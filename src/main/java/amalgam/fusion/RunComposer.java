@@ -120,6 +120,9 @@ public final class RunComposer implements AutoCloseable {
             // FusionBench's DummyTaskPool saves the model it is given
             savePath = savePath != null ? savePath : path(dummy.get("model_save_path"), "taskpool.model_save_path", logDir);
         }
+        if (savePath == null && parameters.get(amalgam.fusion.method.CausalLmMethods.MODEL_SAVE_PATH) instanceof String methodSavePath) {
+            savePath = path(methodSavePath, "method.model_save_path", logDir); // FusionBench's causal-LM methods save there
+        }
         checkSaveKwargs(root.get("merged_model_save_kwargs"));
         taskPool = withTrainData(taskPool, root.get("modelpool"));
         return new RunSpec(method, parameters, pool("modelpool", root.get("modelpool"), config), taskPool, savePath,

@@ -46,6 +46,7 @@ class FusionBenchCommandLinesTest {
     /** Methods whose FusionBench configs fit pools of another size, with the reason. */
     private static final Map<String, String> NOT_ON_TA8 = Map.of(
             "slerp/slerp", "interpolates exactly two models",
+            "slerp/slerp_lm", "interpolates exactly two models",
             "linear/weighted_average", "its default weights are for two models");
 
     @TempDir
