@@ -77,13 +77,23 @@ final class LoadedPool implements AutoCloseable {
                 String name = entries.get(i).name();
                 models.add(loaders.get(i).view(raw.get(name).named(name).withNonFiniteInputs(nonFinite)));
             }
-            ModelPool pool = new ModelPool(models);
+            ModelPool pool = backboneOnly(new ModelPool(models), PoolEntry.backbone(document));
             ModelLoader referenceLoader = loaders.get(pool.allModels().indexOf(pool.reference()));
             return new LoadedPool(pool, checkpoints, opened, referenceLoader);
         } catch (RuntimeException e) {
             opened.forEach(CheckpointModelSource::close);
             throw e;
         }
+    }
+
+    /** The pool with every task model's tensors outside {@code prefix} replaced by the pretrained model's. */
+    private static ModelPool backboneOnly(ModelPool pool, Optional<String> prefix) {
+        if (prefix.isEmpty()) {
+            return pool;
+        }
+        ModelSource pretrained = pool.requirePretrained("merging the backbone '" + prefix.get() + "' only");
+        return new ModelPool(pool.allModels().stream()
+                .map(model -> model == pretrained ? model : (ModelSource) new BackboneView(model, pretrained, prefix.get())).toList());
     }
 
     ModelPool pool() {

@@ -24,7 +24,10 @@ sealed interface PoolEntry {
 
     /** The pool-level {@code _target_}s whose models this reads as FusionBench does. */
     Set<String> POOLS = Set.of("CLIPVisionModelPool", "CausalLMPool", "CausalLMBackbonePool", "Seq2SeqLMPool", "HuggingFaceGPT2ClassificationPool",
-            "GPT2ForSequenceClassificationPool", "SequenceClassificationModelPool", "AutoModelPool", "BaseModelPool");
+            "GPT2ForSequenceClassificationPool", "SequenceClassificationModelPool", "AutoModelPool", "BaseModelPool",
+            "ConvNextForImageClassificationPool");
+    /** Pools whose models FusionBench merges at one target module only, each task keeping its own head. */
+    Map<String, String> BACKBONES = Map.of("ConvNextForImageClassificationPool", "convnext.");
     String LORA_LOADER = "load_lora_model";
     Set<String> CHECKPOINT_KEYS = Set.of("_target_", "pretrained_model_name_or_path", "torch_dtype");
     Set<String> LORA_KEYS = Set.of("_target_", "base_model_path", "peft_model_path", "is_trainable", "merge_and_unload");
@@ -43,6 +46,14 @@ sealed interface PoolEntry {
             throw new UserInputException("model pool '" + file + "' lists no models");
         }
         return entries;
+    }
+
+    /** The tensor-name prefix of the only module a pool's merge changes ({@code convnext.}), if the pool has one. */
+    static java.util.Optional<String> backbone(Object document) {
+        if (document instanceof Map<?, ?> root && root.get("_target_") instanceof String target) {
+            return java.util.Optional.ofNullable(BACKBONES.get(target.substring(target.lastIndexOf('.') + 1)));
+        }
+        return java.util.Optional.empty();
     }
 
     private static ModelLoader defaultLoader(Object target, String file) {

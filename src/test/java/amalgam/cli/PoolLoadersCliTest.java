@@ -63,6 +63,31 @@ class PoolLoadersCliTest {
     }
 
     @Test
+    void convNextPoolsMergeTheBackboneAndKeepThePretrainedHead() throws Exception {
+        // each task's classifier has its own number of classes; FusionBench merges the convnext module only
+        Map<String, Tensor> base = new LinkedHashMap<>();
+        base.put("convnext.stage.weight", Tensor.ofFloats(new float[] {1, 2, 3, 4}, 4));
+        base.put("classifier.weight", Tensor.ofFloats(new float[] {1, 1, 1, 1, 1, 1}, 3, 2));
+        ClipCheckpoints.save(temp.resolve("convnext"), base, "{\"model_type\": \"convnext\"}", SafetensorsWriter.PT_FORMAT);
+        for (String task : List.of("svhn", "dtd")) {
+            Map<String, Tensor> tuned = new LinkedHashMap<>();
+            float shift = task.equals("svhn") ? 1 : 3;
+            tuned.put("convnext.stage.weight", Tensor.ofFloats(new float[] {1 + shift, 2, 3, 4 - shift}, 4));
+            tuned.put("classifier.weight", Tensor.ofFloats(new float[task.equals("svhn") ? 20 : 94], task.equals("svhn") ? 10 : 47, 2));
+            ClipCheckpoints.save(temp.resolve(task), tuned, "{\"model_type\": \"convnext\"}", SafetensorsWriter.PT_FORMAT);
+        }
+        Path pool = Files.writeString(temp.resolve("convnext.yaml"), "_target_: fusion_bench.modelpool.ConvNextForImageClassificationPool\n"
+                + "models:\n  _pretrained_: " + temp.resolve("convnext") + "\n  svhn: " + temp.resolve("svhn") + "\n  dtd: "
+                + temp.resolve("dtd") + "\n");
+        CliRunner result = CliRunner.run("run", "method=task_arithmetic", "method.scaling_factor=0.5", "modelpool=" + pool,
+                "taskpool=dummy", "merged_model_save_path=" + temp.resolve("out"));
+        assertEquals(0, result.exitCode(), result.err());
+        Map<String, float[]> merged = read(temp.resolve("out"));
+        assertArrayEquals(new float[] {3, 2, 3, 2}, merged.get("convnext.stage.weight")); // θ0 + 0.5 (τ_svhn + τ_dtd)
+        assertArrayEquals(new float[] {1, 1, 1, 1, 1, 1}, merged.get("classifier.weight"));
+    }
+
+    @Test
     void loraEntriesAreFoldedIntoTheirBase() throws Exception {
         Map<String, Tensor> base = new LinkedHashMap<>();
         base.put("q.weight", Tensor.ofFloats(new float[] {1, 2, 3, 4}, 2, 2));

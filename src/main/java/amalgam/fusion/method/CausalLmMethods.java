@@ -1,5 +1,6 @@
 package amalgam.fusion.method;
 
+import amalgam.fusion.BackboneView;
 import amalgam.fusion.FusionContext;
 import amalgam.fusion.FusionMethod;
 import amalgam.fusion.FusionResult;

@@ -1,4 +1,4 @@
-package amalgam.fusion.method;
+package amalgam.fusion;
 
 import amalgam.merge.ModelSource;
 import amalgam.merge.NonFiniteInputs;
@@ -9,9 +9,11 @@ import java.util.List;
 
 /**
  * A task model whose tensors outside the backbone (names not starting with {@code prefix}) are the pretrained
- * model's: merged, they give the pretrained tensor back (their task vectors are zero).
+ * model's: merged, they give the pretrained tensor back (their task vectors are zero). FusionBench merges only a
+ * model's backbone this way: {@code merge_backbone} of its causal-LM methods, the {@code convnext} target module of
+ * its ConvNeXt pools (each task's classifier head, of its own size, is not merged).
  */
-record BackboneView(ModelSource model, ModelSource pretrained, String prefix) implements ModelSource {
+public record BackboneView(ModelSource model, ModelSource pretrained, String prefix) implements ModelSource {
     @Override
     public String name() {
         return model.name();
