@@ -6,9 +6,7 @@ import amalgam.merge.ModelSource;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -60,46 +58,28 @@ public final class ModelPool {
         return fromDocument(YamlDocuments.read(yamlFile, "model pool"), yamlFile, baseDirectory, opener);
     }
 
-    /** A pool from the parsed YAML of {@code yamlFile} (perhaps changed by command-line overrides). */
+    /**
+     * A pool from the parsed YAML of {@code yamlFile} whose entries are checkpoints ({@link PoolEntry}, each read by its
+     * loader): tests and tools that open models their own way; a run opens its pool with {@link LoadedPool}.
+     */
     public static ModelPool fromDocument(Object document, Path yamlFile, Path baseDirectory, Function<Path, ModelSource> opener) {
-        if (!(document instanceof Map<?, ?> root) || !(root.get("models") instanceof Map<?, ?> entries)) {
-            throw new UserInputException("model pool '" + yamlFile + "' needs a 'models:' mapping of name: path");
-        }
         Path directory = baseDirectory.toAbsolutePath();
-        Map<String, Path> paths = new LinkedHashMap<>();
-        for (Map.Entry<?, ?> entry : entries.entrySet()) {
-            String path = pathOf(entry.getValue());
-            if (path == null) {
-                throw new UserInputException("model pool '" + yamlFile + "': model '" + entry.getKey() + "' needs a path"
-                        + " (a string, or a mapping with pretrained_model_name_or_path), got " + entry.getValue());
+        List<ModelSource> sources = new ArrayList<>();
+        for (PoolEntry entry : PoolEntry.parse(document, yamlFile.toString())) {
+            if (!(entry instanceof PoolEntry.Checkpoint checkpoint)) {
+                throw new UserInputException("model pool '" + yamlFile + "': model '" + entry.name() + "' is a LoRA adapter; open the pool"
+                        + " with a run");
             }
+            Path path;
             try {
-                paths.put(String.valueOf(entry.getKey()), directory.resolve(path).normalize());
+                path = directory.resolve(checkpoint.path()).normalize();
             } catch (InvalidPathException e) {
-                throw new UserInputException("model pool '" + yamlFile + "': model '" + entry.getKey() + "' has an invalid path: "
+                throw new UserInputException("model pool '" + yamlFile + "': model '" + entry.name() + "' has an invalid path: "
                         + e.getMessage(), e);
             }
+            sources.add(checkpoint.loader().view(renamed(entry.name(), opener.apply(path))));
         }
-        if (paths.isEmpty()) {
-            throw new UserInputException("model pool '" + yamlFile + "' lists no models");
-        }
-        List<ModelSource> sources = new ArrayList<>();
-        paths.forEach((name, path) -> sources.add(renamed(name, opener.apply(path))));
         return new ModelPool(sources);
-    }
-
-    /**
-     * A pool entry's path: the string itself, or FusionBench's detailed form
-     * {@code {_target_: transformers.CLIPVisionModel.from_pretrained, pretrained_model_name_or_path: PATH}}.
-     */
-    private static String pathOf(Object entry) {
-        if (entry instanceof String path) {
-            return path;
-        }
-        if (entry instanceof Map<?, ?> detailed && detailed.get("pretrained_model_name_or_path") instanceof String path) {
-            return path;
-        }
-        return null;
     }
 
     private static ModelSource renamed(String name, ModelSource source) {

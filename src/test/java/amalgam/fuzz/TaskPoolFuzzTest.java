@@ -1,6 +1,5 @@
 package amalgam.fuzz;
 
-import amalgam.fusion.Interpolation;
 import amalgam.fusion.taskpool.ImageTaskPool;
 import amalgam.io.YamlDocuments;
 import java.nio.file.Files;
@@ -30,9 +29,6 @@ class TaskPoolFuzzTest extends FuzzTargetTest {
 
     static void read(Path file) {
         Object document = YamlDocuments.read(file, "task pool");
-        if (document instanceof Map<?, ?> root) {
-            document = Interpolation.resolve(root, "taskpool");
-        }
         ImageTaskPool pool = ImageTaskPool.fromDocument(document, file);
         for (String task : pool.taskNames()) {
             pool.identity(task);
