@@ -167,6 +167,56 @@ class FusionBenchCommandLinesTest {
         assertEquals(2, noSweep.exitCode(), noSweep.err());
     }
 
+    @Test
+    void aFusionBenchConfigTreeRunsWithConfigPath() throws Exception {
+        // a tree laid out like FusionBench's: its primary config composes fabric, path, a pool, a method and a task
+        // pool; the CLIP pools it does not hold come from amalgam's tree, which follows it on the search path
+        Path tree = Files.createDirectories(root.resolve("fb-config"));
+        write(tree.resolve("fabric_model_fusion.yaml"), """
+                defaults:
+                  - fabric: auto
+                  - path: default
+                  - modelpool: CLIPVisionModelPool/clip-vit-base-patch32_TA8
+                  - method: dummy
+                  - taskpool: dummy
+                  - _self_
+                _target_: fusion_bench.programs.FabricModelFusionProgram
+                _recursive_: false
+                seed: null
+                fast_dev_run: false
+                dry_run: false
+                print_config: false
+                print_function_call: true
+                merged_model_save_path: null
+                merged_model_save_kwargs: null
+                report_save_path: "{log_dir}/program_report.json"
+                """);
+        write(tree.resolve("fabric/auto.yaml"), "_target_: lightning.Fabric\ndevices: auto\n");
+        write(tree.resolve("path/default.yaml"), "root_dir: .\noutput_dir: ${.root_dir}/outputs\nlog_dir: ${.output_dir}/${hydra:job.config_name}/run\n");
+        write(tree.resolve("method/dummy.yaml"), "_target_: fusion_bench.method.DummyAlgorithm\n");
+        write(tree.resolve("method/ties_merging.yaml"), "_target_: fusion_bench.method.TiesMergingAlgorithm\nscaling_factor: 0.3\n"
+                + "threshold: 20\nremove_keys: []\nmerge_func: sum\n");
+        write(tree.resolve("taskpool/dummy.yaml"), "_target_: fusion_bench.taskpool.DummyTaskPool\nmodel_save_path: null\n");
+        CliRunner fromTree = CliRunner.run("run", "--config-path", tree.toString(), "--config-name", "fabric_model_fusion", "method=ties_merging",
+                TASKS, "path.root_dir=" + root.resolve("fb-run"));
+        assertEquals(0, fromTree.exitCode(), fromTree.err());
+        Path report = root.resolve("fb-run/outputs/fabric_model_fusion/run/program_report.json");
+        assertTrue(Files.isRegularFile(report), "FusionBench's default report path, under path.log_dir");
+        Path own = root.resolve("own.json");
+        CliRunner fromAmalgam = CliRunner.run("run", "method=ties_merging", POOL, TASKS, "report_save_path=" + own);
+        assertEquals(0, fromAmalgam.exitCode(), fromAmalgam.err());
+        JsonNode a = new ObjectMapper().readTree(report.toFile());
+        JsonNode b = new ObjectMapper().readTree(own.toFile());
+        for (String task : TA8) {
+            assertEquals(b.get(task), a.get(task), task);
+        }
+    }
+
+    private static void write(Path file, String text) throws java.io.IOException {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text);
+    }
+
     private static Map<String, float[]> tower(Path clip) {
         Map<String, float[]> tensors = new LinkedHashMap<>();
         try (Checkpoint checkpoint = Checkpoint.open(clip)) {
