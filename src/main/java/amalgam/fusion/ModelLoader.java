@@ -17,8 +17,8 @@ import java.util.function.UnaryOperator;
  */
 enum ModelLoader {
     WHOLE(null, UnaryOperator.identity()),
-    CLIP_VISION("CLIPVisionModel", VisionTowerView::new),
-    GPT2_BACKBONE("GPT2Model", Gpt2BackboneView::new);
+    CLIP_VISION("CLIPVisionModel", SubModelView::visionTower),
+    GPT2_BACKBONE("GPT2Model", SubModelView::gpt2Backbone);
 
     private static final Set<String> WHOLE_MODEL_CLASSES = Set.of("AutoModel", "AutoModelForCausalLM", "AutoModelForSeq2SeqLM",
             "AutoModelForSequenceClassification", "AutoModelForImageClassification", "CLIPModel", "CLIPVisionModelWithProjection",
