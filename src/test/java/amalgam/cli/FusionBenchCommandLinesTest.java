@@ -57,15 +57,8 @@ class FusionBenchCommandLinesTest {
     @BeforeAll
     static void hubCache() throws Exception {
         Path hub = Files.createDirectories(root.resolve("hub"));
+        HubCacheFixture.addClipModel(hub, "openai/clip-vit-base-patch32", root);
         Path clip = Fixtures.clipTiny();
-        Path tokenizer = LetterTokenizer.write(root);
-        Map<String, byte[]> model = new LinkedHashMap<>();
-        model.put("config.json", Files.readAllBytes(clip.resolve("config.json")));
-        model.put("model.safetensors", Files.readAllBytes(clip.resolve("model.safetensors")));
-        model.put("preprocessor_config.json", Files.readAllBytes(clip.resolve("preprocess/preprocessor_config.json")));
-        model.put("vocab.json", Files.readAllBytes(tokenizer.resolve("vocab.json")));
-        model.put("merges.txt", Files.readAllBytes(tokenizer.resolve("merges.txt")));
-        HubCacheFixture.addRepo(hub, HubCache.RepoType.MODEL.folderName("openai/clip-vit-base-patch32"), "c0ffee", model);
         ObjectNode vision = (ObjectNode) new ObjectMapper().readTree(clip.resolve("config.json").toFile()).get("vision_config").deepCopy();
         vision.putArray("architectures").add("CLIPVisionModel");
         vision.put("model_type", "clip_vision_model");

@@ -49,6 +49,23 @@ public final class HubCacheFixture {
         return snapshot;
     }
 
+    /**
+     * Adds a stand-in for the pretrained CLIP of the published pools under {@code repoId} (e.g.
+     * {@code openai/clip-vit-base-patch32}): the clip-tiny fixture's CLIPModel with its image processor and a tokenizer
+     * whose vocabulary covers the class names' letters (written under {@code scratch}).
+     */
+    public static Path addClipModel(Path hub, String repoId, Path scratch) throws IOException {
+        Path clip = Fixtures.clipTiny();
+        Path tokenizer = amalgam.model.clip.LetterTokenizer.write(scratch);
+        Map<String, byte[]> model = new java.util.LinkedHashMap<>();
+        model.put("config.json", Files.readAllBytes(clip.resolve("config.json")));
+        model.put("model.safetensors", Files.readAllBytes(clip.resolve("model.safetensors")));
+        model.put("preprocessor_config.json", Files.readAllBytes(clip.resolve("preprocess/preprocessor_config.json")));
+        model.put("vocab.json", Files.readAllBytes(tokenizer.resolve("vocab.json")));
+        model.put("merges.txt", Files.readAllBytes(tokenizer.resolve("merges.txt")));
+        return addRepo(hub, amalgam.io.HubCache.RepoType.MODEL.folderName(repoId), "c0ffee", model);
+    }
+
     /** A parquet file's bytes: rows of (image {bytes, path: null}, label) in order, with {@code metadata} when not null. */
     public static byte[] parquet(Path scratch, List<byte[]> images, int[] labels, String metadata, int rowGroupSize) {
         try (Connection connection = DriverManager.getConnection("jdbc:duckdb:"); Statement statement = connection.createStatement()) {

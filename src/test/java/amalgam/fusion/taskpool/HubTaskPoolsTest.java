@@ -59,15 +59,7 @@ class HubTaskPoolsTest {
     void hubCache() throws IOException {
         hub = Files.createDirectories(temp.resolve("hub"));
         caches = new HubTaskPools.Caches(hub, new ZeroShotHeadCache(temp.resolve("heads")));
-        Path clip = Fixtures.clipTiny();
-        Path tokenizer = LetterTokenizer.write(temp);
-        Map<String, byte[]> model = new LinkedHashMap<>();
-        model.put("config.json", Files.readAllBytes(clip.resolve("config.json")));
-        model.put("model.safetensors", Files.readAllBytes(clip.resolve("model.safetensors")));
-        model.put("preprocessor_config.json", Files.readAllBytes(clip.resolve("preprocess/preprocessor_config.json")));
-        model.put("vocab.json", Files.readAllBytes(tokenizer.resolve("vocab.json")));
-        model.put("merges.txt", Files.readAllBytes(tokenizer.resolve("merges.txt")));
-        HubCacheFixture.addRepo(hub, HubCache.RepoType.MODEL.folderName(MODEL), "c0ffee", model);
+        HubCacheFixture.addClipModel(hub, MODEL, temp);
 
         String letters = HubCacheFixture.classLabelMetadata(ZeroShotClassNames.forTask("emnist_letters").orElseThrow());
         dataset("tanganke/emnist_letters", Map.of(
