@@ -10,7 +10,6 @@ import amalgam.io.HubCache;
 import amalgam.io.SafetensorsWriter;
 import amalgam.io.TensorInfo;
 import amalgam.model.clip.ClipCheckpoints;
-import amalgam.model.clip.LetterTokenizer;
 import amalgam.tensor.Tensor;
 import amalgam.testing.Fixtures;
 import amalgam.testing.HubCacheFixture;
