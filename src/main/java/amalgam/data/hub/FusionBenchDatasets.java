@@ -31,7 +31,8 @@ public final class FusionBenchDatasets {
             Map.entry("zalando-datasets/fashion_mnist", "fashion_mnist"),
             Map.entry("tanganke/emnist_letters", "emnist_letters"),
             Map.entry("tanganke/kmnist", "kmnist"),
-            Map.entry("nateraw/rendered-sst2", "rendered-sst2"));
+            Map.entry("nateraw/rendered-sst2", "rendered-sst2"),
+            Map.entry("clip-benchmark/wds_fer2013", "fer2013")); // a WebDataset, read as FusionBench's load_fer2013 does
 
     private FusionBenchDatasets() {
     }

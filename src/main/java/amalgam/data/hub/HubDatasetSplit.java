@@ -12,10 +12,22 @@ import java.util.regex.Pattern;
  *                 the default config
  * @param split    the split name, e.g. {@code test}
  * @param revision the ref or snapshot to read ({@code main} when null)
+ * @param format   how the split is stored: parquet files (what {@code datasets} writes and converts to), or WebDataset tar
+ *                 shards (FusionBench reads {@code fer2013} from {@code clip-benchmark/wds_fer2013})
  */
-public record HubDatasetSplit(String repoId, String config, String split, String revision) {
+public record HubDatasetSplit(String repoId, String config, String split, String revision, Format format) {
+    /** How a split's rows are stored. */
+    public enum Format {
+        PARQUET, WEBDATASET
+    }
+
     /** What datasets accepts as a split or config name (letters, digits, '_', '-', '.'), so neither can form a path. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
+
+    /** A split stored as parquet files. */
+    public HubDatasetSplit(String repoId, String config, String split, String revision) {
+        this(repoId, config, split, revision, Format.PARQUET);
+    }
 
     public HubDatasetSplit {
         if (split == null || !NAME.matcher(split).matches() || split.contains("..")) {

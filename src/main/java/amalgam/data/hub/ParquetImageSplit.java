@@ -28,7 +28,7 @@ import java.util.Optional;
  * time (DuckDB skips the row groups outside it), and decoded one by one, so memory holds one window's compressed
  * bytes, never a split's pixels.
  */
-public final class ParquetImageSplit implements LabelledImages {
+public final class ParquetImageSplit implements HubImageSplit {
     /** The columns datasets' image-classification sets use, and FusionBench reads. */
     public static final String IMAGE_COLUMN = "image";
     public static final String LABEL_COLUMN = "label";
@@ -103,6 +103,7 @@ public final class ParquetImageSplit implements LabelledImages {
         return new ParquetImageSplit(split, files, starts, all, names, windowRows);
     }
 
+    @Override
     public HubDatasetSplit split() {
         return split;
     }
@@ -112,6 +113,7 @@ public final class ParquetImageSplit implements LabelledImages {
     }
 
     /** The label column's class names from the files' metadata, when it is a {@code ClassLabel}. */
+    @Override
     public Optional<List<String>> classNames() {
         return classNames;
     }
@@ -139,23 +141,9 @@ public final class ParquetImageSplit implements LabelledImages {
                 + split.describe() + ")");
     }
 
-    /**
-     * What the split is, for caching results: each file's path in the snapshot, the blob it links to (named by its
-     * content hash in the hub cache) and its size, hashed.
-     */
+    @Override
     public String identity() {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            for (Path file : files) {
-                String line = file.toAbsolutePath() + " " + file.toRealPath() + " " + Files.size(file) + "\n";
-                digest.update(line.getBytes(StandardCharsets.UTF_8));
-            }
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (IOException e) {
-            throw new UserInputException(split.describe() + ": cannot read its files: " + e.getMessage(), e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return HubImageSplit.identityOf(split, files);
     }
 
     private int fileOf(int index) {

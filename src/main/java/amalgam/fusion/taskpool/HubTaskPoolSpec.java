@@ -49,6 +49,8 @@ public record HubTaskPoolSpec(Map<String, TaskSplits> tasks, String clipModel, S
     private static final Set<String> DATASET_KEYS = Set.of("_target_", "path", "_args_", "name", "split", "revision");
     private static final Set<String> LOADER_KEYS = Set.of("batch_size", "num_workers", "pin_memory", "drop_last", "shuffle");
     private static final int FUSION_BENCH_BATCH = 128;
+    private static final String FER2013_LOADER = "fusion_bench.dataset.fer2013.load_fer2013";
+    private static final String FER2013_DATASET = "clip-benchmark/wds_fer2013";
 
     /** Whether {@code document} is of this shape (it has {@code test_datasets}) rather than amalgam's {@code tasks:}. */
     public static boolean matches(Map<String, ?> document) {
@@ -133,6 +135,9 @@ public record HubTaskPoolSpec(Map<String, TaskSplits> tasks, String clipModel, S
             }
         }
         Object target = entry.get("_target_");
+        if (FER2013_LOADER.equals(target)) {
+            return fer2013(entry, where);
+        }
         if (target != null && !"datasets.load_dataset".equals(target)) {
             throw new UserInputException(where + ": _target_ '" + target + "' is not supported; amalgam reads datasets the"
                     + " way datasets.load_dataset does (from the local Hugging Face cache), nothing else");
@@ -151,6 +156,22 @@ public record HubTaskPoolSpec(Map<String, TaskSplits> tasks, String clipModel, S
         return new HubDatasetSplit(text(path, where + ": path"), name == null ? null : text(name, where + ": name"),
                 text(entry.get("split"), where + ": split"),
                 entry.get("revision") == null ? null : text(entry.get("revision"), where + ": revision"));
+    }
+
+    /**
+     * FusionBench's {@code fusion_bench.dataset.fer2013.load_fer2013(path, split)}: the WebDataset
+     * {@code clip-benchmark/wds_fer2013} (by default), its {@code jpg} and {@code cls} members the image and label.
+     */
+    private static HubDatasetSplit fer2013(Map<?, ?> entry, String where) {
+        for (Object key : entry.keySet()) {
+            if (!Set.of("_target_", "path", "split").contains(String.valueOf(key))) {
+                throw new UserInputException(where + ": unknown key '" + key + "' for load_fer2013 (valid: path, split)");
+            }
+        }
+        Object path = entry.get("path") == null ? FER2013_DATASET : entry.get("path");
+        Object split = entry.get("split") == null ? "train" : entry.get("split");
+        return new HubDatasetSplit(text(path, where + ": path"), null, text(split, where + ": split"), null,
+                HubDatasetSplit.Format.WEBDATASET);
     }
 
     /** A model written as a string or as {@code {_target_: ...from_pretrained, pretrained_model_name_or_path: X}}. */

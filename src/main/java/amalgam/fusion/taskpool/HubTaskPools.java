@@ -4,7 +4,7 @@ import amalgam.data.LabelledImages;
 import amalgam.UserInputException;
 import amalgam.data.hub.FusionBenchDatasets;
 import amalgam.data.hub.HubDatasetSplit;
-import amalgam.data.hub.ParquetImageSplit;
+import amalgam.data.hub.HubImageSplit;
 import amalgam.io.HubCache;
 import amalgam.model.clip.ZeroShotClassNames;
 import amalgam.model.clip.ZeroShotHeadCache;
@@ -20,7 +20,7 @@ import java.util.Optional;
 /**
  * Image-classification task pools over Hugging Face datasets in the local hub cache, from a document of FusionBench's
  * shape ({@link HubTaskPoolSpec}). Each task's test split (and train, val splits when given) is read from parquet
- * ({@link ParquetImageSplit}); its zero-shot head is built from the CLIPModel's text tower with the task's templates
+ * ({@link HubImageSplit}); its zero-shot head is built from the CLIPModel's text tower with the task's templates
  * and class names and kept in the head cache ({@link ZeroShotHeadCache}); images are preprocessed with the processor
  * model's {@code preprocessor_config.json}. The result is an ordinary {@link ImageTaskPool}.
  *
@@ -67,7 +67,7 @@ public final class HubTaskPools {
         List<Splits> splits = new ArrayList<>();
         List<ZeroShotHeadCache.Request> requests = new ArrayList<>();
         spec.tasks().forEach((task, sources) -> {
-            ParquetImageSplit test = ParquetImageSplit.open(caches.hub(), sources.test());
+            HubImageSplit test = HubImageSplit.open(caches.hub(), sources.test());
             // train and val are opened when a method reads them: a run that only evaluates needs only the test split cached
             LabelledImages train = sources.train() == null ? null : new OnFirstUse(() -> open(caches.hub(), sources.train(), test, task));
             LabelledImages val = sources.val() == null ? null : new OnFirstUse(() -> open(caches.hub(), sources.val(), test, task));
@@ -89,7 +89,7 @@ public final class HubTaskPools {
         return ImageTaskPool.of(tasks, preprocessor, spec.batchSize()).withProjectionFallback(clipModel);
     }
 
-    private record Splits(ParquetImageSplit test, LabelledImages train, LabelledImages val) {
+    private record Splits(HubImageSplit test, LabelledImages train, LabelledImages val) {
     }
 
     /** A split opened the first time it is read. */
@@ -125,11 +125,11 @@ public final class HubTaskPools {
     }
 
     /** A train or val split, whose class names (when it has them) must be the test split's. */
-    private static ParquetImageSplit open(Path hub, HubDatasetSplit source, ParquetImageSplit test, String task) {
+    private static HubImageSplit open(Path hub, HubDatasetSplit source, HubImageSplit test, String task) {
         if (source == null) {
             return null;
         }
-        ParquetImageSplit split = ParquetImageSplit.open(hub, source);
+        HubImageSplit split = HubImageSplit.open(hub, source);
         if (split.classNames().isPresent() && test.classNames().isPresent() && !split.classNames().equals(test.classNames())) {
             throw new UserInputException("task '" + task + "': " + source.describe() + " names other classes than "
                     + test.split().describe());
@@ -137,7 +137,7 @@ public final class HubTaskPools {
         return split;
     }
 
-    private static List<String> classNames(String task, HubDatasetSplit source, ParquetImageSplit data) {
+    private static List<String> classNames(String task, HubDatasetSplit source, HubImageSplit data) {
         Optional<List<String>> builtIn = ZeroShotClassNames.forTask(knownTask(task, source).orElse(task));
         if (builtIn.isPresent()) {
             if (data.classNames().isPresent() && data.classNames().get().size() != builtIn.get().size()) {

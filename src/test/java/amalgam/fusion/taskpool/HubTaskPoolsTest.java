@@ -188,7 +188,7 @@ class HubTaskPoolsTest {
                 POOL.replace("_recursive_: false", "colour: blue"), "unknown key 'colour'",
                 POOL.replace("path: org/shapes", "_args_: [org/shapes, extra, more]"), "_args_",
                 POOL.replace("{_target_: datasets.load_dataset, path: org/shapes, split: test}",
-                        "{_target_: fusion_bench.dataset.fer2013.load_fer2013, split: test}"), "load_fer2013' is not supported",
+                        "{_target_: fusion_bench.dataset.other.load_other, split: test}"), "load_other' is not supported",
                 POOL.replace("layer_wise_feature_save_path: null", "layer_wise_feature_save_path: out"), "layer_wise_feature_save_path",
                 POOL.replace("  shapes: ['a photo of a {}.', 'a drawing of a {}.']\n", "  other: ['{}']\n"),
                         "give them in the task pool, e.g. templates: {shapes:",
