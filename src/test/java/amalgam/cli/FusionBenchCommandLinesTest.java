@@ -29,17 +29,28 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * FusionBench's documented command lines for the CLIP TA8 pool, run with {@code fusion_bench} replaced by
+ * FusionBench's documented command lines for the CLIP TA8 and TALL pools, run with {@code fusion_bench} replaced by
  * {@code amalgam run}, against a Hugging Face cache that holds tiny stand-ins under the published repo ids: the
- * pretrained CLIPModel ({@code openai/clip-vit-base-patch32}, the clip-tiny fixture), eight vision-only fine-tunes
- * ({@code tanganke/clip-vit-base-patch32_TASK}) and the eight datasets as parquet (test and train splits). Every
+ * pretrained CLIPModel ({@code openai/clip-vit-base-patch32}, the clip-tiny fixture), twenty vision-only fine-tunes
+ * ({@code tanganke/clip-vit-base-patch32_TASK}) and the twenty datasets (test and train splits) as parquet, and
+ * fer2013 as the WebDataset FusionBench reads. Every
  * method amalgam has runs on it; the merged vision model equals a direct computation.
  */
 class FusionBenchCommandLinesTest {
     private static final List<String> TA8 = List.of("sun397", "stanford-cars", "resisc45", "eurosat", "svhn", "gtsrb", "mnist", "dtd");
-    private static final Map<String, String> DATASETS = Map.of("sun397", "tanganke/sun397", "stanford-cars", "tanganke/stanford_cars",
-            "resisc45", "tanganke/resisc45", "eurosat", "tanganke/eurosat", "svhn", "ufldl-stanford/svhn", "gtsrb", "tanganke/gtsrb",
-            "mnist", "ylecun/mnist", "dtd", "tanganke/dtd");
+    private static final List<String> TALL20 = List.of("sun397", "stanford-cars", "resisc45", "eurosat", "svhn", "gtsrb", "mnist", "dtd",
+            "oxford_flowers102", "pcam", "fer2013", "oxford-iiit-pet", "stl10", "cifar100", "cifar10", "food101", "fashion_mnist",
+            "emnist_letters", "kmnist", "rendered-sst2");
+    /** Where FusionBench's dataset configs load each task from (fer2013: a WebDataset; food101 tests on validation). */
+    private static final Map<String, String> DATASETS = Map.ofEntries(Map.entry("sun397", "tanganke/sun397"),
+            Map.entry("stanford-cars", "tanganke/stanford_cars"), Map.entry("resisc45", "tanganke/resisc45"),
+            Map.entry("eurosat", "tanganke/eurosat"), Map.entry("svhn", "ufldl-stanford/svhn"), Map.entry("gtsrb", "tanganke/gtsrb"),
+            Map.entry("mnist", "ylecun/mnist"), Map.entry("dtd", "tanganke/dtd"), Map.entry("oxford_flowers102", "dpdl-benchmark/oxford_flowers102"),
+            Map.entry("pcam", "1aurent/PatchCamelyon"), Map.entry("fer2013", "clip-benchmark/wds_fer2013"),
+            Map.entry("oxford-iiit-pet", "timm/oxford-iiit-pet"), Map.entry("stl10", "tanganke/stl10"), Map.entry("cifar100", "tanganke/cifar100"),
+            Map.entry("cifar10", "tanganke/cifar10"), Map.entry("food101", "ethz/food101"), Map.entry("fashion_mnist", "zalando-datasets/fashion_mnist"),
+            Map.entry("emnist_letters", "tanganke/emnist_letters"), Map.entry("kmnist", "tanganke/kmnist"),
+            Map.entry("rendered-sst2", "nateraw/rendered-sst2"));
     private static final String POOL = "modelpool=CLIPVisionModelPool/clip-vit-base-patch32_TA8";
     private static final String TASKS = "taskpool=CLIPVisionModelTaskPool/clip-vit-classification_TA8";
     /** Methods whose FusionBench configs fit pools of another size, with the reason. */
@@ -61,7 +72,8 @@ class FusionBenchCommandLinesTest {
         ObjectNode vision = (ObjectNode) new ObjectMapper().readTree(clip.resolve("config.json").toFile()).get("vision_config").deepCopy();
         vision.putArray("architectures").add("CLIPVisionModel");
         vision.put("model_type", "clip_vision_model");
-        for (int t = 0; t < TA8.size(); t++) {
+        for (int t = 0; t < TALL20.size(); t++) {
+            String task = TALL20.get(t);
             Map<String, Tensor> tuned = new LinkedHashMap<>();
             for (Map.Entry<String, float[]> tensor : tower(clip).entrySet()) {
                 float[] values = tensor.getValue().clone();
@@ -72,13 +84,22 @@ class FusionBenchCommandLinesTest {
             }
             Path saved = root.resolve("tuned-" + t);
             ClipCheckpoints.save(saved, tuned, vision.toPrettyString(), SafetensorsWriter.PT_FORMAT);
-            HubCacheFixture.addRepo(hub, HubCache.RepoType.MODEL.folderName("tanganke/clip-vit-base-patch32_" + TA8.get(t)), "beef0" + t,
+            HubCacheFixture.addRepo(hub, HubCache.RepoType.MODEL.folderName("tanganke/clip-vit-base-patch32_" + task), "beef" + t,
                     Map.of("config.json", Files.readAllBytes(saved.resolve("config.json")),
                             "model.safetensors", Files.readAllBytes(saved.resolve("model.safetensors"))));
-            String folder = TA8.get(t).equals("svhn") ? "cropped_digits" : "data";
-            HubCacheFixture.addRepo(hub, HubCache.RepoType.DATASET.folderName(DATASETS.get(TA8.get(t))), "d0" + t, Map.of(
-                    folder + "/test-00000-of-00001.parquet", HubCacheFixture.parquet(root, images(10 * t, 6), new int[] {0, 1, 1, 0, 1, 0}, null, 4),
-                    folder + "/train-00000-of-00001.parquet", HubCacheFixture.parquet(root, images(10 * t + 100, 4), new int[] {1, 0, 0, 1}, null, 4)));
+            int[] testLabels = {0, 1, 1, 0, 1, 0};
+            int[] trainLabels = {1, 0, 0, 1};
+            Map<String, byte[]> files;
+            if (task.equals("fer2013")) {
+                files = Map.of("test/0.tar", HubCacheFixture.webDatasetShard(images(10 * t, 6), testLabels),
+                        "train/0.tar", HubCacheFixture.webDatasetShard(images(10 * t + 100, 4), trainLabels));
+            } else {
+                String folder = task.equals("svhn") ? "cropped_digits" : "data";
+                String test = task.equals("food101") ? "validation" : "test";
+                files = Map.of(folder + "/" + test + "-00000-of-00001.parquet", HubCacheFixture.parquet(root, images(10 * t, 6), testLabels, null, 4),
+                        folder + "/train-00000-of-00001.parquet", HubCacheFixture.parquet(root, images(10 * t + 100, 4), trainLabels, null, 4));
+            }
+            HubCacheFixture.addRepo(hub, HubCache.RepoType.DATASET.folderName(DATASETS.get(task)), "d" + t, files);
         }
         previousHub = System.setProperty("amalgam.hub.cache", hub.toString());
         previousCache = System.setProperty("amalgam.cache", root.resolve("cache").toString());
@@ -138,6 +159,25 @@ class FusionBenchCommandLinesTest {
             CliRunner result = CliRunner.run("run", "method=" + excluded.getKey(), POOL, TASKS, "fast_dev_run=true");
             assertEquals(2, result.exitCode(), excluded.getKey() + " " + excluded.getValue() + ": a clear refusal\n" + result.err());
         }
+    }
+
+    @Test
+    void theTallPoolsRunTheirDocumentedCommand() throws Exception {
+        for (String tall : List.of("TALL14", "TALL20")) {
+            Path report = root.resolve(tall + ".json");
+            CliRunner result = CliRunner.run("run", "--threads", "2", "method=task_arithmetic", "method.scaling_factor=0.3",
+                    "modelpool=CLIPVisionModelPool/clip-vit-base-patch32_" + tall, "taskpool=CLIPVisionModelTaskPool/clip-vit-classification_" + tall,
+                    "report_save_path=" + report);
+            assertEquals(0, result.exitCode(), tall + ": " + result.err());
+            JsonNode json = new ObjectMapper().readTree(report.toFile());
+            for (String task : TALL20.subList(0, tall.equals("TALL14") ? 14 : 20)) {
+                assertTrue(json.has(task), tall + " evaluates " + task);
+            }
+        }
+        // a data-dependent method reads the model pool's train datasets, fer2013's WebDataset among them
+        CliRunner regmean = CliRunner.run("run", "--threads", "2", "method=regmean/clip_regmean", "fast_dev_run=true",
+                "modelpool=CLIPVisionModelPool/clip-vit-base-patch32_TALL14", "taskpool=CLIPVisionModelTaskPool/clip-vit-classification_TALL14");
+        assertEquals(0, regmean.exitCode(), regmean.err());
     }
 
     @Test

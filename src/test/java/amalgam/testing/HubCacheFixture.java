@@ -66,6 +66,60 @@ public final class HubCacheFixture {
         return addRepo(hub, amalgam.io.HubCache.RepoType.MODEL.folderName(repoId), "c0ffee", model);
     }
 
+    /** A text member of a tar file (a WebDataset {@code .cls} label, say). */
+    public static byte[] tarMember(String name, String text) {
+        return tarMember(name, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** One ustar member: a 512-byte header, the data padded to 512 bytes. */
+    public static byte[] tarMember(String name, byte[] data) {
+        byte[] header = new byte[512];
+        put(header, 0, name);
+        put(header, 100, "0000644");
+        put(header, 108, "0000000");
+        put(header, 116, "0000000");
+        put(header, 124, String.format("%011o", data.length));
+        put(header, 136, "00000000000");
+        header[156] = '0';
+        put(header, 257, "ustar");
+        put(header, 263, "00");
+        java.util.Arrays.fill(header, 148, 156, (byte) ' ');
+        int sum = 0;
+        for (byte b : header) {
+            sum += b & 0xff;
+        }
+        put(header, 148, String.format("%06o", sum));
+        header[154] = 0;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(header);
+        out.writeBytes(data);
+        out.writeBytes(new byte[(512 - data.length % 512) % 512]);
+        return out.toByteArray();
+    }
+
+    /** A tar file of {@code members}, with the two zero blocks that end it. */
+    public static byte[] tar(List<byte[]> members) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        members.forEach(out::writeBytes);
+        out.writeBytes(new byte[1024]);
+        return out.toByteArray();
+    }
+
+    /** A WebDataset shard of PNG images and their class indices ({@code sNNNNNNN.png}, {@code sNNNNNNN.cls}). */
+    public static byte[] webDatasetShard(List<byte[]> images, int[] labels) {
+        List<byte[]> members = new java.util.ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            members.add(tarMember("s%07d.png".formatted(i), images.get(i)));
+            members.add(tarMember("s%07d.cls".formatted(i), Integer.toString(labels[i])));
+        }
+        return tar(members);
+    }
+
+    private static void put(byte[] header, int at, String text) {
+        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        System.arraycopy(bytes, 0, header, at, bytes.length);
+    }
+
     /** A parquet file's bytes: rows of (image {bytes, path: null}, label) in order, with {@code metadata} when not null. */
     public static byte[] parquet(Path scratch, List<byte[]> images, int[] labels, String metadata, int rowGroupSize) {
         try (Connection connection = DriverManager.getConnection("jdbc:duckdb:"); Statement statement = connection.createStatement()) {

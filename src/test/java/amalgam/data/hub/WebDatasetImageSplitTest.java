@@ -41,13 +41,13 @@ class WebDatasetImageSplitTest {
         for (int i = 0; i < 5; i++) {
             images.add(HubCacheFixture.png(20 + i, 16, i));
         }
-        Files.write(snapshot.resolve("0.tar"), tar(List.of(
-                member("s0000000.png", images.get(0)), member("s0000000.cls", "3\n"),
-                member("s0000001.cls", "0"), member("s0000001.png", images.get(1)),
-                member("s0000002.png", images.get(2)), member("s0000002.cls", "6"), member("s0000002.txt", "a caption"))));
-        Files.write(snapshot.resolve("1.tar"), tar(List.of(
-                member("s0000003.png", images.get(3)), member("s0000003.cls", "1"),
-                member("s0000004.png", images.get(4)), member("s0000004.cls", "2"))));
+        Files.write(snapshot.resolve("0.tar"), HubCacheFixture.tar(List.of(
+                HubCacheFixture.tarMember("s0000000.png", images.get(0)), HubCacheFixture.tarMember("s0000000.cls", "3\n"),
+                HubCacheFixture.tarMember("s0000001.cls", "0"), HubCacheFixture.tarMember("s0000001.png", images.get(1)),
+                HubCacheFixture.tarMember("s0000002.png", images.get(2)), HubCacheFixture.tarMember("s0000002.cls", "6"), HubCacheFixture.tarMember("s0000002.txt", "a caption"))));
+        Files.write(snapshot.resolve("1.tar"), HubCacheFixture.tar(List.of(
+                HubCacheFixture.tarMember("s0000003.png", images.get(3)), HubCacheFixture.tarMember("s0000003.cls", "1"),
+                HubCacheFixture.tarMember("s0000004.png", images.get(4)), HubCacheFixture.tarMember("s0000004.cls", "2"))));
         WebDatasetImageSplit split = WebDatasetImageSplit.open(temp.resolve("snapshot"), FER);
         assertEquals(5, split.size());
         int[] labels = new int[5];
@@ -61,10 +61,10 @@ class WebDatasetImageSplitTest {
     @Test
     void malformedShardsAreBadInput() throws Exception {
         Path folder = Files.createDirectories(temp.resolve("bad/test"));
-        Files.write(folder.resolve("0.tar"), tar(List.of(member("s0.png", HubCacheFixture.png(8, 8, 1)))));
+        Files.write(folder.resolve("0.tar"), HubCacheFixture.tar(List.of(HubCacheFixture.tarMember("s0.png", HubCacheFixture.png(8, 8, 1)))));
         UserInputException noLabel = assertThrows(UserInputException.class, () -> WebDatasetImageSplit.open(temp.resolve("bad"), FER));
         assertTrue(noLabel.getMessage().contains("no .cls label"), noLabel.getMessage());
-        byte[] whole = tar(List.of(member("s0.png", HubCacheFixture.png(8, 8, 1)), member("s0.cls", "1")));
+        byte[] whole = HubCacheFixture.tar(List.of(HubCacheFixture.tarMember("s0.png", HubCacheFixture.png(8, 8, 1)), HubCacheFixture.tarMember("s0.cls", "1")));
         Files.write(folder.resolve("0.tar"), java.util.Arrays.copyOf(whole, 700));
         assertThrows(UserInputException.class, () -> WebDatasetImageSplit.open(temp.resolve("bad"), FER));
         Files.write(folder.resolve("0.tar"), "this is not a tar file at all".repeat(40).getBytes(StandardCharsets.UTF_8));
@@ -79,11 +79,11 @@ class WebDatasetImageSplitTest {
         HubCacheFixture.addClipModel(hub, "openai/clip-vit-base-patch32", temp);
         List<byte[]> members = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            members.add(member("s%07d.png".formatted(i), HubCacheFixture.png(30, 30, i)));
-            members.add(member("s%07d.cls".formatted(i), Integer.toString(i % 7)));
+            members.add(HubCacheFixture.tarMember("s%07d.png".formatted(i), HubCacheFixture.png(30, 30, i)));
+            members.add(HubCacheFixture.tarMember("s%07d.cls".formatted(i), Integer.toString(i % 7)));
         }
         HubCacheFixture.addRepo(hub, HubCache.RepoType.DATASET.folderName("clip-benchmark/wds_fer2013"), "fe1",
-                Map.of("test/0.tar", tar(members)));
+                Map.of("test/0.tar", HubCacheFixture.tar(members)));
         Map<?, ?> document = (Map<?, ?>) YamlDocuments.load("""
                 base_model: openai/clip-vit-base-patch32
                 test_datasets:
@@ -94,47 +94,5 @@ class WebDatasetImageSplitTest {
         assertEquals(List.of("fer2013"), pool.taskNames());
         assertEquals(6, pool.task("fer2013").data().size());
         assertEquals(7, pool.head("fer2013", java.lang.foreign.Arena.ofAuto()).weight().shape().dim(0), "FusionBench's seven fer2013 classes");
-    }
-
-    private static byte[] member(String name, String text) {
-        return member(name, text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** One ustar member: a 512-byte header, the data padded to 512 bytes. */
-    private static byte[] member(String name, byte[] data) {
-        byte[] header = new byte[512];
-        put(header, 0, name);
-        put(header, 100, "0000644");
-        put(header, 108, "0000000");
-        put(header, 116, "0000000");
-        put(header, 124, String.format("%011o", data.length));
-        put(header, 136, "00000000000");
-        header[156] = '0';
-        put(header, 257, "ustar");
-        put(header, 263, "00");
-        java.util.Arrays.fill(header, 148, 156, (byte) ' ');
-        int sum = 0;
-        for (byte b : header) {
-            sum += b & 0xff;
-        }
-        put(header, 148, String.format("%06o", sum));
-        header[154] = 0;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(header);
-        out.writeBytes(data);
-        out.writeBytes(new byte[(512 - data.length % 512) % 512]);
-        return out.toByteArray();
-    }
-
-    private static byte[] tar(List<byte[]> members) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        members.forEach(out::writeBytes);
-        out.writeBytes(new byte[1024]);
-        return out.toByteArray();
-    }
-
-    private static void put(byte[] header, int at, String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
-        System.arraycopy(bytes, 0, header, at, bytes.length);
     }
 }
