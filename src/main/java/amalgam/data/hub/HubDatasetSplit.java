@@ -14,8 +14,9 @@ import java.util.regex.Pattern;
  * @param revision the ref or snapshot to read ({@code main} when null)
  * @param format   how the split is stored: parquet files (what {@code datasets} writes and converts to), or WebDataset tar
  *                 shards (FusionBench reads {@code fer2013} from {@code clip-benchmark/wds_fer2013})
+ * @param subset   one part of a seeded random split of the rows (FusionBench's {@code train_validation_split}); null: all
  */
-public record HubDatasetSplit(String repoId, String config, String split, String revision, Format format) {
+public record HubDatasetSplit(String repoId, String config, String split, String revision, Format format, RandomSubset subset) {
     /** How a split's rows are stored. */
     public enum Format {
         PARQUET, WEBDATASET
@@ -26,7 +27,17 @@ public record HubDatasetSplit(String repoId, String config, String split, String
 
     /** A split stored as parquet files. */
     public HubDatasetSplit(String repoId, String config, String split, String revision) {
-        this(repoId, config, split, revision, Format.PARQUET);
+        this(repoId, config, split, revision, Format.PARQUET, null);
+    }
+
+    /** A whole split in {@code format}. */
+    public HubDatasetSplit(String repoId, String config, String split, String revision, Format format) {
+        this(repoId, config, split, revision, format, null);
+    }
+
+    /** The same split, one part of a random split of it. */
+    public HubDatasetSplit withSubset(RandomSubset part) {
+        return new HubDatasetSplit(repoId, config, split, revision, format, part);
     }
 
     public HubDatasetSplit {
@@ -45,6 +56,7 @@ public record HubDatasetSplit(String repoId, String config, String split, String
 
     /** How a message names it: {@code tanganke/sun397 split test} (with the config when there is one). */
     public String describe() {
-        return "dataset '" + repoId + "'" + (config == null ? "" : " config '" + config + "'") + " split '" + split + "'";
+        return "dataset '" + repoId + "'" + (config == null ? "" : " config '" + config + "'") + " split '" + split + "'"
+                + (subset == null ? "" : " (" + subset.describe() + ")");
     }
 }

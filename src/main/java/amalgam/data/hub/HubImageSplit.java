@@ -25,6 +25,9 @@ public interface HubImageSplit extends LabelledImages {
 
     /** The split as the hub cache {@code hubCache} holds it (its snapshot at the split's revision). */
     static HubImageSplit open(Path hubCache, HubDatasetSplit split) {
+        if (split.subset() != null) {
+            return new SubsetSplit(open(hubCache, split.withSubset(null)), split);
+        }
         return switch (split.format()) {
             case PARQUET -> ParquetImageSplit.open(hubCache, split);
             case WEBDATASET -> WebDatasetImageSplit.open(HubCache.snapshot(hubCache, HubCache.RepoType.DATASET, split.repoId(),

@@ -2,6 +2,7 @@ package amalgam.fusion.taskpool;
 
 import amalgam.UserInputException;
 import amalgam.data.hub.HubDatasetSplit;
+import amalgam.data.hub.RandomSubset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +52,7 @@ public record HubTaskPoolSpec(Map<String, TaskSplits> tasks, String clipModel, S
     private static final int FUSION_BENCH_BATCH = 128;
     private static final String FER2013_LOADER = "fusion_bench.dataset.fer2013.load_fer2013";
     private static final String FER2013_DATASET = "clip-benchmark/wds_fer2013";
+    private static final String RANDOM_SPLIT = "fusion_bench.utils.data.train_validation_split";
 
     /** Whether {@code document} is of this shape (it has {@code test_datasets}) rather than amalgam's {@code tasks:}. */
     public static boolean matches(Map<String, ?> document) {
@@ -128,6 +130,12 @@ public record HubTaskPoolSpec(Map<String, TaskSplits> tasks, String clipModel, S
         if (!(value instanceof Map<?, ?> entry)) {
             throw new UserInputException(where + " must be a mapping {_target_: datasets.load_dataset, path, split}");
         }
+        if (FER2013_LOADER.equals(entry.get("_target_"))) {
+            return fer2013(entry, where);
+        }
+        if (RANDOM_SPLIT.equals(entry.get("_target_"))) {
+            return randomSplit(entry, where);
+        }
         for (Object key : entry.keySet()) {
             if (!DATASET_KEYS.contains(String.valueOf(key))) {
                 throw new UserInputException(where + ": unknown key '" + key + "' (valid: " + String.join(", ",
@@ -135,9 +143,6 @@ public record HubTaskPoolSpec(Map<String, TaskSplits> tasks, String clipModel, S
             }
         }
         Object target = entry.get("_target_");
-        if (FER2013_LOADER.equals(target)) {
-            return fer2013(entry, where);
-        }
         if (target != null && !"datasets.load_dataset".equals(target)) {
             throw new UserInputException(where + ": _target_ '" + target + "' is not supported; amalgam reads datasets the"
                     + " way datasets.load_dataset does (from the local Hugging Face cache), nothing else");
@@ -156,6 +161,34 @@ public record HubTaskPoolSpec(Map<String, TaskSplits> tasks, String clipModel, S
         return new HubDatasetSplit(text(path, where + ": path"), name == null ? null : text(name, where + ": name"),
                 text(entry.get("split"), where + ": split"),
                 entry.get("revision") == null ? null : text(entry.get("revision"), where + ": revision"));
+    }
+
+    /**
+     * FusionBench's {@code fusion_bench.utils.data.train_validation_split(dataset, validation_fraction, validation_size,
+     * random_seed, return_split)} (its {@code val_datasets}): one part of a seeded random split of a dataset.
+     */
+    private static HubDatasetSplit randomSplit(Map<?, ?> entry, String where) {
+        for (Object key : entry.keySet()) {
+            if (!Set.of("_target_", "dataset", "validation_fraction", "validation_size", "random_seed", "return_split")
+                    .contains(String.valueOf(key))) {
+                throw new UserInputException(where + ": unknown key '" + key + "' for train_validation_split");
+            }
+        }
+        if (!(entry.get("random_seed") instanceof Number seed)) {
+            throw new UserInputException(where + ": train_validation_split needs an integer random_seed (without one, FusionBench"
+                    + " draws a different split every run)");
+        }
+        Object part = entry.get("return_split");
+        if (!"val".equals(part) && !"train".equals(part)) {
+            throw new UserInputException(where + ": return_split must be 'train' or 'val', got '" + part + "'");
+        }
+        Double fraction = entry.get("validation_fraction") instanceof Number number ? number.doubleValue() : null;
+        Integer size = entry.get("validation_size") instanceof Number number ? number.intValue() : null;
+        HubDatasetSplit source = dataset(entry.get("dataset"), where + ".dataset");
+        if (source.subset() != null) {
+            throw new UserInputException(where + ": a random split of a random split is not supported");
+        }
+        return source.withSubset(new RandomSubset(fraction, size, seed.longValue(), "val".equals(part)));
     }
 
     /**

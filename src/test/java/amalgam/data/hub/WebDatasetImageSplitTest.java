@@ -88,11 +88,26 @@ class WebDatasetImageSplitTest {
                 base_model: openai/clip-vit-base-patch32
                 test_datasets:
                   fer2013: {_target_: fusion_bench.dataset.fer2013.load_fer2013, path: clip-benchmark/wds_fer2013, split: test}
+                val_datasets:
+                  fer2013:
+                    _target_: fusion_bench.utils.data.train_validation_split
+                    dataset: {_target_: fusion_bench.dataset.fer2013.load_fer2013, split: test}
+                    validation_fraction: 0.5
+                    validation_size: null
+                    random_seed: 0
+                    return_split: val
                 """);
         ImageTaskPool pool = HubTaskPools.load(YamlDocuments.copyOf(document), temp,
                 new HubTaskPools.Caches(hub, new ZeroShotHeadCache(temp.resolve("heads"))), 1);
         assertEquals(List.of("fer2013"), pool.taskNames());
         assertEquals(6, pool.task("fer2013").data().size());
+        // FusionBench's val_datasets: the validation part of torch's random_split of the rows, seed 0
+        amalgam.data.LabelledImages val = pool.task("fer2013").val();
+        int[] permutation = RandomSubset.permutation(6, 0);
+        assertEquals(3, val.size());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(permutation[3 + i] % 7, val.label(i), "validation row " + i);
+        }
         assertEquals(7, pool.head("fer2013", java.lang.foreign.Arena.ofAuto()).weight().shape().dim(0), "FusionBench's seven fer2013 classes");
     }
 }
