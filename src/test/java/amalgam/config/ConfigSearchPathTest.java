@@ -44,8 +44,13 @@ class ConfigSearchPathTest {
     }
 
     @Test
-    void amalgamsOwnTreeComposes() {
-        ComposedConfig config = Composer.compose(ConfigSearchPath.standard(null, List.of()), "amalgam_fusion", List.of(),
+    void amalgamsOwnTreeComposes() throws java.io.IOException {
+        // the method group is written from the method registry at run time; a one-option stand-in here
+        java.nio.file.Files.createDirectories(first.resolve("method"));
+        java.nio.file.Files.writeString(first.resolve("method/task_arithmetic.yaml"), "scaling_factor: 0.3\n");
+        java.util.List<ConfigSearchPath.Root> roots = new java.util.ArrayList<>(ConfigSearchPath.standard(null, List.of()).roots());
+        roots.add(ConfigSearchPath.directory("methods", first));
+        ComposedConfig config = Composer.compose(ConfigSearchPath.of(roots), "amalgam_fusion", List.of(),
                 ConfigTrees.runtime(Map.of()));
         assertEquals(Map.of("builtin", "mini8"), config.job().get("modelpool"));
         assertEquals("task_arithmetic", config.choices().get("method"));
