@@ -69,11 +69,6 @@ public final class FusionRun {
         RunSpec spec = given.fastDevRun() ? given.withMethodParameters(FastDevRun.capSteps(given.method(), given.methodParameters()))
                 : given;
         boolean builtInPool = spec.modelPool() instanceof RunSpec.Pool.BuiltIn;
-        ImageTaskPool taskPool = taskPool(spec.taskPool());
-        if (spec.fastDevRun() && taskPool != null) {
-            taskPool = taskPool.firstBatches(FastDevRun.BATCHES);
-        }
-        boolean withReference = spec.reference() != null ? spec.reference() : builtInPool && taskPool != null;
         long seed = spec.seed();
         FusionMethod method = MethodRegistry.create(spec.method(), spec.methodParameters());
         NonFiniteInputs nonFinite = NonFiniteInputs.of(allowNonFinite);
@@ -93,6 +88,15 @@ public final class FusionRun {
             }
             case RunSpec.Pool.None none -> throw new UserInputException("the run needs a model pool");
         }
+        if (PoolEntry.backbone(poolDocument).isPresent() && !(spec.taskPool() instanceof RunSpec.Pool.None)) {
+            throw new UserInputException("model pool '" + poolName + "' holds image classifiers merged at their backbone (each task"
+                    + " keeps its own head, saved in heads/); amalgam's task pools evaluate CLIP models, so run it with taskpool=dummy");
+        }
+        ImageTaskPool taskPool = taskPool(spec.taskPool());
+        if (spec.fastDevRun() && taskPool != null) {
+            taskPool = taskPool.firstBatches(FastDevRun.BATCHES);
+        }
+        boolean withReference = spec.reference() != null ? spec.reference() : builtInPool && taskPool != null;
         try (LoadedPool loaded = LoadedPool.open(poolDocument, poolName, poolFile, Path.of("").toAbsolutePath(), nonFinite)) {
             ModelPool pool = loaded.pool();
             if (loaded.visionTowers() && taskPool != null) {
@@ -111,6 +115,7 @@ public final class FusionRun {
                 FusionData data = evaluated == null ? null : new FusionData(evaluated, clipFamily(loaded));
                 FusionContext context = new FusionContext(pool, seed, engine.threads(), data, saveTo != null,
                         engine.workers().parallel());
+                TaskHeads heads = TaskHeads.of(pool);
                 FusionResult result = TensorInputs.withReference(pool.reference().name(), () -> method.fuse(context));
                 nonFinite.planned();
                 Provenance provenance = provenance(spec, loaded);
@@ -119,11 +124,11 @@ public final class FusionRun {
                     case FusionResult.Ensemble ensemble -> putResults(report.entries(), new EnsembleOutput(ensemble,
                             () -> clipFamily(loaded), engine).saveAndEvaluate(output, written, evaluated, report));
                     case FusionResult.MergedModel merged -> saveAndEvaluate(checked(Map.of("", merged.jobs()), methodName, nonFinite),
-                            written, output, false, evaluated, report, new SideOutputs(merged.learned(), merged.learnedTensors(), merged.corrections()));
+                            written, output, false, evaluated, report, new SideOutputs(merged.learned(), merged.learnedTensors(), merged.corrections(), heads));
                     case FusionResult.PerTaskModels perTask -> saveAndEvaluate(checked(perTask.models(), methodName, nonFinite), written,
-                            output, true, evaluated, report, SideOutputs.NONE);
+                            output, true, evaluated, report, SideOutputs.heads(heads));
                     case FusionResult.ContinualSteps steps -> saveAndEvaluateSteps(checked(steps.steps(), methodName, nonFinite),
-                            steps.kept(), written, output, evaluated, report);
+                            steps.kept(), written, output, evaluated, report, heads);
                 }
             }
             if (taskPool != null && withReference) {
@@ -199,14 +204,15 @@ public final class FusionRun {
      * tasks of the models merged so far, as the report's {@code steps}.
      */
     private void saveAndEvaluateSteps(Map<String, List<TensorJob>> steps, StepOutputs kept, FusedModelSpec spec,
-                                      OutputDirectory output, ImageTaskPool taskPool, RunReport report) {
+                                      OutputDirectory output, ImageTaskPool taskPool, RunReport report, TaskHeads heads) {
         List<String> order = List.copyOf(steps.keySet());
         Map<String, List<TensorJob>> last = Map.of(order.getLast(), steps.get(order.getLast()));
         if (!kept.save()) {
-            saveAndEvaluate(last, spec, output, false, taskPool, report, SideOutputs.NONE);
+            saveAndEvaluate(last, spec, output, false, taskPool, report, SideOutputs.heads(heads));
         } else {
             Path staging = output.stagingFor(new FusedModelWriter(engine).runKey(steps, spec));
             save(false, last, spec, staging, FusedModelWriter.titleOf(output.target()));
+            heads.saveInto(staging);
             for (int i = 0; i < order.size(); i++) {
                 Path checkpoint = staging.resolve(STEP_CHECKPOINTS).resolve("merged_model_" + i);
                 createDirectory(checkpoint);

@@ -49,6 +49,7 @@ final class LoadedPool implements AutoCloseable {
      */
     static LoadedPool open(Object document, String poolName, Path poolFile, Path workingDirectory, NonFiniteInputs nonFinite) {
         List<PoolEntry> entries = PoolEntry.parse(document, poolName);
+        Optional<String> backbone = PoolEntry.backbone(document);
         List<CheckpointModelSource> opened = new ArrayList<>();
         try {
             Map<String, CheckpointModelSource> checkpoints = new LinkedHashMap<>();
@@ -58,6 +59,7 @@ final class LoadedPool implements AutoCloseable {
                     case PoolEntry.Checkpoint checkpoint -> {
                         CheckpointModelSource source = open(checkpoint.path(), poolFile, workingDirectory, opened);
                         checkDtype(checkpoint, source, poolName);
+                        backbone.ifPresent(prefix -> TaskHeads.checkSizedFor(checkpoint, source, prefix, poolName));
                         checkpoints.put(entry.name(), source);
                         raw.put(entry.name(), source);
                     }
@@ -77,7 +79,7 @@ final class LoadedPool implements AutoCloseable {
                 String name = entries.get(i).name();
                 models.add(loaders.get(i).view(raw.get(name).named(name).withNonFiniteInputs(nonFinite)));
             }
-            ModelPool pool = backboneOnly(new ModelPool(models), PoolEntry.backbone(document));
+            ModelPool pool = backboneOnly(new ModelPool(models), backbone);
             ModelLoader referenceLoader = loaders.get(pool.allModels().indexOf(pool.reference()));
             return new LoadedPool(pool, checkpoints, opened, referenceLoader);
         } catch (RuntimeException e) {

@@ -14,8 +14,15 @@ import java.util.Set;
 sealed interface PoolEntry {
     String name();
 
-    /** A checkpoint read by {@code loader}; {@code torchDtype} (null: not given) is the dtype FusionBench would load it in. */
-    record Checkpoint(String name, String path, ModelLoader loader, String torchDtype) implements PoolEntry {
+    /**
+     * A checkpoint read by {@code loader}; {@code torchDtype} (null: not given) is the dtype FusionBench would load it in;
+     * {@code headTask} (null: not given) is the {@code dataset_name} an image-classification pool sizes the model's
+     * head for.
+     */
+    record Checkpoint(String name, String path, ModelLoader loader, String torchDtype, String headTask) implements PoolEntry {
+        Checkpoint(String name, String path, ModelLoader loader, String torchDtype) {
+            this(name, path, loader, torchDtype, null);
+        }
     }
 
     /** The base checkpoint with the PEFT LoRA adapter folded in. */
@@ -25,9 +32,11 @@ sealed interface PoolEntry {
     /** The pool-level {@code _target_}s whose models this reads as FusionBench does. */
     Set<String> POOLS = Set.of("CLIPVisionModelPool", "CausalLMPool", "CausalLMBackbonePool", "Seq2SeqLMPool", "HuggingFaceGPT2ClassificationPool",
             "GPT2ForSequenceClassificationPool", "SequenceClassificationModelPool", "AutoModelPool", "BaseModelPool",
-            "ConvNextForImageClassificationPool");
+            "ConvNextForImageClassificationPool", "ResNetForImageClassificationPool");
     /** Pools whose models FusionBench merges at one target module only, each task keeping its own head. */
-    Map<String, String> BACKBONES = Map.of("ConvNextForImageClassificationPool", "convnext.");
+    Map<String, String> BACKBONES = Map.of("ConvNextForImageClassificationPool", "convnext.", "ResNetForImageClassificationPool", "resnet.");
+    /** The mapping form of an image-classification pool's model ({@code load_transformers_convnext/resnet}). */
+    Set<String> BACKBONE_ENTRY_KEYS = Set.of("config_path", "pretrained", "dataset_name");
     String LORA_LOADER = "load_lora_model";
     Set<String> CHECKPOINT_KEYS = Set.of("_target_", "pretrained_model_name_or_path", "torch_dtype");
     Set<String> LORA_KEYS = Set.of("_target_", "base_model_path", "peft_model_path", "is_trainable", "merge_and_unload");
@@ -38,10 +47,14 @@ sealed interface PoolEntry {
             throw new UserInputException("model pool '" + file + "' needs a 'models:' mapping of name: path");
         }
         ModelLoader defaultLoader = defaultLoader(root.get("_target_"), file);
+        boolean backbonePool = backbone(document).isPresent();
+        checkResNetType(root, file);
         String poolDtype = root.get("model_kwargs") instanceof Map<?, ?> kwargs && kwargs.get("torch_dtype") != null
                 ? String.valueOf(kwargs.get("torch_dtype")) : null;
         List<PoolEntry> entries = new ArrayList<>();
-        models.forEach((key, value) -> entries.add(entry(String.valueOf(key), value, defaultLoader, poolDtype, file)));
+        models.forEach((key, value) -> entries.add(backbonePool && value instanceof Map<?, ?> fields
+                ? backboneEntry(String.valueOf(key), fields, file)
+                : entry(String.valueOf(key), value, defaultLoader, poolDtype, file)));
         if (entries.isEmpty()) {
             throw new UserInputException("model pool '" + file + "' lists no models");
         }
@@ -54,6 +67,31 @@ sealed interface PoolEntry {
             return java.util.Optional.ofNullable(BACKBONES.get(target.substring(target.lastIndexOf('.') + 1)));
         }
         return java.util.Optional.empty();
+    }
+
+    /**
+     * FusionBench's ResNet pool reads torchvision models (torch state dicts, by torchvision model name) or transformers
+     * checkpoints; only the latter are Hugging Face checkpoints amalgam can read.
+     */
+    private static void checkResNetType(Map<?, ?> root, String file) {
+        if (String.valueOf(root.get("_target_")).endsWith("ResNetForImageClassificationPool")
+                && !"transformers".equals(String.valueOf(root.get("type")))) {
+            throw new UserInputException("model pool '" + file + "': ResNet pools need type: transformers (Hugging Face"
+                    + " checkpoints such as microsoft/resnet-18); type: " + root.get("type") + " names torchvision models, whose"
+                    + " weights are torch state dicts outside the Hugging Face cache, which amalgam does not read");
+        }
+    }
+
+    /** {@code {config_path, pretrained, dataset_name}}: a checkpoint whose head must be sized for {@code dataset_name}. */
+    private static PoolEntry backboneEntry(String name, Map<?, ?> fields, String file) {
+        String where = "model pool '" + file + "': model '" + name + "'";
+        checkKeys(fields, BACKBONE_ENTRY_KEYS, where);
+        if (Boolean.FALSE.equals(fields.get("pretrained"))) {
+            throw new UserInputException(where + ": pretrained: false builds a randomly initialised model from its config;"
+                    + " amalgam merges trained checkpoints, so give one (pretrained: true)");
+        }
+        Object dataset = fields.get("dataset_name");
+        return new Checkpoint(name, text(fields, "config_path", where), ModelLoader.WHOLE, null, dataset == null ? null : String.valueOf(dataset));
     }
 
     private static ModelLoader defaultLoader(Object target, String file) {

@@ -11,17 +11,23 @@ import java.util.SequencedMap;
 
 /**
  * What a merged model carries beside its weights, saved in its folder: learned tables and model-sized learned tensors
- * ({@code NAME.safetensors} each) and
- * per-task embedding corrections ({@value FeatureCorrection#FILE}, which evaluation of the folder applies).
+ * ({@code NAME.safetensors} each),
+ * per-task embedding corrections ({@value FeatureCorrection#FILE}, which evaluation of the folder applies) and the
+ * task models' own heads of a backbone-only merge ({@code heads/}).
  */
 record SideOutputs(List<LearnedCoefficients> learned, List<LearnedTensors> learnedTensors,
-                   SequencedMap<String, FeatureCorrection> corrections) {
-    static final SideOutputs NONE = new SideOutputs(List.of(), List.of(), new LinkedHashMap<>());
+                   SequencedMap<String, FeatureCorrection> corrections, TaskHeads heads) {
+    static final SideOutputs NONE = new SideOutputs(List.of(), List.of(), new LinkedHashMap<>(), TaskHeads.NONE);
 
     SideOutputs {
         learned = List.copyOf(learned);
         learnedTensors = List.copyOf(learnedTensors);
         corrections = new LinkedHashMap<>(corrections);
+    }
+
+    /** Only the task heads. */
+    static SideOutputs heads(TaskHeads heads) {
+        return new SideOutputs(List.of(), List.of(), new LinkedHashMap<>(), heads);
     }
 
     /** Writes the side files into the model's folder (before it is published). */
@@ -35,6 +41,7 @@ record SideOutputs(List<LearnedCoefficients> learned, List<LearnedTensors> learn
         if (!corrections.isEmpty()) {
             FeatureCorrection.save(directory.resolve(FeatureCorrection.FILE), corrections, metadata("representation surgery"));
         }
+        heads.saveInto(directory);
     }
 
     /**

@@ -93,7 +93,8 @@ public final class FusedModelWriter {
         return name == null ? null : name.toString();
     }
 
-    private static String checkedDirectoryName(String name) {
+    /** {@code name} as one path element of an output (a model or task name), refused if it could leave its folder. */
+    public static String checkedDirectoryName(String name) {
         if (name.isEmpty() || name.equals(".") || name.equals("..") || name.contains("/") || name.contains("\\")
                 || name.startsWith(".")) {
             throw new UserInputException("model name '" + name + "' cannot be used as an output directory name");

@@ -63,28 +63,109 @@ class PoolLoadersCliTest {
     }
 
     @Test
-    void convNextPoolsMergeTheBackboneAndKeepThePretrainedHead() throws Exception {
+    void convNextPoolsMergeTheBackboneAndKeepEachTasksHead() throws Exception {
         // each task's classifier has its own number of classes; FusionBench merges the convnext module only
-        Map<String, Tensor> base = new LinkedHashMap<>();
-        base.put("convnext.stage.weight", Tensor.ofFloats(new float[] {1, 2, 3, 4}, 4));
-        base.put("classifier.weight", Tensor.ofFloats(new float[] {1, 1, 1, 1, 1, 1}, 3, 2));
-        ClipCheckpoints.save(temp.resolve("convnext"), base, "{\"model_type\": \"convnext\"}", SafetensorsWriter.PT_FORMAT);
-        for (String task : List.of("svhn", "dtd")) {
-            Map<String, Tensor> tuned = new LinkedHashMap<>();
-            float shift = task.equals("svhn") ? 1 : 3;
-            tuned.put("convnext.stage.weight", Tensor.ofFloats(new float[] {1 + shift, 2, 3, 4 - shift}, 4));
-            tuned.put("classifier.weight", Tensor.ofFloats(new float[task.equals("svhn") ? 20 : 94], task.equals("svhn") ? 10 : 47, 2));
-            ClipCheckpoints.save(temp.resolve(task), tuned, "{\"model_type\": \"convnext\"}", SafetensorsWriter.PT_FORMAT);
-        }
-        Path pool = Files.writeString(temp.resolve("convnext.yaml"), "_target_: fusion_bench.modelpool.ConvNextForImageClassificationPool\n"
-                + "models:\n  _pretrained_: " + temp.resolve("convnext") + "\n  svhn: " + temp.resolve("svhn") + "\n  dtd: "
-                + temp.resolve("dtd") + "\n");
+        Path pool = backbonePool("convnext", "ConvNextForImageClassificationPool", "classifier.weight", "");
         CliRunner result = CliRunner.run("run", "method=task_arithmetic", "method.scaling_factor=0.5", "modelpool=" + pool,
                 "taskpool=dummy", "merged_model_save_path=" + temp.resolve("out"));
         assertEquals(0, result.exitCode(), result.err());
         Map<String, float[]> merged = read(temp.resolve("out"));
         assertArrayEquals(new float[] {3, 2, 3, 2}, merged.get("convnext.stage.weight")); // θ0 + 0.5 (τ_svhn + τ_dtd)
         assertArrayEquals(new float[] {1, 1, 1, 1, 1, 1}, merged.get("classifier.weight"));
+        assertHeads("classifier.weight");
+    }
+
+    @Test
+    void resNetPoolsOfTransformersCheckpointsMergeTheBackboneAndKeepEachTasksHead() throws Exception {
+        Path pool = backbonePool("resnet", "ResNetForImageClassificationPool", "classifier.1.weight", "type: transformers\n");
+        CliRunner result = CliRunner.run("run", "method=simple_average", "modelpool=" + pool, "taskpool=dummy",
+                "merged_model_save_path=" + temp.resolve("out"));
+        assertEquals(0, result.exitCode(), result.err());
+        Map<String, float[]> merged = read(temp.resolve("out"));
+        assertArrayEquals(new float[] {3, 2, 3, 2}, merged.get("resnet.stage.weight")); // (θ_svhn + θ_dtd) / 2
+        assertArrayEquals(new float[] {1, 1, 1, 1, 1, 1}, merged.get("classifier.1.weight"));
+        assertHeads("classifier.1.weight");
+    }
+
+    @Test
+    void resNetEntriesSizedForADatasetKeepAHeadOfThatSizeAndRefuseAnyOther() throws Exception {
+        backbonePool("resnet", "ResNetForImageClassificationPool", "classifier.1.weight", "");
+        String pool = """
+                _target_: fusion_bench.modelpool.ResNetForImageClassificationPool
+                type: transformers
+                models:
+                  _pretrained_: %s
+                  svhn: {config_path: %s, pretrained: true, dataset_name: svhn}
+                  dtd: {config_path: %s, dataset_name: %s}
+                """;
+        Path good = Files.writeString(temp.resolve("good.yaml"), pool.formatted(temp.resolve("resnet"), temp.resolve("svhn"), temp.resolve("dtd"), "dtd"));
+        CliRunner accepted = CliRunner.run("run", "method=simple_average", "modelpool=" + good, "taskpool=dummy");
+        assertEquals(0, accepted.exitCode(), accepted.err());
+        // dtd's head has 47 outputs: sized for dtd, not for mnist (FusionBench would give it a random 10-class head)
+        Path wrong = Files.writeString(temp.resolve("wrong.yaml"), pool.formatted(temp.resolve("resnet"), temp.resolve("svhn"), temp.resolve("dtd"), "mnist"));
+        CliRunner refused = CliRunner.run("run", "method=simple_average", "modelpool=" + wrong, "taskpool=dummy");
+        assertEquals(2, refused.exitCode(), refused.err());
+        assertTrue(refused.err().contains("has 47 outputs, but dataset_name mnist has 10 classes"), refused.err());
+        Path random = Files.writeString(temp.resolve("random.yaml"), pool.formatted(temp.resolve("resnet"), temp.resolve("svhn"), temp.resolve("dtd"), "dtd")
+                .replace("pretrained: true", "pretrained: false"));
+        CliRunner untrained = CliRunner.run("run", "method=simple_average", "modelpool=" + random, "taskpool=dummy");
+        assertEquals(2, untrained.exitCode(), untrained.err());
+        assertTrue(untrained.err().contains("pretrained: false builds a randomly initialised model"), untrained.err());
+    }
+
+    @Test
+    void backbonePoolsWithATaskPoolAreRefusedBeforeAnythingIsRead() throws Exception {
+        Path pool = backbonePool("convnext", "ConvNextForImageClassificationPool", "classifier.weight", "");
+        CliRunner result = CliRunner.run("run", "method=simple_average", "modelpool=" + pool, "taskpool=mini8",
+                "merged_model_save_path=" + temp.resolve("out"));
+        assertEquals(2, result.exitCode(), result.err());
+        assertTrue(result.err().contains("run it with taskpool=dummy"), result.err());
+        assertTrue(Files.notExists(temp.resolve("out")));
+    }
+
+    @Test
+    void torchvisionResNetPoolsAreRefused() throws Exception {
+        Path pool = Files.writeString(temp.resolve("tv.yaml"), """
+                _target_: fusion_bench.modelpool.ResNetForImageClassificationPool
+                type: torchvision
+                models:
+                  _pretrained_: resnet18
+                """);
+        CliRunner result = CliRunner.run("run", "method=simple_average", "modelpool=" + pool, "taskpool=dummy");
+        assertEquals(2, result.exitCode(), result.err());
+        assertTrue(result.err().contains("ResNet pools need type: transformers"), result.err());
+    }
+
+    /** A pretrained model with a 3-class head and svhn (10 classes) and dtd (47) fine-tunes; the pool file. */
+    private Path backbonePool(String backbone, String poolClass, String head, String extra) throws Exception {
+        Map<String, Tensor> base = new LinkedHashMap<>();
+        base.put(backbone + ".stage.weight", Tensor.ofFloats(new float[] {1, 2, 3, 4}, 4));
+        base.put(head, Tensor.ofFloats(new float[] {1, 1, 1, 1, 1, 1}, 3, 2));
+        ClipCheckpoints.save(temp.resolve(backbone), base, "{\"model_type\": \"" + backbone + "\"}", SafetensorsWriter.PT_FORMAT);
+        for (String task : List.of("svhn", "dtd")) {
+            Map<String, Tensor> tuned = new LinkedHashMap<>();
+            float shift = task.equals("svhn") ? 1 : 3;
+            int classes = task.equals("svhn") ? 10 : 47;
+            float[] weights = new float[classes * 2];
+            java.util.Arrays.fill(weights, shift);
+            tuned.put(backbone + ".stage.weight", Tensor.ofFloats(new float[] {1 + shift, 2, 3, 4 - shift}, 4));
+            tuned.put(head, Tensor.ofFloats(weights, classes, 2));
+            ClipCheckpoints.save(temp.resolve(task), tuned, "{\"model_type\": \"" + backbone + "\"}", SafetensorsWriter.PT_FORMAT);
+        }
+        return Files.writeString(temp.resolve(backbone + ".yaml"), "_target_: fusion_bench.modelpool." + poolClass + "\n" + extra
+                + "models:\n  _pretrained_: " + temp.resolve(backbone) + "\n  svhn: " + temp.resolve("svhn") + "\n  dtd: "
+                + temp.resolve("dtd") + "\n");
+    }
+
+    /** Each task's own head, saved beside the merged model as heads/TASK.safetensors. */
+    private void assertHeads(String head) {
+        Map<String, float[]> svhn = read(temp.resolve("out/heads/svhn.safetensors"));
+        Map<String, float[]> dtd = read(temp.resolve("out/heads/dtd.safetensors"));
+        assertEquals(List.of(head), List.copyOf(svhn.keySet()));
+        assertEquals(20, svhn.get(head).length);
+        assertEquals(1f, svhn.get(head)[0]);
+        assertEquals(94, dtd.get(head).length);
+        assertEquals(3f, dtd.get(head)[93]);
     }
 
     @Test
@@ -125,8 +206,8 @@ class PoolLoadersCliTest {
         write("m", Map.of("w", new float[] {1, 2}), "{\"model_type\": \"x\"}");
         List<String[]> cases = List.of(
                 new String[] {"models:\n  a: {_target_: mylib.load_model, pretrained_model_name_or_path: " + temp.resolve("m") + "}\n", "mylib.load_model"},
-                new String[] {"_target_: fusion_bench.modelpool.ResNetForImageClassificationPool\nmodels:\n  a: " + temp.resolve("m") + "\n",
-                        "ResNetForImageClassificationPool"},
+                new String[] {"_target_: fusion_bench.modelpool.NYUv2ModelPool\nmodels:\n  a: " + temp.resolve("m") + "\n",
+                        "NYUv2ModelPool"},
                 new String[] {"models:\n  a: {pretrained_model_name_or_path: " + temp.resolve("m") + ", torch_dtype: bfloat16}\n", "torch_dtype"},
                 new String[] {"models:\n  a: {pretrained_model_name_or_path: " + temp.resolve("m") + ", revision: main}\n", "revision"});
         for (String[] poolAndWord : cases) {
