@@ -126,7 +126,7 @@ public final class QualityBenchmark {
             }
         });
         return new RunSpec(method, methodParameters, new RunSpec.Pool.BuiltIn(), new RunSpec.Pool.BuiltIn(), null, null, 0, false,
-                withReference, "method: " + method + "\n");
+                withReference, "method: " + method + "\n", true);
     }
 
     private static String row(String label, Map<String, Object> results, List<String> tasks, double seconds) {

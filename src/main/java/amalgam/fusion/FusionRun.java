@@ -119,7 +119,7 @@ public final class FusionRun {
                 FusionResult result = TensorInputs.withReference(pool.reference().name(), () -> method.fuse(context));
                 nonFinite.planned();
                 Provenance provenance = provenance(spec, loaded);
-                FusedModelSpec written = fusedModelSpec(saveTo, loaded, provenance, spec.configText());
+                FusedModelSpec written = fusedModelSpec(saveTo, loaded, provenance, spec.configText(), spec.saveTokenizer());
                 switch (result) {
                     case FusionResult.Ensemble ensemble -> putResults(report.entries(), new EnsembleOutput(ensemble,
                             () -> clipFamily(loaded), engine).saveAndEvaluate(output, written, evaluated, report));
@@ -149,13 +149,14 @@ public final class FusionRun {
      * How the fused model is written besides its weights: the reference checkpoint's config.json and tokenizer files,
      * or for a sub-model of the checkpoints (a CLIP vision tower, a GPT-2 backbone) a config.json that says what it is.
      */
-    private static FusedModelSpec fusedModelSpec(Path saveTo, LoadedPool loaded, Provenance provenance, String configText) {
+    private static FusedModelSpec fusedModelSpec(Path saveTo, LoadedPool loaded, Provenance provenance, String configText,
+                                                 boolean saveTokenizer) {
         Optional<String> generated = loaded.generatedConfig();
         if (generated.isPresent()) {
             return new FusedModelSpec(saveTo, null, null, Map.of(), false, provenance, configText, Map.of("config.json", generated.get()));
         }
         Path sideFiles = loaded.checkpoint(loaded.pool().reference().name()).map(source -> source.checkpoint().directory()).orElse(null);
-        return new FusedModelSpec(saveTo, sideFiles, null, Map.of(), true, provenance, configText);
+        return new FusedModelSpec(saveTo, sideFiles, null, Map.of(), saveTokenizer, provenance, configText);
     }
 
     /** Each model's jobs with their outputs checked for non-finite values before they are written. */

@@ -123,11 +123,11 @@ public final class RunComposer implements AutoCloseable {
         if (savePath == null && parameters.get(amalgam.fusion.method.CausalLmMethods.MODEL_SAVE_PATH) instanceof String methodSavePath) {
             savePath = path(methodSavePath, "method.model_save_path", logDir); // FusionBench's causal-LM methods save there
         }
-        checkSaveKwargs(root.get("merged_model_save_kwargs"));
+        boolean saveTokenizer = saveTokenizer(root.get("merged_model_save_kwargs"));
         taskPool = withTrainData(taskPool, root.get("modelpool"));
         return new RunSpec(method, parameters, pool("modelpool", root.get("modelpool"), config), taskPool, savePath,
                 path(root.get("report_save_path"), "report_save_path", logDir), seed(root.get("seed")), flag(root, "fast_dev_run"),
-                root.get("reference") == null ? null : flag(root, "reference"), ConfigYaml.dump(config.job()));
+                root.get("reference") == null ? null : flag(root, "reference"), ConfigYaml.dump(config.job()), saveTokenizer);
     }
 
     /** Whether the config asks only to be shown ({@code dry_run}) or to be shown before running ({@code print_config}). */
@@ -305,12 +305,44 @@ public final class RunComposer implements AutoCloseable {
         }
     }
 
-    private static void checkSaveKwargs(Object kwargs) {
-        if (kwargs == null || kwargs instanceof Map<?, ?> map && map.isEmpty()) {
-            return;
+    /**
+     * FusionBench's {@code merged_model_save_kwargs}, passed to its pool's {@code save_model}: amalgam always writes
+     * safetensors and never uploads, so {@code safe_serialization: true} and {@code push_to_hub: false} are what it
+     * does anyway and their opposites are refused; {@code save_tokenizer} says whether the reference model's tokenizer
+     * files are copied beside the fused model (copied unless false). Returns that choice.
+     */
+    private static boolean saveTokenizer(Object kwargs) {
+        if (kwargs == null) {
+            return true;
         }
-        throw new UserInputException("merged_model_save_kwargs " + kwargs + " is not supported: amalgam saves a model as its pool's"
-                + " checkpoints are stored (safetensors, their dtype, the reference model's config and tokenizer)");
+        if (!(kwargs instanceof Map<?, ?> map)) {
+            throw new UserInputException("merged_model_save_kwargs must be a mapping, e.g. '{save_tokenizer: true}', got " + kwargs);
+        }
+        boolean saveTokenizer = true;
+        for (Map.Entry<?, ?> entry : map.entrySet()) {
+            String key = String.valueOf(entry.getKey());
+            Object value = entry.getValue();
+            switch (key) {
+                case "safe_serialization" -> requireSaveKwarg(key, value, true, "amalgam writes safetensors only");
+                case "push_to_hub" -> requireSaveKwarg(key, value, false, "amalgam never uploads");
+                case "save_tokenizer" -> {
+                    if (!(value instanceof Boolean flag)) {
+                        throw new UserInputException("merged_model_save_kwargs.save_tokenizer must be true or false, got " + value);
+                    }
+                    saveTokenizer = flag;
+                }
+                default -> throw new UserInputException("merged_model_save_kwargs." + key + " is not supported (supported:"
+                        + " safe_serialization: true, push_to_hub: false, save_tokenizer); amalgam saves the fused model in its"
+                        + " pool's stored dtype with the reference model's config");
+            }
+        }
+        return saveTokenizer;
+    }
+
+    private static void requireSaveKwarg(String key, Object value, boolean wanted, String why) {
+        if (!Boolean.valueOf(wanted).equals(value)) {
+            throw new UserInputException("merged_model_save_kwargs." + key + "=" + value + " is not supported: " + why);
+        }
     }
 
     /** A path key: null or false for none; FusionBench's "{log_dir}" stands for path.log_dir. */

@@ -21,7 +21,8 @@ import java.util.Map;
  * @param configText         the composed configuration, for the model card
  */
 public record RunSpec(String method, Map<String, Object> methodParameters, Pool modelPool, Pool taskPool, Path mergedModelSavePath,
-                      Path reportSavePath, long seed, boolean fastDevRun, Boolean reference, String configText) {
+                      Path reportSavePath, long seed, boolean fastDevRun, Boolean reference, String configText,
+                      boolean saveTokenizer) {
     public RunSpec {
         methodParameters = Collections.unmodifiableMap(new LinkedHashMap<>(methodParameters));
     }
@@ -47,6 +48,6 @@ public record RunSpec(String method, Map<String, Object> methodParameters, Pool 
     /** The same run with other method parameters. */
     public RunSpec withMethodParameters(Map<String, Object> parameters) {
         return new RunSpec(method, parameters, modelPool, taskPool, mergedModelSavePath, reportSavePath, seed, fastDevRun, reference,
-                configText);
+                configText, saveTokenizer);
     }
 }

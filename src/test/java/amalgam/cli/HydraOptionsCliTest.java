@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import amalgam.testing.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,5 +63,33 @@ class HydraOptionsCliTest {
         assertEquals(2, kwargs.exitCode(), kwargs.err());
         assertTrue(kwargs.err().contains("merged_model_save_kwargs"), kwargs.err());
         assertFalse(Files.exists(temp.resolve("kw")), "refused before anything is written");
+    }
+
+    @Test
+    void saveKwargsThatAmalgamHonoursAreAcceptedAndTheRestRefused() throws Exception {
+        Path clip = Fixtures.path("merge-tiny/clip");
+        Path pretrained = Files.createDirectories(temp.resolve("pretrained"));
+        for (String file : List.of("config.json", "model.safetensors")) {
+            Files.copy(clip.resolve("pretrained").resolve(file), pretrained.resolve(file));
+        }
+        Files.writeString(pretrained.resolve("tokenizer.json"), "{}");
+        Path pool = Files.writeString(temp.resolve("tok.yaml"), "models:\n  _pretrained_: " + pretrained + "\n  sun397: "
+                + clip.resolve("sun397") + "\n");
+        CliRunner kept = CliRunner.run("run", "method=task_arithmetic", "modelpool=" + pool, "merged_model_save_path=" + temp.resolve("kept"),
+                "merged_model_save_kwargs={safe_serialization: true, push_to_hub: false}");
+        assertEquals(0, kept.exitCode(), kept.err());
+        assertTrue(Files.isRegularFile(temp.resolve("kept/tokenizer.json")), "the reference's tokenizer is copied by default");
+        CliRunner without = CliRunner.run("run", "method=task_arithmetic", "modelpool=" + pool, "merged_model_save_path=" + temp.resolve("without"),
+                "merged_model_save_kwargs={save_tokenizer: false}");
+        assertEquals(0, without.exitCode(), without.err());
+        assertTrue(Files.isRegularFile(temp.resolve("without/model.safetensors")));
+        assertFalse(Files.exists(temp.resolve("without/tokenizer.json")), "save_tokenizer: false");
+        for (String refused : List.of("{push_to_hub: true}", "{safe_serialization: false}", "{save_tokenizer: maybe}", "[1]")) {
+            CliRunner run = CliRunner.run("run", "method=task_arithmetic", "modelpool=" + pool, "merged_model_save_path=" + temp.resolve("r"),
+                    "merged_model_save_kwargs=" + refused);
+            assertEquals(2, run.exitCode(), refused + run.err());
+            assertTrue(run.err().contains("merged_model_save_kwargs"), run.err());
+            assertFalse(Files.exists(temp.resolve("r")), "refused before anything is written");
+        }
     }
 }
