@@ -8,10 +8,13 @@ import java.util.List;
 /**
  * A bump allocator over large off-heap chunks of one shared arena (shared so that the parallel helper's workers may
  * write into the buffers). {@link #reset()} makes all memory reusable without freeing it, so a loop of forwards or
- * training steps allocates only during its first iteration. Buffers are 64-byte aligned.
+ * training steps allocates only during its first iteration. Buffers are 64-byte aligned. Chunks grow geometrically
+ * from 1 MiB to 64 MiB: the arena zeroes what it allocates, so a small graph (one evaluation batch of a small model,
+ * made once per task and model) must not pay for 64 MiB of page faults.
  */
 final class Workspace implements AutoCloseable {
-    private static final long CHUNK_BYTES = 64L << 20;
+    private static final long FIRST_CHUNK_BYTES = 1L << 20;
+    private static final long MAX_CHUNK_BYTES = 64L << 20;
     private static final long ALIGNMENT = 64;
 
     private final Arena arena = Arena.ofShared();
@@ -34,7 +37,8 @@ final class Workspace implements AutoCloseable {
             chunk++;
             offset = 0;
         }
-        MemorySegment fresh = arena.allocate(Math.max(CHUNK_BYTES, size), ALIGNMENT);
+        long next = chunks.isEmpty() ? FIRST_CHUNK_BYTES : Math.min(MAX_CHUNK_BYTES, 2 * chunks.getLast().byteSize());
+        MemorySegment fresh = arena.allocate(Math.max(next, size), ALIGNMENT);
         chunks.add(fresh);
         chunk = chunks.size() - 1;
         offset = size;
