@@ -26,6 +26,8 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -54,7 +56,7 @@ class FusionBenchCommandLinesTest {
     private static final String POOL = "modelpool=CLIPVisionModelPool/clip-vit-base-patch32_TA8";
     private static final String TASKS = "taskpool=CLIPVisionModelTaskPool/clip-vit-classification_TA8";
     /** Methods whose FusionBench configs fit pools of another size, with the reason. */
-    private static final Map<String, String> NOT_ON_TA8 = Map.of(
+    private static final Map<String, String> NOT_ON_MANY = Map.of(
             "slerp/slerp", "interpolates exactly two models",
             "slerp/slerp_lm", "interpolates exactly two models",
             "linear/weighted_average", "its default weights are for two models");
@@ -142,21 +144,24 @@ class FusionBenchCommandLinesTest {
         }
     }
 
-    @Test
-    void everyMethodRunsOnThePublishedCommandLine() {
+    @ParameterizedTest
+    @ValueSource(strings = {"TA8", "TALL20"})
+    void everyMethodRunsOnThePublishedCommandLine(String tasks) {
+        String pool = "modelpool=CLIPVisionModelPool/clip-vit-base-patch32_" + tasks;
+        String taskPool = "taskpool=CLIPVisionModelTaskPool/clip-vit-classification_" + tasks;
         List<String> failures = new ArrayList<>();
         for (MethodDeclaration method : MethodRegistry.builtIns()) {
-            if (NOT_ON_TA8.containsKey(method.configName())) {
+            if (NOT_ON_MANY.containsKey(method.configName())) {
                 continue;
             }
-            CliRunner result = CliRunner.run("run", "--threads", "2", "method=" + method.configName(), POOL, TASKS, "fast_dev_run=true");
+            CliRunner result = CliRunner.run("run", "--threads", "2", "method=" + method.configName(), pool, taskPool, "fast_dev_run=true");
             if (result.exitCode() != 0) {
                 failures.add(method.configName() + ": " + result.err());
             }
         }
         assertEquals(List.of(), failures);
-        for (Map.Entry<String, String> excluded : NOT_ON_TA8.entrySet()) {
-            CliRunner result = CliRunner.run("run", "method=" + excluded.getKey(), POOL, TASKS, "fast_dev_run=true");
+        for (Map.Entry<String, String> excluded : NOT_ON_MANY.entrySet()) {
+            CliRunner result = CliRunner.run("run", "method=" + excluded.getKey(), pool, taskPool, "fast_dev_run=true");
             assertEquals(2, result.exitCode(), excluded.getKey() + " " + excluded.getValue() + ": a clear refusal\n" + result.err());
         }
     }
