@@ -10,7 +10,8 @@ import java.util.SequencedMap;
 
 /**
  * What a fusion method produces. A run writes each kind in its own layout and evaluates it on the task pool:
- * one checkpoint, one checkpoint per task, one per continual step, or the members of an ensemble.
+ * one checkpoint, one checkpoint of a new architecture, one checkpoint per task, one per continual step, or the
+ * members of an ensemble.
  */
 public sealed interface FusionResult {
     /**
@@ -38,6 +39,16 @@ public sealed interface FusionResult {
 
         public MergedModel(List<TensorJob> jobs) {
             this(jobs, List.of());
+        }
+    }
+
+    /**
+     * One checkpoint of another architecture than its inputs (a deeper model, a mixture of experts): the jobs write
+     * its tensors under their new names and {@code config} makes its config.json from the reference model's.
+     */
+    record RestructuredModel(List<TensorJob> jobs, ConfigRewrite config) implements FusionResult {
+        public RestructuredModel {
+            jobs = List.copyOf(jobs);
         }
     }
 

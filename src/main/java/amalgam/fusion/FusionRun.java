@@ -125,6 +125,9 @@ public final class FusionRun {
                             () -> clipFamily(loaded), engine).saveAndEvaluate(output, written, evaluated, report));
                     case FusionResult.MergedModel merged -> saveAndEvaluate(checked(Map.of("", merged.jobs()), methodName, nonFinite),
                             written, output, false, evaluated, report, new SideOutputs(merged.learned(), merged.learnedTensors(), merged.corrections(), heads));
+                    case FusionResult.RestructuredModel restructured -> saveAndEvaluate(checked(Map.of("", restructured.jobs()),
+                            methodName, nonFinite), written.withGeneratedFile("config.json", loaded.restructuredConfig(restructured.config())),
+                            output, false, evaluated, report, SideOutputs.heads(heads));
                     case FusionResult.PerTaskModels perTask -> saveAndEvaluate(checked(perTask.models(), methodName, nonFinite), written,
                             output, true, evaluated, report, SideOutputs.heads(heads));
                     case FusionResult.ContinualSteps steps -> saveAndEvaluateSteps(checked(steps.steps(), methodName, nonFinite),

@@ -11,6 +11,7 @@ import amalgam.mergekit.lora.LoraAdapter;
 import amalgam.mergekit.lora.LoraModelSource;
 import amalgam.tensor.DType;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -131,6 +132,28 @@ final class LoadedPool implements AutoCloseable {
         Path directory = requireCheckpoint(pool.reference(), "the fused model's config").checkpoint().directory();
         return Optional.of(referenceLoader.configJson(config(directory).orElseThrow(() -> new UserInputException(
                 "model '" + pool.reference().name() + "' has no config.json in '" + directory + "'"))));
+    }
+
+    /**
+     * The config.json of a model a method restructured: {@code rewrite} applied to the config the fused model would
+     * otherwise get (the generated one of a sub-model, else the reference checkpoint's, which must exist).
+     */
+    String restructuredConfig(ConfigRewrite rewrite) {
+        String name = pool.reference().name();
+        Path directory = requireCheckpoint(pool.reference(), "the fused model's config").checkpoint().directory();
+        Path file = directory.resolve("config.json");
+        String text = generatedConfig().orElseGet(() -> {
+            if (!Files.isRegularFile(file)) {
+                throw new UserInputException("model '" + name + "' has no config.json in '" + directory + "'; the fused model's"
+                        + " config is made from it");
+            }
+            return ConfigFiles.readText(file, "model config");
+        });
+        JsonNode parsed = StrictJson.parse(text.getBytes(StandardCharsets.UTF_8), "model config '" + file + "'");
+        if (!(parsed instanceof ObjectNode config)) {
+            throw new UserInputException("model config '" + file + "' is not a JSON object");
+        }
+        return rewrite.apply(config.deepCopy(), name).toPrettyString() + "\n";
     }
 
     @Override

@@ -34,6 +34,8 @@ import amalgam.fusion.method.WeightedAverage;
 import amalgam.fusion.method.DogeTa;
 import amalgam.fusion.method.Wudi;
 import amalgam.fusion.param.MethodParameters;
+import amalgam.fusion.upscale.DepthUpscaling;
+import amalgam.fusion.upscale.MixtralMoe;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -90,6 +92,8 @@ public final class MethodRegistry {
             RepresentationSurgery.DECLARATION));
         all.addAll(SingularValueCalibration.DECLARATIONS);
         all.addAll(CausalLmMethods.DECLARATIONS);
+        all.add(DepthUpscaling.DECLARATION);
+        all.addAll(MixtralMoe.DECLARATIONS);
         return List.copyOf(all);
     }
 

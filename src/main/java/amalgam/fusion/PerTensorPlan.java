@@ -76,9 +76,28 @@ public final class PerTensorPlan {
         return jobs;
     }
 
+    /**
+     * A job writing {@code model}'s tensor {@code sourceName} as {@code outputName} in {@code outputDType}: the stored
+     * bytes when the dtypes agree, else its float32 value converted (a model stored in another dtype than the reference).
+     */
+    public static TensorJob copyAs(ModelSource model, String sourceName, String outputName, DType outputDType) {
+        DType stored = model.dtypeOf(sourceName);
+        Shape shape = model.shapeOf(sourceName);
+        if (stored == outputDType) {
+            return storedCopy(model, sourceName, outputName, stored, shape);
+        }
+        String referenceName = model.name();
+        return new FusionJob(outputName, outputDType, shape, shape.elementCount() * Float.BYTES,
+                arena -> TensorInputs.withReference(referenceName, () -> TensorInputs.read(model, sourceName, shape, arena)));
+    }
+
     /** A job copying the model's tensor unchanged in its own dtype. */
     public static TensorJob passThrough(ModelSource model, String name, DType dtype, Shape shape) {
-        return new FusionJob(name, dtype, shape, shape.byteSize(dtype), arena -> {
+        return storedCopy(model, name, name, dtype, shape);
+    }
+
+    private static TensorJob storedCopy(ModelSource model, String name, String outputName, DType dtype, Shape shape) {
+        return new FusionJob(outputName, dtype, shape, shape.byteSize(dtype), arena -> {
             Tensor stored = model.tensor(name);
             TensorInputs.checkFinite(model, name, stored);
             Tensor copy = Tensor.allocate(arena, stored.dtype(), stored.shape());

@@ -50,6 +50,14 @@ public final class RunComposer implements AutoCloseable {
     private static final Set<String> INERT_METHOD_KEYS = Set.of("fast_dev_run", "devices", "name", "model_save_path", "model_save_kwargs",
             "show_pbar");
 
+    /**
+     * Method parameters naming where FusionBench's method itself saves the model (the causal-LM methods'
+     * {@code model_save_path}, the Mixtral methods' {@code save_checkpoint}): the run saves there when no
+     * merged_model_save_path is given.
+     */
+    private static final List<String> METHOD_SAVE_PATHS = List.of(amalgam.fusion.method.CausalLmMethods.MODEL_SAVE_PATH,
+            amalgam.fusion.upscale.MixtralMoe.SAVE_CHECKPOINT);
+
     private final HydraCommandLine line;
     private final Path workingDirectory;
     private final ScratchDirectory generated;
@@ -120,8 +128,10 @@ public final class RunComposer implements AutoCloseable {
             // FusionBench's DummyTaskPool saves the model it is given
             savePath = savePath != null ? savePath : path(dummy.get("model_save_path"), "taskpool.model_save_path", logDir);
         }
-        if (savePath == null && parameters.get(amalgam.fusion.method.CausalLmMethods.MODEL_SAVE_PATH) instanceof String methodSavePath) {
-            savePath = path(methodSavePath, "method.model_save_path", logDir); // FusionBench's causal-LM methods save there
+        for (String key : METHOD_SAVE_PATHS) {
+            if (savePath == null && parameters.get(key) instanceof String methodSavePath) {
+                savePath = path(methodSavePath, "method." + key, logDir); // FusionBench's own method saves there
+            }
         }
         boolean saveTokenizer = saveTokenizer(root.get("merged_model_save_kwargs"));
         taskPool = withTrainData(taskPool, root.get("modelpool"));

@@ -59,7 +59,10 @@ class FusionBenchCommandLinesTest {
     private static final Map<String, String> NOT_ON_MANY = Map.of(
             "slerp/slerp", "interpolates exactly two models",
             "slerp/slerp_lm", "interpolates exactly two models",
-            "linear/weighted_average", "its default weights are for two models");
+            "linear/weighted_average", "its default weights are for two models",
+            "depth_upscaling", "upscales one model, and its default layer_indices (null) selects no layer",
+            "mixtral_moe_upscaling", "builds a Mixtral from a LLaMA or Mistral model",
+            "mixtral_moe_merging", "builds a Mixtral from LLaMA or Mistral models");
 
     @TempDir
     static Path root;

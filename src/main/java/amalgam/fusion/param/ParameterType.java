@@ -19,7 +19,12 @@ public enum ParameterType {
     /** A list of numbers, normalized to List of Double. */
     FLOAT_LIST("a list of numbers"),
     /** A number or a list of numbers. */
-    FLOAT_OR_FLOAT_LIST("a number or a list of numbers");
+    FLOAT_OR_FLOAT_LIST("a number or a list of numbers"),
+    /**
+     * A list whose entries are integers (normalized to Long) or strings (a single string is a one-element list):
+     * FusionBench's {@code layer_indices}, where a string is an expression such as {@code "range(6,12)"}.
+     */
+    INT_OR_STRING_LIST("a list of integers and strings");
 
     private final String description;
 
@@ -35,7 +40,7 @@ public enum ParameterType {
     public boolean isNumeric() {
         return switch (this) {
             case FLOAT, INT, FLOAT_LIST, FLOAT_OR_FLOAT_LIST -> true;
-            case BOOL, STRING, STRING_LIST -> false;
+            case BOOL, STRING, STRING_LIST, INT_OR_STRING_LIST -> false;
         };
     }
 
@@ -74,6 +79,7 @@ public enum ParameterType {
             }
             case FLOAT_LIST -> toDoubles(value);
             case FLOAT_OR_FLOAT_LIST -> value instanceof List<?> ? toDoubles(value) : toDouble(value);
+            case INT_OR_STRING_LIST -> toIntsAndStrings(value);
         };
     }
 
@@ -96,6 +102,29 @@ public enum ParameterType {
             return big.longValue();
         }
         throw wrong(value);
+    }
+
+    private List<Object> toIntsAndStrings(Object value) {
+        if (value instanceof String s) {
+            return List.of(s);
+        }
+        if (!(value instanceof List<?> list)) {
+            throw wrong(value);
+        }
+        List<Object> entries = new ArrayList<>();
+        for (Object item : list) {
+            // a YAML true or 1.0 is neither: Python would take True as layer 1, which nobody means
+            entries.add(item instanceof String s ? s : toLongEntry(item, value));
+        }
+        return List.copyOf(entries);
+    }
+
+    private Long toLongEntry(Object item, Object whole) {
+        try {
+            return toLong(item);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("expected " + description + ", got '" + item + "' in " + whole);
+        }
     }
 
     private List<Double> toDoubles(Object value) {
