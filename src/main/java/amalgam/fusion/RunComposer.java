@@ -49,6 +49,9 @@ public final class RunComposer implements AutoCloseable {
      */
     private static final Set<String> INERT_METHOD_KEYS = Set.of("fast_dev_run", "devices", "name", "model_save_path", "model_save_kwargs",
             "show_pbar");
+    /** Method parameters that say where FusionBench's method saves its model: the run saves there without merged_model_save_path. */
+    private static final List<String> METHOD_SAVE_PATHS = List.of(amalgam.fusion.method.CausalLmMethods.MODEL_SAVE_PATH,
+            amalgam.fusion.method.SmileUpscaling.MODEL_PATH);
 
     private final HydraCommandLine line;
     private final Path workingDirectory;
@@ -120,8 +123,10 @@ public final class RunComposer implements AutoCloseable {
             // FusionBench's DummyTaskPool saves the model it is given
             savePath = savePath != null ? savePath : path(dummy.get("model_save_path"), "taskpool.model_save_path", logDir);
         }
-        if (savePath == null && parameters.get(amalgam.fusion.method.CausalLmMethods.MODEL_SAVE_PATH) instanceof String methodSavePath) {
-            savePath = path(methodSavePath, "method.model_save_path", logDir); // FusionBench's causal-LM methods save there
+        for (String methodSaveKey : METHOD_SAVE_PATHS) {
+            if (savePath == null && parameters.get(methodSaveKey) instanceof String methodSavePath) {
+                savePath = path(methodSavePath, "method." + methodSaveKey, logDir); // FusionBench's method saves there
+            }
         }
         boolean saveTokenizer = saveTokenizer(root.get("merged_model_save_kwargs"));
         taskPool = withTrainData(taskPool, root.get("modelpool"));

@@ -41,6 +41,14 @@ public record FusedModelSpec(Path output, Path sideFilesSource, DType torchDType
         this(output, sideFilesSource, torchDType, configUpdates, copyTokenizer, provenance, configText, Map.of(), true);
     }
 
+    /** The same model with one more generated file (replacing one of that name). */
+    public FusedModelSpec withGeneratedFile(String name, String text) {
+        Map<String, String> files = new LinkedHashMap<>(generatedFiles);
+        files.put(name, text);
+        return new FusedModelSpec(output, sideFilesSource, torchDType, configUpdates, copyTokenizer, provenance, configText,
+                files, modelCard);
+    }
+
     /** The same model written to another directory. */
     public FusedModelSpec withOutput(Path directory) {
         return new FusedModelSpec(directory, sideFilesSource, torchDType, configUpdates, copyTokenizer, provenance,
