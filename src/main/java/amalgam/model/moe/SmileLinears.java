@@ -49,7 +49,7 @@ public final class SmileLinears implements ClipModel.Linears {
     public static SmileLinears load(ClipWeights.Source source, SmileMixture mixture, ClipConfig config, Arena arena) {
         Map<String, Shape> towerLinears = encoderLinears(config);
         int experts = mixture.experts().size();
-        Map<String, Layer> layers = new LinkedHashMap<>();
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (SmileMixture.Linear linear : mixture.linears()) {
             Shape expected = towerLinears.get(linear.name());
             if (expected == null) {
@@ -61,8 +61,19 @@ public final class SmileLinears implements ClipModel.Linears {
                 throw new UserInputException("mixture in '" + source.displayName() + "': linear '" + linear.name() + "' is listed as "
                         + linear.outFeatures() + "x" + linear.inFeatures() + " (out x in) but the config makes it " + expected);
             }
-            Map<String, Tensor> tensors = new LinkedHashMap<>();
             linear.expertTensors(experts).forEach((name, shape) -> tensors.put(name, read(source, name, shape, arena)));
+        }
+        return of(mixture, tensors);
+    }
+
+    /**
+     * The MoE linears over float32 expert tensors already checked against the description (by name, see
+     * {@link SmileTensorNames}); the shared W0 and b0 come from the forward's parameters.
+     */
+    public static SmileLinears of(SmileMixture mixture, Map<String, Tensor> tensors) {
+        int experts = mixture.experts().size();
+        Map<String, Layer> layers = new LinkedHashMap<>();
+        for (SmileMixture.Linear linear : mixture.linears()) {
             List<Expert> list = new ArrayList<>();
             for (int i = 0; i < experts; i++) {
                 list.add(new Expert(constant(tensors.get(SmileTensorNames.expertU(linear.name(), i))),
@@ -70,7 +81,8 @@ public final class SmileLinears implements ClipModel.Linears {
                         constant(tensors.get(SmileTensorNames.expertWeight(linear.name(), i))),
                         constant(tensors.get(SmileTensorNames.expertBias(linear.name(), i)))));
             }
-            layers.put(linear.name(), new Layer(linear, mixture.settings().topK(), Var.constant(tensors.get(SmileTensorNames.gate(linear.name()))), list));
+            Var gate = Var.constant(tensors.get(SmileTensorNames.gate(linear.name())));
+            layers.put(linear.name(), new Layer(linear, mixture.settings().topK(), gate, list));
         }
         return new SmileLinears(layers);
     }
