@@ -1,8 +1,8 @@
 package amalgam.cli;
 
-import amalgam.UserInputException;
 import amalgam.io.TensorInfo;
 import amalgam.model.moe.MixtureDescription;
+import amalgam.model.moe.MoeCheckpoint;
 import amalgam.model.moe.SmileMixture;
 import amalgam.tensor.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,18 +23,7 @@ record MixtureSummary(MixtureDescription description, long totalParameters) {
     static MixtureSummary of(MixtureDescription description, List<TensorInfo> tensors, long totalParameters, Path folder) {
         Map<String, Shape> shapes = new HashMap<>();
         tensors.forEach(info -> shapes.put(info.name(), info.shape()));
-        switch (description) {
-            case SmileMixture smile -> {
-                for (SmileMixture.Linear linear : smile.linears()) {
-                    linear.expertTensors(smile.experts().size()).forEach((name, shape) -> {
-                        if (!shape.equals(shapes.get(name))) {
-                            throw new UserInputException("mixture '" + folder + "': tensor '" + name + "' is "
-                                    + (shapes.containsKey(name) ? shapes.get(name) + "" : "missing") + ", moe.json needs " + shape);
-                        }
-                    });
-                }
-            }
-        }
+        MoeCheckpoint.checkTensors(description, shapes, folder);
         return new MixtureSummary(description, totalParameters);
     }
 

@@ -23,7 +23,9 @@ final class SavedMixtures {
     static Optional<MixtureDescription> reopened(LoadedPool loaded, FusionMethod method) {
         ModelPool pool = loaded.pool();
         if (method instanceof Dummy) {
-            return directoryOf(loaded, pool.reference()).filter(MoeCheckpoint::isMixture).map(MoeCheckpoint::read);
+            Optional<CheckpointModelSource> source = loaded.checkpoint(pool.reference().name())
+                    .filter(checkpoint -> MoeCheckpoint.isMixture(checkpoint.checkpoint().directory()));
+            return source.map(SavedMixtures::checkedDescription);
         }
         for (ModelSource model : pool.allModels()) {
             Optional<Path> directory = directoryOf(loaded, model).filter(MoeCheckpoint::isMixture);
@@ -34,6 +36,16 @@ final class SavedMixtures {
             }
         }
         return Optional.empty();
+    }
+
+    /** The folder's description, its tensors checked against it (errors name the folder, not a copy of it). */
+    private static MixtureDescription checkedDescription(CheckpointModelSource source) {
+        Path folder = source.checkpoint().directory();
+        MixtureDescription description = MoeCheckpoint.read(folder);
+        java.util.Map<String, amalgam.tensor.Shape> shapes = new java.util.HashMap<>();
+        source.checkpoint().tensors().forEach(info -> shapes.put(info.name(), info.shape()));
+        MoeCheckpoint.checkTensors(description, shapes, folder);
+        return description;
     }
 
     private static Optional<Path> directoryOf(LoadedPool loaded, ModelSource model) {

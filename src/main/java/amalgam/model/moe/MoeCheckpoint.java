@@ -129,6 +129,29 @@ public final class MoeCheckpoint {
         return new SmileMixture(experts, settings, linears);
     }
 
+    /**
+     * Refuses a description whose tensors the model folder does not hold with the listed shapes ({@code shapes}: the
+     * folder's tensor shapes by name), naming the first tensor at fault.
+     */
+    public static void checkTensors(MixtureDescription description, java.util.Map<String, amalgam.tensor.Shape> shapes, Path folder) {
+        switch (description) {
+            case SmileMixture smile -> {
+                for (SmileMixture.Linear linear : smile.linears()) {
+                    linear.expertTensors(smile.experts().size()).forEach((name, shape) -> {
+                        if (!shapes.containsKey(name)) {
+                            throw new UserInputException("mixture '" + folder + "' is missing tensor '" + name + "' (" + FILE
+                                    + " lists " + smile.experts().size() + " experts for linear '" + linear.name() + "')");
+                        }
+                        if (!shape.equals(shapes.get(name))) {
+                            throw new UserInputException("mixture '" + folder + "': tensor '" + name + "' has shape " + shapes.get(name)
+                                    + " but " + FILE + " needs " + shape);
+                        }
+                    });
+                }
+            }
+        }
+    }
+
     private static List<String> experts(JsonNode node, String what) {
         if (!node.isArray() || node.isEmpty() || node.size() > MAX_EXPERTS) {
             throw new UserInputException(what + ": 'experts' must be a non-empty list of expert names");
