@@ -49,7 +49,7 @@ import java.util.regex.Pattern;
 public final class SmileUpscaling implements FusionMethod {
     public static final String MODEL_PATH = "model_path";
     private static final String NAME = "smile_upscaling/smile_upscaling";
-    private static final Domain POSITIVE_INT = Domain.integers(1, Integer.MAX_VALUE);
+    private static final Domain POSITIVE_INT = Domain.integersFrom(1);
     /** The encoder linears of a CLIP vision tower, by weight name. */
     private static final Pattern LINEAR = Pattern.compile(
             "(vision_model\\.encoder\\.layers\\.\\d+\\.(?:self_attn\\.(?:q|k|v|out)_proj|mlp\\.fc[12]))\\.weight");
@@ -64,8 +64,8 @@ public final class SmileUpscaling implements FusionMethod {
                             "accepted for compatibility; no effect (only the leading min(out, in) singular vectors are used)"),
                     ParameterSpec.of("gate_k", ParameterType.INT, 1, POSITIVE_INT,
                             "right singular vectors per expert in the gate (clamped to min(out, in))"),
-                    ParameterSpec.of("k", ParameterType.INT, 128, Domain.integers(Integer.MIN_VALUE, Integer.MAX_VALUE),
-                            "rank of each expert (clamped to min(out, in)); k <= 0 keeps dense experts"),
+                    ParameterSpec.of("k", ParameterType.INT, 128, Domain.integersFrom(-1),
+                            "rank of each expert (clamped to min(out, in)); k = 0 or -1 keeps dense experts"),
                     ParameterSpec.of("top_k", ParameterType.INT, 1, POSITIVE_INT, "experts each token is routed to (at most T)"),
                     ParameterSpec.of("routing_use_diff", ParameterType.BOOL, true,
                             "gates from the SVD of the task vectors ΔWᵢ (false: of the fine-tuned weights Wᵢ)"),
