@@ -3,6 +3,7 @@ package amalgam.cli;
 import amalgam.io.Checkpoint;
 import amalgam.io.HubCache;
 import amalgam.io.TensorInfo;
+import amalgam.model.moe.MoeCheckpoint;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,7 +17,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code amalgam inspect MODEL [--json]}: the tensors of a checkpoint, one row each, and totals. */
+/**
+ * {@code amalgam inspect MODEL [--json]}: the tensors of a checkpoint, one row each, and totals; for a saved mixture
+ * of experts also its experts, routers and parameters per token ({@link MixtureSummary}).
+ */
 @Command(name = "inspect", mixinStandardHelpOptions = true, description = "List the tensors of a checkpoint (file, directory, sharded, or HF cache repo).")
 final class InspectCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "A .safetensors or .bin file, a model directory, a Hugging Face cache repo directory, or a hub repo id (org/name[@revision]) in the local Hugging Face cache.")
@@ -38,10 +42,19 @@ final class InspectCommand implements Callable<Integer> {
         try (Checkpoint checkpoint = Checkpoint.open(HubCache.locate(model.toString()))) {
             List<TensorInfo> tensors = checkpoint.tensors();
             long parameters = tensors.stream().mapToLong(info -> info.shape().elementCount()).sum();
+            MixtureSummary mixture = java.nio.file.Files.isDirectory(model) && MoeCheckpoint.isMixture(model)
+                    ? MixtureSummary.of(MoeCheckpoint.read(model), tensors, parameters, model) : null;
             if (json) {
-                out.println(toJson(tensors, parameters));
+                ObjectNode root = toJson(tensors, parameters);
+                if (mixture != null) {
+                    root.set("moe", mixture.toJson());
+                }
+                out.println(new ObjectMapper().writeValueAsString(root));
             } else {
                 printTable(out, tensors, parameters);
+                if (mixture != null) {
+                    mixture.print(out);
+                }
             }
         }
         return Main.EXIT_OK;
@@ -80,7 +93,7 @@ final class InspectCommand implements Callable<Integer> {
         out.printf("%,d parameters in all%n", total);
     }
 
-    private static String toJson(List<TensorInfo> tensors, long parameters) throws Exception {
+    private static ObjectNode toJson(List<TensorInfo> tensors, long parameters) {
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode root = mapper.createObjectNode();
         ArrayNode array = root.putArray("tensors");
@@ -95,7 +108,7 @@ final class InspectCommand implements Callable<Integer> {
         }
         root.put("num_tensors", tensors.size());
         root.put("num_parameters", parameters);
-        return mapper.writeValueAsString(root);
+        return root;
     }
 
     private static void printTable(PrintWriter out, List<TensorInfo> tensors, long parameters) {

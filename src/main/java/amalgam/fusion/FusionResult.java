@@ -4,14 +4,15 @@ import amalgam.merge.ModelSource;
 import amalgam.merge.TensorJob;
 import amalgam.model.clip.EnsembleEmbedder;
 import amalgam.model.clip.FeatureCorrection;
+import amalgam.model.moe.MixtureDescription;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.SequencedMap;
 
 /**
  * What a fusion method produces. A run writes each kind in its own layout and evaluates it on the task pool:
- * one checkpoint, one checkpoint of a new architecture, one checkpoint per task, one per continual step, or the
- * members of an ensemble.
+ * one checkpoint, one checkpoint of a new architecture, one checkpoint per task, one per continual step, the
+ * members of an ensemble, or a mixture of experts.
  */
 public sealed interface FusionResult {
     /**
@@ -81,6 +82,18 @@ public sealed interface FusionResult {
             if (weights.size() != members.size()) {
                 throw new IllegalArgumentException(weights.size() + " weights for " + members.size() + " members");
             }
+        }
+    }
+
+    /**
+     * A mixture of experts (SMILE upscaling; the kind WEMoE-like methods add to): one checkpoint whose jobs write every
+     * tensor (the shared weights under their plain names, the experts' and routers' beside them), saved with the
+     * description of what those tensors form ({@code moe.json}, {@link amalgam.model.moe.MoeCheckpoint}) and evaluated
+     * as the mixture it describes.
+     */
+    record Mixture(List<TensorJob> jobs, MixtureDescription description) implements FusionResult {
+        public Mixture {
+            jobs = List.copyOf(jobs);
         }
     }
 }

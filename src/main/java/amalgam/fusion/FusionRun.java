@@ -23,6 +23,8 @@ import amalgam.merge.Provenance;
 import amalgam.merge.TensorJob;
 import amalgam.model.clip.ClipConfig;
 import amalgam.model.clip.ClipVisionFamily;
+import amalgam.model.moe.MixtureDescription;
+import amalgam.model.moe.MoeCheckpoint;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,7 +118,10 @@ public final class FusionRun {
                 FusionContext context = new FusionContext(pool, seed, engine.threads(), data, saveTo != null,
                         engine.workers().parallel());
                 TaskHeads heads = TaskHeads.of(pool);
-                FusionResult result = TensorInputs.withReference(pool.reference().name(), () -> method.fuse(context));
+                Optional<MixtureDescription> savedMixture = SavedMixtures.reopened(loaded, method);
+                FusionResult fused = TensorInputs.withReference(pool.reference().name(), () -> method.fuse(context));
+                FusionResult result = savedMixture.isPresent() && fused instanceof FusionResult.MergedModel unchanged
+                        ? new FusionResult.Mixture(unchanged.jobs(), savedMixture.get()) : fused;
                 nonFinite.planned();
                 Provenance provenance = provenance(spec, loaded);
                 FusedModelSpec written = fusedModelSpec(saveTo, loaded, provenance, spec.configText(), spec.saveTokenizer());
@@ -128,6 +133,9 @@ public final class FusionRun {
                     case FusionResult.RestructuredModel restructured -> saveAndEvaluate(checked(Map.of("", restructured.jobs()),
                             methodName, nonFinite), written.withGeneratedFile("config.json", loaded.restructuredConfig(restructured.config())),
                             output, false, evaluated, report, SideOutputs.heads(heads));
+                    case FusionResult.Mixture mixture -> saveAndEvaluate(checked(Map.of("", mixture.jobs()), methodName, nonFinite),
+                            written.withGeneratedFile(MoeCheckpoint.FILE, MoeCheckpoint.toJson(mixture.description())), output, false,
+                            evaluated, report, SideOutputs.heads(heads));
                     case FusionResult.PerTaskModels perTask -> saveAndEvaluate(checked(perTask.models(), methodName, nonFinite), written,
                             output, true, evaluated, report, SideOutputs.heads(heads));
                     case FusionResult.ContinualSteps steps -> saveAndEvaluateSteps(checked(steps.steps(), methodName, nonFinite),

@@ -26,6 +26,7 @@ import amalgam.fusion.method.SimpleAverage;
 import amalgam.fusion.method.CausalLmMethods;
 import amalgam.fusion.method.SingularValueCalibration;
 import amalgam.fusion.method.SlerpMerging;
+import amalgam.fusion.method.SmileUpscaling;
 import amalgam.fusion.method.TallMaskTaskArithmetic;
 import amalgam.fusion.method.TaskArithmetic;
 import amalgam.fusion.method.TaskSingularVectorMerging;
@@ -89,7 +90,8 @@ public final class MethodRegistry {
             ConcreteTaskArithmetic.DECLARATION,
             ConcreteAdaMerging.TASK_WISE,
             ConcreteAdaMerging.LAYER_WISE,
-            RepresentationSurgery.DECLARATION));
+            RepresentationSurgery.DECLARATION,
+            SmileUpscaling.DECLARATION));
         all.addAll(SingularValueCalibration.DECLARATIONS);
         all.addAll(CausalLmMethods.DECLARATIONS);
         all.add(DepthUpscaling.DECLARATION);

@@ -49,14 +49,13 @@ public final class RunComposer implements AutoCloseable {
      */
     private static final Set<String> INERT_METHOD_KEYS = Set.of("fast_dev_run", "devices", "name", "model_save_path", "model_save_kwargs",
             "show_pbar");
-
     /**
      * Method parameters naming where FusionBench's method itself saves the model (the causal-LM methods'
-     * {@code model_save_path}, the Mixtral methods' {@code save_checkpoint}): the run saves there when no
-     * merged_model_save_path is given.
+     * {@code model_save_path}, the Mixtral methods' {@code save_checkpoint}, SMILE's {@code model_path}): the run saves
+     * there when no merged_model_save_path is given.
      */
     private static final List<String> METHOD_SAVE_PATHS = List.of(amalgam.fusion.method.CausalLmMethods.MODEL_SAVE_PATH,
-            amalgam.fusion.upscale.MixtralMoe.SAVE_CHECKPOINT);
+            amalgam.fusion.upscale.MixtralMoe.SAVE_CHECKPOINT, amalgam.fusion.method.SmileUpscaling.MODEL_PATH);
 
     private final HydraCommandLine line;
     private final Path workingDirectory;

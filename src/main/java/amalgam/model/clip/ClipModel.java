@@ -17,10 +17,31 @@ public final class ClipModel {
     public record TowerOutput(Var lastHidden, Var pooled) {
     }
 
+    /**
+     * How the encoders' {@code nn.Linear} layers compute, given the Linear's name ({@code
+     * vision_model.encoder.layers.3.mlp.fc1}) and its input [..., in]: plainly x Wᵀ + b from {@code NAME.weight} and
+     * {@code NAME.bias}, or as a mixture of experts (SMILE) that routes every token.
+     */
+    @FunctionalInterface
+    public interface Linears {
+        Var apply(Graph graph, Parameters params, String linear, Var x);
+
+        /** x Wᵀ + b. */
+        Linears PLAIN = (graph, params, linear, x) -> graph.linear(x, params.get(graph, linear + ".weight"),
+                params.get(graph, linear + ".bias"));
+    }
+
     private final ClipConfig config;
+    private final Linears linears;
 
     public ClipModel(ClipConfig config) {
+        this(config, Linears.PLAIN);
+    }
+
+    /** A model whose encoder Linears compute as {@code linears} says (a mixture of experts). */
+    public ClipModel(ClipConfig config, Linears linears) {
         this.config = config;
+        this.linears = linears;
     }
 
     public ClipConfig config() {
@@ -182,11 +203,11 @@ public final class ClipModel {
         return graph.transpose(graph.reshape(x, batch, length, config.heads(), config.headDimension()), 1, 2);
     }
 
-    private static Var linear(Graph graph, Parameters params, String name, Var x, LinearInputs observer) {
+    private Var linear(Graph graph, Parameters params, String name, Var x, LinearInputs observer) {
         if (observer != null) {
             observer.observe(name, x);
         }
-        return graph.linear(x, params.get(graph, name + ".weight"), params.get(graph, name + ".bias"));
+        return linears.apply(graph, params, name, x);
     }
 
     private static Var layerNorm(Graph graph, Parameters params, String name, Var x, ClipConfig.Tower config) {

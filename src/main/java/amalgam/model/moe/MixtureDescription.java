@@ -1,0 +1,19 @@
+package amalgam.model.moe;
+
+import java.util.List;
+
+/**
+ * What a saved mixture of experts is, besides its tensors: its kind (how its layers route and combine experts) and
+ * its experts, named after the task models they come from, in pool order. One record per kind; SMILE is the first,
+ * WEMoE-like mixtures (routers that weight task vectors) can join as further kinds.
+ */
+public sealed interface MixtureDescription permits SmileMixture {
+    /** The kind's name in {@code moe.json}. */
+    String kind();
+
+    /** Expert names, in expert-index order. */
+    List<String> experts();
+
+    /** Parameters a token does not use: those of the experts it is not routed to. */
+    long idleParametersPerToken();
+}
