@@ -4,7 +4,6 @@ import amalgam.UserInputException;
 import amalgam.io.Checkpoint;
 import amalgam.merge.CheckpointModelSource;
 import amalgam.nn.Graph;
-import amalgam.nn.Parameters;
 import amalgam.nn.Var;
 import amalgam.parallel.Parallel;
 import amalgam.tensor.DType;
@@ -50,12 +49,6 @@ public final class LmForward {
                 return out;
             }
         }
-    }
-
-    /** Runs {@code model} on {@code batch} with given parameters in {@code graph} (a convenience for callers with weights). */
-    public static LmOutput forward(LanguageModel model, Graph graph, Parameters params, LmBatch batch) {
-        checkInputs(model.config(), batch);
-        return model.forward(graph, params, batch);
     }
 
     private static void checkInputs(LmConfig config, LmBatch batch) {
