@@ -1,12 +1,15 @@
 package amalgam.cli;
 
 import amalgam.data.image.ClipImageProcessor;
+import amalgam.io.CheckpointLocator;
+import amalgam.io.LocatedCheckpoint;
 import amalgam.io.OutputFile;
 import amalgam.io.SafetensorsFile;
 import amalgam.io.SafetensorsWriter;
 import amalgam.io.TensorEntry;
 import amalgam.io.TensorInfo;
 import amalgam.model.clip.ClipForward;
+import amalgam.model.lm.LmForward;
 import amalgam.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
@@ -20,8 +23,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code amalgam debug ...}: tools for checking checkpoints and preprocessing against Hugging Face outputs. */
-@Command(name = "debug", mixinStandardHelpOptions = true, description = "Parity tools: run a CLIP checkpoint or its image preprocessing.",
-        subcommands = {DebugCommand.ClipForwardCommand.class, DebugCommand.ClipPreprocessCommand.class})
+@Command(name = "debug", mixinStandardHelpOptions = true,
+        description = "Parity tools: run a CLIP or language-model checkpoint, or CLIP's image preprocessing.",
+        subcommands = {DebugCommand.ClipForwardCommand.class, DebugCommand.ClipPreprocessCommand.class,
+                DebugCommand.LmForwardCommand.class})
 final class DebugCommand extends CommandGroup {
     @Command(name = "clip-forward", mixinStandardHelpOptions = true,
             description = "CLIPModel forward: INPUTS (pixel_values, input_ids, attention_mask) -> the seven HF outputs.")
@@ -42,15 +47,58 @@ final class DebugCommand extends CommandGroup {
         public Integer call() {
             OutputFile.checkReplaceable(output, OutputFile::isAmalgamSafetensors);
             try (Arena arena = Arena.ofShared(); SafetensorsFile file = SafetensorsFile.open(inputs)) {
-                Map<String, Tensor> tensors = new LinkedHashMap<>();
-                for (TensorInfo info : file.tensors()) {
-                    tensors.put(info.name(), file.tensor(info.name()));
-                }
-                int workers = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-                write(output, ClipForward.run(model, tensors, arena, workers));
+                write(output, ClipForward.run(model, tensors(file), arena, workers(threads)));
             }
             return Main.EXIT_OK;
         }
+    }
+
+    @Command(name = "lm-forward", mixinStandardHelpOptions = true,
+            description = {"Language-model forward (LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, GPT2LMHeadModel,"
+                    + " GPT2ForSequenceClassification): INPUTS (input_ids, attention_mask I64 [B,L]) -> logits and"
+                    + " last_hidden_state (F32), as transformers computes them in float32 with positions 0..L-1.",
+                    "A classifier's logits are [B,num_labels], taken at each row's last position whose mask is 1."})
+    static final class LmForwardCommand implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "MODEL_DIR")
+        Path model;
+
+        @Parameters(index = "1", paramLabel = "INPUTS.safetensors")
+        Path inputs;
+
+        @Parameters(index = "2", paramLabel = "OUT.safetensors")
+        Path output;
+
+        @Option(names = "--threads", description = "Threads (default: all cores).")
+        Integer threads;
+
+        @Override
+        public Integer call() {
+            OutputFile.checkReplaceable(output, OutputFile::isAmalgamSafetensors);
+            LocatedCheckpoint located = CheckpointLocator.locate(model);
+            List<Path> read = new ArrayList<>(located.files());
+            read.add(inputs);
+            read.add(located.directory().resolve("config.json"));
+            OutputFile.checkNotAnInput(output, read);
+            try (Arena arena = Arena.ofShared(); SafetensorsFile file = SafetensorsFile.open(inputs)) {
+                write(output, LmForward.run(model, tensors(file), arena, workers(threads)));
+            }
+            return Main.EXIT_OK;
+        }
+    }
+
+    private static Map<String, Tensor> tensors(SafetensorsFile file) {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        for (TensorInfo info : file.tensors()) {
+            tensors.put(info.name(), file.tensor(info.name()));
+        }
+        return tensors;
+    }
+
+    private static int workers(Integer threads) {
+        if (threads != null && threads < 1) {
+            throw new amalgam.UserInputException("--threads must be at least 1, got " + threads);
+        }
+        return threads == null ? Runtime.getRuntime().availableProcessors() : threads;
     }
 
     @Command(name = "clip-preprocess", mixinStandardHelpOptions = true,

@@ -36,6 +36,24 @@ public final class OutputFile {
         }
     }
 
+    /** Refuses an output that is one of the command's input files (an amalgam-written input would pass the mark check). */
+    public static void checkNotAnInput(Path output, java.util.List<Path> inputs) {
+        if (!Files.exists(output)) {
+            return;
+        }
+        for (Path input : inputs) {
+            try {
+                if (Files.exists(input) && Files.isSameFile(output, input)) {
+                    throw new UserInputException("output '" + output + "' is the input '" + input + "': refusing to"
+                            + " overwrite an input; choose another file name");
+                }
+            } catch (java.io.IOException e) {
+                throw new UserInputException("cannot compare output '" + output + "' with input '" + input + "': "
+                        + e.getMessage(), e);
+            }
+        }
+    }
+
     /** The metadata of a safetensors file a command writes as its output ({@code format: pt}, then the mark). */
     public static SequencedMap<String, String> safetensorsMetadata(String kind) {
         SequencedMap<String, String> metadata = new LinkedHashMap<>();

@@ -10,7 +10,10 @@ import java.lang.foreign.MemorySegment;
  *       phi(x) = exp(-x^2 / 2) / sqrt(2 pi) (Hendrycks and Gimpel 2016);</li>
  *   <li>quick GELU (CLIP): x * sigmoid(1.702 x); d/dx = s + 1.702 x s (1 - s);</li>
  *   <li>sigmoid: s = 1 / (1 + exp(-x)); d/dx = s (1 - s);</li>
- *   <li>ReLU: max(x, 0); d/dx = 1 where x > 0, else 0 (torch's choice at 0).</li>
+ *   <li>ReLU: max(x, 0); d/dx = 1 where x > 0, else 0 (torch's choice at 0);</li>
+ *   <li>SiLU (swish, Elfwing et al. 2017): x s(x); d/dx = s + x s (1 - s);</li>
+ *   <li>tanh GELU (Hugging Face's {@code gelu_new}, GPT-2): x (1 + tanh(u)) / 2, u = sqrt(2/pi) (x + 0.044715 x^3);
+ *       d/dx = (1 + t) / 2 + x (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2) / 2, t = tanh(u).</li>
  * </ul>
  * The backward recomputes from the saved input (no extra activation buffer). Quick GELU runs on {@link VectorMath}'s
  * exp (CLIP's MLPs spend most of their element-wise time there).
@@ -18,10 +21,12 @@ import java.lang.foreign.MemorySegment;
 final class ActivationOps {
     private static final double INV_SQRT2 = 1 / Math.sqrt(2);
     private static final double INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+    private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+    private static final double GELU_CUBIC = 0.044715;
     static final float QUICK_GELU_ALPHA = 1.702f;
 
     enum Kind {
-        GELU, QUICK_GELU, SIGMOID, RELU
+        GELU, QUICK_GELU, SIGMOID, RELU, SILU, TANH_GELU
     }
 
     private ActivationOps() {
@@ -50,6 +55,18 @@ final class ActivationOps {
                         Floats.set(o, i, Math.max(Floats.get(in, i), 0f));
                     }
                 }
+                case SILU -> {
+                    for (long i = start; i < end; i++) {
+                        float v = Floats.get(in, i);
+                        Floats.set(o, i, v * sigmoid(v));
+                    }
+                }
+                case TANH_GELU -> {
+                    for (long i = start; i < end; i++) {
+                        double v = Floats.get(in, i);
+                        Floats.set(o, i, (float) (0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + GELU_CUBIC * v * v * v)))));
+                    }
+                }
             }
         });
         return graph.record(out, grad -> {
@@ -70,6 +87,14 @@ final class ActivationOps {
                             yield s * (1 - s);
                         }
                         case RELU -> v > 0 ? 1f : 0f;
+                        case SILU -> {
+                            float s = sigmoid(v);
+                            yield s + v * s * (1 - s);
+                        }
+                        case TANH_GELU -> {
+                            double t = Math.tanh(SQRT_2_OVER_PI * (v + GELU_CUBIC * v * v * v));
+                            yield (float) (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * GELU_CUBIC * v * v));
+                        }
                     };
                     Floats.set(target, i, Floats.get(target, i) + derivative * Floats.get(g, i));
                 }

@@ -243,6 +243,26 @@ public final class Graph implements AutoCloseable {
         return NormOps.l2Normalize(this, x, 1e-12f);
     }
 
+    /** RMS norm over the last axis (Llama): x [..., n], weight [n]. */
+    public Var rmsNorm(Var x, Var weight, float eps) {
+        return NormOps.rmsNorm(this, x, weight, eps);
+    }
+
+    /** Rotary position embedding of x [B, H, L, d] with F32 tables cos, sin [L, d] or [B, L, d] (see RotaryOps). */
+    public Var rotary(Var x, Tensor cos, Tensor sin) {
+        return RotaryOps.rotary(this, x, cos, sin);
+    }
+
+    /** SiLU (swish) x sigmoid(x). */
+    public Var silu(Var x) {
+        return ActivationOps.apply(this, ActivationOps.Kind.SILU, x);
+    }
+
+    /** The tanh approximation of GELU (Hugging Face's gelu_new / gelu_pytorch_tanh, GPT-2's activation). */
+    public Var tanhGelu(Var x) {
+        return ActivationOps.apply(this, ActivationOps.Kind.TANH_GELU, x);
+    }
+
     /** Exact GELU x Phi(x). */
     public Var gelu(Var x) {
         return ActivationOps.apply(this, ActivationOps.Kind.GELU, x);
@@ -283,6 +303,14 @@ public final class Graph implements AutoCloseable {
      */
     public Var attention(Var q, Var k, Var v, boolean causal, Tensor keyMask) {
         return AttentionOps.attention(this, q, k, v, causal, keyMask, (float) (1 / Math.sqrt(q.shape().dim(-1))));
+    }
+
+    /**
+     * Scaled dot-product attention with a decoder's mask: q [B, H, Lq, d], k [B, Hkv, Lk, d], v [B, Hkv, Lk, dv]
+     * (Hkv dividing H: grouped-query attention) -> [B, H, Lq, dv], scores scaled by {@code scale}.
+     */
+    public Var attention(Var q, Var k, Var v, AttentionMask mask, float scale) {
+        return AttentionOps.attention(this, q, k, v, mask, scale);
     }
 
     /** Rows of weight [V, D] picked by ids (dims idDims) -> [idDims..., D]. */

@@ -10,6 +10,9 @@ import java.lang.foreign.MemorySegment;
  *   <li>Layer norm (Ba et al. 2016): y = (x - mean) * rstd * w + b, rstd = 1 / sqrt(var + eps), var biased. Backward
  *       with xhat = (x - mean) rstd and h = g w: dx = rstd (h - mean(h) - xhat mean(h xhat)), dw += sum_rows g xhat,
  *       db += sum_rows g.</li>
+ *   <li>RMS norm (Zhang and Sennrich 2019, as Hugging Face's {@code LlamaRMSNorm}): y = w * (x * r),
+ *       r = 1 / sqrt(mean(x^2) + eps), no mean subtraction and no bias. Backward with h = g w:
+ *       dx = r h - x r^3 mean(h x), dw += sum_rows g x r.</li>
  *   <li>L2 normalise: y = x / max(|x|, eps) (as torch.nn.functional.normalize); dx = (g - y (y . g)) / |x| when
  *       |x| > eps, else g / eps.</li>
  * </ul>
@@ -79,6 +82,65 @@ final class NormOps {
                 });
             }
         }, x, weight, bias);
+    }
+
+    static Var rmsNorm(Graph graph, Var x, Var weight, float eps) {
+        int n = SoftmaxOps.lastDim(x);
+        if (!weight.shape().equals(Shape.of(n))) {
+            throw new IllegalArgumentException("rmsNorm: x " + x.shape() + " needs a weight of shape [" + n + "], got "
+                    + weight.shape());
+        }
+        long rows = SoftmaxOps.rows(x, n);
+        Tensor out = graph.allocate(x.shape());
+        Tensor inverseRms = graph.allocate(Shape.of(Math.max(rows, 1))); // r per row, for the backward
+        MemorySegment in = x.value().data();
+        MemorySegment w = weight.value().data();
+        MemorySegment o = out.data();
+        graph.parallel().forRange(rows, Floats.rowGrain(n), (start, end) -> {
+            for (long row = start; row < end; row++) {
+                long base = row * n;
+                float r = (float) (1 / Math.sqrt(Floats.dot(n, in, base, in, base) / n + eps));
+                inverseRms.setFloat(row, r);
+                for (int i = 0; i < n; i++) {
+                    float normalized = Floats.get(in, base + i) * r; // rounded before the weight, as HF does
+                    Floats.set(o, base + i, Floats.get(w, i) * normalized);
+                }
+            }
+        });
+        return graph.record(out, grad -> {
+            MemorySegment g = grad.data();
+            if (x.requiresGrad()) {
+                MemorySegment target = graph.gradOf(x).data();
+                graph.parallel().forRange(rows, Floats.rowGrain(n), (start, end) -> {
+                    for (long row = start; row < end; row++) {
+                        long base = row * n;
+                        float r = inverseRms.getFloat(row);
+                        double projection = 0; // sum_i h_i x_i
+                        for (int i = 0; i < n; i++) {
+                            projection += (double) Floats.get(g, base + i) * Floats.get(w, i) * Floats.get(in, base + i);
+                        }
+                        float correction = (float) (r * r * r * projection / n);
+                        for (int i = 0; i < n; i++) {
+                            float dx = r * Floats.get(g, base + i) * Floats.get(w, i) - Floats.get(in, base + i) * correction;
+                            Floats.set(target, base + i, Floats.get(target, base + i) + dx);
+                        }
+                    }
+                });
+            }
+            if (weight.requiresGrad()) {
+                MemorySegment dw = graph.gradOf(weight).data();
+                // columns in parallel blocks, rows added in order (deterministic)
+                graph.parallel().forRange(n, 256, (start, end) -> {
+                    for (long row = 0; row < rows; row++) {
+                        long base = row * n;
+                        float r = inverseRms.getFloat(row);
+                        for (long i = start; i < end; i++) {
+                            Floats.set(dw, i, Floats.get(dw, i) + Floats.get(g, base + i) * Floats.get(in, base + i) * r);
+                        }
+                    }
+                });
+            }
+        }, x, weight);
     }
 
     static Var l2Normalize(Graph graph, Var x, float eps) {

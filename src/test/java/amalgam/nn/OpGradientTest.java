@@ -158,6 +158,76 @@ class OpGradientTest {
     }
 
     @Test
+    void groupedQueryAttentionWithSlidingWindow() {
+        float[] keyMask = {1, 1, 1, 1, 1, 0, 1, 1, 0, 1, 1, 1}; // no query sees only padding
+        for (int kvHeads : new int[] {1, 2}) {
+            for (int window : new int[] {0, 2}) {
+                AttentionMask mask = new AttentionMask(true, Tensor.ofFloats(keyMask, 2, 6), window);
+                check("attention kvHeads=" + kvHeads + " window=" + window,
+                        (g, in) -> g.attention(in.get(0), in.get(1), in.get(2), mask, (float) (1 / Math.sqrt(4))),
+                        x -> References.attention(x[0], x[1], x[2], 2, 4, kvHeads, 6, 6, 4, 3, true, window, keyMask), 40,
+                        s(2, 4, 6, 4), s(2, kvHeads, 6, 4), s(2, kvHeads, 6, 3));
+            }
+        }
+    }
+
+    @Test
+    void rmsNorm() {
+        check("rmsNorm", (g, in) -> g.rmsNorm(in.get(0), in.get(1), 1e-5f), x -> {
+            double[] y = new double[x[0].length];
+            for (int row = 0; row < y.length / 7; row++) {
+                double squares = 0;
+                for (int i = 0; i < 7; i++) {
+                    squares += x[0][row * 7 + i] * x[0][row * 7 + i];
+                }
+                double r = 1 / Math.sqrt(squares / 7 + 1e-5);
+                for (int i = 0; i < 7; i++) {
+                    y[row * 7 + i] = x[1][i] * x[0][row * 7 + i] * r;
+                }
+            }
+            return y;
+        }, 41, s(2, 3, 7), s(7));
+    }
+
+    @Test
+    void rotaryWithSharedAndPerRowTables() {
+        java.util.Random random = new java.util.Random(42);
+        for (boolean perRow : new boolean[] {false, true}) {
+            int rows = perRow ? 2 * 5 : 5;
+            float[] cos = new float[rows * 6];
+            float[] sin = new float[rows * 6];
+            for (int i = 0; i < cos.length; i++) {
+                double angle = 4 * random.nextDouble();
+                cos[i] = (float) Math.cos(angle);
+                sin[i] = (float) Math.sin(angle);
+            }
+            long[] table = perRow ? s(2, 5, 6) : s(5, 6);
+            Tensor cosTable = Tensor.ofFloats(cos, table);
+            Tensor sinTable = Tensor.ofFloats(sin, table);
+            check("rotary perRow=" + perRow, (g, in) -> g.rotary(in.get(0), cosTable, sinTable), x -> {
+                double[] y = new double[x[0].length];
+                for (int row = 0; row < y.length / 6; row++) {
+                    int b = row / (3 * 5);
+                    int t = (perRow ? b * 5 : 0) + row % 5;
+                    for (int j = 0; j < 6; j++) {
+                        double rotated = j < 3 ? -x[0][row * 6 + j + 3] : x[0][row * 6 + j - 3];
+                        y[row * 6 + j] = x[0][row * 6 + j] * cos[t * 6 + j] + rotated * sin[t * 6 + j];
+                    }
+                }
+                return y;
+            }, 42, s(2, 3, 5, 6));
+        }
+    }
+
+    @Test
+    void siluAndTanhGelu() {
+        check("silu", (g, in) -> g.silu(in.get(0)), x -> map(x[0], v -> v * References.sigmoid(v)), 43, s(5, 7));
+        double c = Math.sqrt(2 / Math.PI);
+        check("tanhGelu", (g, in) -> g.tanhGelu(in.get(0)),
+                x -> map(x[0], v -> 0.5 * v * (1 + Math.tanh(c * (v + 0.044715 * v * v * v)))), 44, s(5, 7));
+    }
+
+    @Test
     void embeddingWithRepeatedIds() {
         long[] ids = {3, 0, 3, 1, 4, 3};
         check("embedding", (g, in) -> g.embedding(in.get(0), ids, 2, 3), x -> {

@@ -74,22 +74,30 @@ final class References {
     /** Attention over [pairs, L, d] with masks given as hidden[b][i][j] via the predicate. */
     static double[] attention(double[] q, double[] k, double[] v, int batch, int heads, int lq, int lk, int d, int dv,
             boolean causal, float[] keyMask) {
+        return attention(q, k, v, batch, heads, heads, lq, lk, d, dv, causal, 0, keyMask);
+    }
+
+    /** As above with kvHeads key/value heads (query head h reads kv head h / (heads / kvHeads)) and a sliding window. */
+    static double[] attention(double[] q, double[] k, double[] v, int batch, int heads, int kvHeads, int lq, int lk, int d,
+            int dv, boolean causal, int window, float[] keyMask) {
         double scale = 1 / Math.sqrt(d);
         double[] out = new double[batch * heads * lq * dv];
         for (int b = 0; b < batch; b++) {
             for (int h = 0; h < heads; h++) {
                 int p = b * heads + h;
+                int kv = b * kvHeads + h / (heads / kvHeads);
                 for (int i = 0; i < lq; i++) {
                     double[] s = new double[lk];
                     double max = Double.NEGATIVE_INFINITY;
                     for (int j = 0; j < lk; j++) {
-                        boolean hidden = (causal && j > i + (lk - lq)) || (keyMask != null && keyMask[b * lk + j] == 0);
+                        boolean hidden = (causal && j > i + (lk - lq)) || (window > 0 && j <= i + (lk - lq) - window)
+                                || (keyMask != null && keyMask[b * lk + j] == 0);
                         if (hidden) {
                             s[j] = Double.NEGATIVE_INFINITY;
                             continue;
                         }
                         for (int l = 0; l < d; l++) {
-                            s[j] += q[(p * lq + i) * d + l] * k[(p * lk + j) * d + l];
+                            s[j] += q[(p * lq + i) * d + l] * k[(kv * lk + j) * d + l];
                         }
                         s[j] *= scale;
                         max = Math.max(max, s[j]);
@@ -101,7 +109,7 @@ final class References {
                     }
                     for (int j = 0; j < lk; j++) {
                         for (int l = 0; l < dv; l++) {
-                            out[(p * lq + i) * dv + l] += s[j] / total * v[(p * lk + j) * dv + l];
+                            out[(p * lq + i) * dv + l] += s[j] / total * v[(kv * lk + j) * dv + l];
                         }
                     }
                 }
