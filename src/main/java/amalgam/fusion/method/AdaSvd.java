@@ -64,7 +64,7 @@ public final class AdaSvd implements FusionMethod {
             List.of(ParameterSpec.nullable("scaling_factor", ParameterType.FLOAT_OR_FLOAT_LIST, null, Domain.REAL,
                             "c: one number or one per task model (null: 1)"),
                     ParameterSpec.of("num_samples", ParameterType.INT, 256, Domain.integersFrom(1),
-                            "random train images per task (each task's train split must have that many)"),
+                            "random train images per task (the whole split when it is smaller)"),
                     ParameterSpec.of("gate_k", ParameterType.INT, 16, Domain.integersFrom(1),
                             "right singular vectors per expert in the gate (clamped to min(out, in))"),
                     ParameterSpec.of("average_experts", ParameterType.BOOL, false,
@@ -140,7 +140,7 @@ public final class AdaSvd implements FusionMethod {
             hiddenArena.close();
         }
         List<String> names = models.stream().map(ModelSource::name).toList();
-        System.err.println(NAME + ": routed " + samples + " train images of each of " + names.size() + " task(s) through "
+        System.err.println(NAME + ": routed up to " + samples + " train images of each of " + names.size() + " task(s) through "
                 + columns.size() + " MoE linear(s) and collapsed them");
         List<LearnedCoefficients> learned = columns.isEmpty() ? List.of() : List.of(table(names, columns, routing));
         return new FusionResult.MergedModel(PerTensorPlan.fromMemory(pool.reference(), merged), learned);
@@ -163,11 +163,14 @@ public final class AdaSvd implements FusionMethod {
         return scaling;
     }
 
-    /** Refuses a task whose train split has fewer than num_samples images (FusionBench asserts the same). */
+    /**
+     * Notes a task whose train split has fewer than num_samples images: all of them are used (FusionBench asserts
+     * instead; amalgam's data-dependent methods read the whole split then, which a fast_dev_run's one batch needs).
+     */
     private TaskTrainData sampled(TaskTrainData task) {
         if (task.images().size() < samples) {
-            throw new UserInputException("method '" + NAME + "' draws num_samples=" + samples + " train images per task, but the"
-                    + " train split of task '" + task.task() + "' has " + task.images().size() + "; lower method.num_samples");
+            System.err.println(NAME + ": the train split of task '" + task.task() + "' has " + task.images().size()
+                    + " images, fewer than num_samples=" + samples + "; all of them are used");
         }
         return task;
     }
