@@ -28,6 +28,7 @@ import amalgam.fusion.method.SingularValueCalibration;
 import amalgam.fusion.method.SlerpMerging;
 import amalgam.fusion.method.SmileUpscaling;
 import amalgam.fusion.method.AdaSvd;
+import amalgam.fusion.method.SmileDecoderUpscaling;
 import amalgam.fusion.method.TallMaskTaskArithmetic;
 import amalgam.fusion.method.TaskArithmetic;
 import amalgam.fusion.method.TaskSingularVectorMerging;
@@ -98,6 +99,7 @@ public final class MethodRegistry {
         all.addAll(CausalLmMethods.DECLARATIONS);
         all.add(DepthUpscaling.DECLARATION);
         all.addAll(MixtralMoe.DECLARATIONS);
+        all.addAll(SmileDecoderUpscaling.DECLARATIONS);
         return List.copyOf(all);
     }
 
