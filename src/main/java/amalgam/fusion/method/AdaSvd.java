@@ -104,18 +104,19 @@ public final class AdaSvd implements FusionMethod {
         List<String> tower = family.towerNames();
         Set<String> linearTensors = linearTensors(tower);
         Arena result = Arena.ofAuto();
-        Map<String, Tensor> merged = new LinkedHashMap<>(averages(base, models, tower, linearTensors, result));
+        Map<String, Tensor> averaged = averages(base, models, tower, linearTensors, result);
+        Map<String, Tensor> merged = new LinkedHashMap<>(averaged);
         List<String> columns = new ArrayList<>();
         List<float[]> routing = new ArrayList<>();
         long sampleSeed = seed != null ? seed : context.seed();
         Arena hiddenArena = Arena.ofShared();
         try (Parallel parallel = new Parallel(context.threads()); Graph graph = Graph.inference(parallel)) {
-            List<Tensor> hidden = embeddings(tasks, family, base, merged, graph, sampleSeed, hiddenArena);
+            List<Tensor> hidden = embeddings(tasks, family, base, averaged, graph, sampleSeed, hiddenArena);
             int layers = family.model().config().vision().layers();
             for (int layer = 0; layer < layers; layer++) {
                 String prefix = ClipModel.visionLayerPrefix(layer);
                 try (Arena layerArena = Arena.ofShared()) {
-                    Map<String, Tensor> weights = upscaled(family, base, merged, name -> name.startsWith(prefix), layerArena);
+                    Map<String, Tensor> weights = upscaled(family, base, averaged, name -> name.startsWith(prefix), layerArena);
                     List<String> linears = tower.stream().filter(name -> name.startsWith(prefix))
                             .map(SmileUpscaling.LINEAR::matcher).filter(java.util.regex.Matcher::matches).map(m -> m.group(1)).toList();
                     DenseSmileLayer smile = DenseSmileLayer.build(linears, weights, models, gateK, averageExperts, layerArena);

@@ -103,8 +103,8 @@ public final class SmileDecoderUpscaling implements FusionMethod {
                         "experts each token is routed to (at most T)"),
                 ParameterSpec.of("rank_of_router", ParameterType.INT, 8, Domain.integersFrom(1),
                         "right singular vectors per expert in the router"),
-                ParameterSpec.of("rank_of_expert", ParameterType.INT, family.defaultExpertRank, Domain.INTEGER,
-                        "rank of each expert; ≤ 0 keeps dense experts")));
+                ParameterSpec.of("rank_of_expert", ParameterType.INT, family.defaultExpertRank, Domain.integersFrom(-1),
+                        "rank of each expert; -1 or 0 keeps dense experts")));
         if (family == Family.QWEN2) {
             parameters.add(ParameterSpec.of("save_with_remote_code", ParameterType.BOOL, true,
                     "accepted for compatibility; no modeling code is written"));
