@@ -29,6 +29,8 @@ import amalgam.fusion.method.CausalLmMethods;
 import amalgam.fusion.method.SingularValueCalibration;
 import amalgam.fusion.method.SlerpMerging;
 import amalgam.fusion.method.SmileUpscaling;
+import amalgam.fusion.method.AdaSvd;
+import amalgam.fusion.method.SmileDecoderUpscaling;
 import amalgam.fusion.method.TallMaskTaskArithmetic;
 import amalgam.fusion.method.TaskArithmetic;
 import amalgam.fusion.method.TaskSingularVectorMerging;
@@ -95,11 +97,13 @@ public final class MethodRegistry {
             ConcreteAdaMerging.TASK_WISE,
             ConcreteAdaMerging.LAYER_WISE,
             RepresentationSurgery.DECLARATION,
-            SmileUpscaling.DECLARATION));
+            SmileUpscaling.DECLARATION,
+            AdaSvd.DECLARATION));
         all.addAll(SingularValueCalibration.DECLARATIONS);
         all.addAll(CausalLmMethods.DECLARATIONS);
         all.add(DepthUpscaling.DECLARATION);
         all.addAll(MixtralMoe.DECLARATIONS);
+        all.addAll(SmileDecoderUpscaling.DECLARATIONS);
         return List.copyOf(all);
     }
 

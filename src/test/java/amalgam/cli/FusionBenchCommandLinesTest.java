@@ -62,7 +62,9 @@ class FusionBenchCommandLinesTest {
             "linear/weighted_average", "its default weights are for two models",
             "depth_upscaling", "upscales one model, and its default layer_indices (null) selects no layer",
             "mixtral_moe_upscaling", "builds a Mixtral from a LLaMA or Mistral model",
-            "mixtral_moe_merging", "builds a Mixtral from LLaMA or Mistral models");
+            "mixtral_moe_merging", "builds a Mixtral from LLaMA or Mistral models",
+            "smile_upscaling/smile_mistral_upscaling", "upscales the projections of Mistral decoders",
+            "smile_upscaling/smile_qwen2_upscaling", "upscales the projections of Qwen2 decoders");
 
     @TempDir
     static Path root;

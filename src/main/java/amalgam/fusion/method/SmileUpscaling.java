@@ -51,7 +51,7 @@ public final class SmileUpscaling implements FusionMethod {
     private static final String NAME = "smile_upscaling/smile_upscaling";
     private static final Domain POSITIVE_INT = Domain.integersFrom(1);
     /** The encoder linears of a CLIP vision tower, by weight name. */
-    private static final Pattern LINEAR = Pattern.compile(
+    static final Pattern LINEAR = Pattern.compile(
             "(vision_model\\.encoder\\.layers\\.\\d+\\.(?:self_attn\\.(?:q|k|v|out)_proj|mlp\\.fc[12]))\\.weight");
     private static final String CLASS_EMBEDDING = "vision_model.embeddings.class_embedding";
 
@@ -183,7 +183,7 @@ public final class SmileUpscaling implements FusionMethod {
      * linear: embeddings' patch and position tables, the layer norms. The class embedding is a parameter of the
      * embeddings module itself (not a leaf) and stays θ0's; so does anything outside the vision model (the projection).
      */
-    private static boolean averaged(String name) {
+    static boolean averaged(String name) {
         return name.startsWith("vision_model.") && !name.equals(CLASS_EMBEDDING) && !LINEAR.matcher(name).matches();
     }
 

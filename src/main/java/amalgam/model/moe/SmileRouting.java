@@ -83,6 +83,24 @@ public final class SmileRouting {
         return new Routes(tokens, topK, selected, weights);
     }
 
+    /**
+     * Every token's softmax over all experts before any top-k selection, [tokens · experts] row-major, from the gate's
+     * output [tokens, experts · gateK] (AdaSVD averages these); with one expert every probability is 1.
+     */
+    public static float[] probabilities(float[] gateOutput, int tokens, int experts, int gateK) {
+        if (gateOutput.length != (long) tokens * experts * gateK) {
+            throw new IllegalArgumentException(gateOutput.length + " gate outputs for " + tokens + " tokens, " + experts
+                    + " experts of " + gateK + " rows");
+        }
+        float[] probabilities = new float[tokens * experts];
+        float[] row = new float[experts];
+        for (int token = 0; token < tokens; token++) {
+            softmaxOfNorms(gateOutput, token * experts * gateK, experts, gateK, row);
+            System.arraycopy(row, 0, probabilities, token * experts, experts);
+        }
+        return probabilities;
+    }
+
     /** softmax over experts of ‖row block e‖₂, written to {@code out}. */
     static void softmaxOfNorms(float[] gateOutput, int offset, int experts, int gateK, float[] out) {
         float max = Float.NEGATIVE_INFINITY;
