@@ -53,6 +53,9 @@ public final class SmileUpscaling implements FusionMethod {
     /** The encoder linears of a CLIP vision tower, by weight name. */
     static final Pattern LINEAR = Pattern.compile(
             "(vision_model\\.encoder\\.layers\\.\\d+\\.(?:self_attn\\.(?:q|k|v|out)_proj|mlp\\.fc[12]))\\.weight");
+    /** Any tensor of an encoder linear: a linear stays θ0's when it is not upscaled, never averaged (it is no leaf FusionBench averages). */
+    private static final Pattern LINEAR_TENSOR = Pattern.compile(
+            "vision_model\\.encoder\\.layers\\.\\d+\\.(?:self_attn\\.(?:q|k|v|out)_proj|mlp\\.fc[12])\\.(?:weight|bias)");
     private static final String CLASS_EMBEDDING = "vision_model.embeddings.class_embedding";
 
     public static final MethodDeclaration DECLARATION = new MethodDeclaration(NAME, List.of(),
@@ -181,10 +184,11 @@ public final class SmileUpscaling implements FusionMethod {
     /**
      * With average_experts, FusionBench averages the parameters of every leaf module of the vision model that is not a
      * linear: embeddings' patch and position tables, the layer norms. The class embedding is a parameter of the
-     * embeddings module itself (not a leaf) and stays θ0's; so does anything outside the vision model (the projection).
+     * embeddings module itself (not a leaf) and stays θ0's; so does anything outside the vision model (the projection),
+     * and a linear left plain because no task changed its weight (bias included, as FusionBench skips the whole module).
      */
     static boolean averaged(String name) {
-        return name.startsWith("vision_model.") && !name.equals(CLASS_EMBEDDING) && !LINEAR.matcher(name).matches();
+        return name.startsWith("vision_model.") && !name.equals(CLASS_EMBEDDING) && !LINEAR_TENSOR.matcher(name).matches();
     }
 
     /** The gate and expert tensors of one linear, all read from one shared computation of its SVDs. */
