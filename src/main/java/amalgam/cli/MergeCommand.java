@@ -70,7 +70,8 @@ final class MergeCommand implements Callable<Integer> {
         PlanOptions planOptions = PlanOptions.of(mergekit.allowCrimes, mergekit.loraMergeDType)
                 .withAllowNonFinite(allowNonFinite);
         RunRecorder recorder = records.recorder(spec, false);
-        RecordStart start = new RecordStart("merge", "mergekit", parsed.mergeMethod(), MergekitParameterValues.of(parsed), parsed.text(),
+        RecordStart start = new RecordStart("merge", "mergekit", parsed.mergeMethod(), MergekitParameterValues.of(parsed), true,
+                parsed.text(),
                 null, null, seed, output, null);
         try (var options = EngineSettings.of(threads, memory, shard, progress && !mergekit.quiet)) {
             recorder.recordMerge(start, () -> new MergekitRun(options, this::warn).reportingProvenanceTo(recorder::provenance)

@@ -256,8 +256,8 @@ public final class RunDatabase implements AutoCloseable {
             row.setString(c++, record.taskPool());
             setDouble(row, c++, record.averageAccuracy(RunRecord.FUSED));
             setDouble(row, c++, record.averageLoss(RunRecord.FUSED));
-            setLong(row, c++, record.modelInfo() == null ? null : record.modelInfo().trainableParameters());
-            setLong(row, c++, record.modelInfo() == null ? null : record.modelInfo().allParameters());
+            setLong(row, c++, record.modelInfo() == null ? null : record.modelInfo().trainableParams());
+            setLong(row, c++, record.modelInfo() == null ? null : record.modelInfo().allParams());
             row.setString(c++, record.invocation().outputPath());
             row.setString(c++, record.invocation().reportPath());
             row.setString(c++, record.invocation().sweep());

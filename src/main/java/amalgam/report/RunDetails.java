@@ -37,7 +37,7 @@ public final class RunDetails {
             field(text, "report", record.invocation().reportPath());
         }
         if (record.modelInfo() != null) {
-            field(text, "parameters", record.modelInfo().allParameters() + " (trainable " + record.modelInfo().trainableParameters() + ")");
+            field(text, "parameters", record.modelInfo().allParams() + " (trainable " + record.modelInfo().trainableParams() + ")");
         }
         RunRecord.Environment environment = record.environment();
         field(text, "machine", environment.host() + ", " + environment.cores() + " cores, " + Formats.bytes(environment.memoryBytes())

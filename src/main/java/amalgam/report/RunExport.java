@@ -109,7 +109,7 @@ public final class RunExport {
             cells.add(nullable(record.taskPool()));
             cells.add(number(record.averageAccuracy(RunRecord.FUSED)));
             cells.add(number(record.averageLoss(RunRecord.FUSED)));
-            cells.add(record.modelInfo() == null ? "" : Long.toString(record.modelInfo().allParameters()));
+            cells.add(record.modelInfo() == null ? "" : Long.toString(record.modelInfo().allParams()));
             tasks.forEach(task -> cells.add(number(record.accuracy(RunRecord.FUSED, task))));
             cells.add(RecordJson.write(record.parameters()));
             Map<String, String> models = new LinkedHashMap<>();

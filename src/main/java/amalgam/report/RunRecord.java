@@ -84,7 +84,7 @@ public record RunRecord(String uuid, String command, String dialect, String meth
     }
 
     /** The fused model's parameter counts (an ensemble or a mixture: all its members'). */
-    public record ModelInfo(long trainableParameters, long allParameters) {
+    public record ModelInfo(long trainableParams, long allParams) {
     }
 
     /** When the run started and ended ({@code finishedAt} null while it runs, and for an interrupted run). */

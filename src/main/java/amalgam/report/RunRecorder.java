@@ -23,6 +23,7 @@ public final class RunRecorder {
     private final String sweep;
     private final Consumer<String> warnings;
     private RunRecord current;
+    private boolean parametersResolved;
     private boolean warned;
 
     private RunRecorder(PendingRecords pending, List<String> arguments, String sweep, Consumer<String> warnings) {
@@ -78,12 +79,14 @@ public final class RunRecorder {
             for (Provenance.Input input : provenance.inputs()) {
                 inputs.add(new RunRecord.ModelInput(input.name(), input.path(), FileDigests.combined(input.files()), input.files()));
             }
-            current = current.withProvenance(provenance.parameters(), inputs, provenance.software());
+            current = current.withProvenance(parametersResolved ? current.parameters() : provenance.parameters(), inputs,
+                    provenance.software());
         });
     }
 
     private void begin(RecordStart start, int job) {
         current = null;
+        parametersResolved = start.resolved();
         guarded(() -> {
             ProcessHandle self = ProcessHandle.current();
             RunRecord.Invocation invocation = new RunRecord.Invocation(arguments, Path.of("").toAbsolutePath().toString(),
