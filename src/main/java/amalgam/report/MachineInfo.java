@@ -24,7 +24,17 @@ final class MachineInfo {
         return software;
     }
 
+    /** Physical memory: from /proc/meminfo on Linux (cheaper than starting the management beans), else from the OS bean. */
     private static long memoryBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    return 1024 * Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | RuntimeException notLinux) {
+            // the bean below
+        }
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             return os.getTotalMemorySize();
         }

@@ -43,12 +43,12 @@ final class PendingRecords {
 
     /** The run has started: its marker. */
     void started(RunRecord draft) {
-        AtomicFiles.writeString(marker(draft.uuid()), RecordJson.write(draft) + "\n");
+        AtomicFiles.writeString(marker(draft.uuid()), RecordWriter.json(draft) + "\n");
     }
 
     /** The run has ended: its final record, then no more marker (in this order, see {@link #ready}). */
     void finished(RunRecord record) {
-        AtomicFiles.writeString(finalRecord(record.uuid()), RecordJson.write(record) + "\n");
+        AtomicFiles.writeString(finalRecord(record.uuid()), RecordWriter.json(record) + "\n");
         try {
             Files.deleteIfExists(marker(record.uuid()));
         } catch (IOException e) {
