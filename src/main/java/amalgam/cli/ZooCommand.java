@@ -24,6 +24,10 @@ final class ZooCommand extends CommandGroup {
         @Option(names = "--threads", description = "Fine-tuning lanes (default: all cores).")
         Integer threads;
 
+        @Option(names = "--recipe", description = "shipped (default: the recipe of zoo/mini8) or wide (the zoo study's candidate"
+                + " successor: a width-128 tower with margin fine-tunes; see zoo/study/README.md).")
+        String recipe = "shipped";
+
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
@@ -35,7 +39,12 @@ final class ZooCommand extends CommandGroup {
                 throw new amalgam.UserInputException("--threads must be at least 1, got " + lanes);
             }
             PrintWriter err = spec.commandLine().getErr();
-            new ZooBuilder(ZooRecipe.MINI8, err).build(target, lanes);
+            ZooRecipe chosen = switch (recipe) {
+                case "shipped" -> ZooRecipe.MINI8;
+                case "wide" -> ZooRecipe.MINI8_WIDE;
+                default -> throw new amalgam.UserInputException("--recipe must be shipped or wide, got '" + recipe + "'");
+            };
+            new ZooBuilder(chosen, err).build(target, lanes);
             spec.commandLine().getOut().println(target.toAbsolutePath());
             return Main.EXIT_OK;
         }

@@ -14,6 +14,8 @@ import amalgam.fusion.method.ContinualTiesMerging;
 import amalgam.fusion.method.DareTaskArithmetic;
 import amalgam.fusion.method.DareTiesMerging;
 import amalgam.fusion.method.Dummy;
+import amalgam.fusion.method.analysis.TaskVectorCosSimilarity;
+import amalgam.fusion.method.analysis.TaskVectorViolinPlot;
 import amalgam.fusion.method.EmrMerging;
 import amalgam.fusion.method.Ensembles;
 import amalgam.fusion.method.FrankWolfeMerging;
@@ -54,6 +56,8 @@ public final class MethodRegistry {
     private static List<MethodDeclaration> builtInList() {
         List<MethodDeclaration> all = new ArrayList<>(List.of(
             Dummy.DECLARATION,
+            TaskVectorCosSimilarity.DECLARATION,
+            TaskVectorViolinPlot.DECLARATION,
             SimpleAverage.DECLARATION,
             WeightedAverage.DECLARATION,
             TaskArithmetic.DECLARATION,

@@ -33,9 +33,16 @@ public final class VisionFineTuning {
      * @param weightDecay  AdamW's decoupled decay
      * @param maxGradNorm  global-norm clipping (≤ 0: off)
      * @param seed         data order
+     * @param margin       additive cosine margin on the true class (CosFace: its cosine minus {@code margin} before the
+     *                     logit scale), so a fine-tune keeps pushing its classes apart after they are separated; 0: plain
+     *                     cross-entropy
      */
     public record Settings(int steps, int batchSize, float learningRate, long warmupSteps, float weightDecay, double maxGradNorm,
-                           long seed) {
+                           long seed, float margin) {
+        public Settings(int steps, int batchSize, float learningRate, long warmupSteps, float weightDecay, double maxGradNorm,
+                        long seed) {
+            this(steps, batchSize, learningRate, warmupSteps, weightDecay, maxGradNorm, seed, 0f);
+        }
     }
 
     /** A labelled training set that writes one preprocessed image [C, H, W] at a time (so it may render on demand). */
@@ -132,7 +139,12 @@ public final class VisionFineTuning {
                 optimizer.zeroGrad();
                 Var pooled = model.vision(graph, params, graph.constant(batch)).pooled();
                 Var embeds = graph.l2Normalize(model.imageEmbeds(graph, params, pooled));
-                Var loss = graph.crossEntropy(graph.scale(graph.matmul(embeds, headTransposed), logitScale), labels);
+                Var cosines = graph.matmul(embeds, headTransposed);
+                if (settings.margin() != 0f) {
+                    cosines = graph.add(cosines, graph.constant(trueClassMargins(labels, head.shape().dim(0), settings.margin()),
+                            labels.length, head.shape().dim(0)));
+                }
+                Var loss = graph.crossEntropy(graph.scale(cosines, logitScale), labels);
                 graph.backward(anchorBatches == null ? loss : graph.add(loss, anchorBatches.loss(graph, model, params)));
                 if (settings.maxGradNorm() > 0) {
                     GradientClipping.clipGlobalNorm(params.trainable(), settings.maxGradNorm());
@@ -142,6 +154,15 @@ public final class VisionFineTuning {
             }
         }
         return losses;
+    }
+
+    /** [batch, classes]: −margin at each row's true class, 0 elsewhere. */
+    private static float[] trueClassMargins(long[] labels, long classes, float margin) {
+        float[] values = new float[Math.toIntExact(labels.length * classes)];
+        for (int i = 0; i < labels.length; i++) {
+            values[Math.toIntExact(i * classes + labels[i])] = -margin;
+        }
+        return values;
     }
 
     /** Writable F32 copies of a model's weights (e.g. from a mapped checkpoint) for training. */

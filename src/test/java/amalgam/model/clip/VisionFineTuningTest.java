@@ -73,6 +73,29 @@ class VisionFineTuningTest {
     }
 
     @Test
+    void theMarginShiftsTheTrueClassCosineBeforeTheScale() {
+        // one image, two classes, lr 0: the first loss is log(1 + exp(s·d)) with d = cos_other − cos_true; with margin m
+        // it must be log(1 + exp(s·(d + m))), derived from the plain loss alone (float32 losses: 1e-5)
+        float plain = firstLoss(0f);
+        float withMargin = firstLoss(0.4f);
+        double sd = Math.log(Math.expm1(plain));
+        assertEquals(Math.log1p(Math.exp(sd + 10 * 0.4)), withMargin, 1e-5);
+    }
+
+    private static float firstLoss(float margin) {
+        try (Arena arena = Arena.ofShared(); Parallel parallel = new Parallel(1)) {
+            Map<String, Tensor> weights = new LinkedHashMap<>();
+            long seed = 21;
+            for (var key : ClipKeys.expected(CONFIG, true).entrySet()) {
+                weights.put(key.getKey(), gaussian(arena, key.getValue(), 0.2, seed++));
+            }
+            return VisionFineTuning.train(CONFIG, weights, normalizedRows(gaussian(arena, Shape.of(2, 8), 1, 6)), 10f,
+                    VisionFineTuning.Examples.of(gaussian(arena, Shape.of(1, 3, 8, 8), 1, 5), new long[] {1}),
+                    new VisionFineTuning.Settings(1, 1, 0f, 1, 0f, 0, 9, margin), parallel).getFirst();
+        }
+    }
+
+    @Test
     void trainingIsDeterministic() {
         assertEquals(runLosses(), runLosses());
     }
