@@ -42,7 +42,7 @@ final class MachineInfo {
     }
 
     /** The host name without a network lookup (InetAddress.getLocalHost may wait on DNS). */
-    private static String host() {
+    static String host() {
         String environment = System.getenv("HOSTNAME");
         if (environment != null && !environment.isBlank()) {
             return environment;

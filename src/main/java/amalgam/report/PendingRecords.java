@@ -75,7 +75,7 @@ final class PendingRecords {
             read(file, warnings).ifPresent(draft -> {
                 // the run writes its final record before it removes its marker: a dead process with no final record
                 // (checked after the process was seen dead) never wrote one
-                if (!alive(draft.invocation()) && !Files.exists(finalRecord(draft.uuid()))) {
+                if (!alive(draft) && !Files.exists(finalRecord(draft.uuid()))) {
                     ready.add(new Ready(draft.ended(RunRecord.Status.INTERRUPTED,
                             "the process ended before the run did (killed, or the machine stopped)", null), List.of(file)));
                 }
@@ -97,7 +97,11 @@ final class PendingRecords {
     }
 
     /** Whether the process that ran a record is still running (on another host, or unknowable: assumed so). */
-    static boolean alive(RunRecord.Invocation invocation) {
+    static boolean alive(RunRecord record) {
+        if (!record.environment().host().equals(MachineInfo.host())) {
+            return true; // a records folder shared between machines: only the run's own machine can tell
+        }
+        RunRecord.Invocation invocation = record.invocation();
         var process = ProcessHandle.of(invocation.pid());
         if (process.isEmpty() || !process.get().isAlive()) {
             return false;
