@@ -1,9 +1,12 @@
 package amalgam.cli;
 
 import amalgam.UserInputException;
+import amalgam.mergekit.MergekitParameterValues;
 import amalgam.mergekit.MergekitRun;
 import amalgam.mergekit.config.MergeConfig;
 import amalgam.mergekit.plan.PlanOptions;
+import amalgam.report.RecordStart;
+import amalgam.report.RunRecorder;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -50,6 +53,9 @@ final class MergeCommand implements Callable<Integer> {
     @Mixin
     MergekitOptions mergekit;
 
+    @Mixin
+    RecordOptions records;
+
     @Spec
     CommandSpec spec;
 
@@ -63,9 +69,13 @@ final class MergeCommand implements Callable<Integer> {
         mergekit.deviceWarnings().forEach(this::warn);
         PlanOptions planOptions = PlanOptions.of(mergekit.allowCrimes, mergekit.loraMergeDType)
                 .withAllowNonFinite(allowNonFinite);
+        RunRecorder recorder = records.recorder(spec, false);
+        RecordStart start = new RecordStart("merge", "mergekit", parsed.mergeMethod(), MergekitParameterValues.of(parsed), true,
+                parsed.text(),
+                null, null, seed, output, null);
         try (var options = EngineSettings.of(threads, memory, shard, progress && !mergekit.quiet)) {
-            new MergekitRun(options, this::warn).run(config, parsed, output,
-                    new MergekitRun.Settings(seed, copyTokenizer, mergekit.writeModelCard, planOptions));
+            recorder.recordMerge(start, () -> new MergekitRun(options, this::warn).reportingProvenanceTo(recorder::provenance)
+                    .run(config, parsed, output, new MergekitRun.Settings(seed, copyTokenizer, mergekit.writeModelCard, planOptions)));
         }
         return Main.EXIT_OK;
     }

@@ -11,6 +11,8 @@ import amalgam.fusion.ReferenceCache;
 import amalgam.fusion.RunComposer;
 import amalgam.fusion.RunReport;
 import amalgam.fusion.RunSpec;
+import amalgam.report.RecordStart;
+import amalgam.report.RunRecorder;
 import amalgam.UserInputException;
 import amalgam.zoo.BuiltInBenchmark;
 import amalgam.zoo.ZooRecipe;
@@ -52,6 +54,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--allow-nonfinite", description = "Fuse NaN and infinities in input weights as FusionBench would, instead of refusing them.")
     boolean allowNonFinite;
 
+    @picocli.CommandLine.Mixin
+    RecordOptions records;
+
     @Spec
     CommandSpec spec;
 
@@ -84,8 +89,10 @@ final class RunCommand implements Callable<Integer> {
                 runs.add(composer.spec(config));
             }
             checkDistinctOutputs(runs);
+            RunRecorder recorder = records.recorder(spec, runs.size() > 1);
             try (var engine = EngineSettings.of(threads, memory, null, true)) {
-                FusionRun program = new FusionRun(engine, builtInPools(), ReferenceCache.standard()).allowingNonFinite(allowNonFinite);
+                FusionRun program = new FusionRun(engine, builtInPools(), ReferenceCache.standard()).allowingNonFinite(allowNonFinite)
+                        .reportingProvenanceTo(recorder::provenance);
                 for (int job = 0; job < runs.size(); job++) {
                     var root = configs.get(job).resolved();
                     if (RunComposer.flag(root, "print_config") || RunComposer.flag(root, "dry_run")) {
@@ -97,7 +104,8 @@ final class RunCommand implements Callable<Integer> {
                     if (runs.size() > 1) {
                         out.println("# job " + job + ": " + String.join(" ", jobs.get(job).stream().map(HydraOverride::text).toList()));
                     }
-                    RunReport report = program.run(runs.get(job), out);
+                    RunSpec run = runs.get(job);
+                    RunReport report = recorder.recordRun(RecordStart.of(run, ConfigYaml.dump(root), BuiltInBenchmark.NAME), job, () -> program.run(run, out));
                     out.println(report.toPrettyJson());
                 }
             }

@@ -50,6 +50,7 @@ public final class FusionRun {
     private final ReferenceCache cache;
     private final FileDigests digests = FileDigests.standard();
     private boolean allowNonFinite;
+    private java.util.function.Consumer<Provenance> provenanceListener = provenance -> { };
 
     public FusionRun(EngineOptions engine, BuiltInPools builtIn, ReferenceCache cache) {
         this.engine = engine;
@@ -60,6 +61,12 @@ public final class FusionRun {
     /** With {@code allow}, NaN and infinities in input weights are fused as FusionBench would instead of refused. */
     public FusionRun allowingNonFinite(boolean allow) {
         this.allowNonFinite = allow;
+        return this;
+    }
+
+    /** {@code listener} receives each run's provenance as soon as it is known (the run records keep it). */
+    public FusionRun reportingProvenanceTo(java.util.function.Consumer<Provenance> listener) {
+        this.provenanceListener = listener;
         return this;
     }
 
@@ -124,6 +131,7 @@ public final class FusionRun {
                         ? new FusionResult.Mixture(unchanged.jobs(), savedMixture.get()) : fused;
                 nonFinite.planned();
                 Provenance provenance = provenance(spec, loaded);
+                provenanceListener.accept(provenance);
                 FusedModelSpec written = fusedModelSpec(saveTo, loaded, provenance, spec.configText(), spec.saveTokenizer());
                 switch (result) {
                     case FusionResult.Ensemble ensemble -> putResults(report.entries(), new EnsembleOutput(ensemble,

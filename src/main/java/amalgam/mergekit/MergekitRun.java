@@ -44,11 +44,18 @@ public final class MergekitRun {
 
     private final EngineOptions engine;
     private final Consumer<String> warnings;
+    private Consumer<Provenance> provenanceListener = provenance -> { };
 
     /** A program running on {@code engine}, reporting warnings (unknown keys, ignored options) to {@code warnings}. */
     public MergekitRun(EngineOptions engine, Consumer<String> warnings) {
         this.engine = engine;
         this.warnings = warnings;
+    }
+
+    /** {@code listener} receives the merge's provenance as soon as it is known (the run records keep it). */
+    public MergekitRun reportingProvenanceTo(Consumer<Provenance> listener) {
+        this.provenanceListener = listener;
+        return this;
     }
 
     /**
@@ -89,6 +96,7 @@ public final class MergekitRun {
                 Provenance.describe(opened.stream().map(CheckpointModelSource::name).toList(), opened,
                         FileDigests.standard(), engine.workers(), engine.progress()), settings.seed(),
                 Provenance.software(Versions.amalgam(), LinearAlgebra.backend()));
+        provenanceListener.accept(provenance);
         // a built tokenizer replaces the donor's (and is written even with --no-copy-tokenizer, as mergekit)
         boolean copyDonorTokenizer = settings.copyTokenizer() && plan.tokenizerFiles().isEmpty();
         Map<String, String> generated = new LinkedHashMap<>(plan.generatedFiles(copyDonorTokenizer, warnings));

@@ -101,6 +101,7 @@ class FixtureCasesCliTest {
     static Process launch(List<String> arguments, Path workingDirectory, Path stderr) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx1g",
+                "-Damalgam.data=" + System.getProperty("amalgam.data", workingDirectory.resolve(".amalgam-data").toString()),
                 "-cp", System.getProperty("java.class.path"), "amalgam.cli.Main"));
         command.addAll(arguments);
         return new ProcessBuilder(command).directory(workingDirectory.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD)

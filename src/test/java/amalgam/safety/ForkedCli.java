@@ -24,6 +24,7 @@ final class ForkedCli {
         command.addAll(jvmOptions);
         command.addAll(List.of("--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx1g",
                 "-XX:TieredStopAtLevel=1", "-Damalgam.cache=" + System.getProperty("amalgam.cache", logs.resolve("cache").toString()),
+                "-Damalgam.data=" + System.getProperty("amalgam.data", logs.resolve("data").toString()),
                 "-cp", System.getProperty("java.class.path"), "amalgam.cli.Main"));
         command.addAll(List.of(args));
         Files.createDirectories(logs);

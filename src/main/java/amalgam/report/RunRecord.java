@@ -1,0 +1,190 @@
+package amalgam.report;
+
+import amalgam.io.FileDigests;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+
+/**
+ * What one {@code amalgam run} job or {@code amalgam merge} did, as the run database keeps it: the provenance (method,
+ * resolved parameters, input models with their digests, seed, software), the composed configuration, the scores, the
+ * fused model's size, how it ended and when, and where it ran. Built from what the run already has: its spec, its
+ * {@link amalgam.merge.Provenance} and its report.
+ *
+ * @param uuid        a random identifier, fixed when the run starts (its first hex digits are the short id's hash)
+ * @param command     {@code run} or {@code merge}
+ * @param dialect     {@code fusionbench} or {@code mergekit}
+ * @param method      the method's name in its dialect
+ * @param parameters  the method's parameters, every one with its resolved value (defaults included)
+ * @param configText  the composed configuration (YAML), as the model card records it
+ * @param models      the input models with the SHA-256 of their files (empty when the run stopped before hashing them)
+ * @param modelPool   the model pool's name or file (null for a merge)
+ * @param taskPool    the task pool's name or file ({@code dummy} when nothing is evaluated; null for a merge)
+ * @param scores      per-task metrics of the fused model and of the reference rows
+ * @param modelInfo   the fused model's parameter counts, or null when unknown
+ * @param seed        the run's seed
+ * @param status      how the run ended
+ * @param error       the failure's message, or null
+ * @param timings     when the run started and ended
+ * @param invocation  how it was started
+ * @param environment the software and the machine it ran on
+ */
+public record RunRecord(String uuid, String command, String dialect, String method, Map<String, Object> parameters,
+                        String configText, List<ModelInput> models, String modelPool, String taskPool, List<TaskScore> scores,
+                        ModelInfo modelInfo, long seed, Status status, String error, Timings timings, Invocation invocation,
+                        Environment environment) {
+    /** The row name of the fused model's scores (the reference rows are {@code pretrained} and {@code individual}). */
+    public static final String FUSED = "fused";
+
+    public RunRecord {
+        parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+        models = List.copyOf(models);
+        scores = List.copyOf(scores);
+    }
+
+    /** How a run ended; a run whose process died without saying (SIGKILL, power loss) is {@code interrupted}. */
+    public enum Status {
+        @JsonProperty("ok") OK,
+        @JsonProperty("failed") FAILED,
+        @JsonProperty("interrupted") INTERRUPTED;
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
+     * An input model.
+     *
+     * @param name   its name in the pool or config
+     * @param path   where it was read from
+     * @param sha256 the combined digest of its files ({@link FileDigests#combined})
+     * @param files  its files with their sizes and SHA-256 digests
+     */
+    public record ModelInput(String name, String path, String sha256, List<FileDigests.FileDigest> files) {
+        public ModelInput {
+            files = List.copyOf(files);
+        }
+    }
+
+    /**
+     * One model's metrics on one task.
+     *
+     * @param model {@link #FUSED}, {@code pretrained} or {@code individual}
+     * @param loss  the mean loss, or null when the task pool reports none
+     */
+    public record TaskScore(String model, String task, double accuracy, Double loss) {
+    }
+
+    /** The fused model's parameter counts (an ensemble or a mixture: all its members'). */
+    public record ModelInfo(long trainableParams, long allParams) {
+    }
+
+    /** When the run started and ended ({@code finishedAt} null while it runs, and for an interrupted run). */
+    public record Timings(Instant startedAt, Instant finishedAt) {
+        /** The run's wall time, or null when it did not finish. */
+        @JsonIgnore
+        public Duration duration() {
+            return finishedAt == null ? null : Duration.between(startedAt, finishedAt);
+        }
+    }
+
+    /**
+     * How the run was started.
+     *
+     * @param arguments        the command line after {@code amalgam}
+     * @param workingDirectory the folder it ran in
+     * @param outputPath       where the fused model was saved, or null
+     * @param reportPath       where the report was written, or null
+     * @param sweep            the sweep's identifier shared by its jobs ({@code run -m}), or null for a single run
+     * @param job              the job's number in its sweep (0 for a single run)
+     * @param pid              the process that ran it
+     * @param processStart     when that process started (with the pid, tells a live run from a dead one)
+     */
+    public record Invocation(List<String> arguments, String workingDirectory, String outputPath, String reportPath, String sweep,
+                             int job, long pid, Instant processStart) {
+        public Invocation {
+            arguments = List.copyOf(arguments);
+        }
+    }
+
+    /**
+     * The software and the machine.
+     *
+     * @param software    amalgam, Java, OS/arch and BLAS backend, as the provenance records them
+     * @param cores       available processors
+     * @param memoryBytes the machine's physical memory
+     * @param os          OS name, version and architecture
+     * @param jvm         the JVM's vendor, name and version
+     * @param host        the host name
+     */
+    public record Environment(Map<String, String> software, int cores, long memoryBytes, String os, String jvm, String host) {
+        public Environment {
+            software = Collections.unmodifiableMap(new LinkedHashMap<>(software));
+        }
+    }
+
+    /** The first six hex digits of the uuid: the hash half of the run's short id. */
+    @JsonIgnore
+    public String shortHash() {
+        return uuid.replace("-", "").substring(0, 6);
+    }
+
+    /** The tasks one row of scores covers, in the run's order. */
+    public List<String> tasks(String model) {
+        List<String> tasks = new ArrayList<>();
+        for (TaskScore score : scores) {
+            if (score.model().equals(model)) {
+                tasks.add(score.task());
+            }
+        }
+        return tasks;
+    }
+
+    /** One model's accuracy on one task, if it was evaluated there. */
+    public OptionalDouble accuracy(String model, String task) {
+        for (TaskScore score : scores) {
+            if (score.model().equals(model) && score.task().equals(task)) {
+                return OptionalDouble.of(score.accuracy());
+            }
+        }
+        return OptionalDouble.empty();
+    }
+
+    /** The mean accuracy of one row over its tasks (FusionBench's {@code average}), if it has any. */
+    public OptionalDouble averageAccuracy(String model) {
+        return scores.stream().filter(score -> score.model().equals(model)).mapToDouble(TaskScore::accuracy).average();
+    }
+
+    /** The mean loss of one row over its tasks. */
+    public OptionalDouble averageLoss(String model) {
+        return scores.stream().filter(score -> score.model().equals(model) && score.loss() != null).mapToDouble(TaskScore::loss).average();
+    }
+
+    /** The record with how the run ended. */
+    public RunRecord ended(Status newStatus, String newError, Instant finishedAt) {
+        return new RunRecord(uuid, command, dialect, method, parameters, configText, models, modelPool, taskPool, scores, modelInfo,
+                seed, newStatus, newError, new Timings(timings.startedAt(), finishedAt), invocation, environment);
+    }
+
+    /** The record with the provenance's resolved parameters, hashed inputs and software (with the BLAS backend). */
+    public RunRecord withProvenance(Map<String, Object> resolvedParameters, List<ModelInput> inputs, Map<String, String> software) {
+        Environment withSoftware = new Environment(software, environment.cores(), environment.memoryBytes(), environment.os(),
+                environment.jvm(), environment.host());
+        return new RunRecord(uuid, command, dialect, method, resolvedParameters, configText, inputs, modelPool, taskPool, scores,
+                modelInfo, seed, status, error, timings, invocation, withSoftware);
+    }
+
+    /** The record with the report's results. */
+    public RunRecord withResults(List<TaskScore> newScores, ModelInfo newModelInfo) {
+        return new RunRecord(uuid, command, dialect, method, parameters, configText, models, modelPool, taskPool, newScores,
+                newModelInfo, seed, status, error, timings, invocation, environment);
+    }
+}
