@@ -52,6 +52,8 @@ public final class ZooBuilder {
      * those are read back instead of trained again, which gives the same bytes as an uninterrupted build.
      */
     public void build(Path output, int threads) {
+        // the real datasets are needed only after pre-training: a missing one must not cost its half hour first
+        recipe.tasks().stream().filter(ZooData::isMnistFamily).forEach(task -> amalgam.data.BuiltInTasks.dataDirectory(ZooData.folder(task)));
         try (OutputDirectory directory = OutputDirectory.claim(output)) {
             buildInto(directory.stagingFor(runKey()), threads);
             directory.publish();
