@@ -27,6 +27,7 @@ import amalgam.fusion.method.CausalLmMethods;
 import amalgam.fusion.method.SingularValueCalibration;
 import amalgam.fusion.method.SlerpMerging;
 import amalgam.fusion.method.SmileUpscaling;
+import amalgam.fusion.method.WeightEnsemblingMoe;
 import amalgam.fusion.method.TallMaskTaskArithmetic;
 import amalgam.fusion.method.TaskArithmetic;
 import amalgam.fusion.method.TaskSingularVectorMerging;
@@ -91,7 +92,9 @@ public final class MethodRegistry {
             ConcreteAdaMerging.TASK_WISE,
             ConcreteAdaMerging.LAYER_WISE,
             RepresentationSurgery.DECLARATION,
-            SmileUpscaling.DECLARATION));
+            SmileUpscaling.DECLARATION,
+            WeightEnsemblingMoe.DECLARATION,
+            WeightEnsemblingMoe.SPARSE));
         all.addAll(SingularValueCalibration.DECLARATIONS);
         all.addAll(CausalLmMethods.DECLARATIONS);
         all.add(DepthUpscaling.DECLARATION);
