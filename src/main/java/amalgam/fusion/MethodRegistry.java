@@ -28,6 +28,7 @@ import amalgam.fusion.method.SingularValueCalibration;
 import amalgam.fusion.method.SlerpMerging;
 import amalgam.fusion.method.SmileUpscaling;
 import amalgam.fusion.method.WeightEnsemblingMoe;
+import amalgam.fusion.method.RankOneMoe;
 import amalgam.fusion.method.TallMaskTaskArithmetic;
 import amalgam.fusion.method.TaskArithmetic;
 import amalgam.fusion.method.TaskSingularVectorMerging;
@@ -94,7 +95,8 @@ public final class MethodRegistry {
             RepresentationSurgery.DECLARATION,
             SmileUpscaling.DECLARATION,
             WeightEnsemblingMoe.DECLARATION,
-            WeightEnsemblingMoe.SPARSE));
+            WeightEnsemblingMoe.SPARSE,
+            RankOneMoe.DECLARATION));
         all.addAll(SingularValueCalibration.DECLARATIONS);
         all.addAll(CausalLmMethods.DECLARATIONS);
         all.add(DepthUpscaling.DECLARATION);
