@@ -81,7 +81,10 @@ class WeightEnsemblingRunTest {
             assertTrue(table.out().contains("mixture of 2"), table.out());
             switch (method[1]) {
                 // the tower, plus per block two task vectors of the MLP and a router (one shared router for sparse WEMoE)
-                case "wemoe" -> assertEquals(base + 4 * (2 * MLP + ROUTER), total);
+                case "wemoe" -> {
+                    assertEquals(base + 4 * (2 * MLP + ROUTER), total);
+                    assertEquals(4 * ROUTER, inRun.get("model_info").get("trainable_params").asLong()); // the routers
+                }
                 case "sparse_wemoe" -> {
                     assertEquals(base + 4 * 2 * MLP + ROUTER, total);
                     assertTrue(description.get("parameters").get("shared_gate").asBoolean());

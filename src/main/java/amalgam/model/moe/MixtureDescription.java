@@ -14,6 +14,11 @@ public sealed interface MixtureDescription permits SmileMixture, WeightEnsemblin
     /** Expert names, in expert-index order. */
     List<String> experts();
 
+    /** The parameters a method trained (a weight-ensembling mixture's routers), when they are not all of them. */
+    default java.util.OptionalLong trainableParameters() {
+        return java.util.OptionalLong.empty();
+    }
+
     /** Parameters a token does not use: those of the experts it is not routed to. */
     long idleParametersPerToken();
 }

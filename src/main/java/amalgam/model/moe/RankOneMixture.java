@@ -47,6 +47,11 @@ public record RankOneMixture(List<String> experts, int layers, int hiddenSize, i
     }
 
     @Override
+    public java.util.OptionalLong trainableParameters() {
+        return java.util.OptionalLong.of(routerParameters());
+    }
+
+    @Override
     public long idleParametersPerToken() {
         return 0;
     }

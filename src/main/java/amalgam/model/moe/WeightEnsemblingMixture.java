@@ -66,6 +66,11 @@ public record WeightEnsemblingMixture(List<String> experts, int layers, int hidd
 
     /** Weight ensembling merges every expert into the block's weights: no parameter is idle. */
     @Override
+    public java.util.OptionalLong trainableParameters() {
+        return java.util.OptionalLong.of(routerParameters());
+    }
+
+    @Override
     public long idleParametersPerToken() {
         return 0;
     }
