@@ -44,14 +44,14 @@ public final class RankOneMoe implements FusionMethod {
             parameters(), RankOneMoe::new);
 
     private final int routerDepth;
-    private final float initLambda;
+    private final double initLambda;
     private final int rankK;
     private final int selectK;
     private final WeightEnsemblingSetup.Training training;
 
     private RankOneMoe(MethodParameters parameters) {
         this.routerDepth = Math.toIntExact(parameters.getLong("router_hidden_layers"));
-        this.initLambda = (float) parameters.getDouble("init_lambda");
+        this.initLambda = parameters.getDouble("init_lambda");
         this.rankK = Math.toIntExact(parameters.getLong("rank_k"));
         this.selectK = Math.toIntExact(parameters.getLong("select_k"));
         this.training = WeightEnsemblingSetup.training(parameters);
@@ -69,7 +69,7 @@ public final class RankOneMoe implements FusionMethod {
 
     @Override
     public FusionResult fuse(FusionContext context) {
-        WeightEnsemblingSetup.Inputs inputs = WeightEnsemblingSetup.load(context, NAME, initLambda);
+        WeightEnsemblingSetup.Inputs inputs = WeightEnsemblingSetup.load(context, NAME, (float) initLambda);
         int hidden = inputs.vision().hiddenSize();
         int intermediate = inputs.vision().intermediateSize();
         int rank = Math.min(rankK, Math.min(hidden, intermediate));
@@ -90,7 +90,7 @@ public final class RankOneMoe implements FusionMethod {
         SequencedMap<String, Tensor> experts = experts(inputs, mixture, arena);
         SequencedMap<String, Tensor> routers = new LinkedHashMap<>();
         for (int layer = 0; layer < mixture.layers(); layer++) {
-            routers.putAll(mixture.router().initialValues(WeightEnsemblingTensorNames.gate(layer), initLambda, context.seed(), arena));
+            routers.putAll(mixture.router().initialValues(WeightEnsemblingTensorNames.gate(layer), (float) initLambda, context.seed(), arena));
         }
         WeightEnsemblingSetup.trainRouters(inputs, WeightEnsemblingSetup.towerTensors(inputs, experts), routers,
                 new RankOneMlps(trained, inputs.vision(), null), training, context, NAME);

@@ -50,14 +50,14 @@ public final class WeightEnsemblingMoe implements FusionMethod {
 
     private final String method;
     private final int routerDepth;
-    private final float initLambda;
+    private final double initLambda;
     private final WeightEnsemblingSetup.Training training;
     private final WeightEnsemblingMixture.Sparse sparse;
 
     private WeightEnsemblingMoe(String method, MethodParameters parameters, WeightEnsemblingMixture.Sparse sparse) {
         this.method = method;
         this.routerDepth = Math.toIntExact(parameters.getLong("router_hidden_layers"));
-        this.initLambda = (float) parameters.getDouble("init_lambda");
+        this.initLambda = parameters.getDouble("init_lambda");
         this.training = WeightEnsemblingSetup.training(parameters);
         this.sparse = sparse;
     }
@@ -89,7 +89,7 @@ public final class WeightEnsemblingMoe implements FusionMethod {
 
     @Override
     public FusionResult fuse(FusionContext context) {
-        WeightEnsemblingSetup.Inputs inputs = WeightEnsemblingSetup.load(context, method, initLambda);
+        WeightEnsemblingSetup.Inputs inputs = WeightEnsemblingSetup.load(context, method, (float) initLambda);
         WeightEnsemblingMixture mixture = new WeightEnsemblingMixture(inputs.expertNames(), inputs.vision().layers(),
                 inputs.vision().hiddenSize(), inputs.vision().intermediateSize(), routerDepth, initLambda,
                 training.evaluationBatchReduce(), sparse);
