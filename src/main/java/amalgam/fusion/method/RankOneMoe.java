@@ -62,7 +62,7 @@ public final class RankOneMoe implements FusionMethod {
         specs.add(ParameterSpec.nullable("svd_accelerator", ParameterType.STRING, "cuda", "accepted for compatibility; CPU only"));
         specs.add(ParameterSpec.of("rank_k", ParameterType.INT, 32, Domain.integersFrom(1),
                 "rank-one experts per task and fc weight: the leading singular components of its delta (clamped to min(D, I))"));
-        specs.add(ParameterSpec.of("select_k", ParameterType.INT, -1, Domain.INTEGER,
+        specs.add(ParameterSpec.of("select_k", ParameterType.INT, -1, Domain.integersFrom(-1),
                 "soft top-k of the T·rank_k router weights (-1 or 0: all)"));
         return specs;
     }
