@@ -3,7 +3,9 @@ package amalgam.cli;
 import amalgam.io.TensorInfo;
 import amalgam.model.moe.MixtureDescription;
 import amalgam.model.moe.MoeCheckpoint;
+import amalgam.model.moe.RankOneMixture;
 import amalgam.model.moe.SmileMixture;
+import amalgam.model.moe.WeightEnsemblingMixture;
 import amalgam.tensor.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -17,7 +19,8 @@ import java.util.Map;
 /**
  * What {@code inspect} says about a saved mixture of experts: its experts, each MoE linear's router (gate rows) and
  * experts, and its parameters in all and per token (a token runs every shared weight and gate, and its top_k
- * experts of each MoE linear). The expert tensors moe.json lists are checked against the checkpoint first.
+ * experts of each MoE linear); for the weight-ensembling kinds, the routers and task-vector sizes (every expert is
+ * merged into each batch's weights, so all parameters are active). The expert tensors moe.json lists are checked against the checkpoint first.
  */
 record MixtureSummary(MixtureDescription description, long totalParameters) {
     static MixtureSummary of(MixtureDescription description, List<TensorInfo> tensors, long totalParameters, Path folder) {
@@ -51,10 +54,38 @@ record MixtureSummary(MixtureDescription description, long totalParameters) {
                             .put("expert_parameters", linear.expertParameters());
                 }
             }
+            case WeightEnsemblingMixture mixture -> {
+                root.put("layers", mixture.layers());
+                root.put("router_hidden_layers", mixture.routerDepth());
+                root.put("init_lambda", mixture.initLambda());
+                root.put("batch_reduce", mixture.batchReduce());
+                if (mixture.sparse() != null) {
+                    root.put("tv_prune_ratio", mixture.sparse().tvPruneRatio());
+                    root.put("shared_gate", mixture.sparse().sharedGate());
+                    root.put("position_encoding", mixture.sparse().positionEncoding());
+                }
+                root.put("router_parameters", mixture.routerParameters());
+                root.put("expert_parameters_per_layer", mlpParameters(mixture.hiddenSize(), mixture.intermediateSize()));
+            }
+            case RankOneMixture mixture -> {
+                root.put("layers", mixture.layers());
+                root.put("router_hidden_layers", mixture.routerDepth());
+                root.put("init_lambda", mixture.initLambda());
+                root.put("batch_reduce", mixture.batchReduce());
+                root.put("rank_k", mixture.rankK());
+                root.put("select_k", mixture.selectK());
+                root.put("router_parameters", mixture.routerParameters());
+                root.put("expert_parameters_per_layer", (long) mixture.rankK() * 2 * (mixture.hiddenSize() + mixture.intermediateSize()));
+            }
         }
         root.put("num_parameters", totalParameters);
         root.put("active_parameters_per_token", activeParametersPerToken());
         return root;
+    }
+
+    /** Parameters of one MLP's fc1 and fc2 (weights and biases): one WEMoE expert's share of a block. */
+    private static long mlpParameters(int hidden, int intermediate) {
+        return 2L * hidden * intermediate + hidden + intermediate;
     }
 
     void print(PrintWriter out) {
@@ -70,9 +101,38 @@ record MixtureSummary(MixtureDescription description, long totalParameters) {
                             (long) smile.experts().size() * linear.gateK() * linear.inFeatures(), linear.expertParameters());
                 }
             }
+            case WeightEnsemblingMixture mixture -> {
+                out.printf("%n%s mixture of %d experts (%s): every MLP block of the %d layers is θ0 + Σᵢ rᵢ τᵢ, r from a depth-%d"
+                                + " router%s, averaged over tokens%s; outside the MLPs task arithmetic (λ = %s)%n",
+                        mixture.sparse() == null ? "WEMoE" : "Sparse WEMoE", mixture.experts().size(),
+                        String.join(", ", mixture.experts()), mixture.layers(), mixture.routerDepth(),
+                        mixture.sharedGate() ? " shared by every block" + (mixture.sparse().positionEncoding() ? " (with a layer code)" : "")
+                                : " per block", mixture.batchReduce() ? " and over each batch" : " (per image)",
+                        Double.toString(mixture.initLambda()));
+                if (mixture.sparse() != null) {
+                    out.printf("task vectors pruned to |x| > quantile(|x|, %s) per tensor%s%n", Double.toString(mixture.sparse().tvPruneRatio()),
+                            mixture.sparse().postSparseGate() ? ", routers to quantile " + mixture.sparse().gatePruneRatio() : "");
+                }
+                out.printf("router parameters %,d (trained); task-vector parameters per expert and block %,d%n", mixture.routerParameters(),
+                        mlpParameters(mixture.hiddenSize(), mixture.intermediateSize()));
+            }
+            case RankOneMixture mixture -> {
+                out.printf("%nRankOne-MoE mixture of %d tasks (%s) x %d rank-one experts per fc: every MLP block of the %d layers"
+                                + " merges W0 + Σ wⱼ uⱼ sⱼ vⱼᵀ, w from a depth-%d router (%s), averaged over tokens%s; biases and"
+                                + " everything outside the MLPs task arithmetic (λ = %s)%n", mixture.experts().size(),
+                        String.join(", ", mixture.experts()), mixture.rankK(), mixture.layers(), mixture.routerDepth(),
+                        mixture.selectK() > 0 ? "soft top " + mixture.selectK() : "all experts", mixture.batchReduce() ? " and over each batch"
+                                : " (per image)", Double.toString(mixture.initLambda()));
+                out.printf("router parameters %,d (trained)%n", mixture.routerParameters());
+            }
         }
-        out.printf("%d MoE linears, %,d parameters in all, %,d active per token%n", switch (description) {
-            case SmileMixture smile -> smile.linears().size();
-        }, totalParameters, activeParametersPerToken());
+        switch (description) {
+            case SmileMixture smile -> out.printf("%d MoE linears, %,d parameters in all, %,d active per token%n", smile.linears().size(),
+                    totalParameters, activeParametersPerToken());
+            case WeightEnsemblingMixture mixture -> out.printf("%d mixture MLP blocks, %,d parameters in all, all of them active (each"
+                    + " batch merges every expert)%n", mixture.layers(), totalParameters);
+            case RankOneMixture mixture -> out.printf("%d mixture MLP blocks, %,d parameters in all, all of them active (each batch"
+                    + " merges every expert)%n", mixture.layers(), totalParameters);
+        }
     }
 }

@@ -141,9 +141,14 @@ public final class FusionRun {
                     case FusionResult.RestructuredModel restructured -> saveAndEvaluate(checked(Map.of("", restructured.jobs()),
                             methodName, nonFinite), written.withGeneratedFile("config.json", loaded.restructuredConfig(restructured.config())),
                             output, false, evaluated, report, SideOutputs.heads(heads));
-                    case FusionResult.Mixture mixture -> saveAndEvaluate(checked(Map.of("", mixture.jobs()), methodName, nonFinite),
-                            written.withGeneratedFile(MoeCheckpoint.FILE, MoeCheckpoint.toJson(mixture.description())), output, false,
-                            evaluated, report, SideOutputs.heads(heads));
+                    case FusionResult.Mixture mixture -> {
+                        Map<String, List<TensorJob>> jobs = checked(Map.of("", mixture.jobs()), methodName, nonFinite);
+                        saveAndEvaluate(jobs, written.withGeneratedFile(MoeCheckpoint.FILE, MoeCheckpoint.toJson(mixture.description())),
+                                output, false, evaluated, report, SideOutputs.heads(heads));
+                        // FusionBench counts a mixture's trained routers as its trainable parameters
+                        mixture.description().trainableParameters().ifPresent(trainable ->
+                                report.putModelInfo(trainable, parameterCount(jobs)));
+                    }
                     case FusionResult.PerTaskModels perTask -> saveAndEvaluate(checked(perTask.models(), methodName, nonFinite), written,
                             output, true, evaluated, report, SideOutputs.heads(heads));
                     case FusionResult.ContinualSteps steps -> saveAndEvaluateSteps(checked(steps.steps(), methodName, nonFinite),

@@ -30,7 +30,9 @@ import amalgam.fusion.method.SingularValueCalibration;
 import amalgam.fusion.method.SlerpMerging;
 import amalgam.fusion.method.SmileUpscaling;
 import amalgam.fusion.method.AdaSvd;
+import amalgam.fusion.method.RankOneMoe;
 import amalgam.fusion.method.SmileDecoderUpscaling;
+import amalgam.fusion.method.WeightEnsemblingMoe;
 import amalgam.fusion.method.TallMaskTaskArithmetic;
 import amalgam.fusion.method.TaskArithmetic;
 import amalgam.fusion.method.TaskSingularVectorMerging;
@@ -98,7 +100,10 @@ public final class MethodRegistry {
             ConcreteAdaMerging.LAYER_WISE,
             RepresentationSurgery.DECLARATION,
             SmileUpscaling.DECLARATION,
-            AdaSvd.DECLARATION));
+            AdaSvd.DECLARATION,
+            WeightEnsemblingMoe.DECLARATION,
+            WeightEnsemblingMoe.SPARSE,
+            RankOneMoe.DECLARATION));
         all.addAll(SingularValueCalibration.DECLARATIONS);
         all.addAll(CausalLmMethods.DECLARATIONS);
         all.add(DepthUpscaling.DECLARATION);

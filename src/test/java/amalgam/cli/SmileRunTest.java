@@ -142,7 +142,7 @@ class SmileRunTest {
         ObjectNode good = (ObjectNode) JSON.readTree(saved.resolve("moe.json").toFile());
         Map<String, String> damaged = new LinkedHashMap<>();
         damaged.put("{\"format\": \"amalgam-moe\",", "not valid JSON");
-        damaged.put(good.deepCopy().put("kind", "wemoe").toString(), "unknown mixture kind");
+        damaged.put(good.deepCopy().put("kind", "pwe_moe").toString(), "unknown mixture kind");
         damaged.put(good.deepCopy().put("version", 2).toString(), "not an amalgam mixture description");
         ObjectNode extraExpert = good.deepCopy();
         ((ArrayNode) extraExpert.get("experts")).add("svhn");

@@ -18,6 +18,7 @@ import amalgam.model.clip.ImageEmbedder;
 import amalgam.tensor.Tensor;
 import amalgam.model.clip.ZeroShotHead;
 import amalgam.model.moe.MixtureLinears;
+import amalgam.model.moe.MixtureMlps;
 import amalgam.nn.Graph;
 import amalgam.parallel.Lanes;
 import amalgam.parallel.Parallel;
@@ -266,7 +267,9 @@ public final class ImageTaskPool {
         try (Arena arena = Arena.ofShared(); Checkpoint checkpoint = Checkpoint.open(modelDirectory)) {
             Parameters params = weights(checkpoint, new ClipConfig(config.vision(), null, config.projectionDim()), arena);
             // a saved mixture (moe.json) routes its encoder linears; any other model computes them plainly
-            ClipModel model = new ClipModel(config, MixtureLinears.of(modelDirectory, ClipWeights.Source.of(checkpoint), config, arena));
+            ClipWeights.Source source = ClipWeights.Source.of(checkpoint);
+            ClipModel model = new ClipModel(config, MixtureLinears.of(modelDirectory, source, config, arena),
+                    MixtureMlps.of(modelDirectory, source, config, arena));
             ImageEmbedder.Factory plain = laneThreads -> new ClipImageEncoder(model, params, laneThreads);
             Path surgery = modelDirectory.resolve(FeatureCorrection.FILE);
             if (!withCorrections || !java.nio.file.Files.isRegularFile(surgery)) {

@@ -102,7 +102,9 @@ public final class ClipImageEncoder implements ImageEmbedder {
             pixels = stage(pixels);
         }
         Tensor input = pixels;
-        long chunks = Math.max(1, batch / CHUNK); // the last chunk takes the remainder: CHUNK to 2 CHUNK - 1 images
+        // the last chunk takes the remainder: CHUNK to 2 CHUNK - 1 images; a model whose routing averages over the batch
+        // (WEMoE's evaluation rule) runs the batch as one chunk, on one lane with every thread
+        long chunks = model.couplesBatch() ? 1 : Math.max(1, batch / CHUNK);
         int running = (int) Math.min(threads, chunks);
         int perLane = threads / running;
         ensureGraphs(running, perLane);

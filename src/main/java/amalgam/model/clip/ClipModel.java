@@ -31,8 +31,31 @@ public final class ClipModel {
                 params.get(graph, linear + ".bias"));
     }
 
+    /**
+     * How the vision encoder's MLP blocks (fc1, activation, fc2) compute, given the layer index and the block's input
+     * (the layer_norm2 output) [B, L, D]: plainly through {@link Linears}, or as a mixture that merges the block's
+     * weights from routing over its input (WEMoE, RankOne-MoE).
+     */
+    public interface Mlps {
+        /** The plain block: fc2(act(fc1(x))) through the model's {@link Linears}. */
+        Mlps PLAIN = (graph, params, layer, x) -> {
+            throw new IllegalStateException("the plain MLP is computed by the model itself");
+        };
+
+        Var apply(Graph graph, Parameters params, int layer, Var x);
+
+        /**
+         * Whether an image's output depends on the other images of its batch (routing averaged over the batch): the
+         * evaluation forward must then run each batch as a whole.
+         */
+        default boolean couplesBatch() {
+            return false;
+        }
+    }
+
     private final ClipConfig config;
     private final Linears linears;
+    private final Mlps mlps;
 
     public ClipModel(ClipConfig config) {
         this(config, Linears.PLAIN);
@@ -40,8 +63,24 @@ public final class ClipModel {
 
     /** A model whose encoder Linears compute as {@code linears} says (a mixture of experts). */
     public ClipModel(ClipConfig config, Linears linears) {
+        this(config, linears, Mlps.PLAIN);
+    }
+
+    /** A model whose vision MLP blocks compute as {@code mlps} says, and its other encoder Linears as {@code linears}. */
+    public ClipModel(ClipConfig config, Linears linears, Mlps mlps) {
         this.config = config;
         this.linears = linears;
+        this.mlps = mlps;
+    }
+
+    /** Whether an image's embedding depends on the other images of its batch ({@link Mlps#couplesBatch}). */
+    public boolean couplesBatch() {
+        return mlps.couplesBatch();
+    }
+
+    /** The tower's MLP activation on x (GELU or quick GELU, as the config says). */
+    public static Var activation(Graph graph, ClipConfig.Tower tower, Var x) {
+        return tower.activation() == ClipConfig.Activation.GELU ? graph.gelu(x) : graph.quickGelu(x);
     }
 
     public ClipConfig config() {
@@ -92,7 +131,8 @@ public final class ClipModel {
 
     /** Vision encoder layer {@code layer} on hidden states [B, L, D]; {@code observer} (may be null) sees its Linears' inputs. */
     public Var visionLayer(Graph graph, Parameters params, int layer, Var hidden, LinearInputs observer) {
-        return encoderLayer(graph, params, visionLayerPrefix(layer), config.vision(), hidden, false, null, observer);
+        return encoderLayer(graph, params, visionLayerPrefix(layer), config.vision(), hidden, false, null, observer,
+                mlps == Mlps.PLAIN ? null : layer);
     }
 
     /** The key prefix of vision encoder layer {@code layer} ({@code vision_model.encoder.layers.3.}). */
@@ -170,20 +210,25 @@ public final class ClipModel {
                         Tensor keyMask) {
         for (int layer = 0; layer < config.layers(); layer++) {
             String prefix = tower + "encoder.layers." + layer + ".";
-            hidden = graph.block(hidden, input -> encoderLayer(graph, params, prefix, config, input, causal, keyMask, null));
+            hidden = graph.block(hidden, input -> encoderLayer(graph, params, prefix, config, input, causal, keyMask, null, null));
         }
         return hidden;
     }
 
-    /** One pre-LN layer: h += attention(layer_norm1(h)); h += fc2(act(fc1(layer_norm2(h)))). */
+    /**
+     * One pre-LN layer: h += attention(layer_norm1(h)); h += fc2(act(fc1(layer_norm2(h)))), the MLP block computed by
+     * {@link #mlps} when {@code mixtureLayer} is given (a vision layer of a mixture model).
+     */
     private Var encoderLayer(Graph graph, Parameters params, String prefix, ClipConfig.Tower config, Var hidden, boolean causal,
-                             Tensor keyMask, LinearInputs observer) {
+                             Tensor keyMask, LinearInputs observer, Integer mixtureLayer) {
         Var normed = layerNorm(graph, params, prefix + "layer_norm1", hidden, config);
         hidden = graph.add(hidden, selfAttention(graph, params, prefix + "self_attn.", config, normed, causal, keyMask, observer));
         normed = layerNorm(graph, params, prefix + "layer_norm2", hidden, config);
+        if (mixtureLayer != null) {
+            return graph.add(hidden, mlps.apply(graph, params, mixtureLayer, normed));
+        }
         Var up = linear(graph, params, prefix + "mlp.fc1", normed, observer);
-        Var activated = config.activation() == ClipConfig.Activation.GELU ? graph.gelu(up) : graph.quickGelu(up);
-        return graph.add(hidden, linear(graph, params, prefix + "mlp.fc2", activated, observer));
+        return graph.add(hidden, linear(graph, params, prefix + "mlp.fc2", activation(graph, config, up), observer));
     }
 
     private Var selfAttention(Graph graph, Parameters params, String prefix, ClipConfig.Tower config, Var x, boolean causal,

@@ -18,6 +18,9 @@ public final class MixtureLinears {
         }
         return switch (MoeCheckpoint.read(directory)) {
             case SmileMixture smile -> SmileLinears.load(source, smile, config, arena);
+            // weight-ensembling mixtures replace whole MLP blocks (MixtureMlps); their linears are plain
+            case WeightEnsemblingMixture mixture -> ClipModel.Linears.PLAIN;
+            case RankOneMixture mixture -> ClipModel.Linears.PLAIN;
         };
     }
 }

@@ -27,7 +27,10 @@ import java.util.Set;
  *               "gate_k": 1, "k": 64, "bias": true}, ...]}
  * </pre>
  * {@code parameters} are the values the method ran with; each linear gives the ranks it really has (gate_k and k
- * clamped to min(out, in); k = −1 for dense experts). Tensor names: {@link SmileTensorNames}.
+ * clamped to min(out, in); k = −1 for dense experts). Tensor names: {@link SmileTensorNames}. The weight-ensembling
+ * kinds ({@code wemoe}, {@code sparse_wemoe}, {@code rankone_moe}) give their parameters and the tower's
+ * {@code layers}, {@code hidden_size} and {@code intermediate_size} instead of linears
+ * ({@link WeightEnsemblingDescriptions}, tensor names {@link WeightEnsemblingTensorNames}).
  */
 public final class MoeCheckpoint {
     public static final String FILE = "moe.json";
@@ -69,6 +72,22 @@ public final class MoeCheckpoint {
                             .put("bias", linear.bias());
                 }
             }
+            case WeightEnsemblingMixture mixture -> {
+                ObjectNode parameters = root.putObject("parameters").put("router_hidden_layers", mixture.routerDepth())
+                        .put("init_lambda", mixture.initLambda()).put("batch_reduce", mixture.batchReduce());
+                WeightEnsemblingMixture.Sparse sparse = mixture.sparse();
+                if (sparse != null) {
+                    parameters.put("tv_prune_ratio", sparse.tvPruneRatio()).put("post_sparse_gate", sparse.postSparseGate())
+                            .put("gate_prune_ratio", sparse.gatePruneRatio()).put("shared_gate", sparse.sharedGate())
+                            .put("position_encoding", sparse.positionEncoding()).put("position_encoding_dim", sparse.positionEncodingDim());
+                }
+                putTower(root, mixture.layers(), mixture.hiddenSize(), mixture.intermediateSize());
+            }
+            case RankOneMixture mixture -> {
+                root.putObject("parameters").put("router_hidden_layers", mixture.routerDepth()).put("init_lambda", mixture.initLambda())
+                        .put("batch_reduce", mixture.batchReduce()).put("rank_k", mixture.rankK()).put("select_k", mixture.selectK());
+                putTower(root, mixture.layers(), mixture.hiddenSize(), mixture.intermediateSize());
+            }
         }
         try {
             return JSON.writeValueAsString(root) + "\n";
@@ -89,10 +108,15 @@ public final class MoeCheckpoint {
                     + "\", \"version\": " + VERSION + ")");
         }
         String kind = root.path("kind").asText("");
-        if (!kind.equals(SmileMixture.KIND)) {
-            throw new UserInputException(what + ": unknown mixture kind '" + kind + "' (known: " + SmileMixture.KIND + ")");
+        List<String> known = List.of(SmileMixture.KIND, WeightEnsemblingMixture.KIND, WeightEnsemblingMixture.SPARSE_KIND,
+                RankOneMixture.KIND);
+        if (!known.contains(kind)) {
+            throw new UserInputException(what + ": unknown mixture kind '" + kind + "' (known: " + String.join(", ", known) + ")");
         }
         List<String> experts = experts(root.path("experts"), what);
+        if (!kind.equals(SmileMixture.KIND)) {
+            return WeightEnsemblingDescriptions.read(kind, root, experts, what);
+        }
         JsonNode parameters = root.path("parameters");
         if (!parameters.isObject()) {
             throw new UserInputException(what + ": 'parameters' must be an object with gate_k, k, top_k, routing_use_diff, average_experts");
@@ -134,6 +158,24 @@ public final class MoeCheckpoint {
      * folder's tensor shapes by name), naming the first tensor at fault.
      */
     public static void checkTensors(MixtureDescription description, java.util.Map<String, amalgam.tensor.Shape> shapes, Path folder) {
+        java.util.SequencedMap<String, amalgam.tensor.Shape> listed = switch (description) {
+            case SmileMixture smile -> null;
+            case WeightEnsemblingMixture mixture -> mixture.mixtureTensors();
+            case RankOneMixture mixture -> mixture.mixtureTensors();
+        };
+        if (listed != null) {
+            listed.forEach((name, shape) -> {
+                if (!shapes.containsKey(name)) {
+                    throw new UserInputException("mixture '" + folder + "' is missing tensor '" + name + "' (" + FILE + " describes a "
+                            + description.kind() + " mixture of " + description.experts().size() + " experts)");
+                }
+                if (!shape.equals(shapes.get(name))) {
+                    throw new UserInputException("mixture '" + folder + "': tensor '" + name + "' has shape " + shapes.get(name)
+                            + " but " + FILE + " needs " + shape);
+                }
+            });
+            return;
+        }
         switch (description) {
             case SmileMixture smile -> {
                 for (SmileMixture.Linear linear : smile.linears()) {
@@ -149,7 +191,13 @@ public final class MoeCheckpoint {
                     });
                 }
             }
+            case WeightEnsemblingMixture mixture -> { }
+            case RankOneMixture mixture -> { }
         }
+    }
+
+    private static void putTower(ObjectNode root, int layers, int hiddenSize, int intermediateSize) {
+        root.put("layers", layers).put("hidden_size", hiddenSize).put("intermediate_size", intermediateSize);
     }
 
     private static List<String> experts(JsonNode node, String what) {
@@ -166,7 +214,7 @@ public final class MoeCheckpoint {
         return experts;
     }
 
-    private static int integer(JsonNode node, String field, String where) {
+    static int integer(JsonNode node, String field, String where) {
         JsonNode value = node.path(field);
         if (!value.isInt()) {
             throw new UserInputException(where + ": '" + field + "' must be an integer");
@@ -174,7 +222,7 @@ public final class MoeCheckpoint {
         return value.asInt();
     }
 
-    private static boolean bool(JsonNode node, String field, String where) {
+    static boolean bool(JsonNode node, String field, String where) {
         JsonNode value = node.path(field);
         if (!value.isBoolean()) {
             throw new UserInputException(where + ": '" + field + "' must be true or false");
