@@ -92,7 +92,8 @@ final class RunCommand implements Callable<Integer> {
             RunRecorder recorder = records.recorder(spec, runs.size() > 1);
             try (var engine = EngineSettings.of(threads, memory, null, true)) {
                 FusionRun program = new FusionRun(engine, builtInPools(), ReferenceCache.standard()).allowingNonFinite(allowNonFinite)
-                        .reportingProvenanceTo(recorder::provenance);
+                        .reportingProvenanceTo(recorder::provenance).evaluatingOnValidation(runs.size() > 1);
+                SweepSelection selection = new SweepSelection();
                 for (int job = 0; job < runs.size(); job++) {
                     var root = configs.get(job).resolved();
                     if (RunComposer.flag(root, "print_config") || RunComposer.flag(root, "dry_run")) {
@@ -107,10 +108,19 @@ final class RunCommand implements Callable<Integer> {
                     RunSpec run = runs.get(job);
                     RunReport report = recorder.recordRun(RecordStart.of(run, ConfigYaml.dump(root), BuiltInBenchmark.NAME), job, () -> program.run(run, out));
                     out.println(report.toPrettyJson());
+                    selection.offer(job, sweptOverrides(jobs, job), report);
                 }
+                selection.best().ifPresent(best -> out.println(best.line()));
             }
         }
         return Main.EXIT_OK;
+    }
+
+    /** The overrides of job {@code job} that not every job shares: the sweep's point. */
+    private static List<String> sweptOverrides(List<List<HydraOverride>> jobs, int job) {
+        return jobs.get(job).stream().map(HydraOverride::text)
+                .filter(text -> !jobs.stream().allMatch(other -> other.stream().map(HydraOverride::text).toList().contains(text)))
+                .toList();
     }
 
     /** A sweep whose jobs would write the same model or report folder would replace one job's results with another's. */

@@ -50,6 +50,9 @@ public final class FusionRun {
     private final ReferenceCache cache;
     private final FileDigests digests = FileDigests.standard();
     private boolean allowNonFinite;
+    private boolean withValidation;
+    /** The report entry holding the fused model's results on the validation splits (model selection in sweeps). */
+    public static final String VALIDATION = "validation";
     private java.util.function.Consumer<Provenance> provenanceListener = provenance -> { };
 
     public FusionRun(EngineOptions engine, BuiltInPools builtIn, ReferenceCache cache) {
@@ -61,6 +64,15 @@ public final class FusionRun {
     /** With {@code allow}, NaN and infinities in input weights are fused as FusionBench would instead of refused. */
     public FusionRun allowingNonFinite(boolean allow) {
         this.allowNonFinite = allow;
+        return this;
+    }
+
+    /**
+     * Also evaluates every fused model on the task pool's validation splits (when every task has one), reported under
+     * {@value #VALIDATION}: what a sweep chooses its best point by, never the test split.
+     */
+    public FusionRun evaluatingOnValidation(boolean validation) {
+        this.withValidation = validation;
         return this;
     }
 
@@ -348,6 +360,17 @@ public final class FusionRun {
 
     /** Per-task results plus their average; a per-task method's DIR/TASK model is evaluated on its own task. */
     private void evaluate(ImageTaskPool taskPool, Path fused, boolean perTask, RunReport report) {
+        putResults(report.entries(), metrics(taskPool, fused, perTask));
+        if (withValidation) {
+            taskPool.onValidation().ifPresent(validation -> {
+                Map<String, Object> rows = new LinkedHashMap<>();
+                putResults(rows, metrics(validation, fused, perTask));
+                report.put(VALIDATION, rows);
+            });
+        }
+    }
+
+    private Map<String, TaskMetrics> metrics(ImageTaskPool taskPool, Path fused, boolean perTask) {
         Map<String, TaskMetrics> results = new LinkedHashMap<>();
         if (perTask) {
             for (String task : taskPool.taskNames()) {
@@ -360,7 +383,7 @@ public final class FusionRun {
         } else {
             results.putAll(taskPool.evaluate(fused, engine.threads()));
         }
-        putResults(report.entries(), results);
+        return results;
     }
 
     /**

@@ -113,6 +113,19 @@ public final class ImageTaskPool {
     }
 
     /**
+     * This pool evaluating every task on its validation split instead of its test split (model selection), or empty
+     * when some task has no {@code val} split.
+     */
+    public java.util.Optional<ImageTaskPool> onValidation() {
+        if (tasks.stream().anyMatch(task -> task.val() == null)) {
+            return java.util.Optional.empty();
+        }
+        List<Task> validation = tasks.stream().map(task -> new Task(task.name(), task.val(), task.head(), task.identity() + " val",
+                task.train(), task.val())).toList();
+        return java.util.Optional.of(new ImageTaskPool(validation, preprocessor, batchSize, projectionFallback));
+    }
+
+    /**
      * This pool cut to the first {@code batches} batches of every split: FusionBench's {@code fast_dev_run}, a quick
      * check that a configuration runs end to end. Results are not the benchmark's and are cached apart from it.
      */
