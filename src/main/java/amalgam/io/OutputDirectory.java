@@ -40,6 +40,7 @@ public final class OutputDirectory implements AutoCloseable {
     private Path staging;
     private boolean published;
     private boolean closed;
+    private boolean keepStaging;
 
     private OutputDirectory(Path target, OutputLock lock, List<Path> leftovers) {
         this.target = target;
@@ -174,7 +175,15 @@ public final class OutputDirectory implements AutoCloseable {
         deleteOutput(aside);
     }
 
-    /** Removes an unpublished staging directory and releases the output's lock. */
+    /**
+     * Keeps the staging directory opened by {@link #stagingFor} when this output closes unpublished (a run that failed
+     * after durable work), so that the next run with the same key resumes it as it resumes a killed run's.
+     */
+    public void keepForResume() {
+        keepStaging = true;
+    }
+
+    /** Removes an unpublished staging directory (unless kept for resuming) and releases the output's lock. */
     @Override
     public void close() {
         if (closed) {
@@ -182,7 +191,7 @@ public final class OutputDirectory implements AutoCloseable {
         }
         closed = true;
         try {
-            if (!published && staging != null) {
+            if (!published && staging != null && !keepStaging) {
                 deleteTree(staging);
             }
         } finally {

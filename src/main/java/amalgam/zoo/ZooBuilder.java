@@ -55,7 +55,15 @@ public final class ZooBuilder {
         // the real datasets are needed only after pre-training: a missing one must not cost its half hour first
         recipe.tasks().stream().filter(ZooData::isMnistFamily).forEach(task -> amalgam.data.BuiltInTasks.dataDirectory(ZooData.folder(task)));
         try (OutputDirectory directory = OutputDirectory.claim(output)) {
-            buildInto(directory.stagingFor(runKey()), threads);
+            Path staging = directory.stagingFor(runKey());
+            try {
+                buildInto(staging, threads);
+            } catch (RuntimeException e) {
+                // the stages finished so far (half an hour of pre-training, say) stay for the next build to resume
+                directory.keepForResume();
+                log("build failed; its finished stages are kept in %s for the next build to resume", staging);
+                throw e;
+            }
             directory.publish();
         }
     }
