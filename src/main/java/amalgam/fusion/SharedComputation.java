@@ -1,6 +1,14 @@
 package amalgam.fusion;
 
+import amalgam.merge.TensorJob;
+import amalgam.tensor.DType;
+import amalgam.tensor.Shape;
+import amalgam.tensor.Tensor;
 import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SequencedMap;
 import java.util.function.Function;
 
 /**
@@ -39,5 +47,30 @@ public final class SharedComputation<T> {
                 value = null; // the last reader is done: the arena goes with it
             }
         }
+    }
+
+    /**
+     * One job per tensor of {@code tensors} (name → shape), each copying its tensor out of one shared computation of
+     * all of them (name → F32 tensor), written as {@code dtype}. The first job is charged {@code sharedBytes} for the
+     * computation's working memory: jobs are admitted in plan order, so it is the one that computes.
+     */
+    public static List<amalgam.merge.TensorJob> jobsReading(SequencedMap<String, amalgam.tensor.Shape> tensors,
+                                                                     DType dtype, long sharedBytes,
+                                                                     Function<Arena, Map<String, amalgam.tensor.Tensor>> compute) {
+        SharedComputation<Map<String, amalgam.tensor.Tensor>> computed = new SharedComputation<>(tensors.size(), compute);
+        List<amalgam.merge.TensorJob> jobs = new ArrayList<>();
+        boolean first = true;
+        for (Map.Entry<String, amalgam.tensor.Shape> tensor : tensors.entrySet()) {
+            String name = tensor.getKey();
+            Shape shape = tensor.getValue();
+            long working = shape.elementCount() * Float.BYTES + (first ? sharedBytes : 0);
+            jobs.add(new FusionJob(name, dtype, shape, working, arena -> computed.read(values -> {
+                Tensor copy = Tensor.allocate(arena, DType.F32, shape);
+                copy.data().copyFrom(values.get(name).data());
+                return copy;
+            })));
+            first = false;
+        }
+        return jobs;
     }
 }

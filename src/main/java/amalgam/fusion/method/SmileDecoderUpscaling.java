@@ -2,7 +2,6 @@ package amalgam.fusion.method;
 
 import amalgam.UserInputException;
 import amalgam.fusion.FusionContext;
-import amalgam.fusion.FusionJob;
 import amalgam.fusion.FusionMethod;
 import amalgam.fusion.FusionResult;
 import amalgam.fusion.MethodDeclaration;
@@ -173,22 +172,8 @@ public final class SmileDecoderUpscaling implements FusionMethod {
             jobs.add(PerTensorPlan.copyAs(base, biasName, SmileDecoderLayout.sharedBias(projection), outputDType(base.dtypeOf(biasName))));
         }
         SequencedMap<String, Shape> tensors = layout.computedTensors(projection, shape.dim(0), shape.dim(1), bias);
-        SharedComputation<Map<String, Tensor>> computed = new SharedComputation<>(tensors.size(), arena -> TensorInputs.withReference(
-                base.name(), () -> compute(base, models, layout, projection, shape, bias, tensors, arena)));
-        long shared = sharedBytes(shape, models.size(), tensors);
-        boolean first = true;
-        for (Map.Entry<String, Shape> tensor : tensors.entrySet()) {
-            String name = tensor.getKey();
-            Shape tensorShape = tensor.getValue();
-            // the first job of the projection is charged for the shared SVDs (jobs are admitted in plan order)
-            long working = tensorShape.elementCount() * Float.BYTES + (first ? shared : 0);
-            jobs.add(new FusionJob(name, dtype, tensorShape, working, arena -> computed.read(values -> {
-                Tensor copy = Tensor.allocate(arena, DType.F32, tensorShape);
-                copy.data().copyFrom(values.get(name).data());
-                return copy;
-            })));
-            first = false;
-        }
+        jobs.addAll(SharedComputation.jobsReading(tensors, dtype, sharedBytes(shape, models.size(), tensors), arena -> TensorInputs.withReference(
+                base.name(), () -> compute(base, models, layout, projection, shape, bias, tensors, arena))));
         return jobs;
     }
 

@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SequencedMap;
 import java.util.regex.Pattern;
 
 /**
@@ -194,25 +193,8 @@ public final class SmileUpscaling implements FusionMethod {
     /** The gate and expert tensors of one linear, all read from one shared computation of its SVDs. */
     private List<TensorJob> expertJobs(ModelSource base, List<ModelSource> models, SmileMixture.Linear linear, DType dtype,
                                        int experts) {
-        SequencedMap<String, Shape> tensors = linear.expertTensors(experts);
-        SharedComputation<Map<String, Tensor>> factors = new SharedComputation<>(tensors.size(),
+        return SharedComputation.jobsReading(linear.expertTensors(experts), dtype, sharedBytes(linear, experts),
                 arena -> TensorInputs.withReference(base.name(), () -> compute(base, models, linear, arena)));
-        long sharedBytes = sharedBytes(linear, experts);
-        List<TensorJob> jobs = new ArrayList<>();
-        boolean first = true;
-        for (Map.Entry<String, Shape> tensor : tensors.entrySet()) {
-            String name = tensor.getKey();
-            Shape shape = tensor.getValue();
-            // the first job of the linear is charged for the shared SVDs (jobs are admitted in plan order)
-            long working = shape.elementCount() * Float.BYTES + (first ? sharedBytes : 0);
-            jobs.add(new FusionJob(name, dtype, shape, working, arena -> factors.read(computed -> {
-                Tensor copy = Tensor.allocate(arena, DType.F32, shape);
-                copy.data().copyFrom(computed.get(name).data());
-                return copy;
-            })));
-            first = false;
-        }
-        return jobs;
     }
 
     private Map<String, Tensor> compute(ModelSource base, List<ModelSource> models, SmileMixture.Linear linear, Arena arena) {
