@@ -1,5 +1,6 @@
 package amalgam.io;
 
+import amalgam.parallel.StoppableTask;
 import amalgam.parallel.Workers;
 
 import java.io.IOException;
@@ -18,7 +19,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import java.util.function.LongConsumer;
 import java.util.regex.Pattern;
 
@@ -59,13 +59,13 @@ public final class FileDigests {
             return files.stream().map(file -> of(file, progress)).toList();
         }
         ExecutorService pool = workers.executor();
-        List<Future<FileDigest>> pending = new ArrayList<>();
+        List<StoppableTask<FileDigest>> pending = new ArrayList<>();
         try {
             for (Path file : files) {
-                pending.add(pool.submit(() -> of(file, progress)));
+                pending.add(StoppableTask.submit(pool, () -> of(file, progress)));
             }
             List<FileDigest> digests = new ArrayList<>();
-            for (Future<FileDigest> digest : pending) {
+            for (StoppableTask<FileDigest> digest : pending) {
                 digests.add(digest.get());
             }
             return digests;
@@ -75,7 +75,7 @@ public final class FileDigests {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while hashing inputs", interrupted);
         } finally {
-            pending.forEach(digest -> digest.cancel(true)); // the pool is shared: leave nothing of ours running
+            pending.forEach(StoppableTask::stop); // the pool is shared: leave nothing of ours running
         }
     }
 

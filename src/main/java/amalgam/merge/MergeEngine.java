@@ -5,6 +5,7 @@ import amalgam.io.MappedInputs;
 import amalgam.io.ShardedCheckpointWriter;
 import amalgam.io.StorageFailures;
 import amalgam.io.TensorEntry;
+import amalgam.parallel.StoppableTask;
 import amalgam.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
@@ -18,7 +19,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -57,7 +57,8 @@ public final class MergeEngine {
             // tensors an interrupted earlier run of the same merge already wrote durably are not computed again
             List<TensorJob> remaining = jobs.subList(writer.resumedTensors(), jobs.size());
             progress.stepBy(writer.resumedTensors());
-            Future<?> writing = writerThread.submit(() -> writeInOrder(remaining.size(), inOrder, writer, budget, unwritten, progress));
+            StoppableTask<Void> writing = StoppableTask.submit(writerThread,
+                    () -> writeInOrder(remaining.size(), inOrder, writer, budget, unwritten, progress));
             try {
                 for (TensorJob job : remaining) {
                     long reserved = reserve(budget, unwritten, job, writing);
@@ -65,7 +66,8 @@ public final class MergeEngine {
                         break;
                     }
                     Arena arena = new PooledArena(pool);
-                    Future<Tensor> result = workers.submit(() -> OutputDTypes.convert(job.compute(arena), job.outputDType(), arena));
+                    StoppableTask<Tensor> result = StoppableTask.submit(workers,
+                            () -> OutputDTypes.convert(job.compute(arena), job.outputDType(), arena));
                     inOrder.put(new Pending(job, arena, result, reserved));
                 }
                 writing.get();
@@ -75,7 +77,8 @@ public final class MergeEngine {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("merge interrupted", interrupted);
             } finally {
-                writing.cancel(true);
+                // nothing may still run when the arenas, the block pool and the writer are closed below
+                writing.stop();
                 drain(inOrder);
             }
             // the provenance recorded the inputs' digests: they must still be the bytes that were merged
@@ -90,7 +93,7 @@ public final class MergeEngine {
      * Reserves a place among the unwritten jobs and the job's memory, giving up (returning -1) if the writer has
      * stopped, e.g. on a failed job.
      */
-    private static long reserve(MemoryBudget budget, Semaphore unwritten, TensorJob job, Future<?> writing)
+    private static long reserve(MemoryBudget budget, Semaphore unwritten, TensorJob job, StoppableTask<Void> writing)
             throws InterruptedException {
         while (!unwritten.tryAcquire(100, TimeUnit.MILLISECONDS)) {
             if (writing.isDone()) {
@@ -117,6 +120,7 @@ public final class MergeEngine {
             } catch (ExecutionException failure) {
                 throw rethrow(failure.getCause());
             } finally {
+                pending.result().stop(); // already ended unless this writer was stopped while waiting for it
                 pending.arena().close();
                 budget.release(pending.reserved());
                 unwritten.release();
@@ -130,22 +134,8 @@ public final class MergeEngine {
         List<Pending> left = new ArrayList<>();
         inOrder.drainTo(left);
         for (Pending pending : left) {
-            pending.result().cancel(true);
-            try {
-                pending.result().get();
-            } catch (Exception ignored) {
-                // the job's own failure is already being reported, or it was cancelled: only free its memory
-            }
-            closeQuietly(pending.arena());
-        }
-    }
-
-    /** Closing a shared arena is safe while a cancelled worker still touches it (that worker then fails). */
-    private static void closeQuietly(Arena arena) {
-        try {
-            arena.close();
-        } catch (IllegalStateException alreadyClosed) {
-            // closed by the writer already
+            pending.result().stop(); // its own failure, if any, is already being reported: only free its memory
+            pending.arena().close();
         }
     }
 
@@ -176,6 +166,6 @@ public final class MergeEngine {
         };
     }
 
-    private record Pending(TensorJob job, Arena arena, Future<Tensor> result, long reserved) {
+    private record Pending(TensorJob job, Arena arena, StoppableTask<Tensor> result, long reserved) {
     }
 }

@@ -11,7 +11,8 @@ import java.util.concurrent.Future;
 /**
  * Independent jobs (whole training runs, whole task evaluations) spread over a few threads, each job on one thread
  * from start to end, so a job's result cannot depend on how many lanes there are. Results come back in job order; the
- * first failure is rethrown as it was (unchecked exceptions) after the other jobs are cancelled.
+ * first failure is rethrown as it was (unchecked exceptions) after the other jobs are cancelled and the running ones
+ * have ended (they may be inside native code on memory the caller frees next).
  */
 public final class Lanes {
     private Lanes() {
@@ -45,7 +46,7 @@ public final class Lanes {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for lanes", e);
         } finally {
-            executor.shutdownNow();
+            PoolShutdown.stopAndAwait(executor);
         }
     }
 }

@@ -2,7 +2,6 @@ package amalgam.parallel;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A command's worker threads: one pool of {@code --threads} threads shared by everything a run does in parallel
@@ -44,11 +43,6 @@ public final class Workers implements AutoCloseable {
 
     @Override
     public void close() {
-        executor.shutdownNow();
-        try {
-            executor.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        PoolShutdown.stopAndAwait(executor);
     }
 }

@@ -17,6 +17,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -141,6 +143,54 @@ class MergeEngineTest {
         try (var left = Files.list(temp)) {
             assertEquals(0, left.count(), "staging directory left behind");
         }
+    }
+
+    /**
+     * A failure must not free memory that another job still uses: job 1 runs on (deaf to interrupts, as native code
+     * is) while job 0 fails, and the merge reports the failure only once job 1 has ended.
+     */
+    @Test
+    void aFailureWaitsForTheJobsStillRunningBeforeFreeingTheirMemory() {
+        List<TensorJob> jobs = new ArrayList<>(jobs(4, DType.F32, new AtomicLong(), new AtomicLong()));
+        CountDownLatch slowStarted = new CountDownLatch(1);
+        AtomicBoolean slowEnded = new AtomicBoolean();
+        jobs.set(0, failing("t000", slowStarted));
+        jobs.set(1, new TensorJob() {
+            public String outputName() { return "t001"; }
+            public DType outputDType() { return DType.F32; }
+            public Shape outputShape() { return Shape.of(3); }
+            public long workingBytes() { return 12; }
+            public Tensor compute(Arena arena) {
+                Tensor out = Tensor.allocate(arena, DType.F32, Shape.of(3));
+                slowStarted.countDown();
+                long end = System.nanoTime() + 300_000_000L;
+                while (System.nanoTime() < end) {
+                    Thread.onSpinWait();
+                }
+                out.setFloat(0, 1f); // its arena must still be open
+                slowEnded.set(true);
+                return out;
+            }
+        });
+        assertThrows(UserInputException.class, () -> run("failed", 2, 1 << 20, Long.MAX_VALUE, jobs));
+        assertTrue(slowEnded.get(), "the merge failed while job 1 still ran on its memory");
+    }
+
+    private static TensorJob failing(String name, CountDownLatch after) {
+        return new TensorJob() {
+            public String outputName() { return name; }
+            public DType outputDType() { return DType.F32; }
+            public Shape outputShape() { return Shape.of(3); }
+            public long workingBytes() { return 12; }
+            public Tensor compute(Arena arena) {
+                try {
+                    after.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new UserInputException("tensor '" + name + "': shape mismatch");
+            }
+        };
     }
 
     @Test

@@ -3,10 +3,13 @@ package amalgam.parallel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /** Results come back in job order whatever the lane count; a job's failure reaches the caller as it was thrown. */
@@ -33,5 +36,25 @@ class LanesTest {
             throw failure;
         });
         assertSame(failure, assertThrows(IllegalArgumentException.class, () -> Lanes.run(2, jobs)));
+    }
+
+    @Test
+    void aFailureIsRethrownOnlyOnceTheOtherRunningJobsEnded() {
+        CountDownLatch slowStarted = new CountDownLatch(1);
+        AtomicBoolean slowEnded = new AtomicBoolean();
+        List<Callable<Integer>> jobs = List.of(() -> {
+            slowStarted.await();
+            throw new IllegalArgumentException("bad task");
+        }, () -> {
+            slowStarted.countDown();
+            long end = System.nanoTime() + 300_000_000L;
+            while (System.nanoTime() < end) {
+                Thread.onSpinWait(); // deaf to the interrupt, as native code is
+            }
+            slowEnded.set(true);
+            return 2;
+        });
+        assertThrows(IllegalArgumentException.class, () -> Lanes.run(2, jobs));
+        assertTrue(slowEnded.get(), "the failure came back while the other lane still ran");
     }
 }
