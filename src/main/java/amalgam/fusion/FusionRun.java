@@ -53,6 +53,8 @@ public final class FusionRun {
     private boolean withValidation;
     /** The report entry holding the fused model's results on the validation splits (model selection in sweeps). */
     public static final String VALIDATION = "validation";
+    /** The report key of a continual run's models after every step ({@code evaluate_on_every_step}). */
+    public static final String STEPS = "steps";
     private java.util.function.Consumer<Provenance> provenanceListener = provenance -> { };
 
     public FusionRun(EngineOptions engine, BuiltInPools builtIn, ReferenceCache cache) {
@@ -283,7 +285,7 @@ public final class FusionRun {
                 rows.put("merged_model_" + i, row);
             }
         }
-        report.put("steps", rows);
+        report.put(STEPS, rows);
     }
 
     private static long parameterCount(Map<String, List<TensorJob>> models) {

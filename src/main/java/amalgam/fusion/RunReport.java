@@ -19,6 +19,9 @@ import java.nio.file.Path;
 public final class RunReport {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+    /** The key of the tables a method learned. */
+    public static final String LEARNED = "learned";
+
     private final Map<String, Object> entries = new LinkedHashMap<>();
 
     public void putModelInfo(long trainableParameters, long allParameters) {
@@ -35,7 +38,7 @@ public final class RunReport {
      */
     public void putLearned(LearnedCoefficients table) {
         @SuppressWarnings("unchecked")
-        Map<String, Object> learned = (Map<String, Object>) entries.computeIfAbsent("learned", key -> new LinkedHashMap<>());
+        Map<String, Object> learned = (Map<String, Object>) entries.computeIfAbsent(LEARNED, key -> new LinkedHashMap<>());
         Map<String, Object> rows = new LinkedHashMap<>();
         for (int row = 0; row < table.rows().size(); row++) {
             java.util.List<Double> values = new java.util.ArrayList<>();

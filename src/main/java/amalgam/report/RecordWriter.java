@@ -39,17 +39,7 @@ final class RecordWriter {
             json.writeEndArray();
             json.writeStringField("model_pool", record.modelPool());
             json.writeStringField("task_pool", record.taskPool());
-            json.writeArrayFieldStart("scores");
-            for (RunRecord.TaskScore score : record.scores()) {
-                json.writeStartObject();
-                json.writeStringField("model", score.model());
-                json.writeStringField("task", score.task());
-                json.writeNumberField("accuracy", score.accuracy());
-                json.writeFieldName("loss");
-                value(json, score.loss());
-                json.writeEndObject();
-            }
-            json.writeEndArray();
+            scores(json, "scores", record.scores());
             json.writeFieldName("model_info");
             if (record.modelInfo() == null) {
                 json.writeNull();
@@ -59,6 +49,7 @@ final class RecordWriter {
                 json.writeNumberField("all_params", record.modelInfo().allParams());
                 json.writeEndObject();
             }
+            diagnostics(json, record.diagnostics());
             json.writeNumberField("seed", record.seed());
             json.writeStringField("status", record.status().label());
             json.writeStringField("error", record.error());
@@ -73,6 +64,48 @@ final class RecordWriter {
             throw new UncheckedIOException("cannot write run record " + record.uuid(), e);
         }
         return text.toString();
+    }
+
+    private static void scores(JsonGenerator json, String name, List<RunRecord.TaskScore> scores) throws IOException {
+        json.writeArrayFieldStart(name);
+        for (RunRecord.TaskScore score : scores) {
+            json.writeStartObject();
+            json.writeStringField("model", score.model());
+            json.writeStringField("task", score.task());
+            json.writeNumberField("accuracy", score.accuracy());
+            json.writeFieldName("loss");
+            value(json, score.loss());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+    }
+
+    private static void diagnostics(JsonGenerator json, RunRecord.Diagnostics diagnostics) throws IOException {
+        json.writeObjectFieldStart("diagnostics");
+        scores(json, "validation", diagnostics.validation());
+        json.writeArrayFieldStart("steps");
+        for (RunRecord.Step step : diagnostics.steps()) {
+            json.writeStartObject();
+            json.writeNumberField("index", step.index());
+            json.writeStringField("model", step.model());
+            scores(json, "scores", step.scores());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        json.writeArrayFieldStart("learned");
+        for (RunRecord.LearnedTable table : diagnostics.learned()) {
+            json.writeStartObject();
+            json.writeStringField("name", table.name());
+            json.writeFieldName("columns");
+            value(json, table.columns());
+            json.writeFieldName("rows");
+            value(json, table.rows());
+            json.writeFieldName("values");
+            value(json, table.values());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        json.writeEndObject();
     }
 
     private static void model(JsonGenerator json, RunRecord.ModelInput model) throws IOException {

@@ -1,5 +1,7 @@
 package amalgam.report;
 
+import amalgam.fusion.FusionRun;
+import amalgam.fusion.RunReport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +32,43 @@ final class ReportScores {
             return new RunRecord.ModelInfo(trainable.longValue(), all.longValue());
         }
         return null;
+    }
+
+    /** The validation scores, continual steps and learned tables of the report, each empty when it has none. */
+    static RunRecord.Diagnostics diagnostics(Map<String, Object> report) {
+        List<RunRecord.TaskScore> validation = new ArrayList<>();
+        if (report.get(FusionRun.VALIDATION) instanceof Map<?, ?> rows) {
+            addRow(validation, RunRecord.FUSED, rows);
+        }
+        List<RunRecord.Step> steps = new ArrayList<>();
+        if (report.get(FusionRun.STEPS) instanceof Map<?, ?> rows) {
+            for (Object row : rows.values()) {
+                if (row instanceof Map<?, ?> step) {
+                    List<RunRecord.TaskScore> scores = new ArrayList<>();
+                    addRow(scores, RunRecord.FUSED, step);
+                    steps.add(new RunRecord.Step(steps.size(), String.valueOf(step.get("model")), scores));
+                }
+            }
+        }
+        List<RunRecord.LearnedTable> learned = new ArrayList<>();
+        if (report.get(RunReport.LEARNED) instanceof Map<?, ?> tables) {
+            tables.forEach((name, table) -> {
+                if (table instanceof Map<?, ?> entry && entry.get("columns") instanceof List<?> columns
+                        && entry.get("rows") instanceof Map<?, ?> rows) {
+                    List<String> rowNames = new ArrayList<>();
+                    List<List<Double>> values = new ArrayList<>();
+                    rows.forEach((row, numbers) -> {
+                        if (numbers instanceof List<?> list) {
+                            rowNames.add(String.valueOf(row));
+                            values.add(list.stream().map(value -> value instanceof Number number ? number.doubleValue() : Double.NaN).toList());
+                        }
+                    });
+                    learned.add(new RunRecord.LearnedTable(String.valueOf(name), columns.stream().map(String::valueOf).toList(), rowNames,
+                            values));
+                }
+            });
+        }
+        return new RunRecord.Diagnostics(validation, steps, learned);
     }
 
     private static void addRow(List<RunRecord.TaskScore> scores, String model, Map<?, ?> results) {

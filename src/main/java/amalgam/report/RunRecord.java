@@ -29,6 +29,7 @@ import java.util.OptionalDouble;
  * @param taskPool    the task pool's name or file ({@code dummy} when nothing is evaluated; null for a merge)
  * @param scores      per-task metrics of the fused model and of the reference rows
  * @param modelInfo   the fused model's parameter counts, or null when unknown
+ * @param diagnostics what the report draws besides the scores (validation scores, continual steps, learned tables)
  * @param seed        the run's seed
  * @param status      how the run ended
  * @param error       the failure's message, or null
@@ -38,7 +39,7 @@ import java.util.OptionalDouble;
  */
 public record RunRecord(String uuid, String command, String dialect, String method, Map<String, Object> parameters,
                         String configText, List<ModelInput> models, String modelPool, String taskPool, List<TaskScore> scores,
-                        ModelInfo modelInfo, long seed, Status status, String error, Timings timings, Invocation invocation,
+                        ModelInfo modelInfo, Diagnostics diagnostics, long seed, Status status, String error, Timings timings, Invocation invocation,
                         Environment environment) {
     /** The row name of the fused model's scores (the reference rows are {@code pretrained} and {@code individual}). */
     public static final String FUSED = "fused";
@@ -47,6 +48,7 @@ public record RunRecord(String uuid, String command, String dialect, String meth
         parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
         models = List.copyOf(models);
         scores = List.copyOf(scores);
+        diagnostics = diagnostics == null ? Diagnostics.NONE : diagnostics; // records stored before it existed
     }
 
     /** How a run ended; a run whose process died without saying (SIGKILL, power loss) is {@code interrupted}. */
@@ -85,6 +87,47 @@ public record RunRecord(String uuid, String command, String dialect, String meth
 
     /** The fused model's parameter counts (an ensemble or a mixture: all its members'). */
     public record ModelInfo(long trainableParams, long allParams) {
+    }
+
+    /**
+     * What a run found besides its test scores, for the report's figures.
+     *
+     * @param validation the fused model's scores on the validation splits (each job of a sweep), else empty
+     * @param steps      a continual run's model after every step on the tasks seen so far ({@code evaluate_on_every_step})
+     * @param learned    the tables the method learned (AdaMerging's coefficients, an analysis method's matrix)
+     */
+    public record Diagnostics(List<TaskScore> validation, List<Step> steps, List<LearnedTable> learned) {
+        public static final Diagnostics NONE = new Diagnostics(List.of(), List.of(), List.of());
+
+        public Diagnostics {
+            validation = validation == null ? List.of() : List.copyOf(validation);
+            steps = steps == null ? List.of() : List.copyOf(steps);
+            learned = learned == null ? List.of() : List.copyOf(learned);
+        }
+
+        /** The mean validation accuracy over the tasks, if the run was evaluated on validation splits. */
+        public OptionalDouble averageValidationAccuracy() {
+            return validation.stream().mapToDouble(TaskScore::accuracy).average();
+        }
+    }
+
+    /**
+     * The model after continual step {@code index} (from 0), once model {@code model} was merged in, with its scores
+     * on the tasks seen so far ({@link TaskScore#model()} is {@link #FUSED}).
+     */
+    public record Step(int index, String model, List<TaskScore> scores) {
+        public Step {
+            scores = List.copyOf(scores);
+        }
+    }
+
+    /** A named table a method learned: {@code values[row][column]}, e.g. one row per task model, one column per layer. */
+    public record LearnedTable(String name, List<String> columns, List<String> rows, List<List<Double>> values) {
+        public LearnedTable {
+            columns = List.copyOf(columns);
+            rows = List.copyOf(rows);
+            values = values.stream().map(List::copyOf).toList();
+        }
     }
 
     /** When the run started and ended ({@code finishedAt} null while it runs, and for an interrupted run). */
@@ -171,7 +214,7 @@ public record RunRecord(String uuid, String command, String dialect, String meth
     /** The record with how the run ended. */
     public RunRecord ended(Status newStatus, String newError, Instant finishedAt) {
         return new RunRecord(uuid, command, dialect, method, parameters, configText, models, modelPool, taskPool, scores, modelInfo,
-                seed, newStatus, newError, new Timings(timings.startedAt(), finishedAt), invocation, environment);
+                diagnostics, seed, newStatus, newError, new Timings(timings.startedAt(), finishedAt), invocation, environment);
     }
 
     /** The record with the provenance's resolved parameters, hashed inputs and software (with the BLAS backend). */
@@ -179,12 +222,12 @@ public record RunRecord(String uuid, String command, String dialect, String meth
         Environment withSoftware = new Environment(software, environment.cores(), environment.memoryBytes(), environment.os(),
                 environment.jvm(), environment.host());
         return new RunRecord(uuid, command, dialect, method, resolvedParameters, configText, inputs, modelPool, taskPool, scores,
-                modelInfo, seed, status, error, timings, invocation, withSoftware);
+                modelInfo, diagnostics, seed, status, error, timings, invocation, withSoftware);
     }
 
     /** The record with the report's results. */
-    public RunRecord withResults(List<TaskScore> newScores, ModelInfo newModelInfo) {
+    public RunRecord withResults(List<TaskScore> newScores, ModelInfo newModelInfo, Diagnostics newDiagnostics) {
         return new RunRecord(uuid, command, dialect, method, parameters, configText, models, modelPool, taskPool, newScores,
-                newModelInfo, seed, status, error, timings, invocation, environment);
+                newModelInfo, newDiagnostics, seed, status, error, timings, invocation, environment);
     }
 }

@@ -52,7 +52,8 @@ public final class RunRecorder {
             end(RunRecord.Status.FAILED, message(failure));
             throw failure;
         }
-        guarded(() -> current = current.withResults(ReportScores.of(report.entries()), ReportScores.modelInfo(report.entries())));
+        guarded(() -> current = current.withResults(ReportScores.of(report.entries()), ReportScores.modelInfo(report.entries()),
+                ReportScores.diagnostics(report.entries())));
         end(RunRecord.Status.OK, null);
         return report;
     }
@@ -92,7 +93,7 @@ public final class RunRecorder {
             RunRecord.Invocation invocation = new RunRecord.Invocation(arguments, Path.of("").toAbsolutePath().toString(),
                     text(start.outputPath()), text(start.reportPath()), sweep, job, self.pid(), self.info().startInstant().orElse(null));
             current = new RunRecord(UUID.randomUUID().toString(), start.command(), start.dialect(), start.method(), start.parameters(),
-                    start.configText(), List.of(), start.modelPool(), start.taskPool(), List.of(), null, start.seed(),
+                    start.configText(), List.of(), start.modelPool(), start.taskPool(), List.of(), null, RunRecord.Diagnostics.NONE, start.seed(),
                     RunRecord.Status.INTERRUPTED, null, new RunRecord.Timings(Instant.now(), null), invocation,
                     MachineInfo.environment(MachineInfo.software()));
             if (pending != null) {

@@ -26,13 +26,16 @@ class RecordWriterTest {
                         List.of(new FileDigests.FileDigest("model.safetensors", 12, "cd")))), "mini8", "dummy",
                 List.of(new RunRecord.TaskScore(RunRecord.FUSED, "sun397", 0.25, null),
                         new RunRecord.TaskScore("pretrained", "sun397", 0.5, 1.5)),
-                null, 7, RunRecord.Status.FAILED, "bad \"input\"", new RunRecord.Timings(start, start.plusSeconds(3)),
+                null, new RunRecord.Diagnostics(List.of(new RunRecord.TaskScore(RunRecord.FUSED, "sun397", 0.75, 0.5)),
+                        List.of(new RunRecord.Step(0, "sun397", List.of(new RunRecord.TaskScore(RunRecord.FUSED, "sun397", 0.5, null)))),
+                        List.of(new RunRecord.LearnedTable("layer_wise", List.of("0", "1"), List.of("sun397"), List.of(List.of(0.3, -0.25))))),
+                7, RunRecord.Status.FAILED, "bad \"input\"", new RunRecord.Timings(start, start.plusSeconds(3)),
                 new RunRecord.Invocation(List.of("run", "-m", "x=1,2"), "/work", "out", null, "sweep-1", 1, 42, null),
                 base.environment());
         String streamed = RecordWriter.json(record);
         assertEquals(RecordJson.MAPPER.readTree(RecordJson.write(record)), RecordJson.MAPPER.readTree(streamed));
         assertEquals(record, RecordJson.read(streamed));
-        RunRecord withInfo = record.withResults(record.scores(), new RunRecord.ModelInfo(3, 4));
+        RunRecord withInfo = record.withResults(record.scores(), new RunRecord.ModelInfo(3, 4), RunRecord.Diagnostics.NONE);
         assertEquals(withInfo, RecordJson.read(RecordWriter.json(withInfo)));
     }
 }

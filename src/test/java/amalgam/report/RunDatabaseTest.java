@@ -34,7 +34,7 @@ class RunDatabaseTest {
                 process.pid(), process.info().startInstant().orElse(null));
         return new RunRecord(UUID.randomUUID().toString(), "run", "fusionbench", method, Map.of("scaling_factor", 0.3), "method: {}\n",
                 List.of(), "mini8", "mini8", List.of(new RunRecord.TaskScore(RunRecord.FUSED, "mnist", 0.5, 1.0)),
-                new RunRecord.ModelInfo(10, 10), 0, RunRecord.Status.INTERRUPTED, null, new RunRecord.Timings(started, null), invocation,
+                new RunRecord.ModelInfo(10, 10), RunRecord.Diagnostics.NONE, 0, RunRecord.Status.INTERRUPTED, null, new RunRecord.Timings(started, null), invocation,
                 new RunRecord.Environment(Map.of("amalgam", "dev"), 2, 1L << 30, "Linux", "JVM", MachineInfo.host()));
     }
 
