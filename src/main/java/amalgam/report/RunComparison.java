@@ -84,9 +84,13 @@ public final class RunComparison {
         return List.copyOf(tasks);
     }
 
-    /** The settings whose values are not the same in every run (absent counts as a value). */
     private Map<String, List<Object>> differingSettings() {
-        List<Map<String, Object>> settings = runs.stream().map(run -> settings(run.record())).toList();
+        return differingSettings(runs.stream().map(StoredRun::record).toList());
+    }
+
+    /** The settings whose values are not the same in every run (absent counts as a value), a value per run. */
+    static Map<String, List<Object>> differingSettings(List<RunRecord> records) {
+        List<Map<String, Object>> settings = records.stream().map(RunComparison::settings).toList();
         Set<String> names = new LinkedHashSet<>();
         settings.forEach(map -> names.addAll(map.keySet()));
         Map<String, List<Object>> differing = new LinkedHashMap<>();

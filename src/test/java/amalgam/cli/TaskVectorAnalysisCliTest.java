@@ -66,7 +66,7 @@ class TaskVectorAnalysisCliTest {
         assertEquals("minus", minus[0]);
         assertEquals(-half, Double.parseDouble(minus[2]), 1e-15);
         String svg = Files.readString(temp.resolve("analysis/task_vector_cos_similarity.svg"));
-        assertEquals(9, count(svg, "class=\"cell\""));
+        assertEquals(9, count(svg, "class=\"cell mark\""));
         assertTrue(!svg.contains("http://") || svg.indexOf("http://") == svg.indexOf("http://www.w3.org/2000/svg"), "no external references");
         try (Checkpoint out = Checkpoint.open(temp.resolve("out"))) {
             assertArrayEquals(new float[] {0, 0}, out.tensor("a.weight").toFloatArray());
@@ -87,7 +87,7 @@ class TaskVectorAnalysisCliTest {
             assertEquals(expected[i], xy.get(i).asDouble(), 1e-6, "statistic " + i);
         }
         for (String file : List.of("task_vector_violin.svg", "task_vector_violin_abs.svg")) {
-            assertEquals(3, count(Files.readString(temp.resolve("violins").resolve(file)), "class=\"violin\""), file);
+            assertEquals(3, count(Files.readString(temp.resolve("violins").resolve(file)), "class=\"violin mark\""), file);
         }
     }
 

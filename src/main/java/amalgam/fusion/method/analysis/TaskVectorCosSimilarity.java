@@ -11,7 +11,8 @@ import amalgam.fusion.param.ParameterType;
 import amalgam.io.OutputDirectory;
 import amalgam.merge.ModelSource;
 import amalgam.param.Domain;
-import amalgam.report.Heatmap;
+import amalgam.report.chart.Heatmap;
+import amalgam.report.chart.Svg;
 import java.util.List;
 
 /**
@@ -57,7 +58,7 @@ public final class TaskVectorCosSimilarity implements FusionMethod {
             List<String> names = models.stream().map(ModelSource::name).toList();
             output.add(NAME + ".csv", Tables.csv(names, names, similarity));
             if (plotHeatmap) {
-                output.add(NAME + ".svg", Heatmap.svg("Cosine similarity of task vectors", names, names, similarity));
+                output.add(NAME + ".svg", Svg.standalone(Heatmap.svg("Cosine similarity of task vectors", names, names, similarity)));
             }
             output.publish(claimed);
             float[] values = new float[similarity.length];

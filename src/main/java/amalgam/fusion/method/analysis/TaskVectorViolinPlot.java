@@ -12,7 +12,8 @@ import amalgam.fusion.param.ParameterType;
 import amalgam.io.OutputDirectory;
 import amalgam.merge.ModelSource;
 import amalgam.param.Domain;
-import amalgam.report.Violins;
+import amalgam.report.chart.Svg;
+import amalgam.report.chart.Violins;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -61,9 +62,9 @@ public final class TaskVectorViolinPlot implements FusionMethod {
         try (OutputDirectory claimed = output.claim()) {
             List<double[]> values = sampled(pretrained, models, context.seed());
             List<String> names = models.stream().map(ModelSource::name).toList();
-            output.add("task_vector_violin.svg", Violins.svg("Distribution of task vector values", "task vector values", names, values));
-            output.add("task_vector_violin_abs.svg", Violins.svg("Distribution of task vector absolute values", "absolute values",
-                    names, values.stream().map(v -> Arrays.stream(v).map(Math::abs).toArray()).toList()));
+            output.add("task_vector_violin.svg", Svg.standalone(Violins.svg("Distribution of task vector values", "task vector values", names, values)));
+            output.add("task_vector_violin_abs.svg", Svg.standalone(Violins.svg("Distribution of task vector absolute values",
+                    "absolute values", names, values.stream().map(v -> Arrays.stream(v).map(Math::abs).toArray()).toList())));
             output.publish(claimed);
             float[] table = new float[names.size() * STATISTICS.size()];
             for (int m = 0; m < names.size(); m++) {

@@ -1,4 +1,4 @@
-package amalgam.report;
+package amalgam.report.chart;
 
 import java.util.Arrays;
 import java.util.List;
@@ -58,7 +58,7 @@ public final class Violins {
                 points[4 * GRID - 2 - 2 * g] = centre + half;
                 points[4 * GRID - 1 - 2 * g] = y;
             }
-            svg.polygon(points, "#9ecae1", "#3182bd", "violin");
+            svg.polygon(points, "#9ecae1", "#3182bd", "violin mark");
             double median = median(values);
             double y = bottom - HEIGHT * (median - low) / span;
             svg.line(centre - 8, y, centre + 8, y, "black");
