@@ -1,11 +1,17 @@
 package amalgam.bench;
 
+import amalgam.UserInputException;
 import amalgam.fusion.BuiltInPools;
 import amalgam.fusion.FusionRun;
 import amalgam.fusion.RunSpec;
 import amalgam.fusion.ReferenceCache;
 import amalgam.fusion.RunReport;
 import amalgam.merge.EngineOptions;
+import amalgam.report.RecordStart;
+import amalgam.report.RecordsLocation;
+import amalgam.report.RunRecord;
+import amalgam.report.RunRecorder;
+import amalgam.zoo.BuiltInBenchmark;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.util.ArrayList;
@@ -32,14 +38,37 @@ public final class QualityBenchmark {
     private final BuiltInPools builtIn;
     private final ReferenceCache cache;
 
-    public QualityBenchmark(EngineOptions engine, BuiltInPools builtIn, ReferenceCache cache) {
+    private final List<Method> rows;
+
+    /** The whole table, or with {@code only} not empty just the rows of those methods (with the λ sweep's rows). */
+    public QualityBenchmark(EngineOptions engine, BuiltInPools builtIn, ReferenceCache cache, List<String> only) {
         this.engine = engine;
         this.builtIn = builtIn;
         this.cache = cache;
+        List<String> known = methods().stream().map(QualityBenchmark::methodName).toList();
+        for (String name : only) {
+            if (!known.contains(name)) {
+                throw new UserInputException("--methods: '" + name + "' is not a row of the table; the rows are " + String.join(", ", known));
+            }
+        }
+        this.rows = only.isEmpty() ? methods() : methods().stream().filter(method -> only.contains(methodName(method))).toList();
     }
 
-    public void run(PrintWriter out) {
-        FusionRun program = new FusionRun(engine, builtIn, cache);
+    private static String methodName(Method method) {
+        return String.valueOf(method.arguments().get("method"));
+    }
+
+    /**
+     * Prints the table, a row as soon as it is measured, and returns the runs' records (the λ sweep's points first, then
+     * one per method row) for the report.
+     */
+    public List<RunRecord> run(PrintWriter out) {
+        RecordsLocation memoryOnly = RecordsLocation.of(null, true);
+        List<String> command = List.of("bench", "quality");
+        RunRecorder sweepPoints = RunRecorder.keeping(memoryOnly, command, true, warning -> { });
+        RunRecorder methodRows = RunRecorder.keeping(memoryOnly, command, false, warning -> { });
+        RunRecorder[] recording = {sweepPoints};
+        FusionRun program = new FusionRun(engine, builtIn, cache).reportingProvenanceTo(provenance -> recording[0].provenance(provenance));
         PrintWriter quiet = new PrintWriter(Writer.nullWriter());
         List<String> tasks = null;
         Map<String, Object> reference = null;
@@ -51,7 +80,9 @@ public final class QualityBenchmark {
         double sweepSeconds = 0;
         for (double lambda : SWEEP) {
             long start = System.nanoTime();
-            RunReport report = program.run(arguments("task_arithmetic", Map.of("method.scaling_factor", lambda), reference == null), quiet);
+            RunSpec point = arguments("task_arithmetic", Map.of("method.scaling_factor", lambda), reference == null);
+            RunReport report = sweepPoints.recordRun(RecordStart.of(point, point.configText(), BuiltInBenchmark.NAME), sweepPoints.finished().size(),
+                    () -> program.run(point, quiet));
             sweepSeconds += (System.nanoTime() - start) / 1e9;
             if (lambda == DEFAULT_LAMBDA) {
                 atDefault = report.entries();
@@ -72,19 +103,29 @@ public final class QualityBenchmark {
         out.println("|---|" + "---|".repeat(tasks.size() + 2));
         out.println(row("pretrained", castMap(reference.get("pretrained")), tasks, Double.NaN));
         out.println(row("individual", castMap(reference.get("individual")), tasks, Double.NaN));
+        List<String> taskArithmeticRows = List.of(row("task arithmetic (λ = 0.3, FusionBench's default)", atDefault, tasks, defaultSeconds),
+                row(String.format(Locale.ROOT, "task arithmetic (λ = %.1f, best of %s)", bestLambda, SWEEP), best, tasks,
+                        sweepSeconds / SWEEP.size()));
+        boolean afterSimpleAverage = rows.stream().anyMatch(method -> methodName(method).equals("simple_average"));
+        if (!afterSimpleAverage) {
+            taskArithmeticRows.forEach(out::println);
+        }
         out.flush();
         // each row as soon as it is measured: the test-time methods take minutes each
-        for (Method method : methods()) {
+        recording[0] = methodRows;
+        for (Method method : rows) {
             long start = System.nanoTime();
-            RunReport report = program.run(arguments(String.valueOf(method.arguments().get("method")), method.arguments(), false), quiet);
+            RunSpec row = arguments(methodName(method), method.arguments(), false);
+            RunReport report = methodRows.recordRun(RecordStart.of(row, row.configText(), BuiltInBenchmark.NAME), 0, () -> program.run(row, quiet));
             out.println(row(method.label(), report.entries(), tasks, (System.nanoTime() - start) / 1e9));
-            if (method.label().equals("simple average")) {
-                out.println(row("task arithmetic (λ = 0.3, FusionBench's default)", atDefault, tasks, defaultSeconds));
-                out.println(row(String.format(Locale.ROOT, "task arithmetic (λ = %.1f, best of %s)", bestLambda, SWEEP), best, tasks,
-                        sweepSeconds / SWEEP.size()));
+            if (methodName(method).equals("simple_average")) {
+                taskArithmeticRows.forEach(out::println);
             }
             out.flush();
         }
+        List<RunRecord> records = new ArrayList<>(sweepPoints.finished());
+        records.addAll(methodRows.finished());
+        return records;
     }
 
     private static List<Method> methods() {

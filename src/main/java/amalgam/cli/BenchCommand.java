@@ -2,14 +2,18 @@ package amalgam.cli;
 
 import amalgam.bench.IoBenchmark;
 import amalgam.bench.MergeBenchmark;
+import amalgam.bench.QualityBenchmark;
+import amalgam.fusion.ReferenceCache;
+import amalgam.report.HtmlReport;
+import amalgam.report.RunRecord;
 import amalgam.tensor.DType;
-import java.util.List;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code amalgam bench ...}: throughput benchmarks that print ratios to the machine's measured limits. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: throughput next to the machine's limits measured in the same run.",
@@ -122,14 +126,26 @@ final class BenchCommand extends CommandGroup {
         @Option(names = "--threads", description = "Threads (default: all cores).")
         Integer threads;
 
+        @Option(names = "--methods", split = ",", paramLabel = "M",
+                description = "Only the rows of these methods (config names, e.g. simple_average,ties_merging), besides task arithmetic's.")
+        List<String> methods = List.of();
+
+        @Option(names = "--report", paramLabel = "FILE", defaultValue = "mini8-report.html",
+                description = "The HTML report of every run of the table (default: ${DEFAULT-VALUE}; an earlier report is replaced, nothing else).")
+        Path report;
+
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() {
+            HtmlReport.checkWritable(report, "--report"); // before the hour of work, not after
             try (var engine = EngineSettings.of(threads, "1Gi", null, false)) {
-                new amalgam.bench.QualityBenchmark(engine, RunCommand.builtInPools(), amalgam.fusion.ReferenceCache.standard())
+                List<RunRecord> records = new QualityBenchmark(engine, RunCommand.builtInPools(), ReferenceCache.standard(), methods)
                         .run(spec.commandLine().getOut());
+                HtmlReport.write(report, HtmlReport.render("The built-in benchmark (mini8) at FusionBench's defaults",
+                        HtmlReport.numbered(records)), "--report");
+                spec.commandLine().getErr().println("amalgam: wrote the report " + report);
             }
             return Main.EXIT_OK;
         }

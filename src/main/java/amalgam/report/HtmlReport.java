@@ -118,6 +118,12 @@ public final class HtmlReport {
      * report (the user's other files are never overwritten).
      */
     public static void write(Path file, String html, String option) {
+        checkWritable(file, option);
+        AtomicFiles.writeString(file, html);
+    }
+
+    /** Refuses a report path that holds anything but an earlier report. */
+    public static void checkWritable(Path file, String option) {
         if (Files.isDirectory(file)) {
             throw new UserInputException(option + " '" + file + "' is a directory; give a file name");
         }
@@ -125,7 +131,6 @@ public final class HtmlReport {
             throw new UserInputException(option + " '" + file + "' exists and is not an earlier amalgam report: refusing to"
                     + " overwrite it; choose another file");
         }
-        AtomicFiles.writeString(file, html);
     }
 
     private static boolean isEarlierReport(Path file) {

@@ -19,6 +19,7 @@ import java.util.function.Supplier;
  */
 public final class RunRecorder {
     private final PendingRecords pending;
+    private final List<RunRecord> kept; // the finished records, when asked to keep them in memory
     private final List<String> arguments;
     private final String sweep;
     private final Consumer<String> warnings;
@@ -26,8 +27,9 @@ public final class RunRecorder {
     private boolean parametersResolved;
     private boolean warned;
 
-    private RunRecorder(PendingRecords pending, List<String> arguments, String sweep, Consumer<String> warnings) {
+    private RunRecorder(PendingRecords pending, List<RunRecord> kept, List<String> arguments, String sweep, Consumer<String> warnings) {
         this.pending = pending;
+        this.kept = kept;
         this.arguments = List.copyOf(arguments);
         this.sweep = sweep;
         this.warnings = warnings;
@@ -38,8 +40,22 @@ public final class RunRecorder {
      * of a sweep (they then share a sweep id); nothing is recorded when {@code location} is disabled.
      */
     public static RunRecorder of(RecordsLocation location, List<String> arguments, boolean sweep, Consumer<String> warnings) {
-        return new RunRecorder(location.enabled() ? new PendingRecords(location.folder()) : null, arguments,
+        return new RunRecorder(location.enabled() ? new PendingRecords(location.folder()) : null, null, arguments,
                 sweep ? UUID.randomUUID().toString() : null, warnings);
+    }
+
+    /**
+     * A recorder that also keeps every finished record in memory ({@link #finished}), e.g. for a report drawn at the end
+     * of the command; it writes pending records too when {@code location} is enabled.
+     */
+    public static RunRecorder keeping(RecordsLocation location, List<String> arguments, boolean sweep, Consumer<String> warnings) {
+        return new RunRecorder(location.enabled() ? new PendingRecords(location.folder()) : null, new ArrayList<>(), arguments,
+                sweep ? UUID.randomUUID().toString() : null, warnings);
+    }
+
+    /** The records of the runs finished so far, oldest first (empty unless made by {@link #keeping}). */
+    public List<RunRecord> finished() {
+        return kept == null ? List.of() : List.copyOf(kept);
     }
 
     /** Runs one {@code amalgam run} job and records it with its report. */
@@ -104,8 +120,14 @@ public final class RunRecorder {
 
     private void end(RunRecord.Status status, String error) {
         guarded(() -> {
-            if (current != null && pending != null) {
-                pending.finished(current.ended(status, error, Instant.now()));
+            if (current != null) {
+                RunRecord ended = current.ended(status, error, Instant.now());
+                if (kept != null) {
+                    kept.add(ended);
+                }
+                if (pending != null) {
+                    pending.finished(ended);
+                }
             }
         });
         current = null;
@@ -113,13 +135,13 @@ public final class RunRecorder {
 
     /** Runs a recording step; a failure is one warning line, and the run goes on. */
     private void guarded(Runnable step) {
-        if (pending == null) {
+        if (pending == null && kept == null) {
             return;
         }
         try {
             step.run();
         } catch (RuntimeException | LinkageError e) {
-            if (!warned) {
+            if (!warned && pending != null) {
                 warned = true;
                 warnings.accept("this run is not recorded in " + pending.folder().getParent() + ": " + e.getMessage()
                         + " (see 'Run records' in the README to move or disable the records)");
