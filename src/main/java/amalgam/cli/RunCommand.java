@@ -5,6 +5,7 @@ import amalgam.config.ConfigReports;
 import amalgam.config.ConfigYaml;
 import amalgam.config.HydraCommandLine;
 import amalgam.config.HydraOverride;
+import amalgam.config.SweepFile;
 import amalgam.fusion.BuiltInPools;
 import amalgam.fusion.FusionRun;
 import amalgam.fusion.ReferenceCache;
@@ -51,6 +52,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--memory", defaultValue = "1Gi", description = "Memory budget for tensors in flight (default ${DEFAULT-VALUE}).")
     String memory;
 
+    @Option(names = "--sweep", paramLabel = "FILE.yaml",
+            description = "A sweep as YAML: each key an override, each list an axis; runs the product of the axes (as -m).")
+    Path sweepFile;
+
     @Option(names = "--allow-nonfinite", description = "Fuse NaN and infinities in input weights as FusionBench would, instead of refusing them.")
     boolean allowNonFinite;
 
@@ -62,7 +67,12 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        HydraCommandLine line = HydraCommandLine.parse(overrides);
+        List<String> arguments = new ArrayList<>(overrides);
+        if (sweepFile != null) {
+            arguments.add(0, "-m");
+            arguments.addAll(SweepFile.overrides(sweepFile));
+        }
+        HydraCommandLine line = HydraCommandLine.parse(arguments);
         PrintWriter out = spec.commandLine().getOut();
         try (RunComposer composer = new RunComposer(line, Path.of(""), BuiltInBenchmark.NAME)) {
             if (!composer.ignored().isEmpty()) {

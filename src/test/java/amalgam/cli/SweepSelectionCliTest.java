@@ -1,10 +1,13 @@
 package amalgam.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import amalgam.fusion.closedform.TinyTrainPools;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
@@ -41,5 +44,25 @@ class SweepSelectionCliTest {
         assertEquals(0, single.exitCode(), single.err());
         assertTrue(!json.readTree(temp.resolve("single.json").toFile()).has("validation"));
         assertTrue(!single.out().contains("# best job"));
+    }
+
+    @Test
+    void aSweepFileRunsTheProductOfItsAxesAsMinusMDoes() throws Exception {
+        Path tiny = Files.createDirectories(temp.resolve("tiny"));
+        TinyTrainPools.write(tiny, 4);
+        Path file = Files.writeString(temp.resolve("sweep.yaml"), "method: task_arithmetic\nmethod.scaling_factor: [0.2, 0.4]\n"
+                + "seed: [0, 1]\nmodelpool: " + tiny.resolve("pool.yaml") + "\ntaskpool: " + tiny.resolve("tasks.yaml") + "\n");
+        CliRunner sweep = CliRunner.run("run", "--no-record", "--sweep", file.toString());
+        assertEquals(0, sweep.exitCode(), sweep.err());
+        for (int job = 0; job < 4; job++) {
+            assertTrue(sweep.out().contains("# job " + job + ": "), sweep.out());
+        }
+        assertTrue(sweep.out().contains("++method.scaling_factor=0.4 seed=1"), sweep.out());
+        assertFalse(sweep.out().contains("# job 4"));
+
+        Path bad = Files.writeString(temp.resolve("bad.yaml"), "method.scaling_factor: []\n");
+        CliRunner refused = CliRunner.run("run", "--no-record", "--sweep", bad.toString());
+        assertEquals(2, refused.exitCode());
+        assertTrue(refused.err().contains("no values to sweep"), refused.err());
     }
 }
