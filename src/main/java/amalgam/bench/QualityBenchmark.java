@@ -6,6 +6,7 @@ import amalgam.fusion.FusionRun;
 import amalgam.fusion.RunSpec;
 import amalgam.fusion.ReferenceCache;
 import amalgam.fusion.RunReport;
+import amalgam.fusion.taskpool.TaskMetrics;
 import amalgam.merge.EngineOptions;
 import amalgam.report.RecordStart;
 import amalgam.report.RecordsLocation;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * The built-in benchmark's FusionBench-style table: the pretrained and individual models, then every data-free
@@ -70,42 +72,41 @@ public final class QualityBenchmark {
         RunRecorder[] recording = {sweepPoints};
         FusionRun program = new FusionRun(engine, builtIn, cache).reportingProvenanceTo(provenance -> recording[0].provenance(provenance));
         PrintWriter quiet = new PrintWriter(Writer.nullWriter());
-        List<String> tasks = null;
-        Map<String, Object> reference = null;
+        RunReport first = null;
         double bestAverage = -1;
-        Map<String, Object> best = null;
-        Map<String, Object> atDefault = null;
+        RunReport best = null;
+        RunReport atDefault = null;
         double defaultSeconds = 0;
         double bestLambda = 0;
         double sweepSeconds = 0;
         for (double lambda : SWEEP) {
             long start = System.nanoTime();
-            RunSpec point = arguments("task_arithmetic", Map.of("method.scaling_factor", lambda), reference == null);
+            RunSpec point = arguments("task_arithmetic", Map.of("method.scaling_factor", lambda), first == null);
             RunReport report = sweepPoints.recordRun(RecordStart.of(point, point.configText(), BuiltInBenchmark.NAME), sweepPoints.finished().size(),
                     () -> program.run(point, quiet));
             sweepSeconds += (System.nanoTime() - start) / 1e9;
             if (lambda == DEFAULT_LAMBDA) {
-                atDefault = report.entries();
+                atDefault = report;
                 defaultSeconds = (System.nanoTime() - start) / 1e9;
             }
-            if (reference == null) {
-                reference = castMap(report.entries().get("reference"));
-                tasks = taskNames(report.entries());
+            if (first == null) {
+                first = report; // the one with the reference rows
             }
-            double average = accuracy(report.entries().get("average"));
+            double average = RunReport.averageAccuracy(report.results()).orElse(Double.NaN);
             if (average > bestAverage) {
                 bestAverage = average;
-                best = report.entries();
+                best = report;
                 bestLambda = lambda;
             }
         }
+        List<String> tasks = List.copyOf(first.results().keySet());
         out.println("| method | " + String.join(" | ", tasks) + " | average | seconds |");
         out.println("|---|" + "---|".repeat(tasks.size() + 2));
-        out.println(row("pretrained", castMap(reference.get("pretrained")), tasks, Double.NaN));
-        out.println(row("individual", castMap(reference.get("individual")), tasks, Double.NaN));
-        List<String> taskArithmeticRows = List.of(row("task arithmetic (λ = 0.3, FusionBench's default)", atDefault, tasks, defaultSeconds),
-                row(String.format(Locale.ROOT, "task arithmetic (λ = %.1f, best of %s)", bestLambda, SWEEP), best, tasks,
-                        sweepSeconds / SWEEP.size()));
+        out.println(row("pretrained", first.pretrained().orElseThrow(), tasks, Double.NaN));
+        out.println(row("individual", first.individual().orElseThrow(), tasks, Double.NaN));
+        List<String> taskArithmeticRows = List.of(row("task arithmetic (λ = 0.3, FusionBench's default)", atDefault.results(), tasks,
+                defaultSeconds), row(String.format(Locale.ROOT, "task arithmetic (λ = %.1f, best of %s)", bestLambda, SWEEP),
+                best.results(), tasks, sweepSeconds / SWEEP.size()));
         boolean afterSimpleAverage = rows.stream().anyMatch(method -> methodName(method).equals("simple_average"));
         if (!afterSimpleAverage) {
             taskArithmeticRows.forEach(out::println);
@@ -117,7 +118,7 @@ public final class QualityBenchmark {
             long start = System.nanoTime();
             RunSpec row = arguments(methodName(method), method.arguments(), false);
             RunReport report = methodRows.recordRun(RecordStart.of(row, row.configText(), BuiltInBenchmark.NAME), 0, () -> program.run(row, quiet));
-            out.println(row(method.label(), report.entries(), tasks, (System.nanoTime() - start) / 1e9));
+            out.println(row(method.label(), report.results(), tasks, (System.nanoTime() - start) / 1e9));
             if (methodName(method).equals("simple_average")) {
                 taskArithmeticRows.forEach(out::println);
             }
@@ -170,36 +171,19 @@ public final class QualityBenchmark {
                 withReference, "method: " + method + "\n", true);
     }
 
-    private static String row(String label, Map<String, Object> results, List<String> tasks, double seconds) {
+    private static String row(String label, Map<String, TaskMetrics> results, List<String> tasks, double seconds) {
         StringBuilder row = new StringBuilder("| " + label + " |");
         for (String task : tasks) {
-            row.append(' ').append(percent(results.get(task))).append(" |");
+            TaskMetrics metrics = results.get(task);
+            row.append(' ').append(metrics == null ? "-" : percent(metrics.accuracy())).append(" |");
         }
-        row.append(" **").append(percent(results.get("average"))).append("** |");
+        OptionalDouble average = RunReport.averageAccuracy(results);
+        row.append(" **").append(average.isPresent() ? percent(average.getAsDouble()) : "-").append("** |");
         row.append(Double.isNaN(seconds) ? " - |" : String.format(Locale.ROOT, " %.1f |", seconds));
         return row.toString();
     }
 
-    private static List<String> taskNames(Map<String, Object> report) {
-        List<String> tasks = new ArrayList<>();
-        report.forEach((key, value) -> {
-            if (value instanceof Map<?, ?> metrics && metrics.containsKey("accuracy") && !key.equals("average")) {
-                tasks.add(key);
-            }
-        });
-        return tasks;
-    }
-
-    private static String percent(Object metrics) {
-        return Double.isNaN(accuracy(metrics)) ? "-" : String.format(Locale.ROOT, "%.1f", 100 * accuracy(metrics));
-    }
-
-    private static double accuracy(Object metrics) {
-        return metrics instanceof Map<?, ?> map && map.get("accuracy") instanceof Number number ? number.doubleValue() : Double.NaN;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> castMap(Object value) {
-        return (Map<String, Object>) value;
+    private static String percent(double accuracy) {
+        return String.format(Locale.ROOT, "%.1f", 100 * accuracy);
     }
 }

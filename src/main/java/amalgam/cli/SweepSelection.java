@@ -1,11 +1,11 @@
 package amalgam.cli;
 
-import amalgam.fusion.FusionRun;
 import amalgam.fusion.RunReport;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * The best point of a sweep, chosen by average accuracy on the task pool's validation splits (never the test split;
@@ -24,26 +24,17 @@ final class SweepSelection {
     private Best best;
 
     void offer(int job, List<String> overrides, RunReport report) {
-        Map<String, Object> entries = report.entries();
-        Optional<Double> validation = averageAccuracy(entries.get(FusionRun.VALIDATION));
-        Optional<Double> test = averageAccuracy(entries);
+        OptionalDouble validation = report.validation().map(RunReport::averageAccuracy).orElse(OptionalDouble.empty());
+        OptionalDouble test = RunReport.averageAccuracy(report.results());
         if (validation.isEmpty() || test.isEmpty()) {
             return;
         }
-        if (best == null || validation.get() > best.validation()) {
-            best = new Best(job, overrides, validation.get(), test.get());
+        if (best == null || validation.getAsDouble() > best.validation()) {
+            best = new Best(job, overrides, validation.getAsDouble(), test.getAsDouble());
         }
     }
 
     Optional<Best> best() {
         return Optional.ofNullable(best);
-    }
-
-    private static Optional<Double> averageAccuracy(Object rows) {
-        if (rows instanceof Map<?, ?> map && map.get("average") instanceof Map<?, ?> average
-                && average.get("accuracy") instanceof Number accuracy) {
-            return Optional.of(accuracy.doubleValue());
-        }
-        return Optional.empty();
     }
 }

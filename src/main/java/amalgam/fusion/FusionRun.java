@@ -51,10 +51,6 @@ public final class FusionRun {
     private final FileDigests digests = FileDigests.standard();
     private boolean allowNonFinite;
     private boolean withValidation;
-    /** The report entry holding the fused model's results on the validation splits (model selection in sweeps). */
-    public static final String VALIDATION = "validation";
-    /** The report key of a continual run's models after every step ({@code evaluate_on_every_step}). */
-    public static final String STEPS = "steps";
     private java.util.function.Consumer<Provenance> provenanceListener = provenance -> { };
 
     public FusionRun(EngineOptions engine, BuiltInPools builtIn, ReferenceCache cache) {
@@ -71,7 +67,7 @@ public final class FusionRun {
 
     /**
      * Also evaluates every fused model on the task pool's validation splits (when every task has one), reported under
-     * {@value #VALIDATION}: what a sweep chooses its best point by, never the test split.
+     * {@code validation}: what a sweep chooses its best point by, never the test split.
      */
     public FusionRun evaluatingOnValidation(boolean validation) {
         this.withValidation = validation;
@@ -148,7 +144,7 @@ public final class FusionRun {
                 provenanceListener.accept(provenance);
                 FusedModelSpec written = fusedModelSpec(saveTo, loaded, provenance, spec.configText(), spec.saveTokenizer());
                 switch (result) {
-                    case FusionResult.Ensemble ensemble -> putResults(report.entries(), new EnsembleOutput(ensemble,
+                    case FusionResult.Ensemble ensemble -> report.putResults(new EnsembleOutput(ensemble,
                             () -> clipFamily(loaded), engine).saveAndEvaluate(output, written, evaluated, report));
                     case FusionResult.MergedModel merged -> saveAndEvaluate(checked(Map.of("", merged.jobs()), methodName, nonFinite),
                             written, output, false, evaluated, report, new SideOutputs(merged.learned(), merged.learnedTensors(), merged.corrections(), heads));
@@ -170,10 +166,10 @@ public final class FusionRun {
                 }
             }
             if (taskPool != null && withReference) {
-                report.put("reference", reference(taskPool, loaded));
+                putReference(report, taskPool, loaded);
             }
             if (taskPool != null) {
-                out.print(ReportTable.render(spec.method(), report.entries()));
+                out.print(ReportTable.render(spec.method(), report));
                 out.println();
             }
             if (reportPath != null) {
@@ -264,7 +260,7 @@ public final class FusionRun {
         if (!kept.evaluate() || taskPool == null) {
             return;
         }
-        Map<String, Object> rows = new LinkedHashMap<>();
+        List<RunReport.Step> rows = new ArrayList<>();
         try (ScratchDirectory scratch = ScratchDirectory.create()) {
             for (int i = 0; i < order.size(); i++) {
                 Path model;
@@ -277,15 +273,10 @@ public final class FusionRun {
                             Map.of(), false, spec.provenance(), spec.configText(), spec.generatedFiles(), false), model, "merged_model_" + i);
                 }
                 List<String> seen = order.subList(0, i + 1).stream().filter(taskPool.taskNames()::contains).toList();
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("model", order.get(i));
-                if (!seen.isEmpty()) {
-                    putResults(row, taskPool.evaluate(model, seen, engine.threads()));
-                }
-                rows.put("merged_model_" + i, row);
+                rows.add(new RunReport.Step(order.get(i), seen.isEmpty() ? Map.of() : taskPool.evaluate(model, seen, engine.threads())));
             }
         }
-        report.put(STEPS, rows);
+        report.putSteps(rows);
     }
 
     private static long parameterCount(Map<String, List<TensorJob>> models) {
@@ -362,13 +353,9 @@ public final class FusionRun {
 
     /** Per-task results plus their average; a per-task method's DIR/TASK model is evaluated on its own task. */
     private void evaluate(ImageTaskPool taskPool, Path fused, boolean perTask, RunReport report) {
-        putResults(report.entries(), metrics(taskPool, fused, perTask));
+        report.putResults(metrics(taskPool, fused, perTask));
         if (withValidation) {
-            taskPool.onValidation().ifPresent(validation -> {
-                Map<String, Object> rows = new LinkedHashMap<>();
-                putResults(rows, metrics(validation, fused, perTask));
-                report.put(VALIDATION, rows);
-            });
+            taskPool.onValidation().ifPresent(validation -> report.putValidation(metrics(validation, fused, perTask)));
         }
     }
 
@@ -392,15 +379,10 @@ public final class FusionRun {
      * The pretrained model on every task and each task's own fine-tuned model on it (FusionBench's reference rows).
      * These models do not change between runs, so their results come from the reference cache when it has them.
      */
-    private Map<String, Object> reference(ImageTaskPool taskPool, LoadedPool loaded) {
+    private void putReference(RunReport report, ImageTaskPool taskPool, LoadedPool loaded) {
         ModelPool pool = loaded.pool();
-        Map<String, Object> reference = new LinkedHashMap<>();
-        if (pool.pretrained().isPresent()) {
-            Map<String, Object> rows = new LinkedHashMap<>();
-            putResults(rows, cachedEvaluation(taskPool, loaded.requireCheckpoint(pool.pretrained().get(), "evaluating it"),
-                    taskPool.taskNames()));
-            reference.put("pretrained", rows);
-        }
+        Map<String, TaskMetrics> pretrained = pool.pretrained().isEmpty() ? null
+                : cachedEvaluation(taskPool, loaded.requireCheckpoint(pool.pretrained().get(), "evaluating it"), taskPool.taskNames());
         Map<String, TaskMetrics> individual = new LinkedHashMap<>();
         for (String task : taskPool.taskNames()) {
             for (ModelSource model : pool.models()) {
@@ -409,10 +391,7 @@ public final class FusionRun {
                 }
             }
         }
-        Map<String, Object> rows = new LinkedHashMap<>();
-        putResults(rows, individual);
-        reference.put("individual", rows);
-        return reference;
+        report.putReference(pretrained, individual);
     }
 
     private Map<String, TaskMetrics> cachedEvaluation(ImageTaskPool taskPool, CheckpointModelSource model, List<String> tasks) {
@@ -430,26 +409,6 @@ public final class FusionRun {
         Map<String, TaskMetrics> ordered = new LinkedHashMap<>();
         tasks.forEach(task -> ordered.put(task, results.get(task)));
         return ordered;
-    }
-
-    private static void putResults(Map<String, Object> target, Map<String, TaskMetrics> results) {
-        double accuracy = 0;
-        double loss = 0;
-        for (Map.Entry<String, TaskMetrics> entry : results.entrySet()) {
-            target.put(entry.getKey(), metrics(entry.getValue().accuracy(), entry.getValue().loss()));
-            accuracy += entry.getValue().accuracy();
-            loss += entry.getValue().loss();
-        }
-        if (!results.isEmpty()) {
-            target.put("average", metrics(accuracy / results.size(), loss / results.size()));
-        }
-    }
-
-    private static Map<String, Object> metrics(double accuracy, double loss) {
-        Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("accuracy", accuracy);
-        metrics.put("loss", loss);
-        return metrics;
     }
 
     /** One model written into {@code directory}, or for a per-task method DIR/TASK/ for every task. */

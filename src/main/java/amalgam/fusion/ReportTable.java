@@ -1,9 +1,11 @@
 package amalgam.fusion;
 
+import amalgam.fusion.taskpool.TaskMetrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * The readable form of a run's report: one row per model (the fused model, and with reference rows the pretrained
@@ -14,13 +16,8 @@ final class ReportTable {
     }
 
     /** The table, or an empty string when the report holds no task results (taskpool=dummy). */
-    static String render(String methodLabel, Map<String, Object> report) {
-        List<String> tasks = new ArrayList<>();
-        report.forEach((key, value) -> {
-            if (value instanceof Map<?, ?> metrics && metrics.containsKey("accuracy") && !key.equals("average")) {
-                tasks.add(key);
-            }
-        });
+    static String render(String methodLabel, RunReport report) {
+        List<String> tasks = List.copyOf(report.results().keySet());
         if (tasks.isEmpty()) {
             return "";
         }
@@ -29,11 +26,9 @@ final class ReportTable {
         header.addAll(tasks);
         header.add("average");
         List<List<String>> rows = new ArrayList<>();
-        if (report.get("reference") instanceof Map<?, ?> reference) {
-            addRow(rows, "pretrained", reference.get("pretrained"), tasks);
-            addRow(rows, "individual", reference.get("individual"), tasks);
-        }
-        addRow(rows, methodLabel, report, tasks);
+        report.pretrained().ifPresent(results -> rows.add(row("pretrained", results, tasks)));
+        report.individual().ifPresent(results -> rows.add(row("individual", results, tasks)));
+        rows.add(row(methodLabel, report.results(), tasks));
         int[] widths = new int[header.size()];
         for (int c = 0; c < header.size(); c++) {
             widths[c] = header.get(c).length();
@@ -54,24 +49,20 @@ final class ReportTable {
         return table.toString();
     }
 
-    private static void addRow(List<List<String>> rows, String label, Object block, List<String> tasks) {
-        if (!(block instanceof Map<?, ?> results)) {
-            return;
-        }
+    private static List<String> row(String label, Map<String, TaskMetrics> results, List<String> tasks) {
         List<String> row = new ArrayList<>();
         row.add(label);
         for (String task : tasks) {
-            row.add(percent(results.get(task)));
+            TaskMetrics metrics = results.get(task);
+            row.add(metrics == null ? "-" : percent(metrics.accuracy()));
         }
-        row.add(percent(results.get("average")));
-        rows.add(row);
+        OptionalDouble average = RunReport.averageAccuracy(results);
+        row.add(average.isPresent() ? percent(average.getAsDouble()) : "-");
+        return row;
     }
 
-    private static String percent(Object metrics) {
-        if (metrics instanceof Map<?, ?> map && map.get("accuracy") instanceof Number accuracy) {
-            return String.format(Locale.ROOT, "%.1f", 100 * accuracy.doubleValue());
-        }
-        return "-";
+    private static String percent(double accuracy) {
+        return String.format(Locale.ROOT, "%.1f", 100 * accuracy);
     }
 
     private static void appendLine(StringBuilder table, List<String> cells, int[] widths) {

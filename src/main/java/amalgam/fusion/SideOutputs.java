@@ -52,17 +52,7 @@ record SideOutputs(List<LearnedCoefficients> learned, List<LearnedTensors> learn
         if (taskPool == null || corrections.isEmpty()) {
             return;
         }
-        Map<String, TaskMetrics> results = taskPool.evaluateWithoutCorrections(model, threads);
-        Map<String, Object> rows = new LinkedHashMap<>();
-        double accuracy = 0;
-        double loss = 0;
-        for (Map.Entry<String, TaskMetrics> entry : results.entrySet()) {
-            rows.put(entry.getKey(), Map.of("accuracy", entry.getValue().accuracy(), "loss", entry.getValue().loss()));
-            accuracy += entry.getValue().accuracy();
-            loss += entry.getValue().loss();
-        }
-        rows.put("average", Map.of("accuracy", accuracy / results.size(), "loss", loss / results.size()));
-        report.put("adamerging", rows);
+        report.putUncorrected(taskPool.evaluateWithoutCorrections(model, threads));
     }
 
     private static SequencedMap<String, String> metadata(String what) {

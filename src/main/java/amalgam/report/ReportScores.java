@@ -1,82 +1,55 @@
 package amalgam.report;
 
-import amalgam.fusion.FusionRun;
+import amalgam.fusion.LearnedCoefficients;
 import amalgam.fusion.RunReport;
+import amalgam.fusion.taskpool.TaskMetrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The typed results of a run's report ({@link amalgam.fusion.RunReport}'s FusionBench-shaped map). */
+/** A run's {@link RunReport} as the record keeps it: scores per model and task, parameter counts, diagnostics. */
 final class ReportScores {
     private ReportScores() {
     }
 
-    /** Per-task metrics: the fused model's (top-level task entries) and the reference rows'. */
-    static List<RunRecord.TaskScore> of(Map<String, Object> report) {
-        List<RunRecord.TaskScore> scores = new ArrayList<>();
-        addRow(scores, RunRecord.FUSED, report);
-        if (report.get("reference") instanceof Map<?, ?> reference) {
-            for (String row : List.of("pretrained", "individual")) {
-                if (reference.get(row) instanceof Map<?, ?> results) {
-                    addRow(scores, row, results);
-                }
-            }
-        }
+    /** Per-task metrics: the fused model's and the reference rows'. */
+    static List<RunRecord.TaskScore> of(RunReport report) {
+        List<RunRecord.TaskScore> scores = new ArrayList<>(row(RunRecord.FUSED, report.results()));
+        report.pretrained().ifPresent(results -> scores.addAll(row("pretrained", results)));
+        report.individual().ifPresent(results -> scores.addAll(row("individual", results)));
         return scores;
     }
 
     /** The fused model's parameter counts, or null when the report has none. */
-    static RunRecord.ModelInfo modelInfo(Map<String, Object> report) {
-        if (report.get("model_info") instanceof Map<?, ?> info && info.get("trainable_params") instanceof Number trainable
-                && info.get("all_params") instanceof Number all) {
-            return new RunRecord.ModelInfo(trainable.longValue(), all.longValue());
-        }
-        return null;
+    static RunRecord.ModelInfo modelInfo(RunReport report) {
+        return report.modelInfo().map(info -> new RunRecord.ModelInfo(info.trainableParameters(), info.allParameters())).orElse(null);
     }
 
     /** The validation scores, continual steps and learned tables of the report, each empty when it has none. */
-    static RunRecord.Diagnostics diagnostics(Map<String, Object> report) {
-        List<RunRecord.TaskScore> validation = new ArrayList<>();
-        if (report.get(FusionRun.VALIDATION) instanceof Map<?, ?> rows) {
-            addRow(validation, RunRecord.FUSED, rows);
-        }
+    static RunRecord.Diagnostics diagnostics(RunReport report) {
         List<RunRecord.Step> steps = new ArrayList<>();
-        if (report.get(FusionRun.STEPS) instanceof Map<?, ?> rows) {
-            for (Object row : rows.values()) {
-                if (row instanceof Map<?, ?> step) {
-                    List<RunRecord.TaskScore> scores = new ArrayList<>();
-                    addRow(scores, RunRecord.FUSED, step);
-                    steps.add(new RunRecord.Step(steps.size(), String.valueOf(step.get("model")), scores));
-                }
-            }
+        for (RunReport.Step step : report.steps()) {
+            steps.add(new RunRecord.Step(steps.size(), step.model(), row(RunRecord.FUSED, step.results())));
         }
         List<RunRecord.LearnedTable> learned = new ArrayList<>();
-        if (report.get(RunReport.LEARNED) instanceof Map<?, ?> tables) {
-            tables.forEach((name, table) -> {
-                if (table instanceof Map<?, ?> entry && entry.get("columns") instanceof List<?> columns
-                        && entry.get("rows") instanceof Map<?, ?> rows) {
-                    List<String> rowNames = new ArrayList<>();
-                    List<List<Double>> values = new ArrayList<>();
-                    rows.forEach((row, numbers) -> {
-                        if (numbers instanceof List<?> list) {
-                            rowNames.add(String.valueOf(row));
-                            values.add(list.stream().map(value -> value instanceof Number number ? number.doubleValue() : Double.NaN).toList());
-                        }
-                    });
-                    learned.add(new RunRecord.LearnedTable(String.valueOf(name), columns.stream().map(String::valueOf).toList(), rowNames,
-                            values));
+        for (LearnedCoefficients table : report.learned()) {
+            List<List<Double>> values = new ArrayList<>();
+            for (int row = 0; row < table.rows().size(); row++) {
+                List<Double> rowValues = new ArrayList<>();
+                for (int column = 0; column < table.columns().size(); column++) {
+                    rowValues.add((double) table.get(row, column));
                 }
-            });
+                values.add(rowValues);
+            }
+            learned.add(new RunRecord.LearnedTable(table.name(), table.columns(), table.rows(), values));
         }
-        return new RunRecord.Diagnostics(validation, steps, learned);
+        return new RunRecord.Diagnostics(report.validation().map(results -> row(RunRecord.FUSED, results)).orElse(List.of()), steps,
+                learned);
     }
 
-    private static void addRow(List<RunRecord.TaskScore> scores, String model, Map<?, ?> results) {
-        results.forEach((key, value) -> {
-            if (!"average".equals(key) && value instanceof Map<?, ?> metrics && metrics.get("accuracy") instanceof Number accuracy) {
-                Double loss = metrics.get("loss") instanceof Number number ? number.doubleValue() : null;
-                scores.add(new RunRecord.TaskScore(model, String.valueOf(key), accuracy.doubleValue(), loss));
-            }
-        });
+    private static List<RunRecord.TaskScore> row(String model, Map<String, TaskMetrics> results) {
+        List<RunRecord.TaskScore> scores = new ArrayList<>();
+        results.forEach((task, metrics) -> scores.add(new RunRecord.TaskScore(model, task, metrics.accuracy(), metrics.loss())));
+        return scores;
     }
 }

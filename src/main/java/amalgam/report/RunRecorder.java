@@ -68,8 +68,8 @@ public final class RunRecorder {
             end(RunRecord.Status.FAILED, message(failure));
             throw failure;
         }
-        guarded(() -> current = current.withResults(ReportScores.of(report.entries()), ReportScores.modelInfo(report.entries()),
-                ReportScores.diagnostics(report.entries())));
+        guarded(() -> current = current.withResults(ReportScores.of(report), ReportScores.modelInfo(report),
+                ReportScores.diagnostics(report)));
         end(RunRecord.Status.OK, null);
         return report;
     }
