@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -27,15 +28,7 @@ class StoppableTaskTest {
     void stopWaitsForARunningTaskThatIgnoresInterrupts() throws InterruptedException {
         CountDownLatch started = new CountDownLatch(1);
         AtomicBoolean finished = new AtomicBoolean();
-        StoppableTask<Void> task = StoppableTask.submit(pool, () -> {
-            started.countDown();
-            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
-            while (System.nanoTime() < end) {
-                Thread.onSpinWait(); // like native code: deaf to the interrupt
-            }
-            finished.set(true);
-            return null;
-        });
+        StoppableTask<Void> task = StoppableTask.submit(pool, spinning(started, finished));
         started.await();
         task.stop();
         assertTrue(finished.get(), "stop() returned while the task still ran");
@@ -79,19 +72,24 @@ class StoppableTaskTest {
     void stopWaitsEvenWhenTheStoppingThreadIsInterrupted() throws InterruptedException {
         CountDownLatch started = new CountDownLatch(1);
         AtomicBoolean finished = new AtomicBoolean();
-        StoppableTask<Void> task = StoppableTask.submit(pool, () -> {
-            started.countDown();
-            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
-            while (System.nanoTime() < end) {
-                Thread.onSpinWait();
-            }
-            finished.set(true);
-            return null;
-        });
+        StoppableTask<Void> task = StoppableTask.submit(pool, spinning(started, finished));
         started.await();
         Thread.currentThread().interrupt();
         task.stop();
         assertTrue(Thread.interrupted(), "the interrupt is kept for the caller");
         assertTrue(finished.get());
+    }
+
+    /** A task that runs 300 ms deaf to interrupts, as native code is, then says it finished. */
+    private static Callable<Void> spinning(CountDownLatch started, AtomicBoolean finished) {
+        return () -> {
+            started.countDown();
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+            while (System.nanoTime() < end) {
+                Thread.onSpinWait();
+            }
+            finished.set(true);
+            return null;
+        };
     }
 }
