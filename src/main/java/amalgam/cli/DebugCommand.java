@@ -47,7 +47,7 @@ final class DebugCommand extends CommandGroup {
         public Integer call() {
             OutputFile.checkReplaceable(output, OutputFile::isAmalgamSafetensors);
             try (Arena arena = Arena.ofShared(); SafetensorsFile file = SafetensorsFile.open(inputs)) {
-                write(output, ClipForward.run(model, tensors(file), arena, workers(threads)));
+                write(output, ClipForward.run(model, tensors(file), arena, EngineSettings.threads(threads)));
             }
             return Main.EXIT_OK;
         }
@@ -80,7 +80,7 @@ final class DebugCommand extends CommandGroup {
             read.add(located.directory().resolve("config.json"));
             OutputFile.checkNotAnInput(output, read);
             try (Arena arena = Arena.ofShared(); SafetensorsFile file = SafetensorsFile.open(inputs)) {
-                write(output, LmForward.run(model, tensors(file), arena, workers(threads)));
+                write(output, LmForward.run(model, tensors(file), arena, EngineSettings.threads(threads)));
             }
             return Main.EXIT_OK;
         }
@@ -92,13 +92,6 @@ final class DebugCommand extends CommandGroup {
             tensors.put(info.name(), file.tensor(info.name()));
         }
         return tensors;
-    }
-
-    private static int workers(Integer threads) {
-        if (threads != null && threads < 1) {
-            throw new amalgam.UserInputException("--threads must be at least 1, got " + threads);
-        }
-        return threads == null ? Runtime.getRuntime().availableProcessors() : threads;
     }
 
     @Command(name = "clip-preprocess", mixinStandardHelpOptions = true,

@@ -7,11 +7,17 @@ final class EngineSettings {
     private EngineSettings() {
     }
 
-    static EngineOptions of(Integer threads, String memory, String shardSize, boolean progress) {
+    /** {@code --threads}, or every core when not given; refuses less than 1. */
+    static int threads(Integer threads) {
         int workers = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         if (workers < 1) {
             throw new amalgam.UserInputException("--threads must be at least 1, got " + workers);
         }
+        return workers;
+    }
+
+    static EngineOptions of(Integer threads, String memory, String shardSize, boolean progress) {
+        int workers = threads(threads);
         long shard = shardSize == null ? EngineOptions.DEFAULT_SHARD_BYTES : SizeOption.parse(shardSize, "--out-shard-size");
         return new EngineOptions(workers, SizeOption.parse(memory, "--memory"), shard, progress);
     }

@@ -1,0 +1,197 @@
+package amalgam.model.lm;
+
+import amalgam.UserInputException;
+import amalgam.io.CacheLinks;
+import amalgam.io.Checkpoint;
+import amalgam.merge.CheckpointModelSource;
+import amalgam.nn.Graph;
+import amalgam.nn.TensorParameters;
+import amalgam.parallel.Parallel;
+import amalgam.tensor.DType;
+import amalgam.tensor.Layouts;
+import amalgam.tensor.Shape;
+import amalgam.tensor.Tensor;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.LongConsumer;
+
+/**
+ * Token-by-token continuation of a prompt by a causal language model checkpoint: greedy (temperature 0: the
+ * highest logit, the lowest id on ties) or sampled from softmax(logits / temperature) with a seeded generator, so the
+ * same seed gives the same text. Stops at an end-of-sequence id (generation_config.json's, else config.json's), at
+ * {@code maxNewTokens}, or at the model's last learned position. Every step runs the whole sequence again (no cache).
+ */
+public final class TextGenerator implements AutoCloseable {
+    /** How to continue. */
+    public record Settings(int maxNewTokens, double temperature, long seed) {
+        public Settings {
+            if (maxNewTokens < 1) {
+                throw new UserInputException("--max-new-tokens must be at least 1, got " + maxNewTokens);
+            }
+            if (!(temperature >= 0) || Double.isInfinite(temperature)) {
+                throw new UserInputException("--temperature must be a finite number >= 0 (0: greedy), got " + temperature);
+            }
+        }
+    }
+
+    private final LanguageModel model;
+    private final Set<Long> endIds;
+    private final Arena arena = Arena.ofShared();
+    private final CheckpointModelSource source;
+    private final Parallel parallel;
+    private final Graph graph;
+    private final TensorParameters params;
+
+    private TextGenerator(Path modelDirectory, int threads) {
+        this.source = new CheckpointModelSource(modelDirectory.toString(), Checkpoint.open(modelDirectory));
+        try {
+            Path folder = source.checkpoint().directory();
+            LmConfig config = LmConfig.read(folder.resolve("config.json"));
+            if (config.architecture() == LmArchitecture.GPT2_SEQUENCE_CLASSIFICATION) {
+                throw new UserInputException("'" + modelDirectory + "' is a sequence classifier (GPT2ForSequenceClassification);"
+                        + " generation needs a causal language model");
+            }
+            this.model = LanguageModel.of(config);
+            this.endIds = endIds(folder);
+            this.parallel = new Parallel(threads);
+            this.graph = Graph.inference(parallel);
+            this.params = LmWeights.load(source, model, arena);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** The model of {@code modelDirectory} (config.json and safetensors, or a hub cache repo) on {@code threads} threads. */
+    public static TextGenerator open(Path modelDirectory, int threads) {
+        return new TextGenerator(modelDirectory, threads);
+    }
+
+    /**
+     * The ids that continue {@code prompt} (not including it), each passed to {@code onToken} as soon as it is chosen;
+     * an end-of-sequence id is passed and ends the continuation.
+     */
+    public long[] generate(long[] prompt, Settings settings, LongConsumer onToken) {
+        if (prompt.length == 0) {
+            throw new UserInputException("the prompt has no tokens; generation needs at least one (add BOS, or some text)");
+        }
+        LmConfig config = model.config();
+        for (long id : prompt) {
+            if (id < 0 || id >= config.vocabSize()) {
+                throw new UserInputException("the prompt holds token id " + id + ", outside the model's vocabulary of " + config.vocabSize());
+            }
+        }
+        if (prompt.length >= config.maxPositions()) {
+            throw new UserInputException("the prompt has " + prompt.length + " tokens; the model has learned positions for "
+                    + config.maxPositions() + ", so nothing is left to generate");
+        }
+        SplittableRandom random = new SplittableRandom(settings.seed());
+        long[] sequence = Arrays.copyOf(prompt, prompt.length + settings.maxNewTokens());
+        int length = prompt.length;
+        int generated = 0;
+        while (generated < settings.maxNewTokens() && length < config.maxPositions()) {
+            long next = choose(lastLogits(sequence, length), settings.temperature(), random);
+            sequence[length++] = next;
+            generated++;
+            onToken.accept(next);
+            if (endIds.contains(next)) {
+                break;
+            }
+        }
+        return Arrays.copyOfRange(sequence, prompt.length, length);
+    }
+
+    /** The logits at the last position after a forward over the first {@code length} ids. */
+    private float[] lastLogits(long[] ids, int length) {
+        try (Arena step = Arena.ofConfined()) {
+            Tensor inputIds = Tensor.allocate(step, DType.I64, Shape.of(1, length));
+            Tensor mask = Tensor.allocate(step, DType.I64, Shape.of(1, length));
+            for (int i = 0; i < length; i++) {
+                inputIds.data().setAtIndex(Layouts.I64, i, ids[i]);
+                mask.data().setAtIndex(Layouts.I64, i, 1L);
+            }
+            graph.reset();
+            Tensor logits = model.forward(graph, params, new LmBatch(inputIds, mask)).logits().value();
+            int vocabulary = Math.toIntExact(logits.shape().dim(2));
+            MemorySegment last = logits.data().asSlice((long) (length - 1) * vocabulary * Float.BYTES, (long) vocabulary * Float.BYTES);
+            return last.toArray(Layouts.F32);
+        }
+    }
+
+    /** Greedy at temperature 0, else a draw from softmax(logits / temperature) computed in double. */
+    static long choose(float[] logits, double temperature, SplittableRandom random) {
+        int best = 0;
+        for (int i = 1; i < logits.length; i++) {
+            if (logits[i] > logits[best]) {
+                best = i;
+            }
+        }
+        if (temperature == 0) {
+            return best;
+        }
+        double[] weights = new double[logits.length];
+        double total = 0;
+        for (int i = 0; i < logits.length; i++) {
+            weights[i] = Math.exp((logits[i] - logits[best]) / temperature);
+            total += weights[i];
+        }
+        double target = random.nextDouble() * total;
+        for (int i = 0; i < weights.length; i++) {
+            target -= weights[i];
+            if (target < 0) {
+                return i;
+            }
+        }
+        return best; // rounding left a sliver at the end
+    }
+
+    /** generation_config.json's eos_token_id, else config.json's: one id or a list. */
+    private static Set<Long> endIds(Path folder) {
+        for (String file : new String[] {"generation_config.json", "config.json"}) {
+            Path path = folder.resolve(file);
+            if (!Files.isRegularFile(path)) {
+                continue;
+            }
+            JsonNode eos;
+            try {
+                eos = new ObjectMapper().readTree(CacheLinks.resolve(path).toFile()).get("eos_token_id");
+            } catch (IOException e) {
+                throw new UserInputException("cannot read '" + path + "': " + e.getMessage(), e);
+            }
+            Set<Long> ids = new HashSet<>();
+            if (eos != null && eos.isIntegralNumber()) {
+                ids.add(eos.longValue());
+            } else if (eos != null && eos.isArray()) {
+                eos.forEach(id -> ids.add(id.longValue()));
+            }
+            if (!ids.isEmpty()) {
+                return ids;
+            }
+        }
+        return Set.of();
+    }
+
+    @Override
+    public void close() {
+        if (params != null) {
+            params.close();
+        }
+        if (graph != null) {
+            graph.close();
+        }
+        if (parallel != null) {
+            parallel.close();
+        }
+        source.close();
+        arena.close();
+    }
+}

@@ -1,0 +1,105 @@
+package amalgam.model.lm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import amalgam.UserInputException;
+import amalgam.tensor.DType;
+import amalgam.tensor.Layouts;
+import amalgam.tensor.Shape;
+import amalgam.tensor.Tensor;
+import amalgam.testing.TinyLanguageModels;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Generation on the tiny reference checkpoints: greedy continuation is the arg-max of a plain forward over the
+ * sequence so far, step after step (checked against {@code debug lm-forward}'s path); sampling depends on the seed
+ * alone; an end-of-sequence id ends it.
+ */
+class TextGeneratorTest {
+    @TempDir
+    Path temp;
+
+    private Path model(String name) throws Exception {
+        return TinyLanguageModels.withWordTokenizer(temp, name);
+    }
+
+    @Test
+    void greedyContinuationIsTheArgMaxOfEachForward() throws Exception {
+        for (String name : List.of("llama-gqa", "gpt2-lm")) {
+            Path folder = model(name);
+            long[] prompt = {3, 17, 5};
+            long[] continuation;
+            List<Long> streamed = new ArrayList<>();
+            try (TextGenerator generator = TextGenerator.open(folder, 2)) {
+                continuation = generator.generate(prompt, new TextGenerator.Settings(6, 0, 0), streamed::add);
+            }
+            assertEquals(6, continuation.length, name);
+            assertEquals(streamed, java.util.Arrays.stream(continuation).boxed().toList());
+            List<Long> sequence = new ArrayList<>(java.util.Arrays.stream(prompt).boxed().toList());
+            for (long expected : continuation) {
+                assertEquals(argmaxOfLastPosition(folder, sequence), expected, name + " after " + sequence);
+                sequence.add(expected);
+            }
+        }
+    }
+
+    @Test
+    void samplingDependsOnTheSeedAloneAndAnEndIdStops() throws Exception {
+        Path folder = model("llama-gqa");
+        long[] prompt = {1, 2, 3};
+        try (TextGenerator generator = TextGenerator.open(folder, 2)) {
+            long[] first = generator.generate(prompt, new TextGenerator.Settings(12, 1.5, 7), id -> { });
+            long[] again = generator.generate(prompt, new TextGenerator.Settings(12, 1.5, 7), id -> { });
+            long[] other = generator.generate(prompt, new TextGenerator.Settings(12, 1.5, 8), id -> { });
+            assertArrayEquals(first, again);
+            assertFalse(java.util.Arrays.equals(first, other), "another seed, another draw");
+        }
+        long firstGreedy;
+        try (TextGenerator generator = TextGenerator.open(folder, 1)) {
+            firstGreedy = generator.generate(prompt, new TextGenerator.Settings(1, 0, 0), id -> { })[0];
+        }
+        Files.writeString(folder.resolve("generation_config.json"), "{\"eos_token_id\": [" + firstGreedy + ", 999]}");
+        try (TextGenerator generator = TextGenerator.open(folder, 1)) {
+            assertArrayEquals(new long[] {firstGreedy}, generator.generate(prompt, new TextGenerator.Settings(10, 0, 0), id -> { }));
+            assertThrows(UserInputException.class, () -> generator.generate(new long[] {64}, new TextGenerator.Settings(1, 0, 0), id -> { }));
+            assertThrows(UserInputException.class, () -> generator.generate(new long[0], new TextGenerator.Settings(1, 0, 0), id -> { }));
+        }
+        assertThrows(UserInputException.class, () -> new TextGenerator.Settings(0, 0, 0));
+        assertThrows(UserInputException.class, () -> new TextGenerator.Settings(1, -1, 0));
+        assertThrows(UserInputException.class, () -> new TextGenerator.Settings(1, Double.NaN, 0));
+    }
+
+    private static long argmaxOfLastPosition(Path folder, List<Long> ids) {
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor inputIds = Tensor.allocate(arena, DType.I64, Shape.of(1, ids.size()));
+            Tensor mask = Tensor.allocate(arena, DType.I64, Shape.of(1, ids.size()));
+            for (int i = 0; i < ids.size(); i++) {
+                inputIds.data().setAtIndex(Layouts.I64, i, ids.get(i));
+                mask.data().setAtIndex(Layouts.I64, i, 1L);
+            }
+            Map<String, Tensor> inputs = new LinkedHashMap<>(Map.of("input_ids", inputIds, "attention_mask", mask));
+            Tensor logits = LmForward.run(folder, inputs, arena, 1).get("logits");
+            long vocabulary = logits.shape().dim(2);
+            long base = (ids.size() - 1) * vocabulary;
+            long best = 0;
+            for (long v = 1; v < vocabulary; v++) {
+                if (logits.getFloat(base + v) > logits.getFloat(base + best)) {
+                    best = v;
+                }
+            }
+            return best;
+        }
+    }
+}
