@@ -117,7 +117,14 @@ public final class RunReport {
 
     /** The mean accuracy over the tasks of {@code taskResults} (FusionBench's {@code average}), if there are any. */
     public static OptionalDouble averageAccuracy(Map<String, TaskMetrics> taskResults) {
-        return taskResults.values().stream().mapToDouble(TaskMetrics::accuracy).average();
+        if (taskResults.isEmpty()) {
+            return OptionalDouble.empty();
+        }
+        double sum = 0; // summed in task order, as the report's "average" is (a stream's average compensates: other last bits)
+        for (TaskMetrics metrics : taskResults.values()) {
+            sum += metrics.accuracy();
+        }
+        return OptionalDouble.of(sum / taskResults.size());
     }
 
     /**

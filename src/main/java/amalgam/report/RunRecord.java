@@ -107,7 +107,7 @@ public record RunRecord(String uuid, String command, String dialect, String meth
 
         /** The mean validation accuracy over the tasks, if the run was evaluated on validation splits. */
         public OptionalDouble averageValidationAccuracy() {
-            return validation.stream().mapToDouble(TaskScore::accuracy).average();
+            return mean(validation.stream().mapToDouble(TaskScore::accuracy).toArray());
         }
     }
 
@@ -203,12 +203,25 @@ public record RunRecord(String uuid, String command, String dialect, String meth
 
     /** The mean accuracy of one row over its tasks (FusionBench's {@code average}), if it has any. */
     public OptionalDouble averageAccuracy(String model) {
-        return scores.stream().filter(score -> score.model().equals(model)).mapToDouble(TaskScore::accuracy).average();
+        return mean(scores.stream().filter(score -> score.model().equals(model)).mapToDouble(TaskScore::accuracy).toArray());
     }
 
     /** The mean loss of one row over its tasks. */
     public OptionalDouble averageLoss(String model) {
-        return scores.stream().filter(score -> score.model().equals(model) && score.loss() != null).mapToDouble(TaskScore::loss).average();
+        return mean(scores.stream().filter(score -> score.model().equals(model) && score.loss() != null).mapToDouble(TaskScore::loss)
+                .toArray());
+    }
+
+    /** The plain mean, summed in order as the run's report sums its {@code average} (a stream's average compensates). */
+    static OptionalDouble mean(double[] values) {
+        if (values.length == 0) {
+            return OptionalDouble.empty();
+        }
+        double sum = 0;
+        for (double value : values) {
+            sum += value;
+        }
+        return OptionalDouble.of(sum / values.length);
     }
 
     /** The record with how the run ended. */
