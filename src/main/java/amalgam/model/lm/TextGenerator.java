@@ -2,20 +2,9 @@ package amalgam.model.lm;
 
 import amalgam.UserInputException;
 import amalgam.io.CacheLinks;
-import amalgam.io.Checkpoint;
-import amalgam.merge.CheckpointModelSource;
-import amalgam.nn.Graph;
-import amalgam.nn.TensorParameters;
-import amalgam.parallel.Parallel;
-import amalgam.tensor.DType;
-import amalgam.tensor.Layouts;
-import amalgam.tensor.Shape;
-import amalgam.tensor.Tensor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -43,37 +32,22 @@ public final class TextGenerator implements AutoCloseable {
         }
     }
 
-    private final LanguageModel model;
+    private final LoadedLanguageModel model;
     private final Set<Long> endIds;
-    private final Arena arena = Arena.ofShared();
-    private final CheckpointModelSource source;
-    private final Parallel parallel;
-    private final Graph graph;
-    private final TensorParameters params;
 
-    private TextGenerator(Path modelDirectory, int threads) {
-        this.source = new CheckpointModelSource(modelDirectory.toString(), Checkpoint.open(modelDirectory));
+    private TextGenerator(LoadedLanguageModel model) {
+        this.model = model;
         try {
-            Path folder = source.checkpoint().directory();
-            LmConfig config = LmConfig.read(folder.resolve("config.json"));
-            if (config.architecture() == LmArchitecture.GPT2_SEQUENCE_CLASSIFICATION) {
-                throw new UserInputException("'" + modelDirectory + "' is a sequence classifier (GPT2ForSequenceClassification);"
-                        + " generation needs a causal language model");
-            }
-            this.model = LanguageModel.of(config);
-            this.endIds = endIds(folder);
-            this.parallel = new Parallel(threads);
-            this.graph = Graph.inference(parallel);
-            this.params = LmWeights.load(source, model, arena);
+            this.endIds = endIds(model.folder());
         } catch (RuntimeException e) {
-            close();
+            model.close();
             throw e;
         }
     }
 
     /** The model of {@code modelDirectory} (config.json and safetensors, or a hub cache repo) on {@code threads} threads. */
     public static TextGenerator open(Path modelDirectory, int threads) {
-        return new TextGenerator(modelDirectory, threads);
+        return new TextGenerator(LoadedLanguageModel.open(modelDirectory, threads));
     }
 
     /**
@@ -99,7 +73,7 @@ public final class TextGenerator implements AutoCloseable {
         int length = prompt.length;
         int generated = 0;
         while (generated < settings.maxNewTokens() && length < config.maxPositions()) {
-            long next = choose(lastLogits(sequence, length), settings.temperature(), random);
+            long next = choose(model.nextTokenLogits(sequence, length), settings.temperature(), random);
             sequence[length++] = next;
             generated++;
             onToken.accept(next);
@@ -108,23 +82,6 @@ public final class TextGenerator implements AutoCloseable {
             }
         }
         return Arrays.copyOfRange(sequence, prompt.length, length);
-    }
-
-    /** The logits at the last position after a forward over the first {@code length} ids. */
-    private float[] lastLogits(long[] ids, int length) {
-        try (Arena step = Arena.ofConfined()) {
-            Tensor inputIds = Tensor.allocate(step, DType.I64, Shape.of(1, length));
-            Tensor mask = Tensor.allocate(step, DType.I64, Shape.of(1, length));
-            for (int i = 0; i < length; i++) {
-                inputIds.data().setAtIndex(Layouts.I64, i, ids[i]);
-                mask.data().setAtIndex(Layouts.I64, i, 1L);
-            }
-            graph.reset();
-            Tensor logits = model.forward(graph, params, new LmBatch(inputIds, mask)).logits().value();
-            int vocabulary = Math.toIntExact(logits.shape().dim(2));
-            MemorySegment last = logits.data().asSlice((long) (length - 1) * vocabulary * Float.BYTES, (long) vocabulary * Float.BYTES);
-            return last.toArray(Layouts.F32);
-        }
     }
 
     /** Greedy at temperature 0, else a draw from softmax(logits / temperature) computed in double. */
@@ -182,16 +139,6 @@ public final class TextGenerator implements AutoCloseable {
 
     @Override
     public void close() {
-        if (params != null) {
-            params.close();
-        }
-        if (graph != null) {
-            graph.close();
-        }
-        if (parallel != null) {
-            parallel.close();
-        }
-        source.close();
-        arena.close();
+        model.close();
     }
 }

@@ -2,6 +2,7 @@ package amalgam.model.lm.text;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import amalgam.UserInputException;
+import amalgam.io.ConfigFiles;
 import amalgam.io.UserCache;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,8 +20,7 @@ import java.util.Map;
 public final class HfTokenizer implements AutoCloseable {
     /** The file a model folder holds its tokenizer in. */
     public static final String FILE = "tokenizer.json";
-    /** tokenizer.json files are a few MB (Llama 3: 9 MB); a far larger one is not a tokenizer. */
-    private static final long MAX_BYTES = 256L << 20;
+    private static final long MAX_BYTES = ConfigFiles.MAX_TOKENIZER_BYTES;
 
     private final HuggingFaceTokenizer tokenizer;
     private final Path file;

@@ -1,0 +1,120 @@
+package amalgam.model.lm;
+
+import amalgam.UserInputException;
+import amalgam.io.Checkpoint;
+import amalgam.merge.CheckpointModelSource;
+import amalgam.nn.Graph;
+import amalgam.nn.TensorParameters;
+import amalgam.parallel.Parallel;
+import amalgam.tensor.DType;
+import amalgam.tensor.Layouts;
+import amalgam.tensor.Shape;
+import amalgam.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+
+/**
+ * A causal language model checkpoint opened for repeated forwards over one sequence at a time: config, weights
+ * (mapped, F16/BF16 widened once) and an inference graph reused from call to call. Generation and the language task
+ * pools read their logits from here.
+ */
+public final class LoadedLanguageModel implements AutoCloseable {
+    private final Arena arena = Arena.ofShared();
+    private final CheckpointModelSource source;
+    private LanguageModel model;
+    private Parallel parallel;
+    private Graph graph;
+    private TensorParameters params;
+
+    private LoadedLanguageModel(Path modelDirectory, int threads) {
+        this.source = new CheckpointModelSource(modelDirectory.toString(), Checkpoint.open(modelDirectory));
+        try {
+            LmConfig config = LmConfig.read(folder().resolve("config.json"));
+            if (config.architecture() == LmArchitecture.GPT2_SEQUENCE_CLASSIFICATION) {
+                throw new UserInputException("'" + modelDirectory + "' is a sequence classifier (GPT2ForSequenceClassification);"
+                        + " this needs a causal language model");
+            }
+            this.model = LanguageModel.of(config);
+            this.parallel = new Parallel(threads);
+            this.graph = Graph.inference(parallel);
+            this.params = LmWeights.load(source, model, arena);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** The causal LM of {@code modelDirectory} (config.json and safetensors, or a hub cache repo) on {@code threads} threads. */
+    public static LoadedLanguageModel open(Path modelDirectory, int threads) {
+        return new LoadedLanguageModel(modelDirectory, threads);
+    }
+
+    public LmConfig config() {
+        return model.config();
+    }
+
+    /** The folder the checkpoint was read from (a hub cache repo resolved to its snapshot). */
+    public Path folder() {
+        return source.checkpoint().directory();
+    }
+
+    /**
+     * The logits [length, V] of one forward over {@code ids[from, from + length)} at positions 0..length-1, copied
+     * out as float rows ({@code result[i]}: the prediction of the token after position i).
+     */
+    public float[][] logits(long[] ids, int from, int length) {
+        Tensor logits = forward(ids, from, length);
+        float[][] rows = new float[length][];
+        for (int i = 0; i < length; i++) {
+            rows[i] = row(logits, i);
+        }
+        return rows;
+    }
+
+    /** The last row of {@link #logits}: the prediction of the token after {@code ids[0, length)}. */
+    public float[] nextTokenLogits(long[] ids, int length) {
+        return row(forward(ids, 0, length), length - 1);
+    }
+
+    /** The logits [1, length, V], valid until the next forward (they live in the graph's workspace). */
+    private Tensor forward(long[] ids, int from, int length) {
+        LmConfig config = model.config();
+        if (length < 1 || length > config.maxPositions()) {
+            throw new UserInputException("a forward of " + length + " tokens; the model takes 1 to " + config.maxPositions());
+        }
+        try (Arena step = Arena.ofConfined()) {
+            Tensor inputIds = Tensor.allocate(step, DType.I64, Shape.of(1, length));
+            Tensor mask = Tensor.allocate(step, DType.I64, Shape.of(1, length));
+            for (int i = 0; i < length; i++) {
+                long id = ids[from + i];
+                if (id < 0 || id >= config.vocabSize()) {
+                    throw new UserInputException("token id " + id + " is outside the model's vocabulary of " + config.vocabSize());
+                }
+                inputIds.data().setAtIndex(Layouts.I64, i, id);
+                mask.data().setAtIndex(Layouts.I64, i, 1L);
+            }
+            graph.reset();
+            return model.forward(graph, params, new LmBatch(inputIds, mask)).logits().value();
+        }
+    }
+
+    private static float[] row(Tensor logits, int position) {
+        long vocabulary = logits.shape().dim(2);
+        return logits.data().asSlice(position * vocabulary * Float.BYTES, vocabulary * Float.BYTES).toArray(Layouts.F32);
+    }
+
+    @Override
+    public void close() {
+        if (params != null) {
+            params.close();
+        }
+        if (graph != null) {
+            graph.close();
+        }
+        if (parallel != null) {
+            parallel.close();
+        }
+        source.close();
+        arena.close();
+    }
+}
