@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 /** Entry point: exit 0 on success, 2 on bad input (message only), 1 on an internal error. */
 @Command(name = "amalgam", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Deep model fusion for the JVM: merge, ensemble and evaluate models.",
-        subcommands = {InspectCommand.class, MergeCommand.class, RunCommand.class, RunsCommand.class, ReportCommand.class, GenerateCommand.class, MethodsCommand.class, DataCommand.class, ZooCommand.class, HeadsCommand.class, DebugCommand.class, BenchCommand.class})
+        subcommands = {InspectCommand.class, MergeCommand.class, RunCommand.class, RunsCommand.class, ReportCommand.class, EvalCommand.class, GenerateCommand.class, MethodsCommand.class, DataCommand.class, ZooCommand.class, HeadsCommand.class, DebugCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
     public static final int EXIT_INTERNAL = 1;

@@ -20,13 +20,18 @@ public final class TinyLanguageModels {
                 Files.copy(file, folder.resolve(file.getFileName()));
             }
         }
-        int vocabulary = LmConfig.read(folder.resolve("config.json")).vocabSize();
+        writeWordTokenizer(folder);
+        return folder;
+    }
+
+    /** A word-level tokenizer.json in {@code modelFolder} for its config's vocabulary: word {@code wN} is id N. */
+    public static void writeWordTokenizer(Path modelFolder) throws IOException {
+        int vocabulary = LmConfig.read(modelFolder.resolve("config.json")).vocabSize();
         String vocab = IntStream.range(0, vocabulary).mapToObj(id -> "\"w" + id + "\": " + id).collect(Collectors.joining(", "));
-        Files.writeString(folder.resolve("tokenizer.json"), """
+        Files.writeString(modelFolder.resolve("tokenizer.json"), """
                 {"version": "1.0", "truncation": null, "padding": null, "added_tokens": [], "normalizer": null,
                  "pre_tokenizer": {"type": "WhitespaceSplit"}, "post_processor": null, "decoder": null,
                  "model": {"type": "WordLevel", "vocab": {%s}, "unk_token": "w0"}}
                 """.formatted(vocab));
-        return folder;
     }
 }

@@ -1,14 +1,8 @@
 package amalgam.model.lm;
 
 import amalgam.UserInputException;
-import amalgam.io.CacheLinks;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.LongConsumer;
@@ -38,7 +32,7 @@ public final class TextGenerator implements AutoCloseable {
     private TextGenerator(LoadedLanguageModel model) {
         this.model = model;
         try {
-            this.endIds = endIds(model.folder());
+            this.endIds = SpecialTokenIds.read(model.folder()).eos();
         } catch (RuntimeException e) {
             model.close();
             throw e;
@@ -109,32 +103,6 @@ public final class TextGenerator implements AutoCloseable {
             }
         }
         return best; // rounding left a sliver at the end
-    }
-
-    /** generation_config.json's eos_token_id, else config.json's: one id or a list. */
-    private static Set<Long> endIds(Path folder) {
-        for (String file : new String[] {"generation_config.json", "config.json"}) {
-            Path path = folder.resolve(file);
-            if (!Files.isRegularFile(path)) {
-                continue;
-            }
-            JsonNode eos;
-            try {
-                eos = new ObjectMapper().readTree(CacheLinks.resolve(path).toFile()).get("eos_token_id");
-            } catch (IOException e) {
-                throw new UserInputException("cannot read '" + path + "': " + e.getMessage(), e);
-            }
-            Set<Long> ids = new HashSet<>();
-            if (eos != null && eos.isIntegralNumber()) {
-                ids.add(eos.longValue());
-            } else if (eos != null && eos.isArray()) {
-                eos.forEach(id -> ids.add(id.longValue()));
-            }
-            if (!ids.isEmpty()) {
-                return ids;
-            }
-        }
-        return Set.of();
     }
 
     @Override

@@ -1,0 +1,13 @@
+package amalgam.model.lm.eval;
+
+import amalgam.model.lm.LoadedLanguageModel;
+import amalgam.model.lm.text.HfTokenizer;
+import java.util.SequencedMap;
+
+/** One task of a language task pool: evaluated on a causal LM with its tokenizer, giving named metrics. */
+public sealed interface LmTask permits PerplexityTask, MultipleChoiceTask {
+    String name();
+
+    /** The metrics, in the order they are reported. */
+    SequencedMap<String, Double> evaluate(LoadedLanguageModel model, HfTokenizer tokenizer);
+}

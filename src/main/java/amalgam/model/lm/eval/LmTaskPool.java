@@ -1,0 +1,111 @@
+package amalgam.model.lm.eval;
+
+import amalgam.UserInputException;
+import amalgam.io.YamlDocuments;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A language task pool file: {@code tasks:} a list of tasks, each with a {@code name} and a {@code type}, paths taken
+ * from the file's folder.
+ * <pre>
+ * tasks:
+ *   - name: wiki
+ *     type: perplexity
+ *     files: [wiki.test.txt]       # each file one text
+ *     max_length: 512              # window (default: the model's positions, at most 1024)
+ *     stride: 256                  # default: half the window
+ *     add_special_tokens: true     # default true, as the tokenizer's __call__
+ *   - name: arc_easy
+ *     type: multiple_choice
+ *     file: arc_easy.jsonl         # {"context": ..., "choices": [...], "gold": i} per line
+ *     limit: 200                   # the first 200 items (default: all)
+ *     target_delimiter: " "        # between context and choice (default " ", as the harness)
+ * </pre>
+ */
+public record LmTaskPool(List<LmTask> tasks) {
+    private static final Set<String> PERPLEXITY_KEYS = Set.of("name", "type", "files", "max_length", "stride", "add_special_tokens");
+    private static final Set<String> CHOICE_KEYS = Set.of("name", "type", "file", "limit", "target_delimiter");
+
+    public LmTaskPool {
+        tasks = List.copyOf(tasks);
+    }
+
+    /**
+     * Reads {@code file}; {@code prefixTokenId} stands for an empty multiple-choice context (the model's BOS, else EOS;
+     * null when it has neither).
+     */
+    public static LmTaskPool read(Path file, Long prefixTokenId) {
+        String where = "language task pool '" + file + "'";
+        if (!(YamlDocuments.read(file, "language task pool") instanceof Map<?, ?> root) || !(root.get("tasks") instanceof List<?> entries)
+                || entries.isEmpty()) {
+            throw new UserInputException(where + " must be a mapping with a non-empty list 'tasks'");
+        }
+        Path folder = file.toAbsolutePath().getParent();
+        List<LmTask> tasks = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (Object entry : entries) {
+            if (!(entry instanceof Map<?, ?> task)) {
+                throw new UserInputException(where + ": every task is a mapping with 'name' and 'type'");
+            }
+            String name = text(task, "name", where);
+            if (!names.add(name)) {
+                throw new UserInputException(where + ": task '" + name + "' appears twice");
+            }
+            String context = where + ", task '" + name + "'";
+            String type = text(task, "type", context);
+            tasks.add(switch (type) {
+                case "perplexity" -> {
+                    checkKeys(task, PERPLEXITY_KEYS, context);
+                    if (!(task.get("files") instanceof List<?> files)) {
+                        throw new UserInputException(context + ": 'files' must list the text files");
+                    }
+                    List<Path> paths = new ArrayList<>();
+                    for (Object path : files) {
+                        paths.add(folder.resolve(String.valueOf(path)));
+                    }
+                    yield new PerplexityTask(name, paths, integer(task, "max_length", context), integer(task, "stride", context),
+                            !Boolean.FALSE.equals(task.get("add_special_tokens")));
+                }
+                case "multiple_choice" -> {
+                    checkKeys(task, CHOICE_KEYS, context);
+                    Object delimiter = task.containsKey("target_delimiter") ? task.get("target_delimiter") : " ";
+                    yield new MultipleChoiceTask(name, folder.resolve(text(task, "file", context)), integer(task, "limit", context),
+                            String.valueOf(delimiter), prefixTokenId);
+                }
+                default -> throw new UserInputException(context + ": type '" + type + "' is not one of perplexity, multiple_choice");
+            });
+        }
+        return new LmTaskPool(tasks);
+    }
+
+    private static void checkKeys(Map<?, ?> task, Set<String> allowed, String where) {
+        for (Object key : task.keySet()) {
+            if (!allowed.contains(String.valueOf(key))) {
+                throw new UserInputException(where + ": unknown key '" + key + "' (allowed: " + allowed.stream().sorted().toList() + ")");
+            }
+        }
+    }
+
+    private static String text(Map<?, ?> task, String key, String where) {
+        if (!(task.get(key) instanceof String value) || value.isBlank()) {
+            throw new UserInputException(where + ": '" + key + "' must be a non-empty string");
+        }
+        return value;
+    }
+
+    private static Integer integer(Map<?, ?> task, String key, String where) {
+        Object value = task.get(key);
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof Integer number)) {
+            throw new UserInputException(where + ": '" + key + "' must be an integer, got " + value);
+        }
+        return number;
+    }
+}

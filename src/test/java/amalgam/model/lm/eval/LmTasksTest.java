@@ -1,0 +1,137 @@
+package amalgam.model.lm.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import amalgam.UserInputException;
+import amalgam.model.lm.LmForward;
+import amalgam.model.lm.LoadedLanguageModel;
+import amalgam.model.lm.text.HfTokenizer;
+import amalgam.tensor.DType;
+import amalgam.tensor.Layouts;
+import amalgam.tensor.Shape;
+import amalgam.tensor.Tensor;
+import amalgam.testing.TinyLanguageModels;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The language tasks on the tiny Llama reference checkpoint with a word-level tokenizer (word wN is id N), each
+ * expected value written out by hand from the definitions, with log-probabilities from {@code debug lm-forward}'s path
+ * (whose logits match the torch reference within 1e-4). Tolerance 1e-9: the same float32 logits, summed in double.
+ */
+class LmTasksTest {
+    @TempDir
+    Path temp;
+    private Path model;
+
+    @BeforeEach
+    void model() throws Exception {
+        model = TinyLanguageModels.withWordTokenizer(temp, "llama-gqa");
+    }
+
+    @Test
+    void perplexityReadsTheGuidesSlidingWindows() throws Exception {
+        Path text = Files.writeString(temp.resolve("text.txt"), "w5 w9 w2 w7 w3 w11");
+        // 6 tokens, windows of 4 every 2: [0, 4) scores positions 1..3 (weight 3); [2, 6) scores 4 and 5 (weight 2 - 1)
+        double first = -(logProb(List.of(5L), 9) + logProb(List.of(5L, 9L), 2) + logProb(List.of(5L, 9L, 2L), 7)) / 3;
+        double second = -(logProb(List.of(2L, 7L), 3) + logProb(List.of(2L, 7L, 3L), 11)) / 2;
+        double expected = (first * 3 + second * 1) / 4;
+        Map<String, Double> metrics = evaluate(new PerplexityTask("t", List.of(text), 4, 2, true));
+        assertEquals(expected, metrics.get("nll"), 1e-9);
+        assertEquals(Math.exp(expected), metrics.get("perplexity"), 1e-9);
+        assertEquals(6.0, metrics.get("tokens"));
+        // one window over the whole text: the plain mean over positions 1..5
+        double whole = -(logProb(List.of(5L), 9) + logProb(List.of(5L, 9L), 2) + logProb(List.of(5L, 9L, 2L), 7)
+                + logProb(List.of(5L, 9L, 2L, 7L), 3) + logProb(List.of(5L, 9L, 2L, 7L, 3L), 11)) / 5;
+        assertEquals(whole, evaluate(new PerplexityTask("t", List.of(text), 64, 64, true)).get("nll"), 1e-9);
+    }
+
+    @Test
+    void multipleChoiceScoresEachContinuationAsTheHarness() throws Exception {
+        Path items = Files.writeString(temp.resolve("items.jsonl"), """
+                {"context": "w1 w2", "choices": ["w3", "w4 w5"], "gold": 1}
+                {"context": "w6 ", "choices": ["w7 w8 w9", "w10"], "gold": 0}
+                """);
+        double a0 = logProb(List.of(1L, 2L), 3);
+        double a1 = logProb(List.of(1L, 2L), 4) + logProb(List.of(1L, 2L, 4L), 5);
+        // the context's trailing space moves to the continuation; the words are the same tokens
+        double b0 = logProb(List.of(6L), 7) + logProb(List.of(6L, 7L), 8) + logProb(List.of(6L, 7L, 8L), 9);
+        double b1 = logProb(List.of(6L), 10);
+        double acc = ((a1 > a0 ? 1 : 0) + (b0 >= b1 ? 1 : 0)) / 2.0;
+        double accNorm = ((a1 / 5 > a0 / 2 ? 1 : 0) + (b0 / 8 >= b1 / 3 ? 1 : 0)) / 2.0;
+        Map<String, Double> metrics = evaluate(new MultipleChoiceTask("mc", items, null, " ", 1L));
+        assertEquals(acc, metrics.get("acc"));
+        assertEquals(accNorm, metrics.get("acc_norm"));
+        assertEquals(2.0, metrics.get("items"));
+        try (HfTokenizer tokenizer = HfTokenizer.load(model); LoadedLanguageModel loaded = LoadedLanguageModel.open(model, 1)) {
+            MultipleChoiceTask task = new MultipleChoiceTask("mc", items, 1, " ", 1L);
+            assertEquals(a1, task.logLikelihood(loaded, tokenizer, "w1 w2", " w4 w5"), 1e-9);
+            // an empty context is the prefix token (BOS 1 here)
+            assertEquals(logProb(List.of(1L), 4), task.logLikelihood(loaded, tokenizer, "", "w4"), 1e-9);
+            assertEquals(1.0, task.evaluate(loaded, tokenizer).get("items"), "limit");
+        }
+    }
+
+    @Test
+    void aTaskPoolFileIsReadAndCheckedAtTheBoundary() throws Exception {
+        Files.writeString(temp.resolve("a.txt"), "w1 w2 w3");
+        Files.writeString(temp.resolve("m.jsonl"), "{\"context\": \"w1\", \"choices\": [\"w2\", \"w3\"], \"gold\": 0}\n");
+        Path pool = Files.writeString(temp.resolve("tasks.yaml"), """
+                tasks:
+                  - {name: text, type: perplexity, files: [a.txt], max_length: 8}
+                  - {name: choice, type: multiple_choice, file: m.jsonl, limit: 5}
+                """);
+        LmTaskPool read = LmTaskPool.read(pool, 1L);
+        assertEquals(List.of("text", "choice"), read.tasks().stream().map(LmTask::name).toList());
+        for (String bad : List.of("tasks: []", "tasks: [{name: x, type: rouge}]", "tasks: [{name: x, type: perplexity, files: [a.txt], windw: 3}]",
+                "tasks: [{name: x, type: perplexity, files: [a.txt], stride: 0}]", "tasks: [{name: x, type: multiple_choice}]",
+                "tasks: [{name: x, type: perplexity, files: [a.txt]}, {name: x, type: perplexity, files: [a.txt]}]")) {
+            Path file = Files.writeString(temp.resolve("bad.yaml"), bad + "\n");
+            assertThrows(UserInputException.class, () -> LmTaskPool.read(file, 1L), bad);
+        }
+        Path broken = Files.writeString(temp.resolve("broken.jsonl"), "{\"context\": \"w1\", \"choices\": [\"w2\"], \"gold\": 0}\n");
+        UserInputException refused = assertThrows(UserInputException.class,
+                () -> evaluate(new MultipleChoiceTask("b", broken, null, " ", 1L)));
+        assertTrue(refused.getMessage().contains("line 1"), refused.getMessage());
+    }
+
+    private Map<String, Double> evaluate(LmTask task) {
+        try (HfTokenizer tokenizer = HfTokenizer.load(model); LoadedLanguageModel loaded = LoadedLanguageModel.open(model, 2)) {
+            return task.evaluate(loaded, tokenizer);
+        }
+    }
+
+    /** log p(next | context) from a plain forward over the context. */
+    private double logProb(List<Long> context, long next) {
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor ids = Tensor.allocate(arena, DType.I64, Shape.of(1, context.size()));
+            Tensor mask = Tensor.allocate(arena, DType.I64, Shape.of(1, context.size()));
+            for (int i = 0; i < context.size(); i++) {
+                ids.data().setAtIndex(Layouts.I64, i, context.get(i));
+                mask.data().setAtIndex(Layouts.I64, i, 1L);
+            }
+            Tensor logits = LmForward.run(model, new LinkedHashMap<>(Map.of("input_ids", ids, "attention_mask", mask)), arena, 1)
+                    .get("logits");
+            long vocabulary = logits.shape().dim(2);
+            long base = (context.size() - 1) * vocabulary;
+            double max = Double.NEGATIVE_INFINITY;
+            for (long v = 0; v < vocabulary; v++) {
+                max = Math.max(max, logits.getFloat(base + v));
+            }
+            double sum = 0;
+            for (long v = 0; v < vocabulary; v++) {
+                sum += Math.exp(logits.getFloat(base + v) - max);
+            }
+            return logits.getFloat(base + next) - max - Math.log(sum);
+        }
+    }
+}
