@@ -6,6 +6,7 @@ import amalgam.nn.Parameters;
 import amalgam.nn.Var;
 import amalgam.tensor.Shape;
 import amalgam.tensor.Tensor;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -79,37 +80,65 @@ public final class DecoderModel implements LanguageModel {
 
     @Override
     public LmOutput forward(Graph graph, Parameters params, LmBatch batch) {
-        int length = Math.toIntExact(batch.length());
-        RotaryEmbedding.Tables tables = config.rope().tables(length, config.headDimension());
-        Tensor cos = graph.constant(tables.cos(), length, config.headDimension()).value();
-        Tensor sin = graph.constant(tables.sin(), length, config.headDimension()).value();
-        Var hidden = graph.embedding(params.get(graph, BODY + "embed_tokens.weight"), batch.inputIds());
+        return run(graph, params, batch.inputIds(), batch.attentionMask(), null);
+    }
+
+    @Override
+    public LmOutput forward(Graph graph, Parameters params, Tensor newIds, KvCache cache) {
+        return run(graph, params, newIds, null, cache);
+    }
+
+    /** Positions cache.length().. when a cache is given (which then holds the new keys and values too), else 0.. . */
+    private LmOutput run(Graph graph, Parameters params, Tensor ids, Tensor keyMask, KvCache cache) {
+        int length = Math.toIntExact(ids.shape().dim(1));
+        int offset = cache == null ? 0 : cache.length();
+        int dimension = config.headDimension();
+        RotaryEmbedding.Tables tables = config.rope().tables(offset + length, dimension);
+        Tensor cos = graph.constant(Arrays.copyOfRange(tables.cos(), offset * dimension, (offset + length) * dimension), length,
+                dimension).value();
+        Tensor sin = graph.constant(Arrays.copyOfRange(tables.sin(), offset * dimension, (offset + length) * dimension), length,
+                dimension).value();
+        Var hidden = graph.embedding(params.get(graph, BODY + "embed_tokens.weight"), ids);
         for (int layer = 0; layer < config.layers(); layer++) {
             int index = layer;
-            AttentionMask mask = new AttentionMask(true, batch.attentionMask(), config.window(layer));
-            hidden = graph.block(hidden, input -> layer(graph, params, layerPrefix(index), input, mask, cos, sin));
+            AttentionMask mask = new AttentionMask(true, keyMask, config.window(layer));
+            hidden = graph.block(hidden, input -> layer(graph, params, index, input, mask, cos, sin, cache));
+        }
+        if (cache != null) {
+            cache.advance(length);
         }
         Var last = graph.rmsNorm(hidden, params.get(graph, BODY + "norm.weight"), config.rmsNormEps());
         String head = config.tieWordEmbeddings() ? BODY + "embed_tokens.weight" : "lm_head.weight";
         return new LmOutput(graph.linear(last, params.get(graph, head), null), last);
     }
 
-    private Var layer(Graph graph, Parameters params, String prefix, Var hidden, AttentionMask mask, Tensor cos, Tensor sin) {
+    @Override
+    public KvCache newCache(int capacity) {
+        return new KvCache(config.layers(), capacity, config.kvHeads(), config.headDimension());
+    }
+
+    private Var layer(Graph graph, Parameters params, int layer, Var hidden, AttentionMask mask, Tensor cos, Tensor sin, KvCache cache) {
+        String prefix = layerPrefix(layer);
         Var normed = graph.rmsNorm(hidden, params.get(graph, prefix + "input_layernorm.weight"), config.rmsNormEps());
-        hidden = graph.add(hidden, attention(graph, params, prefix + "self_attn.", normed, mask, cos, sin));
+        hidden = graph.add(hidden, attention(graph, params, layer, normed, mask, cos, sin, cache));
         normed = graph.rmsNorm(hidden, params.get(graph, prefix + "post_attention_layernorm.weight"), config.rmsNormEps());
         Var gate = config.activation().apply(graph, linear(graph, params, prefix + "mlp.gate_proj", normed, config.mlpBias()));
         Var up = linear(graph, params, prefix + "mlp.up_proj", normed, config.mlpBias());
         return graph.add(hidden, linear(graph, params, prefix + "mlp.down_proj", graph.multiply(gate, up), config.mlpBias()));
     }
 
-    private Var attention(Graph graph, Parameters params, String prefix, Var x, AttentionMask mask, Tensor cos, Tensor sin) {
+    private Var attention(Graph graph, Parameters params, int layer, Var x, AttentionMask mask, Tensor cos, Tensor sin, KvCache cache) {
+        String prefix = layerPrefix(layer) + "self_attn.";
         long batch = x.shape().dim(0);
         long length = x.shape().dim(1);
         boolean bias = config.queryKeyValueBias();
         Var q = graph.rotary(heads(graph, linear(graph, params, prefix + "q_proj", x, bias), config.heads()), cos, sin);
         Var k = graph.rotary(heads(graph, linear(graph, params, prefix + "k_proj", x, bias), config.kvHeads()), cos, sin);
         Var v = heads(graph, linear(graph, params, prefix + "v_proj", x, bias), config.kvHeads());
+        if (cache != null) {
+            k = cache.keys(graph, layer, k);
+            v = cache.values(graph, layer, v);
+        }
         float scale = (float) Math.pow(config.headDimension(), -0.5);
         Var attended = graph.attention(q, k, v, mask, scale); // [B, H, L, d]
         Var merged = graph.reshape(graph.transpose(attended, 1, 2), batch, length, (long) config.heads() * config.headDimension());

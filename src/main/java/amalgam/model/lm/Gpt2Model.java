@@ -5,6 +5,7 @@ import amalgam.nn.Graph;
 import amalgam.nn.Parameters;
 import amalgam.nn.Var;
 import amalgam.tensor.Shape;
+import amalgam.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,21 +83,48 @@ public final class Gpt2Model implements LanguageModel {
 
     @Override
     public LmOutput forward(Graph graph, Parameters params, LmBatch batch) {
-        long length = batch.length();
-        Var tokens = graph.embedding(params.get(graph, BODY + "wte.weight"), batch.inputIds());
-        Var positions = graph.slice(params.get(graph, BODY + "wpe.weight"), 0, 0, length);
-        Var hidden = graph.add(tokens, positions);
-        AttentionMask mask = new AttentionMask(true, batch.attentionMask(), 0);
-        for (int layer = 0; layer < config.layers(); layer++) {
-            int index = layer;
-            hidden = graph.block(hidden, input -> layer(graph, params, index, input, mask));
-        }
-        Var last = layerNorm(graph, params, BODY + "ln_f", hidden);
+        Var last = body(graph, params, batch.inputIds(), batch.attentionMask(), null);
         if (config.architecture().classifies()) {
             return new LmOutput(pooledScores(graph, params, batch, last), last);
         }
+        return new LmOutput(languageModelHead(graph, params, last), last);
+    }
+
+    @Override
+    public LmOutput forward(Graph graph, Parameters params, Tensor newIds, KvCache cache) {
+        if (config.architecture().classifies()) {
+            throw new IllegalStateException("a sequence classifier has no use for a key-value cache");
+        }
+        Var last = body(graph, params, newIds, null, cache);
+        return new LmOutput(languageModelHead(graph, params, last), last);
+    }
+
+    @Override
+    public KvCache newCache(int capacity) {
+        return new KvCache(config.layers(), capacity, config.heads(), config.headDimension());
+    }
+
+    /** last_hidden_state of positions cache.length().. when a cache is given (which then keeps the new keys and values), else 0.. . */
+    private Var body(Graph graph, Parameters params, Tensor ids, Tensor keyMask, KvCache cache) {
+        long length = ids.shape().dim(1);
+        long offset = cache == null ? 0 : cache.length();
+        Var tokens = graph.embedding(params.get(graph, BODY + "wte.weight"), ids);
+        Var positions = graph.slice(params.get(graph, BODY + "wpe.weight"), 0, offset, offset + length);
+        Var hidden = graph.add(tokens, positions);
+        AttentionMask mask = new AttentionMask(true, keyMask, 0);
+        for (int layer = 0; layer < config.layers(); layer++) {
+            int index = layer;
+            hidden = graph.block(hidden, input -> layer(graph, params, index, input, mask, cache));
+        }
+        if (cache != null) {
+            cache.advance(Math.toIntExact(length));
+        }
+        return layerNorm(graph, params, BODY + "ln_f", hidden);
+    }
+
+    private Var languageModelHead(Graph graph, Parameters params, Var last) {
         String head = config.tieWordEmbeddings() ? BODY + "wte.weight" : "lm_head.weight";
-        return new LmOutput(graph.linear(last, params.get(graph, head), null), last);
+        return graph.linear(last, params.get(graph, head), null);
     }
 
     /** score(last_hidden_state) at each row's last real position -> [B, num_labels]. */
@@ -111,14 +139,14 @@ public final class Gpt2Model implements LanguageModel {
         return graph.linear(graph.concat(pooled, 0), params.get(graph, "score.weight"), null);
     }
 
-    private Var layer(Graph graph, Parameters params, int layer, Var hidden, AttentionMask mask) {
+    private Var layer(Graph graph, Parameters params, int layer, Var hidden, AttentionMask mask, KvCache cache) {
         String prefix = layerPrefix(layer);
-        hidden = graph.add(hidden, attention(graph, params, layer, layerNorm(graph, params, prefix + "ln_1", hidden), mask));
+        hidden = graph.add(hidden, attention(graph, params, layer, layerNorm(graph, params, prefix + "ln_1", hidden), mask, cache));
         Var inner = config.activation().apply(graph, conv1d(graph, params, prefix + "mlp.c_fc", layerNorm(graph, params, prefix + "ln_2", hidden)));
         return graph.add(hidden, conv1d(graph, params, prefix + "mlp.c_proj", inner));
     }
 
-    private Var attention(Graph graph, Parameters params, int layer, Var x, AttentionMask mask) {
+    private Var attention(Graph graph, Parameters params, int layer, Var x, AttentionMask mask, KvCache cache) {
         String prefix = layerPrefix(layer) + "attn.";
         long batch = x.shape().dim(0);
         long length = x.shape().dim(1);
@@ -127,6 +155,10 @@ public final class Gpt2Model implements LanguageModel {
         Var q = heads(graph, graph.slice(qkv, 2, 0, hidden));
         Var k = heads(graph, graph.slice(qkv, 2, hidden, 2 * hidden));
         Var v = heads(graph, graph.slice(qkv, 2, 2 * hidden, 3 * hidden));
+        if (cache != null) {
+            k = cache.keys(graph, layer, k);
+            v = cache.values(graph, layer, v);
+        }
         double scale = config.scaleAttentionWeights() ? 1 / Math.sqrt(config.headDimension()) : 1;
         if (config.scaleByInverseLayer()) {
             scale /= layer + 1;

@@ -3,6 +3,7 @@ package amalgam.model.lm;
 import amalgam.nn.Graph;
 import amalgam.nn.Parameters;
 import amalgam.tensor.Shape;
+import amalgam.tensor.Tensor;
 import java.util.Map;
 
 /**
@@ -21,6 +22,16 @@ public sealed interface LanguageModel permits DecoderModel, Gpt2Model {
 
     /** One forward over the batch, no cache, positions 0..L-1. */
     LmOutput forward(Graph graph, Parameters params, LmBatch batch);
+
+    /**
+     * One forward over new tokens of one sequence ({@code newIds} I64 [1, n], no padding) at positions
+     * {@code cache.length()}.. : attends over the cached positions and the new ones, and leaves the new keys and
+     * values in the cache. Logits [1, n, V].
+     */
+    LmOutput forward(Graph graph, Parameters params, Tensor newIds, KvCache cache);
+
+    /** An empty cache for sequences of up to {@code capacity} positions. */
+    KvCache newCache(int capacity);
 
     static LanguageModel of(LmConfig config) {
         return switch (config) {

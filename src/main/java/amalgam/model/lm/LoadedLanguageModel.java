@@ -76,6 +76,62 @@ public final class LoadedLanguageModel implements AutoCloseable {
         return row(forward(ids, 0, length), length - 1);
     }
 
+    /**
+     * A sequence fed a few tokens at a time with a key-value cache of {@code capacity} positions: each
+     * {@link Session#feed} runs only the new tokens and returns the logits after the last of them.
+     */
+    public Session session(int capacity) {
+        if (capacity < 1 || capacity > model.config().maxPositions()) {
+            throw new UserInputException("a sequence of " + capacity + " positions; the model takes 1 to " + model.config().maxPositions());
+        }
+        return new Session(model.newCache(capacity));
+    }
+
+    /** One sequence with its key-value cache. */
+    public final class Session implements AutoCloseable {
+        private final KvCache cache;
+
+        private Session(KvCache cache) {
+            this.cache = cache;
+        }
+
+        /** Feeds {@code ids[from, from + count)} after the positions already fed; the logits after the last of them. */
+        public float[] feed(long[] ids, int from, int count) {
+            if (count < 1 || cache.length() + count > cache.capacity()) {
+                throw new UserInputException(count + " more tokens after " + cache.length() + " exceed the sequence's "
+                        + cache.capacity() + " positions");
+            }
+            try (Arena step = Arena.ofConfined()) {
+                Tensor inputIds = ids(step, ids, from, count);
+                graph.reset();
+                return row(model.forward(graph, params, inputIds, cache).logits().value(), count - 1);
+            }
+        }
+
+        /** Positions fed so far. */
+        public int length() {
+            return cache.length();
+        }
+
+        @Override
+        public void close() {
+            cache.close();
+        }
+    }
+
+    private Tensor ids(Arena arena, long[] ids, int from, int count) {
+        int vocabulary = model.config().vocabSize();
+        Tensor tensor = Tensor.allocate(arena, DType.I64, Shape.of(1, count));
+        for (int i = 0; i < count; i++) {
+            long id = ids[from + i];
+            if (id < 0 || id >= vocabulary) {
+                throw new UserInputException("token id " + id + " is outside the model's vocabulary of " + vocabulary);
+            }
+            tensor.data().setAtIndex(Layouts.I64, i, id);
+        }
+        return tensor;
+    }
+
     /** The logits [1, length, V], valid until the next forward (they live in the graph's workspace). */
     private Tensor forward(long[] ids, int from, int length) {
         LmConfig config = model.config();
@@ -83,14 +139,9 @@ public final class LoadedLanguageModel implements AutoCloseable {
             throw new UserInputException("a forward of " + length + " tokens; the model takes 1 to " + config.maxPositions());
         }
         try (Arena step = Arena.ofConfined()) {
-            Tensor inputIds = Tensor.allocate(step, DType.I64, Shape.of(1, length));
+            Tensor inputIds = ids(step, ids, from, length);
             Tensor mask = Tensor.allocate(step, DType.I64, Shape.of(1, length));
             for (int i = 0; i < length; i++) {
-                long id = ids[from + i];
-                if (id < 0 || id >= config.vocabSize()) {
-                    throw new UserInputException("token id " + id + " is outside the model's vocabulary of " + config.vocabSize());
-                }
-                inputIds.data().setAtIndex(Layouts.I64, i, id);
                 mask.data().setAtIndex(Layouts.I64, i, 1L);
             }
             graph.reset();

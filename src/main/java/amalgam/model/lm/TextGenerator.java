@@ -11,7 +11,8 @@ import java.util.function.LongConsumer;
  * Token-by-token continuation of a prompt by a causal language model checkpoint: greedy (temperature 0: the
  * highest logit, the lowest id on ties) or sampled from softmax(logits / temperature) with a seeded generator, so the
  * same seed gives the same text. Stops at an end-of-sequence id (generation_config.json's, else config.json's), at
- * {@code maxNewTokens}, or at the model's last learned position. Every step runs the whole sequence again (no cache).
+ * {@code maxNewTokens}, or at the model's last learned position. The prompt runs once; then each new token runs alone
+ * against the key-value cache of the positions before it.
  */
 public final class TextGenerator implements AutoCloseable {
     /** How to continue. */
@@ -63,16 +64,19 @@ public final class TextGenerator implements AutoCloseable {
                     + config.maxPositions() + ", so nothing is left to generate");
         }
         SplittableRandom random = new SplittableRandom(settings.seed());
-        long[] sequence = Arrays.copyOf(prompt, prompt.length + settings.maxNewTokens());
+        int capacity = (int) Math.min((long) prompt.length + settings.maxNewTokens(), config.maxPositions());
+        long[] sequence = Arrays.copyOf(prompt, capacity);
         int length = prompt.length;
-        int generated = 0;
-        while (generated < settings.maxNewTokens() && length < config.maxPositions()) {
-            long next = choose(model.nextTokenLogits(sequence, length), settings.temperature(), random);
-            sequence[length++] = next;
-            generated++;
-            onToken.accept(next);
-            if (endIds.contains(next)) {
-                break;
+        try (LoadedLanguageModel.Session session = model.session(capacity)) {
+            float[] logits = session.feed(prompt, 0, prompt.length);
+            while (true) {
+                long next = choose(logits, settings.temperature(), random);
+                sequence[length++] = next;
+                onToken.accept(next);
+                if (endIds.contains(next) || length == capacity) {
+                    break;
+                }
+                logits = session.feed(sequence, length - 1, 1);
             }
         }
         return Arrays.copyOfRange(sequence, prompt.length, length);

@@ -55,6 +55,35 @@ class TextGeneratorTest {
         }
     }
 
+    /**
+     * The key-value cache changes nothing but the work: after a prompt and after each single token fed against the
+     * cache, the logits are those of a full forward over the whole sequence so far, within 1e-4 + 1e-4 |x| (the
+     * products run over other shapes, so the float32 sums round differently). The mistral fixture has a sliding window
+     * shorter than the sequence; gpt2 has learned positions.
+     */
+    @Test
+    void cachedLogitsAreThoseOfTheWholeSequence() throws Exception {
+        for (String name : List.of("llama-gqa", "llama-options", "mistral-window", "qwen2-tied", "qwen2-window", "gpt2-lm")) {
+            Path folder = model(name);
+            long[] sequence = {3, 17, 5, 9, 2, 11, 4, 8, 6, 1};
+            try (LoadedLanguageModel loaded = LoadedLanguageModel.open(folder, 2);
+                 LoadedLanguageModel.Session session = loaded.session(sequence.length)) {
+                float[] cached = session.feed(sequence, 0, 5);
+                for (int length = 5; length <= sequence.length; length++) {
+                    float[] whole = loaded.logits(sequence, 0, length)[length - 1];
+                    for (int v = 0; v < whole.length; v++) {
+                        assertEquals(whole[v], cached[v], 1e-4 + 1e-4 * Math.abs(whole[v]), name + " at length " + length + ", logit " + v);
+                    }
+                    if (length < sequence.length) {
+                        cached = session.feed(sequence, length, 1);
+                    }
+                }
+                assertEquals(sequence.length, session.length());
+                assertThrows(UserInputException.class, () -> session.feed(sequence, 0, 1), "the cache is full");
+            }
+        }
+    }
+
     @Test
     void samplingDependsOnTheSeedAloneAndAnEndIdStops() throws Exception {
         Path folder = model("llama-gqa");
