@@ -1,6 +1,7 @@
 package amalgam.cli;
 
 import amalgam.bench.IoBenchmark;
+import amalgam.bench.LmBenchmark;
 import amalgam.bench.MergeBenchmark;
 import amalgam.bench.QualityBenchmark;
 import amalgam.fusion.ReferenceCache;
@@ -13,11 +14,12 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code amalgam bench ...}: throughput benchmarks that print ratios to the machine's measured limits. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: throughput next to the machine's limits measured in the same run.",
-        subcommands = {BenchCommand.Io.class, BenchCommand.Merge.class, BenchCommand.Nn.class, BenchCommand.Quality.class})
+        subcommands = {BenchCommand.Io.class, BenchCommand.Merge.class, BenchCommand.Nn.class, BenchCommand.Lm.class, BenchCommand.Quality.class})
 final class BenchCommand extends CommandGroup {
     @Command(name = "io", mixinStandardHelpOptions = true, description = "Mapped tensor reads and BF16 -> F32 conversion vs a plain memory copy.")
     static final class Io implements Callable<Integer> {
@@ -116,6 +118,34 @@ final class BenchCommand extends CommandGroup {
             } else {
                 benchmark.run(spec.commandLine().getOut());
             }
+            return Main.EXIT_OK;
+        }
+    }
+
+    @Command(name = "lm", mixinStandardHelpOptions = true,
+            description = "A causal LM's prompt processing and generation speed (tokens/s, key-value cache); bench/torch/lm_speed.py runs torch beside it.")
+    static final class Lm implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "MODEL_DIR", description = "config.json and safetensors.")
+        Path model;
+
+        @Option(names = "--prompt-tokens", defaultValue = "128", description = "Prompt length (default ${DEFAULT-VALUE}).")
+        int promptTokens;
+
+        @Option(names = "--new-tokens", defaultValue = "32", description = "Tokens generated one at a time (default ${DEFAULT-VALUE}).")
+        int newTokens;
+
+        @Option(names = "--repetitions", defaultValue = "3", description = "Timed runs after one warm-up (default ${DEFAULT-VALUE}).")
+        int repetitions;
+
+        @Option(names = "--threads", description = "Threads (default: all cores).")
+        Integer threads;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            new LmBenchmark(model, promptTokens, newTokens, repetitions, EngineSettings.threads(threads)).run(spec.commandLine().getOut());
             return Main.EXIT_OK;
         }
     }
