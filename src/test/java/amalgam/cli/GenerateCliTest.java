@@ -44,4 +44,17 @@ class GenerateCliTest {
         assertEquals(2, CliRunner.run("generate", folder.toString(), "--prompt", "w1", "--max-new-tokens", "0").exitCode());
         assertEquals(2, CliRunner.run("generate", temp.resolve("nothing").toString(), "--prompt", "w1").exitCode());
     }
+
+    @Test
+    void benchLmPrintsBothSpeedsAsJson() throws Exception {
+        Path folder = TinyLanguageModels.withWordTokenizer(temp, "gpt2-lm");
+        CliRunner bench = CliRunner.run("bench", "lm", folder.toString(), "--prompt-tokens", "6", "--new-tokens", "3", "--repetitions", "1",
+                "--threads", "1");
+        assertEquals(0, bench.exitCode(), bench.err());
+        com.fasterxml.jackson.databind.JsonNode speed = new com.fasterxml.jackson.databind.ObjectMapper().readTree(bench.out());
+        assertEquals(6, speed.get("prompt_tokens").asInt());
+        assertTrue(speed.get("prompt_tokens_per_second").asDouble() > 0 && speed.get("decode_tokens_per_second").asDouble() > 0);
+        // gpt2-lm has 16 positions: a longer sequence is refused
+        assertEquals(2, CliRunner.run("bench", "lm", folder.toString(), "--prompt-tokens", "14", "--new-tokens", "8").exitCode());
+    }
 }
