@@ -17,8 +17,12 @@ final class EngineSettings {
     }
 
     static EngineOptions of(Integer threads, String memory, String shardSize, boolean progress) {
-        int workers = threads(threads);
+        return of(threads(threads), SizeOption.parse(memory, "--memory"), shardSize, progress);
+    }
+
+    /** An engine of {@code workers} threads and a budget of {@code memoryBytes}. */
+    static EngineOptions of(int workers, long memoryBytes, String shardSize, boolean progress) {
         long shard = shardSize == null ? EngineOptions.DEFAULT_SHARD_BYTES : SizeOption.parse(shardSize, "--out-shard-size");
-        return new EngineOptions(workers, SizeOption.parse(memory, "--memory"), shard, progress);
+        return new EngineOptions(workers, memoryBytes, shard, progress);
     }
 }

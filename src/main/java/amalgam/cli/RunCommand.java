@@ -12,6 +12,7 @@ import amalgam.fusion.ReferenceCache;
 import amalgam.fusion.RunComposer;
 import amalgam.fusion.RunReport;
 import amalgam.fusion.RunSpec;
+import amalgam.merge.EngineOptions;
 import amalgam.report.RecordStart;
 import amalgam.report.RunRecorder;
 import amalgam.UserInputException;
@@ -43,6 +44,9 @@ import picocli.CommandLine.Spec;
     "-m (sweep over a,b,c values), --cfg/-c job|hydra|all [--resolve] [--package/-p PKG], --info [defaults|searchpath|...],",
     "--hydra-help."})
 final class RunCommand implements Callable<Integer> {
+    /** What a lane needs besides its engine budget: the evaluation's batches and activations, the models' headers. */
+    private static final long LANE_WORKING_BYTES = 1L << 30;
+
     @Parameters(arity = "0..*", paramLabel = "override", description = "Hydra overrides and options, e.g. method=ties_merging method.threshold=20.")
     List<String> overrides = List.of();
 
@@ -55,6 +59,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--sweep", paramLabel = "FILE.yaml",
             description = "A sweep as YAML: each key an override, each list an axis; runs the product of the axes (as -m).")
     Path sweepFile;
+
+    @Option(names = "--lanes", paramLabel = "N", description = "Sweep jobs run at once, each on a share of the threads and memory"
+            + " (default: as cores at two threads a lane and free memory allow). Outputs do not depend on it.")
+    Integer lanes;
 
     @Option(names = "--allow-nonfinite", description = "Fuse NaN and infinities in input weights as FusionBench would, instead of refusing them.")
     boolean allowNonFinite;
@@ -100,30 +108,70 @@ final class RunCommand implements Callable<Integer> {
             }
             checkDistinctOutputs(runs);
             RunRecorder recorder = records.recorder(spec, runs.size() > 1);
-            try (var engine = EngineSettings.of(threads, memory, null, true)) {
-                FusionRun program = new FusionRun(engine, builtInPools(), ReferenceCache.standard()).allowingNonFinite(allowNonFinite)
-                        .reportingProvenanceTo(recorder::provenance).evaluatingOnValidation(runs.size() > 1);
-                SweepSelection selection = new SweepSelection();
-                for (int job = 0; job < runs.size(); job++) {
-                    var root = configs.get(job).resolved();
-                    if (RunComposer.flag(root, "print_config") || RunComposer.flag(root, "dry_run")) {
-                        out.print(ConfigYaml.dump(configs.get(job).resolved()));
-                    }
-                    if (RunComposer.flag(root, "dry_run")) {
-                        continue;
-                    }
-                    if (runs.size() > 1) {
-                        out.println("# job " + job + ": " + String.join(" ", jobs.get(job).stream().map(HydraOverride::text).toList()));
-                    }
-                    RunSpec run = runs.get(job);
-                    RunReport report = recorder.recordRun(RecordStart.of(run, ConfigYaml.dump(root), BuiltInBenchmark.NAME), job, () -> program.run(run, out));
-                    out.println(report.toPrettyJson());
-                    selection.offer(job, sweptOverrides(jobs, job), report);
-                }
-                selection.best().ifPresent(best -> out.println(best.line()));
+            int workers = EngineSettings.threads(threads);
+            long budget = SizeOption.parse(memory, "--memory");
+            int laneCount = SweepLanes.count(lanes, runs.size(), workers, budget + LANE_WORKING_BYTES);
+            List<SweepLanes.Lane> laneList = new ArrayList<>();
+            for (int lane = 0; lane < laneCount; lane++) {
+                // one lane: the command's threads, budget and progress bar; several: a share each, no bars
+                laneList.add(new JobLane(jobs, configs, runs, lane == 0 ? recorder : recorder.lane(), Math.max(1, workers / laneCount),
+                        budget / laneCount, laneCount == 1));
             }
+            SweepSelection selection = new SweepSelection();
+            SweepLanes.run(runs.size(), laneList, out, done -> {
+                out.print(done.text());
+                out.flush();
+                if (done.report() != null) {
+                    selection.offer(done.job(), sweptOverrides(jobs, done.job()), done.report());
+                }
+            });
+            selection.best().ifPresent(best -> out.println(best.line()));
         }
         return Main.EXIT_OK;
+    }
+
+    /** A lane's engine, program and recorder; it runs one job at a time. */
+    private final class JobLane implements SweepLanes.Lane {
+        private final List<List<HydraOverride>> jobs;
+        private final List<ComposedConfig> configs;
+        private final List<RunSpec> runs;
+        private final RunRecorder recorder;
+        private final EngineOptions engine;
+        private final FusionRun program;
+
+        JobLane(List<List<HydraOverride>> jobs, List<ComposedConfig> configs, List<RunSpec> runs, RunRecorder recorder, int laneThreads,
+                long laneMemory, boolean progress) {
+            this.jobs = jobs;
+            this.configs = configs;
+            this.runs = runs;
+            this.recorder = recorder;
+            this.engine = EngineSettings.of(laneThreads, laneMemory, null, progress);
+            this.program = new FusionRun(engine, builtInPools(), ReferenceCache.standard()).allowingNonFinite(allowNonFinite)
+                    .reportingProvenanceTo(recorder::provenance).evaluatingOnValidation(runs.size() > 1);
+        }
+
+        @Override
+        public RunReport run(int job, PrintWriter out) {
+            var root = configs.get(job).resolved();
+            if (RunComposer.flag(root, "print_config") || RunComposer.flag(root, "dry_run")) {
+                out.print(ConfigYaml.dump(configs.get(job).resolved()));
+            }
+            if (RunComposer.flag(root, "dry_run")) {
+                return null;
+            }
+            if (runs.size() > 1) {
+                out.println("# job " + job + ": " + String.join(" ", jobs.get(job).stream().map(HydraOverride::text).toList()));
+            }
+            RunSpec run = runs.get(job);
+            RunReport report = recorder.recordRun(RecordStart.of(run, ConfigYaml.dump(root), BuiltInBenchmark.NAME), job, () -> program.run(run, out));
+            out.println(report.toPrettyJson());
+            return report;
+        }
+
+        @Override
+        public void close() {
+            engine.close();
+        }
     }
 
     /** The overrides of job {@code job} that not every job shares: the sweep's point. */

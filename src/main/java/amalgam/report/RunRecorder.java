@@ -53,6 +53,17 @@ public final class RunRecorder {
                 sweep ? UUID.randomUUID().toString() : null, warnings);
     }
 
+    /**
+     * A recorder for another lane of the same command: the same records folder, command line and sweep id, its own
+     * running record (a recorder records one job at a time).
+     */
+    public RunRecorder lane() {
+        if (kept != null) {
+            throw new IllegalStateException("a recorder that keeps its records in memory has one lane");
+        }
+        return new RunRecorder(pending, null, arguments, sweep, warnings);
+    }
+
     /** The records of the runs finished so far, oldest first (empty unless made by {@link #keeping}). */
     public List<RunRecord> finished() {
         return kept == null ? List.of() : List.copyOf(kept);

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,5 +65,39 @@ class SweepSelectionCliTest {
         CliRunner refused = CliRunner.run("run", "--no-record", "--sweep", bad.toString());
         assertEquals(2, refused.exitCode());
         assertTrue(refused.err().contains("no values to sweep"), refused.err());
+    }
+
+    @Test
+    void lanesRunJobsAtOnceWithTheSameOutputAndRecords() throws Exception {
+        Path tiny = Files.createDirectories(temp.resolve("tiny-lanes"));
+        TinyTrainPools.write(tiny, 4);
+        List<String> sweep = List.of("run", "-m", "method=task_arithmetic", "method.scaling_factor=0.1,0.3,0.5,0.7", "--threads", "2",
+                "modelpool=" + tiny.resolve("pool.yaml"), "taskpool=" + tiny.resolve("tasks.yaml"));
+        List<String> one = new java.util.ArrayList<>(sweep);
+        one.addAll(List.of("--lanes", "1", "--records", temp.resolve("records1").toString()));
+        List<String> two = new java.util.ArrayList<>(sweep);
+        two.addAll(List.of("--lanes", "2", "--records", temp.resolve("records2").toString()));
+        CliRunner sequential = CliRunner.run(one.toArray(String[]::new));
+        CliRunner parallel = CliRunner.run(two.toArray(String[]::new));
+        assertEquals(0, sequential.exitCode(), sequential.err());
+        assertEquals(0, parallel.exitCode(), parallel.err());
+        assertEquals(sequential.out(), parallel.out(), "the same jobs, reports and order for any number of lanes");
+        CliRunner listed = CliRunner.run("runs", "list", "--json", "--records", temp.resolve("records2").toString());
+        JsonNode runs = new ObjectMapper().readTree(listed.out());
+        assertEquals(4, runs.size(), listed.out());
+        java.util.Set<String> sweeps = new java.util.HashSet<>();
+        for (JsonNode run : runs) {
+            CliRunner shown = CliRunner.run("runs", "show", run.get("id").asText(), "--json", "--records", temp.resolve("records2").toString());
+            sweeps.add(new ObjectMapper().readTree(shown.out()).get("invocation").get("sweep").asText());
+        }
+        assertEquals(1, sweeps.size(), "every lane records into the same sweep: " + sweeps);
+
+        // a failing job: the jobs before it are printed, its error is the command's, nothing runs on
+        List<String> failing = new java.util.ArrayList<>(List.of("run", "-m", "method=task_arithmetic", "method.scaling_factor=0.1,1e300,0.5",
+                "--lanes", "2", "--no-record", "modelpool=" + tiny.resolve("pool.yaml"), "taskpool=" + tiny.resolve("tasks.yaml")));
+        CliRunner failed = CliRunner.run(failing.toArray(String[]::new));
+        assertEquals(2, failed.exitCode(), failed.err());
+        assertTrue(failed.out().contains("# job 0: ") && !failed.out().contains("# job 1: "), failed.out());
+        assertTrue(failed.err().contains("non-finite"), failed.err());
     }
 }
