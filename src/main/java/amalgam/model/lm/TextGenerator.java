@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.LongConsumer;
+import java.util.function.LongPredicate;
 
 /**
  * Token-by-token continuation of a prompt by a causal language model checkpoint: greedy (temperature 0: the
@@ -28,21 +29,28 @@ public final class TextGenerator implements AutoCloseable {
     }
 
     private final LoadedLanguageModel model;
+    private final boolean ownsModel;
     private final Set<Long> endIds;
 
-    private TextGenerator(LoadedLanguageModel model) {
+    private TextGenerator(LoadedLanguageModel model, boolean ownsModel) {
         this.model = model;
+        this.ownsModel = ownsModel;
         try {
             this.endIds = SpecialTokenIds.read(model.folder()).eos();
         } catch (RuntimeException e) {
-            model.close();
+            close();
             throw e;
         }
     }
 
     /** The model of {@code modelDirectory} (config.json and safetensors, or a hub cache repo) on {@code threads} threads. */
     public static TextGenerator open(Path modelDirectory, int threads) {
-        return new TextGenerator(LoadedLanguageModel.open(modelDirectory, threads));
+        return new TextGenerator(LoadedLanguageModel.open(modelDirectory, threads), true);
+    }
+
+    /** Generation with a model opened elsewhere, which {@link #close} leaves open. */
+    public static TextGenerator over(LoadedLanguageModel model) {
+        return new TextGenerator(model, false);
     }
 
     /**
@@ -50,6 +58,14 @@ public final class TextGenerator implements AutoCloseable {
      * an end-of-sequence id is passed and ends the continuation.
      */
     public long[] generate(long[] prompt, Settings settings, LongConsumer onToken) {
+        return generateWhile(prompt, settings, id -> {
+            onToken.accept(id);
+            return true;
+        });
+    }
+
+    /** The same, where {@code onToken} may end the continuation after a token by returning false (a stop string). */
+    public long[] generateWhile(long[] prompt, Settings settings, LongPredicate onToken) {
         if (prompt.length == 0) {
             throw new UserInputException("the prompt has no tokens; generation needs at least one (add BOS, or some text)");
         }
@@ -72,8 +88,8 @@ public final class TextGenerator implements AutoCloseable {
             while (true) {
                 long next = choose(logits, settings.temperature(), random);
                 sequence[length++] = next;
-                onToken.accept(next);
-                if (endIds.contains(next) || length == capacity) {
+                boolean more = onToken.test(next);
+                if (!more || endIds.contains(next) || length == capacity) {
                     break;
                 }
                 logits = session.feed(sequence, length - 1, 1);
@@ -111,6 +127,8 @@ public final class TextGenerator implements AutoCloseable {
 
     @Override
     public void close() {
-        model.close();
+        if (ownsModel) {
+            model.close();
+        }
     }
 }

@@ -25,11 +25,18 @@ import java.util.Set;
  *     file: arc_easy.jsonl         # {"context": ..., "choices": [...], "gold": i} per line
  *     limit: 200                   # the first 200 items (default: all)
  *     target_delimiter: " "        # between context and choice (default " ", as the harness)
+ *   - name: arithmetic
+ *     type: generation
+ *     file: sums.jsonl             # {"prompt": ..., "answer": ...} per line
+ *     max_new_tokens: 16           # default 32
+ *     stop: ["\n"]                 # strings that end an answer (default: a newline)
  * </pre>
  */
 public record LmTaskPool(List<LmTask> tasks) {
     private static final Set<String> PERPLEXITY_KEYS = Set.of("name", "type", "files", "max_length", "stride", "add_special_tokens");
     private static final Set<String> CHOICE_KEYS = Set.of("name", "type", "file", "limit", "target_delimiter");
+    private static final Set<String> GENERATION_KEYS = Set.of("name", "type", "file", "limit", "max_new_tokens", "stop",
+            "add_special_tokens");
 
     public LmTaskPool {
         tasks = List.copyOf(tasks);
@@ -77,10 +84,26 @@ public record LmTaskPool(List<LmTask> tasks) {
                     yield new MultipleChoiceTask(name, folder.resolve(text(task, "file", context)), integer(task, "limit", context),
                             String.valueOf(delimiter), prefixTokenId);
                 }
-                default -> throw new UserInputException(context + ": type '" + type + "' is not one of perplexity, multiple_choice");
+                case "generation" -> {
+                    checkKeys(task, GENERATION_KEYS, context);
+                    Integer maxNewTokens = integer(task, "max_new_tokens", context);
+                    yield new GenerationTask(name, folder.resolve(text(task, "file", context)), integer(task, "limit", context),
+                            maxNewTokens == null ? 32 : maxNewTokens, stops(task, context),
+                            !Boolean.FALSE.equals(task.get("add_special_tokens")));
+                }
+                default -> throw new UserInputException(context + ": type '" + type + "' is not one of perplexity, multiple_choice,"
+                        + " generation");
             });
         }
         return new LmTaskPool(tasks);
+    }
+
+    private static List<String> stops(Map<?, ?> task, String where) {
+        Object stop = task.containsKey("stop") ? task.get("stop") : List.of("\n");
+        if (!(stop instanceof List<?> list) || list.stream().anyMatch(element -> !(element instanceof String))) {
+            throw new UserInputException(where + ": 'stop' must be a list of strings");
+        }
+        return list.stream().map(String::valueOf).toList();
     }
 
     private static void checkKeys(Map<?, ?> task, Set<String> allowed, String where) {

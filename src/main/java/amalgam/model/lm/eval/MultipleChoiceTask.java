@@ -1,13 +1,9 @@
 package amalgam.model.lm.eval;
 
 import amalgam.UserInputException;
-import amalgam.io.ConfigFiles;
 import amalgam.model.lm.LoadedLanguageModel;
 import amalgam.model.lm.text.HfTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,8 +23,6 @@ import java.util.SequencedMap;
  * @param limit only the first {@code limit} items (null: all)
  */
 public record MultipleChoiceTask(String name, Path file, Integer limit, String targetDelimiter, Long prefixTokenId) implements LmTask {
-    static final long MAX_BYTES = 256L << 20;
-
     /** One item: the context, its choices, the index of the right one. */
     record Item(String context, List<String> choices, int gold) {
     }
@@ -41,7 +35,7 @@ public record MultipleChoiceTask(String name, Path file, Integer limit, String t
 
     @Override
     public SequencedMap<String, Double> evaluate(LoadedLanguageModel model, HfTokenizer tokenizer) {
-        List<Item> items = items();
+        List<Item> items = JsonLines.read(file, limit, "multiple-choice task '" + name + "'", MultipleChoiceTask::item);
         int correct = 0;
         int correctNormalised = 0;
         for (Item item : items) {
@@ -112,30 +106,6 @@ public record MultipleChoiceTask(String name, Path file, Integer limit, String t
             }
         }
         return best;
-    }
-
-    private List<Item> items() {
-        String text = new String(ConfigFiles.readBytes(file, "items of task '" + name + "'", MAX_BYTES), StandardCharsets.UTF_8);
-        ObjectMapper json = new ObjectMapper();
-        List<Item> items = new ArrayList<>();
-        String[] lines = text.split("\n", -1);
-        for (int line = 0; line < lines.length && (limit == null || items.size() < limit); line++) {
-            if (lines[line].isBlank()) {
-                continue;
-            }
-            String where = "task '" + name + "', " + file + " line " + (line + 1);
-            JsonNode node;
-            try {
-                node = json.readTree(lines[line]);
-            } catch (IOException e) {
-                throw new UserInputException(where + " is not JSON: " + e.getMessage(), e);
-            }
-            items.add(item(node, where));
-        }
-        if (items.isEmpty()) {
-            throw new UserInputException("multiple-choice task '" + name + "': '" + file + "' has no items");
-        }
-        return items;
     }
 
     private static Item item(JsonNode node, String where) {

@@ -82,6 +82,38 @@ class LmTasksTest {
     }
 
     @Test
+    void generationIsScoredByExactMatchUpToTheStopString() throws Exception {
+        // the greedy next word after w3 w17 w5: the arg-max of the forward's last row
+        long first = argmax(List.of(3L, 17L, 5L));
+        long second = argmax(List.of(3L, 17L, 5L, first));
+        Path items = Files.writeString(temp.resolve("answers.jsonl"), """
+                {"prompt": "w3 w17 w5", "answer": " w%d "}
+                {"prompt": "w3 w17 w5", "answer": "w%d w%d"}
+                {"prompt": "w3 w17 w5", "answer": "w%d"}
+                """.formatted(first, first, second, (first + 1) % 64));
+        // the word-level decoder joins words with spaces: stop at the first space, so the answer is one word
+        Map<String, Double> oneWord = evaluate(new GenerationTask("g", items, null, 8, List.of(" "), false));
+        assertEquals(1 / 3.0, oneWord.get("exact_match"), 1e-12, "only the first item: one word, whitespace stripped");
+        Map<String, Double> twoWords = evaluate(new GenerationTask("g", items, null, 2, List.of("\n"), false));
+        assertEquals(1 / 3.0, twoWords.get("exact_match"), 1e-12, "two tokens, no stop string met: the second item");
+        assertThrows(UserInputException.class, () -> new GenerationTask("g", items, null, 0, List.of(), false));
+        assertThrows(UserInputException.class, () -> new GenerationTask("g", items, null, 4, List.of(""), false));
+    }
+
+    private long argmax(List<Long> context) {
+        long best = 0;
+        double bestLogProb = Double.NEGATIVE_INFINITY;
+        for (long v = 0; v < 64; v++) {
+            double logProb = logProb(context, v);
+            if (logProb > bestLogProb) {
+                bestLogProb = logProb;
+                best = v;
+            }
+        }
+        return best;
+    }
+
+    @Test
     void aTaskPoolFileIsReadAndCheckedAtTheBoundary() throws Exception {
         Files.writeString(temp.resolve("a.txt"), "w1 w2 w3");
         Files.writeString(temp.resolve("m.jsonl"), "{\"context\": \"w1\", \"choices\": [\"w2\", \"w3\"], \"gold\": 0}\n");
@@ -94,7 +126,8 @@ class LmTasksTest {
         assertEquals(List.of("text", "choice"), read.tasks().stream().map(LmTask::name).toList());
         for (String bad : List.of("tasks: []", "tasks: [{name: x, type: rouge}]", "tasks: [{name: x, type: perplexity, files: [a.txt], windw: 3}]",
                 "tasks: [{name: x, type: perplexity, files: [a.txt], stride: 0}]", "tasks: [{name: x, type: multiple_choice}]",
-                "tasks: [{name: x, type: perplexity, files: [a.txt]}, {name: x, type: perplexity, files: [a.txt]}]")) {
+                "tasks: [{name: x, type: perplexity, files: [a.txt]}, {name: x, type: perplexity, files: [a.txt]}]",
+                "tasks: [{name: x, type: generation, file: m.jsonl, stop: 3}]")) {
             Path file = Files.writeString(temp.resolve("bad.yaml"), bad + "\n");
             assertThrows(UserInputException.class, () -> LmTaskPool.read(file, 1L), bad);
         }
