@@ -14,9 +14,9 @@ import java.lang.foreign.Arena;
 import java.nio.file.Path;
 
 /**
- * A causal language model checkpoint opened for repeated forwards over one sequence at a time: config, weights
- * (mapped, F16/BF16 widened once) and an inference graph reused from call to call. Generation and the language task
- * pools read their logits from here.
+ * A language model checkpoint opened for repeated forwards over one sequence at a time: config, weights (mapped,
+ * F16/BF16 widened once) and an inference graph reused from call to call. Generation and the language task pools read
+ * their logits from here: a causal LM's per position, a sequence classifier's at the last position.
  */
 public final class LoadedLanguageModel implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
@@ -29,12 +29,7 @@ public final class LoadedLanguageModel implements AutoCloseable {
     private LoadedLanguageModel(Path modelDirectory, int threads) {
         this.source = new CheckpointModelSource(modelDirectory.toString(), Checkpoint.open(modelDirectory));
         try {
-            LmConfig config = LmConfig.read(folder().resolve("config.json"));
-            if (config.architecture() == LmArchitecture.GPT2_SEQUENCE_CLASSIFICATION) {
-                throw new UserInputException("'" + modelDirectory + "' is a sequence classifier (GPT2ForSequenceClassification);"
-                        + " this needs a causal language model");
-            }
-            this.model = LanguageModel.of(config);
+            this.model = LanguageModel.of(LmConfig.read(folder().resolve("config.json")));
             this.parallel = new Parallel(threads);
             this.graph = Graph.inference(parallel);
             this.params = LmWeights.load(source, model, arena);
@@ -44,13 +39,34 @@ public final class LoadedLanguageModel implements AutoCloseable {
         }
     }
 
-    /** The causal LM of {@code modelDirectory} (config.json and safetensors, or a hub cache repo) on {@code threads} threads. */
+    /** The model of {@code modelDirectory} (config.json and safetensors, or a hub cache repo) on {@code threads} threads. */
     public static LoadedLanguageModel open(Path modelDirectory, int threads) {
         return new LoadedLanguageModel(modelDirectory, threads);
     }
 
     public LmConfig config() {
         return model.config();
+    }
+
+    /** Whether this is a sequence classifier (GPT2ForSequenceClassification) rather than a causal LM. */
+    public boolean classifies() {
+        return model.config().architecture().classifies();
+    }
+
+    /** A sequence classifier's label scores [num_labels] for {@code ids} (no padding: pooled at the last token). */
+    public float[] classify(long[] ids) {
+        if (!classifies()) {
+            throw new UserInputException("'" + folder() + "' is a causal language model; classification needs a sequence classifier"
+                    + " (GPT2ForSequenceClassification)");
+        }
+        return row(forward(ids, 0, ids.length, false), 0);
+    }
+
+    private void requireCausal() {
+        if (classifies()) {
+            throw new UserInputException("'" + folder() + "' is a sequence classifier (GPT2ForSequenceClassification); this needs a"
+                    + " causal language model");
+        }
     }
 
     /** The folder the checkpoint was read from (a hub cache repo resolved to its snapshot). */
@@ -63,7 +79,7 @@ public final class LoadedLanguageModel implements AutoCloseable {
      * out as float rows ({@code result[i]}: the prediction of the token after position i).
      */
     public float[][] logits(long[] ids, int from, int length) {
-        Tensor logits = forward(ids, from, length);
+        Tensor logits = forward(ids, from, length, true);
         float[][] rows = new float[length][];
         for (int i = 0; i < length; i++) {
             rows[i] = row(logits, i);
@@ -73,7 +89,7 @@ public final class LoadedLanguageModel implements AutoCloseable {
 
     /** The last row of {@link #logits}: the prediction of the token after {@code ids[0, length)}. */
     public float[] nextTokenLogits(long[] ids, int length) {
-        return row(forward(ids, 0, length), length - 1);
+        return row(forward(ids, 0, length, true), length - 1);
     }
 
     /**
@@ -81,6 +97,7 @@ public final class LoadedLanguageModel implements AutoCloseable {
      * {@link Session#feed} runs only the new tokens and returns the logits after the last of them.
      */
     public Session session(int capacity) {
+        requireCausal();
         if (capacity < 1 || capacity > model.config().maxPositions()) {
             throw new UserInputException("a sequence of " + capacity + " positions; the model takes 1 to " + model.config().maxPositions());
         }
@@ -132,8 +149,14 @@ public final class LoadedLanguageModel implements AutoCloseable {
         return tensor;
     }
 
-    /** The logits [1, length, V], valid until the next forward (they live in the graph's workspace). */
-    private Tensor forward(long[] ids, int from, int length) {
+    /**
+     * The logits ([1, length, V] of a causal LM, [1, num_labels] of a classifier), valid until the next forward (they
+     * live in the graph's workspace).
+     */
+    private Tensor forward(long[] ids, int from, int length, boolean causal) {
+        if (causal) {
+            requireCausal();
+        }
         LmConfig config = model.config();
         if (length < 1 || length > config.maxPositions()) {
             throw new UserInputException("a forward of " + length + " tokens; the model takes 1 to " + config.maxPositions());
@@ -149,8 +172,9 @@ public final class LoadedLanguageModel implements AutoCloseable {
         }
     }
 
+    /** Row {@code position} of the logits' last two dims. */
     private static float[] row(Tensor logits, int position) {
-        long vocabulary = logits.shape().dim(2);
+        long vocabulary = logits.shape().dim(logits.shape().rank() - 1);
         return logits.data().asSlice(position * vocabulary * Float.BYTES, vocabulary * Float.BYTES).toArray(Layouts.F32);
     }
 

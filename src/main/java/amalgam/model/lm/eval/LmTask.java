@@ -5,7 +5,7 @@ import amalgam.model.lm.text.HfTokenizer;
 import java.util.SequencedMap;
 
 /** One task of a language task pool: evaluated on a causal LM with its tokenizer, giving named metrics. */
-public sealed interface LmTask permits PerplexityTask, MultipleChoiceTask, GenerationTask {
+public sealed interface LmTask permits PerplexityTask, MultipleChoiceTask, GenerationTask, ClassificationTask {
     String name();
 
     /** The metrics, in the order they are reported. */

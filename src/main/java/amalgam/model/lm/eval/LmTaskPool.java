@@ -30,11 +30,17 @@ import java.util.Set;
  *     file: sums.jsonl             # {"prompt": ..., "answer": ...} per line
  *     max_new_tokens: 16           # default 32
  *     stop: ["\n"]                 # strings that end an answer (default: a newline)
+ *   - name: sst2
+ *     type: classification         # a sequence classifier (GPT2ForSequenceClassification)
+ *     file: sst2.jsonl             # {"text": ..., "label": i} (and "text_pair" for pairs) per line
+ *     pair_separator: " "          # between text and text_pair (default " ")
  * </pre>
  */
 public record LmTaskPool(List<LmTask> tasks) {
     private static final Set<String> PERPLEXITY_KEYS = Set.of("name", "type", "files", "max_length", "stride", "add_special_tokens");
     private static final Set<String> CHOICE_KEYS = Set.of("name", "type", "file", "limit", "target_delimiter");
+    private static final Set<String> CLASSIFICATION_KEYS = Set.of("name", "type", "file", "limit", "pair_separator",
+            "add_special_tokens");
     private static final Set<String> GENERATION_KEYS = Set.of("name", "type", "file", "limit", "max_new_tokens", "stop",
             "add_special_tokens");
 
@@ -91,8 +97,14 @@ public record LmTaskPool(List<LmTask> tasks) {
                             maxNewTokens == null ? 32 : maxNewTokens, stops(task, context),
                             !Boolean.FALSE.equals(task.get("add_special_tokens")));
                 }
+                case "classification" -> {
+                    checkKeys(task, CLASSIFICATION_KEYS, context);
+                    Object separator = task.containsKey("pair_separator") ? task.get("pair_separator") : " ";
+                    yield new ClassificationTask(name, folder.resolve(text(task, "file", context)), integer(task, "limit", context),
+                            String.valueOf(separator), !Boolean.FALSE.equals(task.get("add_special_tokens")));
+                }
                 default -> throw new UserInputException(context + ": type '" + type + "' is not one of perplexity, multiple_choice,"
-                        + " generation");
+                        + " generation, classification");
             });
         }
         return new LmTaskPool(tasks);

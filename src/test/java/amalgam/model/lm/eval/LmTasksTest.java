@@ -114,6 +114,52 @@ class LmTasksTest {
     }
 
     @Test
+    void classificationTakesTheClassifiersBestLabel() throws Exception {
+        Path classifier = TinyLanguageModels.withWordTokenizer(temp, "gpt2-classify");
+        int first = bestLabel(classifier, List.of(4L, 9L, 2L));
+        int second = bestLabel(classifier, List.of(7L, 7L, 1L, 3L, 5L));
+        Path items = Files.writeString(temp.resolve("labels.jsonl"), """
+                {"text": "w4 w9 w2", "label": %d}
+                {"text": "w7 w7", "text_pair": "w1 w3 w5", "label": %d}
+                {"text": "w4 w9 w2", "label": %d}
+                """.formatted(first, second, (first + 1) % 3));
+        try (HfTokenizer tokenizer = HfTokenizer.load(classifier); LoadedLanguageModel loaded = LoadedLanguageModel.open(classifier, 1)) {
+            Map<String, Double> metrics = new ClassificationTask("c", items, null, " ", true).evaluate(loaded, tokenizer);
+            assertEquals(2 / 3.0, metrics.get("accuracy"), 1e-12);
+            assertEquals(3.0, metrics.get("items"));
+            assertThrows(UserInputException.class, () -> new PerplexityTask("p", List.of(items), 4, 2, true).evaluate(loaded, tokenizer),
+                    "a classifier has no next-token logits");
+        }
+        assertThrows(UserInputException.class, () -> evaluate(new ClassificationTask("c", items, null, " ", true)),
+                "a causal LM is not a classifier");
+        Path wide = Files.writeString(temp.resolve("wide.jsonl"), "{\"text\": \"w1\", \"label\": 3}\n");
+        try (HfTokenizer tokenizer = HfTokenizer.load(classifier); LoadedLanguageModel loaded = LoadedLanguageModel.open(classifier, 1)) {
+            assertThrows(UserInputException.class, () -> new ClassificationTask("c", wide, null, " ", true).evaluate(loaded, tokenizer),
+                    "label 3 of 3 labels");
+        }
+    }
+
+    private static int bestLabel(Path classifier, List<Long> ids) {
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor input = Tensor.allocate(arena, DType.I64, Shape.of(1, ids.size()));
+            Tensor mask = Tensor.allocate(arena, DType.I64, Shape.of(1, ids.size()));
+            for (int i = 0; i < ids.size(); i++) {
+                input.data().setAtIndex(Layouts.I64, i, ids.get(i));
+                mask.data().setAtIndex(Layouts.I64, i, 1L);
+            }
+            Tensor logits = LmForward.run(classifier, new LinkedHashMap<>(Map.of("input_ids", input, "attention_mask", mask)), arena, 1)
+                    .get("logits");
+            int best = 0;
+            for (int label = 1; label < logits.shape().dim(1); label++) {
+                if (logits.getFloat(label) > logits.getFloat(best)) {
+                    best = label;
+                }
+            }
+            return best;
+        }
+    }
+
+    @Test
     void aTaskPoolFileIsReadAndCheckedAtTheBoundary() throws Exception {
         Files.writeString(temp.resolve("a.txt"), "w1 w2 w3");
         Files.writeString(temp.resolve("m.jsonl"), "{\"context\": \"w1\", \"choices\": [\"w2\", \"w3\"], \"gold\": 0}\n");
