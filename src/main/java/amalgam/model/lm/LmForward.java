@@ -2,6 +2,8 @@ package amalgam.model.lm;
 
 import amalgam.UserInputException;
 import amalgam.io.Checkpoint;
+import amalgam.linalg.BlasThreads;
+import amalgam.linalg.LinearAlgebra;
 import amalgam.merge.CheckpointModelSource;
 import amalgam.nn.Graph;
 import amalgam.nn.Var;
@@ -41,7 +43,8 @@ public final class LmForward {
             LanguageModel model = LanguageModel.of(config);
             try (Parallel parallel = new Parallel(threads);
                  Graph graph = Graph.inference(parallel);
-                 var params = LmWeights.load(source, model, arena)) {
+                 var params = LmWeights.load(source, model, arena);
+                 BlasThreads blas = LinearAlgebra.useThreads(threads)) {
                 LmOutput output = model.forward(graph, params, batch);
                 Map<String, Tensor> out = new LinkedHashMap<>();
                 out.put("logits", copy(output.logits(), arena));

@@ -2,6 +2,8 @@ package amalgam.model.lm;
 
 import amalgam.UserInputException;
 import amalgam.io.Checkpoint;
+import amalgam.linalg.BlasThreads;
+import amalgam.linalg.LinearAlgebra;
 import amalgam.merge.CheckpointModelSource;
 import amalgam.nn.Graph;
 import amalgam.nn.TensorParameters;
@@ -21,6 +23,7 @@ import java.nio.file.Path;
 public final class LoadedLanguageModel implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final CheckpointModelSource source;
+    private final int threads;
     private LanguageModel model;
     private Parallel parallel;
     private Graph graph;
@@ -28,6 +31,7 @@ public final class LoadedLanguageModel implements AutoCloseable {
 
     private LoadedLanguageModel(Path modelDirectory, int threads) {
         this.source = new CheckpointModelSource(modelDirectory.toString(), Checkpoint.open(modelDirectory));
+        this.threads = threads;
         try {
             this.model = LanguageModel.of(LmConfig.read(folder().resolve("config.json")));
             this.parallel = new Parallel(threads);
@@ -118,7 +122,7 @@ public final class LoadedLanguageModel implements AutoCloseable {
                 throw new UserInputException(count + " more tokens after " + cache.length() + " exceed the sequence's "
                         + cache.capacity() + " positions");
             }
-            try (Arena step = Arena.ofConfined()) {
+            try (Arena step = Arena.ofConfined(); BlasThreads blas = LinearAlgebra.useThreads(threads)) {
                 Tensor inputIds = ids(step, ids, from, count);
                 graph.reset();
                 return row(model.forward(graph, params, inputIds, cache).logits().value(), count - 1);
@@ -161,7 +165,8 @@ public final class LoadedLanguageModel implements AutoCloseable {
         if (length < 1 || length > config.maxPositions()) {
             throw new UserInputException("a forward of " + length + " tokens; the model takes 1 to " + config.maxPositions());
         }
-        try (Arena step = Arena.ofConfined()) {
+        // the products use every thread: nothing else runs beside a forward here
+        try (Arena step = Arena.ofConfined(); BlasThreads blas = LinearAlgebra.useThreads(threads)) {
             Tensor inputIds = ids(step, ids, from, length);
             Tensor mask = Tensor.allocate(step, DType.I64, Shape.of(1, length));
             for (int i = 0; i < length; i++) {
