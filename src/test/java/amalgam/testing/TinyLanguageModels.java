@@ -1,9 +1,18 @@
 package amalgam.testing;
 
 import amalgam.model.lm.LmConfig;
+import amalgam.model.lm.LmForward;
+import amalgam.tensor.DType;
+import amalgam.tensor.Layouts;
+import amalgam.tensor.Shape;
+import amalgam.tensor.Tensor;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -33,5 +42,40 @@ public final class TinyLanguageModels {
                  "pre_tokenizer": {"type": "WhitespaceSplit"}, "post_processor": null, "decoder": null,
                  "model": {"type": "WordLevel", "vocab": {%s}, "unk_token": "w0"}}
                 """.formatted(vocab));
+    }
+
+    /**
+     * The logits after {@code ids} from {@code debug lm-forward}'s path (one forward, no cache): a causal LM's last
+     * position row [V], a classifier's pooled scores [num_labels].
+     */
+    public static float[] lastLogits(Path folder, List<Long> ids) {
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor input = Tensor.allocate(arena, DType.I64, Shape.of(1, ids.size()));
+            Tensor mask = Tensor.allocate(arena, DType.I64, Shape.of(1, ids.size()));
+            for (int i = 0; i < ids.size(); i++) {
+                input.data().setAtIndex(Layouts.I64, i, ids.get(i));
+                mask.data().setAtIndex(Layouts.I64, i, 1L);
+            }
+            Tensor logits = LmForward.run(folder, new LinkedHashMap<>(Map.of("input_ids", input, "attention_mask", mask)), arena, 1)
+                    .get("logits");
+            long width = logits.shape().dim(logits.shape().rank() - 1);
+            long base = logits.shape().rank() == 3 ? (ids.size() - 1) * width : 0;
+            float[] row = new float[(int) width];
+            for (int v = 0; v < width; v++) {
+                row[v] = logits.getFloat(base + v);
+            }
+            return row;
+        }
+    }
+
+    /** The first index of the largest value. */
+    public static int argmax(float[] values) {
+        int best = 0;
+        for (int i = 1; i < values.length; i++) {
+            if (values[i] > values[best]) {
+                best = i;
+            }
+        }
+        return best;
     }
 }

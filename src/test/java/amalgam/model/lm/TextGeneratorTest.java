@@ -7,18 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import amalgam.UserInputException;
-import amalgam.tensor.DType;
-import amalgam.tensor.Layouts;
-import amalgam.tensor.Shape;
-import amalgam.tensor.Tensor;
 import amalgam.testing.TinyLanguageModels;
-import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -111,24 +104,6 @@ class TextGeneratorTest {
     }
 
     private static long argmaxOfLastPosition(Path folder, List<Long> ids) {
-        try (Arena arena = Arena.ofConfined()) {
-            Tensor inputIds = Tensor.allocate(arena, DType.I64, Shape.of(1, ids.size()));
-            Tensor mask = Tensor.allocate(arena, DType.I64, Shape.of(1, ids.size()));
-            for (int i = 0; i < ids.size(); i++) {
-                inputIds.data().setAtIndex(Layouts.I64, i, ids.get(i));
-                mask.data().setAtIndex(Layouts.I64, i, 1L);
-            }
-            Map<String, Tensor> inputs = new LinkedHashMap<>(Map.of("input_ids", inputIds, "attention_mask", mask));
-            Tensor logits = LmForward.run(folder, inputs, arena, 1).get("logits");
-            long vocabulary = logits.shape().dim(2);
-            long base = (ids.size() - 1) * vocabulary;
-            long best = 0;
-            for (long v = 1; v < vocabulary; v++) {
-                if (logits.getFloat(base + v) > logits.getFloat(base + best)) {
-                    best = v;
-                }
-            }
-            return best;
-        }
+        return TinyLanguageModels.argmax(TinyLanguageModels.lastLogits(folder, ids));
     }
 }

@@ -5,18 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import amalgam.UserInputException;
-import amalgam.model.lm.LmForward;
 import amalgam.model.lm.LoadedLanguageModel;
 import amalgam.model.lm.text.HfTokenizer;
-import amalgam.tensor.DType;
-import amalgam.tensor.Layouts;
-import amalgam.tensor.Shape;
-import amalgam.tensor.Tensor;
 import amalgam.testing.TinyLanguageModels;
-import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -140,23 +133,7 @@ class LmTasksTest {
     }
 
     private static int bestLabel(Path classifier, List<Long> ids) {
-        try (Arena arena = Arena.ofConfined()) {
-            Tensor input = Tensor.allocate(arena, DType.I64, Shape.of(1, ids.size()));
-            Tensor mask = Tensor.allocate(arena, DType.I64, Shape.of(1, ids.size()));
-            for (int i = 0; i < ids.size(); i++) {
-                input.data().setAtIndex(Layouts.I64, i, ids.get(i));
-                mask.data().setAtIndex(Layouts.I64, i, 1L);
-            }
-            Tensor logits = LmForward.run(classifier, new LinkedHashMap<>(Map.of("input_ids", input, "attention_mask", mask)), arena, 1)
-                    .get("logits");
-            int best = 0;
-            for (int label = 1; label < logits.shape().dim(1); label++) {
-                if (logits.getFloat(label) > logits.getFloat(best)) {
-                    best = label;
-                }
-            }
-            return best;
-        }
+        return TinyLanguageModels.argmax(TinyLanguageModels.lastLogits(classifier, ids));
     }
 
     @Test
@@ -189,28 +166,17 @@ class LmTasksTest {
         }
     }
 
-    /** log p(next | context) from a plain forward over the context. */
+    /** log p(next | context) from a plain forward over the context, log-softmax in double. */
     private double logProb(List<Long> context, long next) {
-        try (Arena arena = Arena.ofConfined()) {
-            Tensor ids = Tensor.allocate(arena, DType.I64, Shape.of(1, context.size()));
-            Tensor mask = Tensor.allocate(arena, DType.I64, Shape.of(1, context.size()));
-            for (int i = 0; i < context.size(); i++) {
-                ids.data().setAtIndex(Layouts.I64, i, context.get(i));
-                mask.data().setAtIndex(Layouts.I64, i, 1L);
-            }
-            Tensor logits = LmForward.run(model, new LinkedHashMap<>(Map.of("input_ids", ids, "attention_mask", mask)), arena, 1)
-                    .get("logits");
-            long vocabulary = logits.shape().dim(2);
-            long base = (context.size() - 1) * vocabulary;
-            double max = Double.NEGATIVE_INFINITY;
-            for (long v = 0; v < vocabulary; v++) {
-                max = Math.max(max, logits.getFloat(base + v));
-            }
-            double sum = 0;
-            for (long v = 0; v < vocabulary; v++) {
-                sum += Math.exp(logits.getFloat(base + v) - max);
-            }
-            return logits.getFloat(base + next) - max - Math.log(sum);
+        float[] row = TinyLanguageModels.lastLogits(model, context);
+        double max = Double.NEGATIVE_INFINITY;
+        for (float value : row) {
+            max = Math.max(max, value);
         }
+        double sum = 0;
+        for (float value : row) {
+            sum += Math.exp(value - max);
+        }
+        return row[(int) next] - max - Math.log(sum);
     }
 }
