@@ -24,8 +24,8 @@ final class ZooCommand extends CommandGroup {
         @Option(names = "--threads", description = "Fine-tuning lanes (default: all cores).")
         Integer threads;
 
-        @Option(names = "--recipe", description = "shipped (default: the recipe of zoo/mini8) or wide (the zoo study's candidate"
-                + " successor: a width-128 tower with margin fine-tunes; see zoo/study/README.md).")
+        @Option(names = "--recipe", description = "shipped (default: the recipe of zoo/mini8) or narrow (the zoo shipped before"
+                + " round 7 of the zoo study: a width-64 tower; see zoo/study/README.md).")
         String recipe = "shipped";
 
         @picocli.CommandLine.Spec
@@ -41,8 +41,8 @@ final class ZooCommand extends CommandGroup {
             PrintWriter err = spec.commandLine().getErr();
             ZooRecipe chosen = switch (recipe) {
                 case "shipped" -> ZooRecipe.MINI8;
-                case "wide" -> ZooRecipe.MINI8_WIDE;
-                default -> throw new amalgam.UserInputException("--recipe must be shipped or wide, got '" + recipe + "'");
+                case "narrow" -> ZooRecipe.MINI8_NARROW;
+                default -> throw new amalgam.UserInputException("--recipe must be shipped or narrow, got '" + recipe + "'");
             };
             new ZooBuilder(chosen, err).build(target, lanes);
             spec.commandLine().getOut().println(target.toAbsolutePath());
