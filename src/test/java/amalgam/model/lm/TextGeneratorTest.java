@@ -63,7 +63,7 @@ class TextGeneratorTest {
                  LoadedLanguageModel.Session session = loaded.session(sequence.length)) {
                 float[] cached = session.feed(sequence, 0, 5);
                 for (int length = 5; length <= sequence.length; length++) {
-                    float[] whole = loaded.logits(sequence, 0, length)[length - 1];
+                    float[] whole = loaded.nextTokenLogits(sequence, length);
                     for (int v = 0; v < whole.length; v++) {
                         assertEquals(whole[v], cached[v], 1e-4 + 1e-4 * Math.abs(whole[v]), name + " at length " + length + ", logit " + v);
                     }

@@ -85,7 +85,7 @@ public record MultipleChoiceTask(String name, Path file, Integer limit, String t
         // the model reads all but the last token, at most its positions, cut from the left (as the harness)
         int inputLength = Math.min(sequence.length - 1, model.config().maxPositions());
         int from = sequence.length - 1 - inputLength;
-        float[][] logits = model.logits(sequence, from, inputLength);
+        double[] next = model.nextTokenLogProbs(sequence, from, inputLength);
         double sum = 0;
         for (int k = 0; k < continuationIds.length; k++) {
             int target = sequence.length - continuationIds.length + k; // index in sequence
@@ -93,7 +93,7 @@ public record MultipleChoiceTask(String name, Path file, Integer limit, String t
             if (row < 0) {
                 throw new UserInputException("multiple-choice task '" + name + "': a choice is longer than the model's positions");
             }
-            sum += TokenLogProbs.of(logits[row], sequence[target]);
+            sum += next[row];
         }
         return sum;
     }

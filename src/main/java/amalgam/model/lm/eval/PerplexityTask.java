@@ -62,12 +62,12 @@ public record PerplexityTask(String name, List<Path> files, Integer maxLength, I
                 int end = Math.min(begin + window, ids.length);
                 int targets = end - previousEnd;
                 int length = end - begin;
-                float[][] logits = model.logits(ids, begin, length);
+                double[] next = model.nextTokenLogProbs(ids, begin, length);
                 // the scored positions: the last `targets` of the window, each predicted from the row before it
                 double windowNll = 0;
                 int scored = 0;
                 for (int position = Math.max(1, length - targets); position < length; position++) {
-                    windowNll -= TokenLogProbs.of(logits[position - 1], ids[begin + position]);
+                    windowNll -= next[position - 1];
                     scored++;
                 }
                 int weight = targets - 1;
