@@ -28,9 +28,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code amalgam eval MODEL_DIR --taskpool TASKS.yaml}: a causal language model on a language task pool. */
 @Command(name = "eval", mixinStandardHelpOptions = true, description = {
-    "Evaluate a language model (a merge's output folder, a hub cache repo) on a language task pool: perplexity over text",
-    "files (sliding windows, as the transformers guide), multiple choice by log-likelihood (as lm-evaluation-harness: acc and",
-    "acc_norm), generation by exact match, and a sequence classifier's accuracy. Tokenized by the model's tokenizer.json."})
+    "Evaluate a language model on a language task pool.",
+    "The model: a merge's output folder or a hub cache repo. Tasks: perplexity over text files (sliding windows, as the",
+    "transformers guide), multiple choice by log-likelihood (as lm-evaluation-harness: acc and acc_norm), generation by",
+    "exact match, and a sequence classifier's accuracy. Tokenized by the model's tokenizer.json."})
 final class EvalCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 

@@ -15,8 +15,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code amalgam generate MODEL_DIR --prompt TEXT}: continue a prompt with a causal language model, streaming the text. */
 @Command(name = "generate", mixinStandardHelpOptions = true, description = {
-    "Continue a prompt with a causal language model (Llama, Mistral, Qwen2, GPT-2), streaming the text as it is chosen:",
-    "the quickest look at a merge. Tokenized by the model folder's tokenizer.json (Hugging Face's tokenizers library)."})
+    "Continue a prompt with a causal language model, streaming the text.",
+    "Llama, Mistral, Qwen2 or GPT-2; greedy or seeded sampling with a key-value cache: the quickest look at a merge.",
+    "Tokenized by the model folder's tokenizer.json (Hugging Face's tokenizers library)."})
 final class GenerateCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL_DIR", description = "config.json, safetensors and tokenizer.json (or a hub cache repo).")
     Path model;

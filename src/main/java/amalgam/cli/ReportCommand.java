@@ -17,9 +17,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code amalgam report}: recorded runs as one self-contained HTML page (see {@link HtmlReport}). */
 @Command(name = "report", mixinStandardHelpOptions = true, description = {
-    "Draw recorded runs as one self-contained HTML file (inline SVG, no network): accuracy per task, averages against",
-    "the reference models, radars, learned coefficients and matrices, continual and sweep curves, parameters against",
-    "accuracy, and every run's provenance."})
+    "Draw recorded runs as one self-contained HTML page.",
+    "Inline SVG, no network: accuracy per task, averages against the reference models, radars, learned coefficients and",
+    "matrices, continual and sweep curves, parameters against accuracy, and every run's provenance."})
 final class ReportCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "The HTML file to write (an earlier report is replaced; nothing else is).")
     Path out;

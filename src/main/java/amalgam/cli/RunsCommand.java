@@ -23,8 +23,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code amalgam runs ...}: the records of past {@code run} and {@code merge} commands (see {@link RunDatabase}). */
 @Command(name = "runs", mixinStandardHelpOptions = true, description = {
-    "The records of past 'run' and 'merge' commands, kept in a DuckDB database (runs.duckdb) in the records folder:",
-    "--records DIR, else runs/ of AMALGAM_DATA, else $XDG_DATA_HOME/amalgam, else ~/.local/share/amalgam."},
+    "The records of past 'run' and 'merge' commands.",
+    "Kept in a DuckDB database (runs.duckdb) in the records folder: --records DIR, else runs/ of AMALGAM_DATA, else",
+    "$XDG_DATA_HOME/amalgam, else ~/.local/share/amalgam."},
         subcommands = {RunsCommand.ListRuns.class, RunsCommand.Show.class, RunsCommand.Compare.class, RunsCommand.Export.class})
 final class RunsCommand extends CommandGroup {
     /** How long a command waits for another amalgam process that has the database open. */
