@@ -44,7 +44,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the results as JSON ({task: {metric: value}}).")
     boolean json;
 
-    @Option(names = "--report", paramLabel = "FILE.json", description = "Also write the JSON results to FILE (whole or not at all).")
+    @Option(names = "--report", paramLabel = "FILE.json", description = "Also write the JSON results to FILE, a new file (whole or not at all).")
     Path report;
 
     @Option(names = "--threads", description = "Threads (default: all cores).")
@@ -56,6 +56,10 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws JsonProcessingException {
         int workers = EngineSettings.threads(threads);
+        if (report != null && java.nio.file.Files.exists(report, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            // checked before the work: a file of the user's is never replaced
+            throw new amalgam.UserInputException("--report '" + report + "' exists: refusing to overwrite it; choose another file");
+        }
         Map<String, SequencedMap<String, Double>> results = new LinkedHashMap<>();
         try (HfTokenizer tokenizer = HfTokenizer.load(model); LoadedLanguageModel loaded = LoadedLanguageModel.open(model, workers)) {
             LmTaskPool pool = LmTaskPool.read(taskPool, SpecialTokenIds.read(loaded.folder()).prefix());

@@ -68,5 +68,11 @@ class EvalCliTest {
         Path unknown = Files.writeString(temp.resolve("unknown.yaml"), "tasks:\n  - {name: t, type: bleu}\n");
         assertEquals(2, CliRunner.run("eval", model.toString(), "--taskpool", unknown.toString()).exitCode());
         assertEquals(2, CliRunner.run("eval", temp.resolve("none").toString(), "--taskpool", tasks.toString()).exitCode());
+        Path mine = Files.writeString(temp.resolve("mine.json"), "my notes");
+        Files.writeString(temp.resolve("missing.txt"), "w1 w2 w3");
+        CliRunner refused = CliRunner.run("eval", model.toString(), "--taskpool", tasks.toString(), "--report", mine.toString());
+        assertEquals(2, refused.exitCode());
+        assertTrue(refused.err().contains("refusing to overwrite"), refused.err());
+        assertEquals("my notes", Files.readString(mine));
     }
 }
