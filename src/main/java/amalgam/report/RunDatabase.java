@@ -39,6 +39,7 @@ public final class RunDatabase implements AutoCloseable {
     private static final Pattern SEQUENCE = Pattern.compile("\\d{1,9}");
     private static final Pattern SHORT_ID = Pattern.compile("(\\d{1,9})-([0-9a-f]{6})");
     private static final Pattern HASH = Pattern.compile("[0-9a-f]{4,32}");
+    private static final String HASH_QUERY = "SELECT id, record_json FROM runs WHERE starts_with(replace(uuid, '-', ''), ?) ORDER BY seq";
 
     private final Connection connection;
     private final Path file;
@@ -103,18 +104,16 @@ public final class RunDatabase implements AutoCloseable {
             sql = "SELECT id, record_json FROM runs WHERE seq = CAST(? AS INTEGER)";
             key = text;
         } else if (HASH.matcher(text).matches()) {
-            sql = "SELECT id, record_json FROM runs WHERE starts_with(replace(uuid, '-', ''), ?) ORDER BY seq";
+            sql = HASH_QUERY;
             key = text;
         } else {
             throw new UserInputException("'" + id + "' is not a run id: give one as 'amalgam runs list' shows it (e.g. 12-3fa9c2),"
                     + " its number (12) or its hash (3fa9c2)");
         }
-        List<StoredRun> found;
-        try (PreparedStatement query = connection.prepareStatement(sql)) {
-            query.setString(1, key);
-            found = runs(query);
-        } catch (SQLException e) {
-            throw failure("reading", e);
+        List<StoredRun> found = query(sql, key);
+        if (found.isEmpty() && SEQUENCE.matcher(text).matches() && HASH.matcher(text).matches()) {
+            // a hash may be all digits: when no run has that number, it is read as the start of a hash
+            found = query(HASH_QUERY, text);
         }
         if (found.isEmpty()) {
             throw new UserInputException("no run '" + id + "' in the run database '" + file + "'; 'amalgam runs list' shows the ids");
@@ -124,6 +123,15 @@ public final class RunDatabase implements AutoCloseable {
                     + "); give the whole id");
         }
         return found.getFirst();
+    }
+
+    private List<StoredRun> query(String sql, String key) {
+        try (PreparedStatement query = connection.prepareStatement(sql)) {
+            query.setString(1, key);
+            return runs(query);
+        } catch (SQLException e) {
+            throw failure("reading", e);
+        }
     }
 
     @Override

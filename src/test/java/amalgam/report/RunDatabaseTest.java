@@ -78,6 +78,31 @@ class RunDatabaseTest {
     }
 
     @Test
+    void anAllDigitHashIsReadAsAHashWhenNoRunHasThatNumber() throws Exception {
+        Path folder = temp.resolve("digits");
+        PendingRecords pending = new PendingRecords(folder);
+        Instant now = Instant.now();
+        RunRecord first = record("task_arithmetic", ProcessHandle.current(), now);
+        RunRecord digits = withUuid(record("ties_merging", ProcessHandle.current(), now.plusSeconds(1)), "00000002-1111-4111-8111-111111111111");
+        for (RunRecord run : List.of(first, digits)) {
+            pending.started(run);
+            pending.finished(run.ended(RunRecord.Status.OK, null, now.plusSeconds(5)));
+        }
+        try (RunDatabase database = RunDatabase.open(folder, WAIT, warning -> { throw new AssertionError(warning); })) {
+            assertEquals("ties_merging", database.find("000000").record().method(), "no run 0: the start of a hash");
+            assertEquals("ties_merging", database.find("2").record().method(), "run 2 by its number");
+            assertEquals("task_arithmetic", database.find("1").record().method(), "run 1 by its number");
+            assertEquals("ties_merging", database.find("0000000211").record().method(), "no run 211: the start of a hash");
+        }
+    }
+
+    private static RunRecord withUuid(RunRecord record, String uuid) {
+        return new RunRecord(uuid, record.command(), record.dialect(), record.method(), record.parameters(), record.configText(),
+                record.models(), record.modelPool(), record.taskPool(), record.scores(), record.modelInfo(), record.diagnostics(),
+                record.seed(), record.status(), record.error(), record.timings(), record.invocation(), record.environment());
+    }
+
+    @Test
     void anUnreadableRecordIsSetAsideWithAWarning() throws Exception {
         Path folder = temp.resolve("records");
         Files.createDirectories(folder.resolve("pending"));
