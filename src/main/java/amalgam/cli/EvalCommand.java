@@ -62,7 +62,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         Map<String, SequencedMap<String, Double>> results = new LinkedHashMap<>();
         try (HfTokenizer tokenizer = HfTokenizer.load(model); LoadedLanguageModel loaded = LoadedLanguageModel.open(model, workers)) {
-            LmTaskPool pool = LmTaskPool.read(taskPool, SpecialTokenIds.read(loaded.folder()).prefix());
+            LmTaskPool pool = LmTaskPool.read(taskPool);
             for (LmTask task : pool.tasks()) {
                 results.put(task.name(), task.evaluate(loaded, tokenizer));
             }

@@ -11,6 +11,9 @@ import amalgam.linalg.LinearAlgebra;
 import amalgam.fusion.param.MethodParameters;
 import amalgam.fusion.taskpool.HubTaskPools;
 import amalgam.fusion.taskpool.ImageTaskPool;
+import amalgam.fusion.taskpool.LanguageTaskPool;
+import amalgam.fusion.taskpool.TaskPool;
+import amalgam.model.lm.eval.LmTaskPool;
 import amalgam.fusion.taskpool.TaskMetrics;
 import amalgam.merge.CheckpointModelSource;
 import amalgam.merge.EngineOptions;
@@ -111,15 +114,18 @@ public final class FusionRun {
             throw new UserInputException("model pool '" + poolName + "' holds image classifiers merged at their backbone (each task"
                     + " keeps its own head, saved in heads/); amalgam's task pools evaluate CLIP models, so run it with taskpool=dummy");
         }
-        ImageTaskPool taskPool = taskPool(spec.taskPool());
+        TaskPool taskPool = taskPool(spec.taskPool());
         if (spec.fastDevRun() && taskPool != null) {
             taskPool = taskPool.firstBatches(FastDevRun.BATCHES);
         }
         boolean withReference = spec.reference() != null ? spec.reference() : builtInPool && taskPool != null;
         try (LoadedPool loaded = LoadedPool.open(poolDocument, poolName, poolFile, Path.of("").toAbsolutePath(), nonFinite)) {
             ModelPool pool = loaded.pool();
-            if (loaded.visionTowers() && taskPool != null) {
-                taskPool = taskPool.withProjectionFallback(projectionSource(loaded));
+            if (loaded.visionTowers() && taskPool instanceof ImageTaskPool images) {
+                taskPool = images.withProjectionFallback(projectionSource(loaded));
+            }
+            if (taskPool instanceof LanguageTaskPool language) {
+                taskPool = language.withTokenizerFallback(loaded.requireCheckpoint(pool.reference(), "its tokenizer").checkpoint().directory());
             }
             Path saveTo = spec.mergedModelSavePath();
             Path reportPath = spec.reportSavePath();
@@ -128,10 +134,11 @@ public final class FusionRun {
                 RunReport.checkReplaceable(reportPath, inputs);
             }
             RunReport report = new RunReport();
-            ImageTaskPool evaluated = taskPool;
+            TaskPool evaluated = taskPool;
+            ImageTaskPool images = taskPool instanceof ImageTaskPool imageTasks ? imageTasks : null;
             try (OutputDirectory output = saveTo == null ? null : OutputDirectory.claim(saveTo, inputs)) {
                 String methodName = spec.method();
-                FusionData data = evaluated == null ? null : new FusionData(evaluated, clipFamily(loaded));
+                FusionData data = images == null ? null : new FusionData(images, clipFamily(loaded));
                 FusionContext context = new FusionContext(pool, seed, engine.threads(), data, saveTo != null,
                         engine.workers().parallel());
                 TaskHeads heads = TaskHeads.of(pool);
@@ -144,8 +151,14 @@ public final class FusionRun {
                 provenanceListener.accept(provenance);
                 FusedModelSpec written = fusedModelSpec(saveTo, loaded, provenance, spec.configText(), spec.saveTokenizer());
                 switch (result) {
-                    case FusionResult.Ensemble ensemble -> report.putResults(new EnsembleOutput(ensemble,
-                            () -> clipFamily(loaded), engine).saveAndEvaluate(output, written, evaluated, report));
+                    case FusionResult.Ensemble ensemble -> {
+                        if (evaluated instanceof LanguageTaskPool) {
+                            throw new UserInputException("method '" + methodName + "' builds an ensemble, which amalgam evaluates on image"
+                                    + " task pools only; run it with taskpool=dummy");
+                        }
+                        report.putResults(new EnsembleOutput(ensemble, () -> clipFamily(loaded), engine).saveAndEvaluate(output,
+                                written, images, report));
+                    }
                     case FusionResult.MergedModel merged -> saveAndEvaluate(checked(Map.of("", merged.jobs()), methodName, nonFinite),
                             written, output, false, evaluated, report, new SideOutputs(merged.learned(), merged.learnedTensors(), merged.corrections(), heads));
                     case FusionResult.RestructuredModel restructured -> saveAndEvaluate(checked(Map.of("", restructured.jobs()),
@@ -206,7 +219,7 @@ public final class FusionRun {
      * evaluates the final model on the task pool, if any.
      */
     private void saveAndEvaluate(Map<String, List<TensorJob>> models, FusedModelSpec spec, OutputDirectory output,
-                                 boolean perTask, ImageTaskPool taskPool, RunReport report,
+                                 boolean perTask, TaskPool taskPool, RunReport report,
                                  SideOutputs side) {
         long parameters = parameterCount(models);
         report.putModelInfo(parameters, parameters);
@@ -217,7 +230,7 @@ public final class FusionRun {
             side.saveInto(staging);
             output.publish();
             evaluateIfAsked(taskPool, output.target(), perTask, report);
-            side.evaluateUncorrected(taskPool, output.target(), engine.threads(), report);
+            side.evaluateUncorrected(imageTasks(taskPool), output.target(), engine.threads(), report);
             return;
         }
         try (ScratchDirectory scratch = ScratchDirectory.create()) {
@@ -228,7 +241,7 @@ public final class FusionRun {
             save(perTask, models, unsaved, written, "fused");
             side.saveInto(written);
             evaluateIfAsked(taskPool, written, perTask, report);
-            side.evaluateUncorrected(taskPool, written, engine.threads(), report);
+            side.evaluateUncorrected(imageTasks(taskPool), written, engine.threads(), report);
         }
     }
 
@@ -239,7 +252,7 @@ public final class FusionRun {
      * tasks of the models merged so far, as the report's {@code steps}.
      */
     private void saveAndEvaluateSteps(Map<String, List<TensorJob>> steps, StepOutputs kept, FusedModelSpec spec,
-                                      OutputDirectory output, ImageTaskPool taskPool, RunReport report, TaskHeads heads) {
+                                      OutputDirectory output, TaskPool taskPool, RunReport report, TaskHeads heads) {
         List<String> order = List.copyOf(steps.keySet());
         Map<String, List<TensorJob>> last = Map.of(order.getLast(), steps.get(order.getLast()));
         if (!kept.save()) {
@@ -303,7 +316,11 @@ public final class FusionRun {
         return loaded.requireCheckpoint(pool.pretrained().orElse(pool.reference()), "the visual projection").checkpoint().directory();
     }
 
-    private void evaluateIfAsked(ImageTaskPool taskPool, Path written, boolean perTask, RunReport report) {
+    private static ImageTaskPool imageTasks(TaskPool taskPool) {
+        return taskPool instanceof ImageTaskPool images ? images : null;
+    }
+
+    private void evaluateIfAsked(TaskPool taskPool, Path written, boolean perTask, RunReport report) {
         if (taskPool != null) {
             evaluate(taskPool, written, perTask, report);
         }
@@ -336,7 +353,7 @@ public final class FusionRun {
         return inputs;
     }
 
-    private ImageTaskPool taskPool(RunSpec.Pool pool) {
+    private TaskPool taskPool(RunSpec.Pool pool) {
         return switch (pool) {
             case RunSpec.Pool.None none -> null;
             case RunSpec.Pool.BuiltIn builtInTasks -> builtIn.taskPool().get();
@@ -346,20 +363,23 @@ public final class FusionRun {
                     yield HubTaskPools.load(document.document(), file.toAbsolutePath().getParent(), HubTaskPools.Caches.standard(),
                             engine.threads());
                 }
+                if (LmTaskPool.isLanguageTaskPool(document.document())) {
+                    yield LanguageTaskPool.fromDocument(document.document(), file);
+                }
                 yield ImageTaskPool.fromDocument(document.document(), file);
             }
         };
     }
 
     /** Per-task results plus their average; a per-task method's DIR/TASK model is evaluated on its own task. */
-    private void evaluate(ImageTaskPool taskPool, Path fused, boolean perTask, RunReport report) {
+    private void evaluate(TaskPool taskPool, Path fused, boolean perTask, RunReport report) {
         report.putResults(metrics(taskPool, fused, perTask));
         if (withValidation) {
             taskPool.onValidation().ifPresent(validation -> report.putValidation(metrics(validation, fused, perTask)));
         }
     }
 
-    private Map<String, TaskMetrics> metrics(ImageTaskPool taskPool, Path fused, boolean perTask) {
+    private Map<String, TaskMetrics> metrics(TaskPool taskPool, Path fused, boolean perTask) {
         Map<String, TaskMetrics> results = new LinkedHashMap<>();
         if (perTask) {
             for (String task : taskPool.taskNames()) {
@@ -379,7 +399,7 @@ public final class FusionRun {
      * The pretrained model on every task and each task's own fine-tuned model on it (FusionBench's reference rows).
      * These models do not change between runs, so their results come from the reference cache when it has them.
      */
-    private void putReference(RunReport report, ImageTaskPool taskPool, LoadedPool loaded) {
+    private void putReference(RunReport report, TaskPool taskPool, LoadedPool loaded) {
         ModelPool pool = loaded.pool();
         Map<String, TaskMetrics> pretrained = pool.pretrained().isEmpty() ? null
                 : cachedEvaluation(taskPool, loaded.requireCheckpoint(pool.pretrained().get(), "evaluating it"), taskPool.taskNames());
@@ -394,7 +414,7 @@ public final class FusionRun {
         report.putReference(pretrained, individual);
     }
 
-    private Map<String, TaskMetrics> cachedEvaluation(ImageTaskPool taskPool, CheckpointModelSource model, List<String> tasks) {
+    private Map<String, TaskMetrics> cachedEvaluation(TaskPool taskPool, CheckpointModelSource model, List<String> tasks) {
         String contents = FileDigests.combined(digests.of(model.checkpoint().files(), engine.workers()));
         Map<String, TaskMetrics> results = new LinkedHashMap<>();
         List<String> missing = new ArrayList<>();

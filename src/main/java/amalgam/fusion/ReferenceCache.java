@@ -42,20 +42,43 @@ public final class ReferenceCache {
         }
         try {
             JsonNode node = JSON.readTree(entry.toFile());
-            if (!node.path("accuracy").isNumber() || !node.path("loss").isNumber()) {
+            if (!node.isObject() || (node.has("named") && !node.get("named").isObject())) {
                 return Optional.empty();
             }
-            return Optional.of(new TaskMetrics(node.get("accuracy").doubleValue(), node.get("loss").doubleValue()));
+            // an image task's entry has no named metrics (and entries written before language tasks never do)
+            java.util.SequencedMap<String, Double> named = new java.util.LinkedHashMap<>();
+            for (var field : node.path("named").properties()) {
+                if (!field.getValue().isNumber()) {
+                    return Optional.empty();
+                }
+                named.put(field.getKey(), field.getValue().doubleValue());
+            }
+            TaskMetrics metrics = new TaskMetrics(number(node, "accuracy"), number(node, "loss"), named);
+            return metrics.hasAccuracy() || metrics.hasLoss() || !named.isEmpty() ? Optional.of(metrics) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();
         }
     }
 
+    private static double number(JsonNode node, String field) {
+        return node.path(field).isNumber() ? node.get(field).doubleValue() : Double.NaN;
+    }
+
     public void put(String modelContents, String taskIdentity, TaskMetrics metrics) {
         try {
             Files.createDirectories(directory);
-            String json = JSON.writeValueAsString(java.util.Map.of("accuracy", metrics.accuracy(), "loss", metrics.loss(),
-                    "task", taskIdentity, "model", modelContents));
+            // a metric a task has not (NaN) is left out: JSON has no NaN
+            java.util.Map<String, Object> entry = new java.util.LinkedHashMap<>();
+            if (metrics.hasAccuracy()) {
+                entry.put("accuracy", metrics.accuracy());
+            }
+            if (metrics.hasLoss()) {
+                entry.put("loss", metrics.loss());
+            }
+            entry.put("named", metrics.named());
+            entry.put("task", taskIdentity);
+            entry.put("model", modelContents);
+            String json = JSON.writeValueAsString(entry);
             AtomicFiles.writeString(entry(modelContents, taskIdentity), json + "\n");
         } catch (IOException | RuntimeException e) {
             // a read-only or full cache folder only costs a re-evaluation next time

@@ -9,7 +9,8 @@ import java.util.OptionalDouble;
 
 /**
  * The readable form of a run's report: one row per model (the fused model, and with reference rows the pretrained
- * model and the individual fine-tuned models), one column per task plus the average, accuracy in percent.
+ * model and the individual fine-tuned models), one column per task plus the average, accuracy in percent (a perplexity
+ * task: its perplexity; the average is over the tasks with an accuracy).
  */
 final class ReportTable {
     private ReportTable() {
@@ -27,7 +28,8 @@ final class ReportTable {
         header.add("average");
         List<List<String>> rows = new ArrayList<>();
         report.pretrained().ifPresent(results -> rows.add(row("pretrained", results, tasks)));
-        report.individual().ifPresent(results -> rows.add(row("individual", results, tasks)));
+        // no individual row when no task model is named as a task (a language pool's models rarely are)
+        report.individual().filter(results -> !results.isEmpty()).ifPresent(results -> rows.add(row("individual", results, tasks)));
         rows.add(row(methodLabel, report.results(), tasks));
         int[] widths = new int[header.size()];
         for (int c = 0; c < header.size(); c++) {
@@ -54,11 +56,20 @@ final class ReportTable {
         row.add(label);
         for (String task : tasks) {
             TaskMetrics metrics = results.get(task);
-            row.add(metrics == null ? "-" : percent(metrics.accuracy()));
+            row.add(metrics == null ? "-" : cell(metrics));
         }
         OptionalDouble average = RunReport.averageAccuracy(results);
         row.add(average.isPresent() ? percent(average.getAsDouble()) : "-");
         return row;
+    }
+
+    /** Accuracy in percent; a task without one (perplexity) shows its perplexity. */
+    private static String cell(TaskMetrics metrics) {
+        if (metrics.hasAccuracy()) {
+            return percent(metrics.accuracy());
+        }
+        Double perplexity = metrics.named().get("perplexity");
+        return perplexity == null ? "-" : String.format(Locale.ROOT, "ppl %.2f", perplexity);
     }
 
     private static String percent(double accuracy) {

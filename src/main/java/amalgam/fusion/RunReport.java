@@ -115,16 +115,23 @@ public final class RunReport {
         return Optional.ofNullable(individual).map(Collections::unmodifiableMap);
     }
 
-    /** The mean accuracy over the tasks of {@code taskResults} (FusionBench's {@code average}), if there are any. */
+    /**
+     * The mean accuracy over the tasks of {@code taskResults} that have one (FusionBench's {@code average}; a perplexity
+     * task has none), if there are any.
+     */
     public static OptionalDouble averageAccuracy(Map<String, TaskMetrics> taskResults) {
         if (taskResults.isEmpty()) {
             return OptionalDouble.empty();
         }
         double sum = 0; // summed in task order, as the report's "average" is (a stream's average compensates: other last bits)
+        int counted = 0;
         for (TaskMetrics metrics : taskResults.values()) {
-            sum += metrics.accuracy();
+            if (metrics.hasAccuracy()) {
+                sum += metrics.accuracy();
+                counted++;
+            }
         }
-        return OptionalDouble.of(sum / taskResults.size());
+        return counted == 0 ? OptionalDouble.empty() : OptionalDouble.of(sum / counted);
     }
 
     /**
@@ -198,25 +205,37 @@ public final class RunReport {
         return rows;
     }
 
-    /** One entry per task and their {@code average}. */
+    /**
+     * One entry per task and their {@code average}: the mean accuracy and mean loss over the tasks that have them
+     * (every task of an image pool; a language pool's perplexity tasks have no accuracy).
+     */
     private static void putMetrics(Map<String, Object> target, Map<String, TaskMetrics> taskResults) {
         double accuracy = 0;
         double loss = 0;
+        int accuracies = 0;
+        int losses = 0;
         for (Map.Entry<String, TaskMetrics> entry : taskResults.entrySet()) {
-            target.put(entry.getKey(), metrics(entry.getValue().accuracy(), entry.getValue().loss()));
-            accuracy += entry.getValue().accuracy();
-            loss += entry.getValue().loss();
+            TaskMetrics metrics = entry.getValue();
+            target.put(entry.getKey(), metrics.toMap());
+            if (metrics.hasAccuracy()) {
+                accuracy += metrics.accuracy();
+                accuracies++;
+            }
+            if (metrics.hasLoss()) {
+                loss += metrics.loss();
+                losses++;
+            }
         }
-        if (!taskResults.isEmpty()) {
-            target.put("average", metrics(accuracy / taskResults.size(), loss / taskResults.size()));
+        if (accuracies + losses > 0) {
+            Map<String, Object> average = new LinkedHashMap<>();
+            if (accuracies > 0) {
+                average.put("accuracy", accuracy / accuracies);
+            }
+            if (losses > 0) {
+                average.put("loss", loss / losses);
+            }
+            target.put("average", average);
         }
-    }
-
-    private static Map<String, Object> metrics(double accuracy, double loss) {
-        Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("accuracy", accuracy);
-        metrics.put("loss", loss);
-        return metrics;
     }
 
     /**

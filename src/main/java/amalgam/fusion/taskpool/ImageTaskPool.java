@@ -49,7 +49,7 @@ import java.util.Set;
  * one task per lane, each with the threads left over ({@link ClipImageEncoder}, whose embeddings do not depend on
  * the thread count), so a task's metrics never depend on the thread count.
  */
-public final class ImageTaskPool {
+public final class ImageTaskPool implements TaskPool {
     /**
      * One task.
      *
@@ -116,6 +116,7 @@ public final class ImageTaskPool {
      * This pool evaluating every task on its validation split instead of its test split (model selection), or empty
      * when some task has no {@code val} split.
      */
+    @Override
     public java.util.Optional<ImageTaskPool> onValidation() {
         if (tasks.stream().anyMatch(task -> task.val() == null)) {
             return java.util.Optional.empty();
@@ -129,6 +130,7 @@ public final class ImageTaskPool {
      * This pool cut to the first {@code batches} batches of every split: FusionBench's {@code fast_dev_run}, a quick
      * check that a configuration runs end to end. Results are not the benchmark's and are cached apart from it.
      */
+    @Override
     public ImageTaskPool firstBatches(int batches) {
         int count = Math.multiplyExact(batches, batchSize);
         List<Task> cut = tasks.stream().map(task -> new Task(task.name(), task.data().first(count), task.head(),
@@ -228,11 +230,13 @@ public final class ImageTaskPool {
         }
     }
 
+    @Override
     public List<String> taskNames() {
         return tasks.stream().map(Task::name).toList();
     }
 
     /** What a task's result depends on besides the model: its data, its head and how images are batched. */
+    @Override
     public String identity(String taskName) {
         Task task = task(taskName);
         String identity = task.identity() + " head " + TaskIdentity.ofFile(task.head()) + " batch " + batchSize;
@@ -254,12 +258,8 @@ public final class ImageTaskPool {
         return projectionDigest;
     }
 
-    /** Accuracy and loss of the model in {@code modelDirectory} on every task, in pool order. */
-    public Map<String, TaskMetrics> evaluate(Path modelDirectory, int threads) {
-        return evaluate(modelDirectory, taskNames(), threads);
-    }
-
     /** Accuracy and loss of the model on the named tasks, in the order given. */
+    @Override
     public Map<String, TaskMetrics> evaluate(Path modelDirectory, List<String> names, int threads) {
         return evaluate(modelDirectory, names, threads, true);
     }

@@ -10,7 +10,8 @@ import java.util.List;
 import java.util.SequencedMap;
 
 /**
- * Sequence classification accuracy (FusionBench's GPT-2 GLUE metric) with a sequence classifier
+ * Sequence classification accuracy and mean cross-entropy loss (FusionBench's GPT-2 GLUE metrics; its loss is the mean
+ * over batches, here each item is its own batch) with a sequence classifier
  * (GPT2ForSequenceClassification): each item's text — a sentence pair joined by {@code pairSeparator} — is tokenized
  * (with the tokenizer's special tokens unless told otherwise) and scored alone, pooled at its last token; the label
  * with the highest score (the first on ties) must be the item's. Items: JSON lines
@@ -29,6 +30,16 @@ public record ClassificationTask(String name, Path file, Integer limit, String p
     }
 
     @Override
+    public List<Path> inputs() {
+        return List.of(file);
+    }
+
+    @Override
+    public LmTask firstItems(int items) {
+        return new ClassificationTask(name, file, limit == null ? items : Math.min(limit, items), pairSeparator, addSpecialTokens);
+    }
+
+    @Override
     public SequencedMap<String, Double> evaluate(LoadedLanguageModel model, HfTokenizer tokenizer) {
         if (!model.classifies()) {
             throw new UserInputException("classification task '" + name + "' needs a sequence classifier"
@@ -37,6 +48,7 @@ public record ClassificationTask(String name, Path file, Integer limit, String p
         int labels = model.config().outputs();
         List<Item> items = JsonLines.read(file, limit, "classification task '" + name + "'", this::item);
         int correct = 0;
+        double loss = 0;
         for (Item item : items) {
             if (item.label() >= labels) {
                 throw new UserInputException("classification task '" + name + "': label " + item.label() + " but the model has "
@@ -54,11 +66,26 @@ public record ClassificationTask(String name, Path file, Integer limit, String p
                 }
             }
             correct += best == item.label() ? 1 : 0;
+            loss += crossEntropy(scores, item.label());
         }
         SequencedMap<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("accuracy", (double) correct / items.size());
+        metrics.put("loss", loss / items.size());
         metrics.put("items", (double) items.size());
         return metrics;
+    }
+
+    /** −log softmax(scores)[label], computed in double from the largest score down (no overflow). */
+    static double crossEntropy(float[] scores, int label) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float score : scores) {
+            max = Math.max(max, score);
+        }
+        double sum = 0;
+        for (float score : scores) {
+            sum += Math.exp(score - max);
+        }
+        return max + Math.log(sum) - scores[label];
     }
 
     private Item item(JsonNode node, String where) {

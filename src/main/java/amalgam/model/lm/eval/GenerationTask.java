@@ -40,6 +40,16 @@ public record GenerationTask(String name, Path file, Integer limit, int maxNewTo
     }
 
     @Override
+    public List<Path> inputs() {
+        return List.of(file);
+    }
+
+    @Override
+    public LmTask firstItems(int items) {
+        return new GenerationTask(name, file, limit == null ? items : Math.min(limit, items), maxNewTokens, stop, addSpecialTokens);
+    }
+
+    @Override
     public SequencedMap<String, Double> evaluate(LoadedLanguageModel model, HfTokenizer tokenizer) {
         List<Item> items = JsonLines.read(file, limit, "generation task '" + name + "'", GenerationTask::item);
         int matched = 0;

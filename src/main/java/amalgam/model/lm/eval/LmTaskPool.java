@@ -48,15 +48,25 @@ public record LmTaskPool(List<LmTask> tasks) {
         tasks = List.copyOf(tasks);
     }
 
-    /**
-     * Reads {@code file}; {@code prefixTokenId} stands for an empty multiple-choice context (the model's BOS, else EOS;
-     * null when it has neither).
-     */
-    public static LmTaskPool read(Path file, Long prefixTokenId) {
+    public static LmTaskPool read(Path file) {
+        return fromDocument(YamlDocuments.read(file, "language task pool"), file);
+    }
+
+    /** Whether a task pool document is a language task pool: its {@code tasks} are a list (an image pool's, a mapping). */
+    public static boolean isLanguageTaskPool(Object document) {
+        return document instanceof Map<?, ?> root && root.get("tasks") instanceof List<?>;
+    }
+
+    /** The pool from the parsed YAML of {@code file} (perhaps changed by command-line overrides); paths from its folder. */
+    public static LmTaskPool fromDocument(Object document, Path file) {
         String where = "language task pool '" + file + "'";
-        if (!(YamlDocuments.read(file, "language task pool") instanceof Map<?, ?> root) || !(root.get("tasks") instanceof List<?> entries)
-                || entries.isEmpty()) {
+        if (!(document instanceof Map<?, ?> root) || !(root.get("tasks") instanceof List<?> entries) || entries.isEmpty()) {
             throw new UserInputException(where + " must be a mapping with a non-empty list 'tasks'");
+        }
+        for (Object key : root.keySet()) {
+            if (!"tasks".equals(key)) {
+                throw new UserInputException(where + ": unknown key '" + key + "' (a language task pool has only 'tasks')");
+            }
         }
         Path folder = file.toAbsolutePath().getParent();
         List<LmTask> tasks = new ArrayList<>();
@@ -88,7 +98,7 @@ public record LmTaskPool(List<LmTask> tasks) {
                     checkKeys(task, CHOICE_KEYS, context);
                     Object delimiter = task.containsKey("target_delimiter") ? task.get("target_delimiter") : " ";
                     yield new MultipleChoiceTask(name, folder.resolve(text(task, "file", context)), integer(task, "limit", context),
-                            String.valueOf(delimiter), prefixTokenId);
+                            String.valueOf(delimiter));
                 }
                 case "generation" -> {
                     checkKeys(task, GENERATION_KEYS, context);

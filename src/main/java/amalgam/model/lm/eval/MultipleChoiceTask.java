@@ -2,6 +2,7 @@ package amalgam.model.lm.eval;
 
 import amalgam.UserInputException;
 import amalgam.model.lm.LoadedLanguageModel;
+import amalgam.model.lm.SpecialTokenIds;
 import amalgam.model.lm.text.HfTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ import java.util.SequencedMap;
  *
  * @param limit only the first {@code limit} items (null: all)
  */
-public record MultipleChoiceTask(String name, Path file, Integer limit, String targetDelimiter, Long prefixTokenId) implements LmTask {
+public record MultipleChoiceTask(String name, Path file, Integer limit, String targetDelimiter) implements LmTask {
     /** One item: the context, its choices, the index of the right one. */
     record Item(String context, List<String> choices, int gold) {
     }
@@ -34,15 +35,26 @@ public record MultipleChoiceTask(String name, Path file, Integer limit, String t
     }
 
     @Override
+    public List<Path> inputs() {
+        return List.of(file);
+    }
+
+    @Override
+    public LmTask firstItems(int items) {
+        return new MultipleChoiceTask(name, file, limit == null ? items : Math.min(limit, items), targetDelimiter);
+    }
+
+    @Override
     public SequencedMap<String, Double> evaluate(LoadedLanguageModel model, HfTokenizer tokenizer) {
         List<Item> items = JsonLines.read(file, limit, "multiple-choice task '" + name + "'", MultipleChoiceTask::item);
+        Long prefix = SpecialTokenIds.read(model.folder()).prefix();
         int correct = 0;
         int correctNormalised = 0;
         for (Item item : items) {
             double[] likelihoods = new double[item.choices().size()];
             double[] normalised = new double[likelihoods.length];
             for (int c = 0; c < likelihoods.length; c++) {
-                likelihoods[c] = logLikelihood(model, tokenizer, item.context(), targetDelimiter + item.choices().get(c));
+                likelihoods[c] = logLikelihood(model, tokenizer, prefix, item.context(), targetDelimiter + item.choices().get(c));
                 normalised[c] = likelihoods[c] / item.choices().get(c).length();
             }
             correct += argmax(likelihoods) == item.gold() ? 1 : 0;
@@ -55,8 +67,11 @@ public record MultipleChoiceTask(String name, Path file, Integer limit, String t
         return metrics;
     }
 
-    /** The summed log-probability of {@code continuation}'s tokens after {@code context}. */
-    double logLikelihood(LoadedLanguageModel model, HfTokenizer tokenizer, String context, String continuation) {
+    /**
+     * The summed log-probability of {@code continuation}'s tokens after {@code context}; {@code prefix} stands for an
+     * empty context (the model's BOS, else EOS; null when it has neither).
+     */
+    double logLikelihood(LoadedLanguageModel model, HfTokenizer tokenizer, Long prefix, String context, String continuation) {
         int spaces = context.length() - context.stripTrailing().length();
         if (spaces > 0) {
             continuation = context.substring(context.length() - spaces) + continuation;
@@ -65,11 +80,11 @@ public record MultipleChoiceTask(String name, Path file, Integer limit, String t
         long[] contextIds;
         long[] continuationIds;
         if (context.isEmpty()) {
-            if (prefixTokenId == null) {
+            if (prefix == null) {
                 throw new UserInputException("multiple-choice task '" + name + "': an item has an empty context, and the model's"
                         + " config names no BOS or EOS token to stand for it");
             }
-            contextIds = new long[] {prefixTokenId};
+            contextIds = new long[] {prefix};
             continuationIds = tokenizer.encode(continuation, false);
         } else {
             long[] whole = tokenizer.encode(context + continuation, false);

@@ -38,6 +38,16 @@ public record PerplexityTask(String name, List<Path> files, Integer maxLength, I
     }
 
     @Override
+    public List<Path> inputs() {
+        return files;
+    }
+
+    @Override
+    public LmTask firstItems(int items) {
+        return this;
+    }
+
+    @Override
     public SequencedMap<String, Double> evaluate(LoadedLanguageModel model, HfTokenizer tokenizer) {
         int window = maxLength != null ? maxLength : Math.min(model.config().maxPositions(), 1024);
         if (window > model.config().maxPositions()) {

@@ -61,15 +61,15 @@ class LmTasksTest {
         double b1 = logProb(List.of(6L), 10);
         double acc = ((a1 > a0 ? 1 : 0) + (b0 >= b1 ? 1 : 0)) / 2.0;
         double accNorm = ((a1 / 5 > a0 / 2 ? 1 : 0) + (b0 / 8 >= b1 / 3 ? 1 : 0)) / 2.0;
-        Map<String, Double> metrics = evaluate(new MultipleChoiceTask("mc", items, null, " ", 1L));
+        Map<String, Double> metrics = evaluate(new MultipleChoiceTask("mc", items, null, " "));
         assertEquals(acc, metrics.get("acc"));
         assertEquals(accNorm, metrics.get("acc_norm"));
         assertEquals(2.0, metrics.get("items"));
         try (HfTokenizer tokenizer = HfTokenizer.load(model); LoadedLanguageModel loaded = LoadedLanguageModel.open(model, 1)) {
-            MultipleChoiceTask task = new MultipleChoiceTask("mc", items, 1, " ", 1L);
-            assertEquals(a1, task.logLikelihood(loaded, tokenizer, "w1 w2", " w4 w5"), 1e-9);
+            MultipleChoiceTask task = new MultipleChoiceTask("mc", items, 1, " ");
+            assertEquals(a1, task.logLikelihood(loaded, tokenizer, 1L, "w1 w2", " w4 w5"), 1e-9);
             // an empty context is the prefix token (BOS 1 here)
-            assertEquals(logProb(List.of(1L), 4), task.logLikelihood(loaded, tokenizer, "", "w4"), 1e-9);
+            assertEquals(logProb(List.of(1L), 4), task.logLikelihood(loaded, tokenizer, 1L, "", "w4"), 1e-9);
             assertEquals(1.0, task.evaluate(loaded, tokenizer).get("items"), "limit");
         }
     }
@@ -145,18 +145,18 @@ class LmTasksTest {
                   - {name: text, type: perplexity, files: [a.txt], max_length: 8}
                   - {name: choice, type: multiple_choice, file: m.jsonl, limit: 5}
                 """);
-        LmTaskPool read = LmTaskPool.read(pool, 1L);
+        LmTaskPool read = LmTaskPool.read(pool);
         assertEquals(List.of("text", "choice"), read.tasks().stream().map(LmTask::name).toList());
         for (String bad : List.of("tasks: []", "tasks: [{name: x, type: rouge}]", "tasks: [{name: x, type: perplexity, files: [a.txt], windw: 3}]",
                 "tasks: [{name: x, type: perplexity, files: [a.txt], stride: 0}]", "tasks: [{name: x, type: multiple_choice}]",
                 "tasks: [{name: x, type: perplexity, files: [a.txt]}, {name: x, type: perplexity, files: [a.txt]}]",
                 "tasks: [{name: x, type: generation, file: m.jsonl, stop: 3}]")) {
             Path file = Files.writeString(temp.resolve("bad.yaml"), bad + "\n");
-            assertThrows(UserInputException.class, () -> LmTaskPool.read(file, 1L), bad);
+            assertThrows(UserInputException.class, () -> LmTaskPool.read(file), bad);
         }
         Path broken = Files.writeString(temp.resolve("broken.jsonl"), "{\"context\": \"w1\", \"choices\": [\"w2\"], \"gold\": 0}\n");
         UserInputException refused = assertThrows(UserInputException.class,
-                () -> evaluate(new MultipleChoiceTask("b", broken, null, " ", 1L)));
+                () -> evaluate(new MultipleChoiceTask("b", broken, null, " ")));
         assertTrue(refused.getMessage().contains("line 1"), refused.getMessage());
     }
 

@@ -1,0 +1,78 @@
+package amalgam.fusion.taskpool;
+
+import amalgam.model.lm.LoadedLanguageModel;
+import amalgam.model.lm.eval.LmTask;
+import amalgam.model.lm.eval.LmTaskPool;
+import amalgam.model.lm.text.HfTokenizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A language task pool (perplexity, multiple choice, generation, sequence classification; see {@link LmTaskPool})
+ * evaluating the causal LMs or sequence classifiers of a run. A fused model is written without its tokenizer, so the
+ * tokenizer comes from {@code tokenizerFallback} (the pool's reference model) when the model's folder has none.
+ */
+public record LanguageTaskPool(LmTaskPool pool, Path tokenizerFallback) implements TaskPool {
+    /** Items per batch when {@code fast_dev_run} cuts item tasks to their first batches. */
+    private static final int FAST_DEV_ITEMS_PER_BATCH = 8;
+
+    public static LanguageTaskPool fromDocument(Object document, Path file) {
+        return new LanguageTaskPool(LmTaskPool.fromDocument(document, file), null);
+    }
+
+    /** This pool, taking the tokenizer from {@code modelFolder} for models saved without one. */
+    public LanguageTaskPool withTokenizerFallback(Path modelFolder) {
+        return new LanguageTaskPool(pool, modelFolder);
+    }
+
+    @Override
+    public List<String> taskNames() {
+        return pool.tasks().stream().map(LmTask::name).toList();
+    }
+
+    /** The task's settings and the contents of the files it reads. */
+    @Override
+    public String identity(String taskName) {
+        LmTask task = task(taskName);
+        StringBuilder identity = new StringBuilder(task.toString());
+        for (Path input : task.inputs()) {
+            identity.append(" file ").append(TaskIdentity.ofFile(input));
+        }
+        return identity.toString();
+    }
+
+    @Override
+    public Map<String, TaskMetrics> evaluate(Path modelDirectory, List<String> names, int threads) {
+        List<LmTask> tasks = names.stream().map(this::task).toList();
+        Path tokenizerSource = Files.isRegularFile(modelDirectory.resolve(HfTokenizer.FILE)) || tokenizerFallback == null
+                ? modelDirectory : tokenizerFallback;
+        Map<String, TaskMetrics> results = new LinkedHashMap<>();
+        try (HfTokenizer tokenizer = HfTokenizer.load(tokenizerSource); LoadedLanguageModel model = LoadedLanguageModel.open(modelDirectory, threads)) {
+            for (LmTask task : tasks) {
+                results.put(task.name(), TaskMetrics.named(task.evaluate(model, tokenizer)));
+            }
+        }
+        return results;
+    }
+
+    /** Language tasks have no validation splits. */
+    @Override
+    public Optional<LanguageTaskPool> onValidation() {
+        return Optional.empty();
+    }
+
+    @Override
+    public LanguageTaskPool firstBatches(int batches) {
+        int items = Math.multiplyExact(batches, FAST_DEV_ITEMS_PER_BATCH);
+        return new LanguageTaskPool(new LmTaskPool(pool.tasks().stream().map(task -> task.firstItems(items)).toList()), tokenizerFallback);
+    }
+
+    private LmTask task(String name) {
+        return pool.tasks().stream().filter(task -> task.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no task '" + name + "' in the language task pool"));
+    }
+}
