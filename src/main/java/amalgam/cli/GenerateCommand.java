@@ -1,6 +1,8 @@
 package amalgam.cli;
 
+import amalgam.UserInputException;
 import amalgam.model.lm.TextGenerator;
+import amalgam.model.lm.text.ChatTemplate;
 import amalgam.model.lm.text.HfTokenizer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -38,6 +40,13 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--no-special-tokens", description = "Do not add the tokenizer's special tokens (BOS) to the prompt.")
     boolean noSpecialTokens;
 
+    @Option(names = "--chat", description = "Wrap the prompt as a user message in the model's chat template (tokenizer_config.json's"
+            + " chat_template or chat_template.jinja), opening the assistant's turn, as transformers' apply_chat_template.")
+    boolean chat;
+
+    @Option(names = "--system", paramLabel = "TEXT", description = "With --chat: a system message before the prompt.")
+    String system;
+
     @Option(names = "--threads", description = "Threads (default: all cores).")
     Integer threads;
 
@@ -46,11 +55,16 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (system != null && !chat) {
+            throw new UserInputException("--system is a message of the chat template: use it with --chat");
+        }
         TextGenerator.Settings settings = new TextGenerator.Settings(maxNewTokens, temperature, seed);
         int workers = EngineSettings.threads(threads);
         PrintWriter out = spec.commandLine().getOut();
         try (HfTokenizer tokenizer = HfTokenizer.load(model); TextGenerator generator = TextGenerator.open(model, workers)) {
-            long[] ids = tokenizer.encode(prompt, !noSpecialTokens);
+            // a chat template writes its own special tokens, so its text is encoded without adding any
+            long[] ids = chat ? tokenizer.encode(ChatTemplate.require(model).renderPrompt(system, prompt), false)
+                    : tokenizer.encode(prompt, !noSpecialTokens);
             StreamedText stream = new StreamedText(tokenizer, out);
             long start = System.nanoTime();
             long[] continuation = generator.generate(ids, settings, stream::add);

@@ -36,6 +36,33 @@ class GenerateCliTest {
         assertEquals(2, CliRunner.run("generate", folder.toString(), "--prompt", "w1").exitCode());
     }
     @Test
+    void withChatThePromptIsAUserMessageInTheModelsTemplate() throws Exception {
+        Path folder = TinyLanguageModels.withWordTokenizer(temp, "llama-gqa");
+        // a word-level template: BOS w1, each message followed by w9, the assistant's turn opened by w7
+        Files.writeString(folder.resolve("tokenizer_config.json"), """
+                {"bos_token": "w1", "chat_template": "{{ bos_token }}{% for m in messages %} {{ m['content'] }} w9{% endfor %}\
+                {% if add_generation_prompt %} w7{% endif %}"}
+                """);
+        CliRunner run = CliRunner.run("generate", folder.toString(), "--chat", "--system", "w5", "--prompt", "w3 w17",
+                "--max-new-tokens", "3", "--threads", "1");
+        assertEquals(0, run.exitCode(), run.err());
+        long[] expected;
+        try (TextGenerator generator = TextGenerator.open(folder, 1)) {
+            expected = generator.generate(new long[] {1, 5, 9, 3, 17, 9, 7}, new TextGenerator.Settings(3, 0, 0), id -> { });
+        }
+        assertEquals(java.util.Arrays.stream(expected).mapToObj(id -> "w" + id).collect(Collectors.joining(" ")), run.out().strip());
+        assertTrue(run.err().contains("7 prompt tokens"), run.err());
+
+        CliRunner systemAlone = CliRunner.run("generate", folder.toString(), "--system", "w5", "--prompt", "w3");
+        assertEquals(2, systemAlone.exitCode());
+        assertTrue(systemAlone.err().contains("--chat"), systemAlone.err());
+        Files.delete(folder.resolve("tokenizer_config.json"));
+        CliRunner noTemplate = CliRunner.run("generate", folder.toString(), "--chat", "--prompt", "w3");
+        assertEquals(2, noTemplate.exitCode());
+        assertTrue(noTemplate.err().contains("no chat template"), noTemplate.err());
+    }
+
+    @Test
     void badOptionsAreRefused() throws Exception {
         Path folder = TinyLanguageModels.withWordTokenizer(temp, "qwen2-tied");
         CliRunner cold = CliRunner.run("generate", folder.toString(), "--prompt", "w1", "--temperature", "-1");

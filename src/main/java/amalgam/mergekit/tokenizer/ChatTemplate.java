@@ -1,8 +1,6 @@
 package amalgam.mergekit.tokenizer;
 
-import amalgam.io.ConfigFiles;
 import amalgam.UserInputException;
-import amalgam.io.CacheLinks;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -11,7 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,28 +83,9 @@ public final class ChatTemplate {
     /** The template a model's tokenizer carries: {@code chat_template.jinja}, else tokenizer_config's field. */
     static Optional<String> carriedBy(Path model) {
         try {
-            Path jinja = CacheLinks.resolve(model.resolve(JINJA_FILE));
-            if (Files.isRegularFile(jinja)) {
-                return nonBlank(new String(ConfigFiles.readBytes(jinja, "chat template", ConfigFiles.MAX_TOKENIZER_BYTES),
-                        java.nio.charset.StandardCharsets.UTF_8));
-            }
-            Path config = CacheLinks.resolve(model.resolve(CONFIG_FILE));
-            if (!Files.isRegularFile(config)) {
-                return Optional.empty();
-            }
-            JsonNode template = JSON.readTree(ConfigFiles.readBytes(config, "tokenizer config", ConfigFiles.MAX_TOKENIZER_BYTES))
-                    .path("chat_template");
-            if (template.isTextual()) {
-                return nonBlank(template.asText());
-            }
-            // the list form [{name, template}, ...]: mergekit takes the "default" entry
-            for (JsonNode entry : template) {
-                if (entry.path("name").asText().equals("default") && entry.path("template").isTextual()) {
-                    return nonBlank(entry.path("template").asText());
-                }
-            }
-            return Optional.empty();
-        } catch (IOException unreadable) {
+            return amalgam.model.lm.text.ChatTemplate.read(model).map(amalgam.model.lm.text.ChatTemplate::text)
+                    .flatMap(ChatTemplate::nonBlank);
+        } catch (UserInputException unreadable) {
             // mergekit logs a tokenizer it cannot load and goes on without it
             return Optional.empty();
         }

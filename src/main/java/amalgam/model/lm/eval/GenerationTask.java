@@ -3,6 +3,7 @@ package amalgam.model.lm.eval;
 import amalgam.UserInputException;
 import amalgam.model.lm.LoadedLanguageModel;
 import amalgam.model.lm.TextGenerator;
+import amalgam.model.lm.text.ChatTemplate;
 import amalgam.model.lm.text.HfTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
@@ -19,9 +20,11 @@ import java.util.SequencedMap;
  * {@code exact_match} and {@code items}.
  *
  * @param stop strings that end an answer (default: a newline)
+ * @param chat each prompt is a user message in the chat template of the tokenizer's model folder, the assistant's turn
+ *             opened (transformers' {@code apply_chat_template}); its text is encoded without adding special tokens
  */
-public record GenerationTask(String name, Path file, Integer limit, int maxNewTokens, List<String> stop, boolean addSpecialTokens)
-        implements LmTask {
+public record GenerationTask(String name, Path file, Integer limit, int maxNewTokens, List<String> stop, boolean addSpecialTokens,
+                             boolean chat) implements LmTask {
     /** One item: the prompt and the expected answer. */
     record Item(String prompt, String answer) {
     }
@@ -46,16 +49,19 @@ public record GenerationTask(String name, Path file, Integer limit, int maxNewTo
 
     @Override
     public LmTask firstItems(int items) {
-        return new GenerationTask(name, file, limit == null ? items : Math.min(limit, items), maxNewTokens, stop, addSpecialTokens);
+        return new GenerationTask(name, file, limit == null ? items : Math.min(limit, items), maxNewTokens, stop, addSpecialTokens,
+                chat);
     }
 
     @Override
     public SequencedMap<String, Double> evaluate(LoadedLanguageModel model, HfTokenizer tokenizer) {
         List<Item> items = JsonLines.read(file, limit, "generation task '" + name + "'", GenerationTask::item);
+        ChatTemplate template = chat ? ChatTemplate.require(tokenizer.file().toAbsolutePath().getParent()) : null;
         int matched = 0;
         try (TextGenerator generator = TextGenerator.over(model)) {
             for (Item item : items) {
-                matched += answer(generator, tokenizer, item.prompt()).equals(item.answer().strip()) ? 1 : 0;
+                String prompt = template == null ? item.prompt() : template.renderPrompt(null, item.prompt());
+                matched += answer(generator, tokenizer, prompt).equals(item.answer().strip()) ? 1 : 0;
             }
         }
         SequencedMap<String, Double> metrics = new LinkedHashMap<>();
@@ -66,7 +72,7 @@ public record GenerationTask(String name, Path file, Integer limit, int maxNewTo
 
     /** The greedy continuation of {@code prompt} up to the first stop string, stripped. */
     String answer(TextGenerator generator, HfTokenizer tokenizer, String prompt) {
-        long[] ids = tokenizer.encode(prompt, addSpecialTokens);
+        long[] ids = tokenizer.encode(prompt, addSpecialTokens && !chat);
         List<Long> generated = new ArrayList<>();
         generator.generateWhile(ids, new TextGenerator.Settings(maxNewTokens, 0, 0), id -> {
             generated.add(id);

@@ -30,6 +30,7 @@ import java.util.Set;
  *     file: sums.jsonl             # {"prompt": ..., "answer": ...} per line
  *     max_new_tokens: 16           # default 32
  *     stop: ["\n"]                 # strings that end an answer (default: a newline)
+ *     chat: true                   # each prompt a user message in the model's chat template (default false)
  *   - name: sst2
  *     type: classification         # a sequence classifier (GPT2ForSequenceClassification)
  *     file: sst2.jsonl             # {"text": ..., "label": i} (and "text_pair" for pairs) per line
@@ -42,7 +43,7 @@ public record LmTaskPool(List<LmTask> tasks) {
     private static final Set<String> CLASSIFICATION_KEYS = Set.of("name", "type", "file", "limit", "pair_separator",
             "add_special_tokens");
     private static final Set<String> GENERATION_KEYS = Set.of("name", "type", "file", "limit", "max_new_tokens", "stop",
-            "add_special_tokens");
+            "add_special_tokens", "chat");
 
     public LmTaskPool {
         tasks = List.copyOf(tasks);
@@ -92,7 +93,7 @@ public record LmTaskPool(List<LmTask> tasks) {
                         paths.add(folder.resolve(String.valueOf(path)));
                     }
                     yield new PerplexityTask(name, paths, integer(task, "max_length", context), integer(task, "stride", context),
-                            !Boolean.FALSE.equals(task.get("add_special_tokens")));
+                            flag(task, "add_special_tokens", true, context));
                 }
                 case "multiple_choice" -> {
                     checkKeys(task, CHOICE_KEYS, context);
@@ -105,13 +106,14 @@ public record LmTaskPool(List<LmTask> tasks) {
                     Integer maxNewTokens = integer(task, "max_new_tokens", context);
                     yield new GenerationTask(name, folder.resolve(text(task, "file", context)), integer(task, "limit", context),
                             maxNewTokens == null ? 32 : maxNewTokens, stops(task, context),
-                            !Boolean.FALSE.equals(task.get("add_special_tokens")));
+                            flag(task, "add_special_tokens", true, context),
+                            flag(task, "chat", false, context));
                 }
                 case "classification" -> {
                     checkKeys(task, CLASSIFICATION_KEYS, context);
                     Object separator = task.containsKey("pair_separator") ? task.get("pair_separator") : " ";
                     yield new ClassificationTask(name, folder.resolve(text(task, "file", context)), integer(task, "limit", context),
-                            String.valueOf(separator), !Boolean.FALSE.equals(task.get("add_special_tokens")));
+                            String.valueOf(separator), flag(task, "add_special_tokens", true, context));
                 }
                 default -> throw new UserInputException(context + ": type '" + type + "' is not one of perplexity, multiple_choice,"
                         + " generation, classification");
@@ -141,6 +143,17 @@ public record LmTaskPool(List<LmTask> tasks) {
             throw new UserInputException(where + ": '" + key + "' must be a non-empty string");
         }
         return value;
+    }
+
+    private static boolean flag(Map<?, ?> task, String key, boolean absent, String where) {
+        Object value = task.get(key);
+        if (value == null) {
+            return absent;
+        }
+        if (!(value instanceof Boolean flag)) {
+            throw new UserInputException(where + ": '" + key + "' must be true or false, got " + value);
+        }
+        return flag;
     }
 
     private static Integer integer(Map<?, ?> task, String key, String where) {

@@ -85,12 +85,24 @@ class LmTasksTest {
                 {"prompt": "w3 w17 w5", "answer": "w%d"}
                 """.formatted(first, first, second, (first + 1) % 64));
         // the word-level decoder joins words with spaces: stop at the first space, so the answer is one word
-        Map<String, Double> oneWord = evaluate(new GenerationTask("g", items, null, 8, List.of(" "), false));
+        Map<String, Double> oneWord = evaluate(new GenerationTask("g", items, null, 8, List.of(" "), false, false));
         assertEquals(1 / 3.0, oneWord.get("exact_match"), 1e-12, "only the first item: one word, whitespace stripped");
-        Map<String, Double> twoWords = evaluate(new GenerationTask("g", items, null, 2, List.of("\n"), false));
+        Map<String, Double> twoWords = evaluate(new GenerationTask("g", items, null, 2, List.of("\n"), false, false));
         assertEquals(1 / 3.0, twoWords.get("exact_match"), 1e-12, "two tokens, no stop string met: the second item");
-        assertThrows(UserInputException.class, () -> new GenerationTask("g", items, null, 0, List.of(), false));
-        assertThrows(UserInputException.class, () -> new GenerationTask("g", items, null, 4, List.of(""), false));
+        assertThrows(UserInputException.class, () -> new GenerationTask("g", items, null, 0, List.of(), false, false));
+        assertThrows(UserInputException.class, () -> new GenerationTask("g", items, null, 4, List.of(""), false, false));
+    }
+
+    @Test
+    void aChatGenerationTaskWrapsEachPromptInTheTemplate() throws Exception {
+        Files.writeString(model.resolve("tokenizer_config.json"),
+                "{\"chat_template\": \"{% for m in messages %}{{ m['content'] }}{% endfor %}{% if add_generation_prompt %} w9{% endif %}\"}");
+        long answer = argmax(List.of(3L, 17L, 9L));
+        Path items = Files.writeString(temp.resolve("chat.jsonl"), "{\"prompt\": \"w3 w17\", \"answer\": \"w" + answer + "\"}\n");
+        assertEquals(1.0, evaluate(new GenerationTask("g", items, null, 1, List.of("\n"), true, true)).get("exact_match"),
+                "the prompt is w3 w17 w9, with no special tokens added");
+        assertEquals(answer == argmax(List.of(3L, 17L)) ? 1.0 : 0.0,
+                evaluate(new GenerationTask("g", items, null, 1, List.of("\n"), false, false)).get("exact_match"), "without the template");
     }
 
     private long argmax(List<Long> context) {
