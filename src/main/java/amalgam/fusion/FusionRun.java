@@ -125,7 +125,15 @@ public final class FusionRun {
                 taskPool = images.withProjectionFallback(projectionSource(loaded));
             }
             if (taskPool instanceof LanguageTaskPool language) {
-                taskPool = language.withTokenizerFallback(loaded.requireCheckpoint(pool.reference(), "its tokenizer").checkpoint().directory());
+                // a task model named as a task lends its classifier head to a merged backbone evaluated on that task
+                Map<String, Path> classifiers = new LinkedHashMap<>();
+                for (ModelSource model : pool.models()) {
+                    if (language.taskNames().contains(model.name())) {
+                        loaded.checkpoint(model.name()).ifPresent(source -> classifiers.put(model.name(), source.checkpoint().directory()));
+                    }
+                }
+                taskPool = language.withTokenizerFallback(loaded.requireCheckpoint(pool.reference(), "its tokenizer").checkpoint().directory())
+                        .withClassifiers(classifiers);
             }
             Path saveTo = spec.mergedModelSavePath();
             Path reportPath = spec.reportSavePath();

@@ -1,6 +1,8 @@
 package amalgam.fusion.taskpool;
 
+import amalgam.model.lm.LmConfig;
 import amalgam.model.lm.LoadedLanguageModel;
+import amalgam.model.lm.eval.ClassificationTask;
 import amalgam.model.lm.eval.LmTask;
 import amalgam.model.lm.eval.LmTaskPool;
 import amalgam.model.lm.text.HfTokenizer;
@@ -14,19 +16,27 @@ import java.util.Optional;
 /**
  * A language task pool (perplexity, multiple choice, generation, sequence classification; see {@link LmTaskPool})
  * evaluating the causal LMs or sequence classifiers of a run. A fused model is written without its tokenizer, so the
- * tokenizer comes from {@code tokenizerFallback} (the pool's reference model) when the model's folder has none.
+ * tokenizer comes from {@code tokenizerFallback} (the pool's reference model) when the model's folder has none. A
+ * model that is not itself a classifier (a merged {@code GPT2Model} backbone, the pretrained GPT-2) is evaluated on a
+ * classification task with the head of the task's own classifier in {@code classifiers} (by task name), as
+ * FusionBench's GPT-2 GLUE task pool puts the merged backbone into each task's classifier.
  */
-public record LanguageTaskPool(LmTaskPool pool, Path tokenizerFallback) implements TaskPool {
+public record LanguageTaskPool(LmTaskPool pool, Path tokenizerFallback, Map<String, Path> classifiers) implements TaskPool {
     /** Items per batch when {@code fast_dev_run} cuts item tasks to their first batches. */
     private static final int FAST_DEV_ITEMS_PER_BATCH = 8;
 
     public static LanguageTaskPool fromDocument(Object document, Path file) {
-        return new LanguageTaskPool(LmTaskPool.fromDocument(document, file), null);
+        return new LanguageTaskPool(LmTaskPool.fromDocument(document, file), null, Map.of());
     }
 
     /** This pool, taking the tokenizer from {@code modelFolder} for models saved without one. */
     public LanguageTaskPool withTokenizerFallback(Path modelFolder) {
-        return new LanguageTaskPool(pool, modelFolder);
+        return new LanguageTaskPool(pool, modelFolder, classifiers);
+    }
+
+    /** This pool, with the sequence classifiers whose heads evaluate backbones on their tasks, by task name. */
+    public LanguageTaskPool withClassifiers(Map<String, Path> taskClassifiers) {
+        return new LanguageTaskPool(pool, tokenizerFallback, Map.copyOf(taskClassifiers));
     }
 
     @Override
@@ -50,10 +60,26 @@ public record LanguageTaskPool(LmTaskPool pool, Path tokenizerFallback) implemen
         List<LmTask> tasks = names.stream().map(this::task).toList();
         Path tokenizerSource = Files.isRegularFile(modelDirectory.resolve(HfTokenizer.FILE)) || tokenizerFallback == null
                 ? modelDirectory : tokenizerFallback;
+        boolean classifier = LmConfig.namesClassifier(modelDirectory);
         Map<String, TaskMetrics> results = new LinkedHashMap<>();
-        try (HfTokenizer tokenizer = HfTokenizer.load(tokenizerSource); LoadedLanguageModel model = LoadedLanguageModel.open(modelDirectory, threads)) {
+        LoadedLanguageModel plain = null;
+        try (HfTokenizer tokenizer = HfTokenizer.load(tokenizerSource)) {
             for (LmTask task : tasks) {
-                results.put(task.name(), TaskMetrics.named(task.evaluate(model, tokenizer)));
+                Path head = task instanceof ClassificationTask && !classifier ? classifiers.get(task.name()) : null;
+                if (head != null) {
+                    try (LoadedLanguageModel model = LoadedLanguageModel.headOnBackbone(head, modelDirectory, threads)) {
+                        results.put(task.name(), TaskMetrics.named(task.evaluate(model, tokenizer)));
+                    }
+                    continue;
+                }
+                if (plain == null) {
+                    plain = LoadedLanguageModel.open(modelDirectory, threads);
+                }
+                results.put(task.name(), TaskMetrics.named(task.evaluate(plain, tokenizer)));
+            }
+        } finally {
+            if (plain != null) {
+                plain.close();
             }
         }
         return results;
@@ -68,7 +94,8 @@ public record LanguageTaskPool(LmTaskPool pool, Path tokenizerFallback) implemen
     @Override
     public LanguageTaskPool firstBatches(int batches) {
         int items = Math.multiplyExact(batches, FAST_DEV_ITEMS_PER_BATCH);
-        return new LanguageTaskPool(new LmTaskPool(pool.tasks().stream().map(task -> task.firstItems(items)).toList()), tokenizerFallback);
+        return new LanguageTaskPool(new LmTaskPool(pool.tasks().stream().map(task -> task.firstItems(items)).toList()), tokenizerFallback,
+                classifiers);
     }
 
     private LmTask task(String name) {

@@ -36,6 +36,18 @@ public sealed interface LmConfig permits DecoderConfig, Gpt2Config {
         return parse(root, "'" + file + "'");
     }
 
+    /** Whether the model folder's config.json names a sequence classifier (false for any other or unreadable config). */
+    public static boolean namesClassifier(Path modelFolder) {
+        try {
+            JsonNode architectures = new ObjectMapper().readTree(ConfigFiles.readText(CacheLinks.resolve(modelFolder.resolve("config.json")),
+                    "model config")).path("architectures");
+            return architectures.size() == 1 && LmArchitecture.byClassName(architectures.get(0).asText())
+                    .map(LmArchitecture::classifies).orElse(false);
+        } catch (IOException | RuntimeException unreadable) {
+            return false;
+        }
+    }
+
     static LmConfig parse(JsonNode root, String where) {
         ConfigJson config = new ConfigJson(root, where);
         JsonNode architectures = root.get("architectures");

@@ -5,6 +5,7 @@ import amalgam.io.Checkpoint;
 import amalgam.linalg.BlasThreads;
 import amalgam.linalg.LinearAlgebra;
 import amalgam.merge.CheckpointModelSource;
+import amalgam.merge.ModelSource;
 import amalgam.nn.Graph;
 import amalgam.nn.TensorParameters;
 import amalgam.parallel.Parallel;
@@ -30,23 +31,46 @@ public final class LoadedLanguageModel implements AutoCloseable {
     private Graph graph;
     private TensorParameters params;
 
-    private LoadedLanguageModel(Path modelDirectory, int threads) {
+    private LoadedLanguageModel(Path modelDirectory, Path backboneDirectory, int threads) {
         this.source = new CheckpointModelSource(modelDirectory.toString(), Checkpoint.open(modelDirectory));
         this.threads = threads;
+        CheckpointModelSource backbone = null;
         try {
             this.model = LanguageModel.of(LmConfig.read(folder().resolve("config.json")));
             this.parallel = new Parallel(threads);
             this.graph = Graph.inference(parallel);
-            this.params = LmWeights.load(source, model, arena);
+            ModelSource weights = source;
+            if (backboneDirectory != null) {
+                if (!classifies()) {
+                    throw new UserInputException("'" + folder() + "' is not a sequence classifier: no head to put on a backbone");
+                }
+                backbone = new CheckpointModelSource(backboneDirectory.toString(), Checkpoint.open(backboneDirectory));
+                weights = new HeadOnBackbone(backbone, source, model.bodyPrefix());
+            }
+            // the weights are copied into the arena: the backbone's files are not needed afterwards
+            this.params = LmWeights.load(weights, model, arena);
         } catch (RuntimeException e) {
             close();
             throw e;
+        } finally {
+            if (backbone != null) {
+                backbone.close();
+            }
         }
     }
 
     /** The model of {@code modelDirectory} (config.json and safetensors, or a hub cache repo) on {@code threads} threads. */
     public static LoadedLanguageModel open(Path modelDirectory, int threads) {
-        return new LoadedLanguageModel(modelDirectory, threads);
+        return new LoadedLanguageModel(modelDirectory, null, threads);
+    }
+
+    /**
+     * The sequence classifier of {@code classifierDirectory} with the backbone of {@code backboneDirectory} (a bare
+     * {@code GPT2Model}, or a whole model whose {@code transformer} it takes): FusionBench's GPT-2 GLUE evaluation of a
+     * merged backbone with each task's own head.
+     */
+    public static LoadedLanguageModel headOnBackbone(Path classifierDirectory, Path backboneDirectory, int threads) {
+        return new LoadedLanguageModel(classifierDirectory, backboneDirectory, threads);
     }
 
     public LmConfig config() {

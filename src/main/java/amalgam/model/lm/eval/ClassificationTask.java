@@ -5,27 +5,43 @@ import amalgam.model.lm.LoadedLanguageModel;
 import amalgam.model.lm.text.HfTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.SequencedMap;
 
 /**
- * Sequence classification accuracy and mean cross-entropy loss (FusionBench's GPT-2 GLUE metrics; its loss is the mean
- * over batches, here each item is its own batch) with a sequence classifier
- * (GPT2ForSequenceClassification): each item's text — a sentence pair joined by {@code pairSeparator} — is tokenized
- * (with the tokenizer's special tokens unless told otherwise) and scored alone, pooled at its last token; the label
- * with the highest score (the first on ties) must be the item's. Items: JSON lines
- * {@code {"text": "...", "label": 0}} or {@code {"text": "...", "text_pair": "...", "label": 1}}.
+ * Sequence classification as FusionBench's GPT-2 GLUE task pool scores it, with a sequence classifier
+ * (GPT2ForSequenceClassification): each item is tokenized (with the tokenizer's special tokens unless told otherwise;
+ * a sentence pair as the tokenizer encodes a pair, or joined by {@code pairSeparator} when one is given), cut to
+ * {@code maxLength} tokens, and scored pooled at its last token — what right padding to a fixed length gives, since
+ * causal attention never reads the padding. {@code accuracy}: the highest-scoring label (the first on ties) is the
+ * item's; {@code loss}: FusionBench's MeanMetric of batch-mean cross-entropies over batches of {@code batchSize}
+ * items (a final partial batch counts as much as a full one). Items: JSON lines {@code {"text": "...", "label": 0}}
+ * or {@code {"text": "...", "text_pair": "...", "label": 1}}.
+ *
+ * @param pairSeparator null: a pair is encoded as a pair; else the texts joined by it and encoded as one
+ * @param maxLength     at most this many tokens of an item, the first ones (null: the model's positions)
+ * @param batchSize     items per batch of the loss's mean (FusionBench's GPT-2 task pool: 8)
  */
-public record ClassificationTask(String name, Path file, Integer limit, String pairSeparator, boolean addSpecialTokens)
-        implements LmTask {
+public record ClassificationTask(String name, Path file, Integer limit, String pairSeparator, boolean addSpecialTokens,
+                                 Integer maxLength, int batchSize) implements LmTask {
+    /** Items per batch in FusionBench's GPT-2 GLUE task pool. */
+    public static final int DEFAULT_BATCH_SIZE = 8;
+
     /** One item. */
-    record Item(String text, int label) {
+    record Item(String text, String pair, int label) {
     }
 
     public ClassificationTask {
         if (limit != null && limit < 1) {
             throw new UserInputException("classification task '" + name + "': limit must be at least 1, got " + limit);
+        }
+        if (maxLength != null && maxLength < 1) {
+            throw new UserInputException("classification task '" + name + "': max_length must be at least 1, got " + maxLength);
+        }
+        if (batchSize < 1) {
+            throw new UserInputException("classification task '" + name + "': batch_size must be at least 1, got " + batchSize);
         }
     }
 
@@ -36,7 +52,8 @@ public record ClassificationTask(String name, Path file, Integer limit, String p
 
     @Override
     public LmTask firstItems(int items) {
-        return new ClassificationTask(name, file, limit == null ? items : Math.min(limit, items), pairSeparator, addSpecialTokens);
+        return new ClassificationTask(name, file, limit == null ? items : Math.min(limit, items), pairSeparator, addSpecialTokens,
+                maxLength, batchSize);
     }
 
     @Override
@@ -48,17 +65,16 @@ public record ClassificationTask(String name, Path file, Integer limit, String p
         int labels = model.config().outputs();
         List<Item> items = JsonLines.read(file, limit, "classification task '" + name + "'", this::item);
         int correct = 0;
-        double loss = 0;
-        for (Item item : items) {
+        double batchLosses = 0;
+        double batchLoss = 0;
+        int batches = 0;
+        for (int i = 0; i < items.size(); i++) {
+            Item item = items.get(i);
             if (item.label() >= labels) {
                 throw new UserInputException("classification task '" + name + "': label " + item.label() + " but the model has "
                         + labels + " labels");
             }
-            long[] ids = tokenizer.encode(item.text(), addSpecialTokens);
-            if (ids.length == 0) {
-                throw new UserInputException("classification task '" + name + "': an item's text has no tokens");
-            }
-            float[] scores = model.classify(ids);
+            float[] scores = model.classify(tokens(item, tokenizer, model.config().maxPositions()));
             int best = 0;
             for (int label = 1; label < scores.length; label++) {
                 if (scores[label] > scores[best]) {
@@ -66,13 +82,37 @@ public record ClassificationTask(String name, Path file, Integer limit, String p
                 }
             }
             correct += best == item.label() ? 1 : 0;
-            loss += crossEntropy(scores, item.label());
+            batchLoss += crossEntropy(scores, item.label());
+            boolean batchEnds = (i + 1) % batchSize == 0 || i + 1 == items.size();
+            if (batchEnds) {
+                int inBatch = i % batchSize + 1;
+                batchLosses += batchLoss / inBatch;
+                batchLoss = 0;
+                batches++;
+            }
         }
         SequencedMap<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("accuracy", (double) correct / items.size());
-        metrics.put("loss", loss / items.size());
+        metrics.put("loss", batchLosses / batches);
         metrics.put("items", (double) items.size());
         return metrics;
+    }
+
+    /** The item's ids, cut to {@code maxLength} (and the model's positions). */
+    long[] tokens(Item item, HfTokenizer tokenizer, int positions) {
+        long[] ids;
+        if (item.pair() == null) {
+            ids = tokenizer.encode(item.text(), addSpecialTokens);
+        } else if (pairSeparator != null) {
+            ids = tokenizer.encode(item.text() + pairSeparator + item.pair(), addSpecialTokens);
+        } else {
+            ids = tokenizer.encodePair(item.text(), item.pair(), addSpecialTokens);
+        }
+        if (ids.length == 0) {
+            throw new UserInputException("classification task '" + name + "': an item's text has no tokens");
+        }
+        int keep = Math.min(maxLength == null ? positions : maxLength, positions);
+        return ids.length > keep ? Arrays.copyOf(ids, keep) : ids;
     }
 
     /** −log softmax(scores)[label], computed in double from the largest score down (no overflow). */
@@ -93,10 +133,7 @@ public record ClassificationTask(String name, Path file, Integer limit, String p
                 || node.get("label").intValue() < 0 || (node.has("text_pair") && !node.get("text_pair").isTextual())) {
             throw new UserInputException(where + ": an item is {\"text\": text, \"label\": index >= 0} with an optional \"text_pair\"");
         }
-        String text = node.get("text").textValue();
-        if (node.has("text_pair")) {
-            text = text + pairSeparator + node.get("text_pair").textValue();
-        }
-        return new Item(text, node.get("label").intValue());
+        return new Item(node.get("text").textValue(), node.has("text_pair") ? node.get("text_pair").textValue() : null,
+                node.get("label").intValue());
     }
 }

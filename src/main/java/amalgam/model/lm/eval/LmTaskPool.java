@@ -34,14 +34,16 @@ import java.util.Set;
  *   - name: sst2
  *     type: classification         # a sequence classifier (GPT2ForSequenceClassification)
  *     file: sst2.jsonl             # {"text": ..., "label": i} (and "text_pair" for pairs) per line
- *     pair_separator: " "          # between text and text_pair (default " ")
+ *     pair_separator: " "          # join text and text_pair into one text (default: encoded as a pair)
+ *     max_length: 512              # at most the first 512 tokens of an item (default: the model's positions)
+ *     batch_size: 8                # items per batch of the loss's mean (default 8, as FusionBench)
  * </pre>
  */
 public record LmTaskPool(List<LmTask> tasks) {
     private static final Set<String> PERPLEXITY_KEYS = Set.of("name", "type", "files", "max_length", "stride", "add_special_tokens");
     private static final Set<String> CHOICE_KEYS = Set.of("name", "type", "file", "limit", "target_delimiter");
     private static final Set<String> CLASSIFICATION_KEYS = Set.of("name", "type", "file", "limit", "pair_separator",
-            "add_special_tokens");
+            "add_special_tokens", "max_length", "batch_size");
     private static final Set<String> GENERATION_KEYS = Set.of("name", "type", "file", "limit", "max_new_tokens", "stop",
             "add_special_tokens", "chat");
 
@@ -111,9 +113,14 @@ public record LmTaskPool(List<LmTask> tasks) {
                 }
                 case "classification" -> {
                     checkKeys(task, CLASSIFICATION_KEYS, context);
-                    Object separator = task.containsKey("pair_separator") ? task.get("pair_separator") : " ";
+                    Object separator = task.get("pair_separator");
+                    if (separator != null && !(separator instanceof String)) {
+                        throw new UserInputException(context + ": 'pair_separator' must be a string");
+                    }
+                    Integer batchSize = integer(task, "batch_size", context);
                     yield new ClassificationTask(name, folder.resolve(text(task, "file", context)), integer(task, "limit", context),
-                            String.valueOf(separator), flag(task, "add_special_tokens", true, context));
+                            (String) separator, flag(task, "add_special_tokens", true, context), integer(task, "max_length", context),
+                            batchSize == null ? ClassificationTask.DEFAULT_BATCH_SIZE : batchSize);
                 }
                 default -> throw new UserInputException(context + ": type '" + type + "' is not one of perplexity, multiple_choice,"
                         + " generation, classification");

@@ -62,6 +62,14 @@ public final class HfTokenizer implements AutoCloseable {
         return tokenizer.encode(text, addSpecialTokens, false).getIds();
     }
 
+    /**
+     * The token ids of a text pair as the tokenizer encodes one (transformers' {@code tokenizer(text, text_pair)}: each
+     * text tokenized alone, joined by the post-processor's pair rule; GPT-2's byte-level one simply concatenates).
+     */
+    public long[] encodePair(String text, String pair, boolean addSpecialTokens) {
+        return tokenizer.encode(text, pair, addSpecialTokens, false).getIds();
+    }
+
     /** The tokens of {@code text} as strings (byte-level BPE shows a leading space as Ġ, SentencePiece as ▁). */
     public List<String> tokens(String text, boolean addSpecialTokens) {
         return List.of(tokenizer.encode(text, addSpecialTokens, false).getTokens());
