@@ -148,7 +148,7 @@ public final class FusionRun {
                 String methodName = spec.method();
                 FusionData data = images == null ? null : new FusionData(images, clipFamily(loaded));
                 FusionContext context = new FusionContext(pool, seed, engine.threads(), data, saveTo != null,
-                        engine.workers().parallel());
+                        engine.workers().parallel(), evaluated instanceof LanguageTaskPool language ? language : null);
                 TaskHeads heads = TaskHeads.of(pool);
                 Optional<MixtureDescription> savedMixture = SavedMixtures.reopened(loaded, method);
                 FusionResult fused = TensorInputs.withReference(pool.reference().name(), () -> method.fuse(context));

@@ -2,6 +2,8 @@ package amalgam.fusion;
 
 import amalgam.UserInputException;
 import amalgam.fusion.closedform.FisherMerging;
+import amalgam.fusion.closedform.Gpt2FisherMerging;
+import amalgam.fusion.closedform.Gpt2RegMean;
 import amalgam.fusion.closedform.RegMean;
 import amalgam.fusion.closedform.RegMeanPlusPlus;
 import amalgam.fusion.closedform.TrustRegionTaskArithmetic;
@@ -90,6 +92,8 @@ public final class MethodRegistry {
             FrankWolfeSoftMerging.DECLARATION,
             FisherMerging.DECLARATION,
             RegMean.DECLARATION,
+            Gpt2FisherMerging.DECLARATION,
+            Gpt2RegMean.DECLARATION,
             RegMeanPlusPlus.DECLARATION,
             TrustRegionTaskArithmetic.DECLARATION,
             AdaMerging.CLIP,

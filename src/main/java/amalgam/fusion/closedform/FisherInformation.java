@@ -1,6 +1,7 @@
 package amalgam.fusion.closedform;
 
 import amalgam.nn.Graph;
+import amalgam.nn.Parameters;
 import amalgam.nn.TensorParameters;
 import amalgam.nn.Var;
 import amalgam.tensor.DType;
@@ -26,19 +27,23 @@ import java.util.function.Predicate;
  * cross-class terms are included.
  */
 public final class FisherInformation implements AutoCloseable {
-    private final ZeroShotClassifier classifier;
     private final TensorParameters params;
     private final List<String> names = new ArrayList<>();
     private final List<Var> leaves;
     private final Map<String, float[]> sums = new LinkedHashMap<>();
     private long examples;
 
+    /** A classifier's logits [size, C] of examples start.. start + size of the current batch, under {@code params}. */
+    @FunctionalInterface
+    public interface SliceLogits {
+        Var logits(Graph graph, Parameters params, long start, long size);
+    }
+
     /**
-     * @param weights the model's float32 weights (tower and projection), writable copies
-     * @param merged  the weights whose Fisher is estimated (the merge set; the projection is not among them)
+     * @param weights the model's float32 weights (with whatever head scores them), writable copies
+     * @param merged  the weights whose Fisher is estimated (the merge set; a head is not among them)
      */
-    public FisherInformation(ZeroShotClassifier classifier, Map<String, Tensor> weights, Predicate<String> merged) {
-        this.classifier = classifier;
+    public FisherInformation(Map<String, Tensor> weights, Predicate<String> merged) {
         this.params = new TensorParameters(weights, merged);
         weights.keySet().stream().filter(merged).forEach(names::add);
         this.leaves = params.trainable();
@@ -48,20 +53,16 @@ public final class FisherInformation implements AutoCloseable {
     }
 
     /**
-     * Adds one batch of pixels [B, 3, H, W] (a recording graph; reset here). The batch's gradient is accumulated over
-     * slices of at most {@code sliceSize} images (the objective is a sum over images with p held constant, so the sum
-     * of the slices' gradients is the batch's), which bounds the activations a backward pass keeps; then squared.
+     * Adds one batch of {@code batch} examples (a recording graph; reset here). The batch's gradient is accumulated over
+     * slices of at most {@code sliceSize} examples (the objective is a sum over examples with p held constant, so the
+     * sum of the slices' gradients is the batch's), which bounds the activations a backward pass keeps; then squared.
      */
-    public void addBatch(Graph graph, Tensor pixels, int sliceSize) {
+    public void addBatch(Graph graph, long batch, int sliceSize, SliceLogits classifier) {
         leaves.forEach(Var::zeroGrad);
-        long batch = pixels.shape().dim(0);
-        long imageBytes = pixels.byteSize() / Math.max(batch, 1);
         for (long start = 0; start < batch; start += sliceSize) {
             long size = Math.min(sliceSize, batch - start);
-            Tensor slice = Tensor.of(DType.F32, Shape.of(size, pixels.shape().dim(1), pixels.shape().dim(2), pixels.shape().dim(3)),
-                    pixels.data().asSlice(start * imageBytes, size * imageBytes));
             graph.reset();
-            Var logits = classifier.logits(graph, params, graph.constant(slice));
+            Var logits = classifier.logits(graph, params, start, size);
             try (Arena arena = Arena.ofConfined()) {
                 graph.backward(objective(graph, logits, sqrtProbabilities(logits, arena)));
             }
@@ -82,9 +83,18 @@ public final class FisherInformation implements AutoCloseable {
         examples += batch;
     }
 
-    /** {@link #addBatch(Graph, Tensor, int)} in one backward pass. */
-    public void addBatch(Graph graph, Tensor pixels) {
-        addBatch(graph, pixels, Math.toIntExact(Math.max(pixels.shape().dim(0), 1)));
+    /** A batch of pixels [B, 3, H, W] scored by a CLIP tower with a zero-shot head, in slices of {@code sliceSize}. */
+    public void addBatch(Graph graph, ZeroShotClassifier classifier, Tensor pixels, int sliceSize) {
+        long batch = pixels.shape().dim(0);
+        long imageBytes = pixels.byteSize() / Math.max(batch, 1);
+        addBatch(graph, batch, sliceSize, (g, p, start, size) -> classifier.logits(g, p, g.constant(Tensor.of(DType.F32,
+                Shape.of(size, pixels.shape().dim(1), pixels.shape().dim(2), pixels.shape().dim(3)),
+                pixels.data().asSlice(start * imageBytes, size * imageBytes)))));
+    }
+
+    /** {@link #addBatch(Graph, ZeroShotClassifier, Tensor, int)} in one backward pass. */
+    public void addBatch(Graph graph, ZeroShotClassifier classifier, Tensor pixels) {
+        addBatch(graph, classifier, pixels, Math.toIntExact(Math.max(pixels.shape().dim(0), 1)));
     }
 
     /** F = Σ g² / examples per merged weight, F32 in {@code arena}. */

@@ -82,10 +82,10 @@ public final class FisherMerging implements FusionMethod {
                 try (Arena arena = Arena.ofShared()) {
                     Map<String, Tensor> weights = family.weights(model, arena);
                     ZeroShotClassifier classifier = new ZeroShotClassifier(family.model(), train.head(arena));
-                    try (FisherInformation fisher = new FisherInformation(classifier, weights, mergeSet)) {
+                    try (FisherInformation fisher = new FisherInformation(weights, mergeSet)) {
                         for (int[] batch : TrainSamples.inOrder(train.images().size(), examples, batchSize)) {
                             try (Arena batchArena = Arena.ofShared()) {
-                                fisher.addBatch(graph, train.pixels(batch, batchArena), BACKWARD_SLICE);
+                                fisher.addBatch(graph, classifier, train.pixels(batch, batchArena), BACKWARD_SLICE);
                             }
                         }
                         graph.reset();

@@ -2,7 +2,7 @@ package amalgam.fusion.closedform;
 
 import amalgam.linalg.LinearAlgebra;
 import amalgam.linalg.Matrix;
-import amalgam.model.clip.ClipModel;
+import amalgam.nn.LinearInputs;
 import amalgam.nn.Var;
 import java.lang.foreign.Arena;
 import java.util.LinkedHashMap;
@@ -15,7 +15,7 @@ import java.util.Map;
  * FusionBench's running mean of per-batch XᵀX. Linears fed the same input value (q, k and v) share one Gram, computed
  * once per batch. Each batch adds Xᵀ X through the linear algebra facade into a float32 sum in {@code arena}.
  */
-public final class LinearGrams implements ClipModel.LinearInputs {
+public final class LinearGrams implements LinearInputs {
     /** One input site: the running sum of XᵀX [in, in] and its row count. */
     private static final class Site {
         final String name;

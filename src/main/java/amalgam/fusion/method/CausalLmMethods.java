@@ -69,8 +69,7 @@ public final class CausalLmMethods {
             for (ModelSource model : pool.allModels()) {
                 models.add(model == pretrained ? model : new BackboneView(model, pretrained, BACKBONE));
             }
-            return method.fuse(new FusionContext(new ModelPool(models), context.seed(), context.threads(), context.data(),
-                    context.saving(), context.parallel()));
+            return method.fuse(context.withPool(new ModelPool(models)));
         }
     }
 }

@@ -1,6 +1,7 @@
 package amalgam.model.clip;
 
 import amalgam.nn.Graph;
+import amalgam.nn.LinearInputs;
 import amalgam.nn.Parameters;
 import amalgam.nn.Var;
 import amalgam.tensor.Tensor;
@@ -85,16 +86,6 @@ public final class ClipModel {
 
     public ClipConfig config() {
         return config;
-    }
-
-    /**
-     * Observes the input of every {@code nn.Linear} of the encoder as the forward runs (RegMean's statistics): called
-     * with the Linear's name ({@code vision_model.encoder.layers.3.mlp.fc1}) and its input [B, L, in] before the product.
-     * q, k and v receive the same {@link Var}. The evaluation path passes none and pays nothing for it.
-     */
-    @FunctionalInterface
-    public interface LinearInputs {
-        void observe(String linear, Var input);
     }
 
     /**

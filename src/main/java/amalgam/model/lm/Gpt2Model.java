@@ -2,6 +2,7 @@ package amalgam.model.lm;
 
 import amalgam.nn.AttentionMask;
 import amalgam.nn.Graph;
+import amalgam.nn.LinearInputs;
 import amalgam.nn.Parameters;
 import amalgam.nn.Var;
 import amalgam.tensor.Shape;
@@ -83,7 +84,12 @@ public final class Gpt2Model implements LanguageModel {
 
     @Override
     public LmOutput forward(Graph graph, Parameters params, LmBatch batch) {
-        Var last = body(graph, params, batch.inputIds(), batch.attentionMask(), null);
+        return forward(graph, params, batch, null);
+    }
+
+    /** As {@link #forward(Graph, Parameters, LmBatch)}, showing every Conv1D's input to {@code observer} (may be null). */
+    public LmOutput forward(Graph graph, Parameters params, LmBatch batch, LinearInputs observer) {
+        Var last = body(graph, params, batch.inputIds(), batch.attentionMask(), null, observer);
         if (config.architecture().classifies()) {
             return new LmOutput(pooledScores(graph, params, batch, last), last);
         }
@@ -95,7 +101,7 @@ public final class Gpt2Model implements LanguageModel {
         if (config.architecture().classifies()) {
             throw new IllegalStateException("a sequence classifier has no use for a key-value cache");
         }
-        Var last = body(graph, params, newIds, null, cache);
+        Var last = body(graph, params, newIds, null, cache, null);
         return new LmOutput(languageModelHead(graph, params, last), last);
     }
 
@@ -105,7 +111,7 @@ public final class Gpt2Model implements LanguageModel {
     }
 
     /** last_hidden_state of positions cache.length().. when a cache is given (which then keeps the new keys and values), else 0.. . */
-    private Var body(Graph graph, Parameters params, Tensor ids, Tensor keyMask, KvCache cache) {
+    private Var body(Graph graph, Parameters params, Tensor ids, Tensor keyMask, KvCache cache, LinearInputs observer) {
         long length = ids.shape().dim(1);
         long offset = cache == null ? 0 : cache.length();
         Var tokens = graph.embedding(params.get(graph, BODY + "wte.weight"), ids);
@@ -114,7 +120,7 @@ public final class Gpt2Model implements LanguageModel {
         AttentionMask mask = new AttentionMask(true, keyMask, 0);
         for (int layer = 0; layer < config.layers(); layer++) {
             int index = layer;
-            hidden = graph.block(hidden, input -> layer(graph, params, index, input, mask, cache));
+            hidden = graph.block(hidden, input -> layer(graph, params, index, input, mask, cache, observer));
         }
         if (cache != null) {
             cache.advance(Math.toIntExact(length));
@@ -139,19 +145,21 @@ public final class Gpt2Model implements LanguageModel {
         return graph.linear(graph.concat(pooled, 0), params.get(graph, "score.weight"), null);
     }
 
-    private Var layer(Graph graph, Parameters params, int layer, Var hidden, AttentionMask mask, KvCache cache) {
+    private Var layer(Graph graph, Parameters params, int layer, Var hidden, AttentionMask mask, KvCache cache, LinearInputs observer) {
         String prefix = layerPrefix(layer);
-        hidden = graph.add(hidden, attention(graph, params, layer, layerNorm(graph, params, prefix + "ln_1", hidden), mask, cache));
-        Var inner = config.activation().apply(graph, conv1d(graph, params, prefix + "mlp.c_fc", layerNorm(graph, params, prefix + "ln_2", hidden)));
-        return graph.add(hidden, conv1d(graph, params, prefix + "mlp.c_proj", inner));
+        hidden = graph.add(hidden, attention(graph, params, layer, layerNorm(graph, params, prefix + "ln_1", hidden), mask, cache,
+                observer));
+        Var inner = config.activation().apply(graph, conv1d(graph, params, prefix + "mlp.c_fc",
+                layerNorm(graph, params, prefix + "ln_2", hidden), observer));
+        return graph.add(hidden, conv1d(graph, params, prefix + "mlp.c_proj", inner, observer));
     }
 
-    private Var attention(Graph graph, Parameters params, int layer, Var x, AttentionMask mask, KvCache cache) {
+    private Var attention(Graph graph, Parameters params, int layer, Var x, AttentionMask mask, KvCache cache, LinearInputs observer) {
         String prefix = layerPrefix(layer) + "attn.";
         long batch = x.shape().dim(0);
         long length = x.shape().dim(1);
         long hidden = config.hiddenSize();
-        Var qkv = conv1d(graph, params, prefix + "c_attn", x); // [B, L, 3 hidden]: q, k, v side by side
+        Var qkv = conv1d(graph, params, prefix + "c_attn", x, observer); // [B, L, 3 hidden]: q, k, v side by side
         Var q = heads(graph, graph.slice(qkv, 2, 0, hidden));
         Var k = heads(graph, graph.slice(qkv, 2, hidden, 2 * hidden));
         Var v = heads(graph, graph.slice(qkv, 2, 2 * hidden, 3 * hidden));
@@ -165,7 +173,7 @@ public final class Gpt2Model implements LanguageModel {
         }
         Var attended = graph.attention(q, k, v, mask, (float) scale);
         Var merged = graph.reshape(graph.transpose(attended, 1, 2), batch, length, hidden);
-        return conv1d(graph, params, prefix + "c_proj", merged);
+        return conv1d(graph, params, prefix + "c_proj", merged, observer);
     }
 
     /** [B, L, hidden] -> [B, heads, L, d]. */
@@ -173,7 +181,10 @@ public final class Gpt2Model implements LanguageModel {
         return graph.transpose(graph.reshape(x, x.shape().dim(0), x.shape().dim(1), config.heads(), config.headDimension()), 1, 2);
     }
 
-    private static Var conv1d(Graph graph, Parameters params, String name, Var x) {
+    private static Var conv1d(Graph graph, Parameters params, String name, Var x, LinearInputs observer) {
+        if (observer != null) {
+            observer.observe(name, x);
+        }
         return graph.add(graph.matmul(x, params.get(graph, name + ".weight")), params.get(graph, name + ".bias"));
     }
 

@@ -11,7 +11,7 @@ import java.util.List;
  * ({@code transformer.}) come from {@code backbone} — a bare backbone stores them without the prefix, a whole model
  * with it — every other name (the {@code score} head) from {@code classifier}.
  */
-record HeadOnBackbone(ModelSource backbone, ModelSource classifier, String prefix) implements ModelSource {
+public record HeadOnBackbone(ModelSource backbone, ModelSource classifier, String prefix) implements ModelSource {
     @Override
     public String name() {
         return classifier.name() + " on " + backbone.name();

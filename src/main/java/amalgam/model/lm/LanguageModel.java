@@ -33,6 +33,11 @@ public sealed interface LanguageModel permits DecoderModel, Gpt2Model {
     /** An empty cache for sequences of up to {@code capacity} positions. */
     KvCache newCache(int capacity);
 
+    /** The model a folder's config.json describes. */
+    static LanguageModel fromFolder(java.nio.file.Path folder) {
+        return of(LmConfig.read(folder.resolve("config.json")));
+    }
+
     static LanguageModel of(LmConfig config) {
         return switch (config) {
             case DecoderConfig decoder -> new DecoderModel(decoder);

@@ -39,9 +39,9 @@ class FisherInformationTest {
             ZeroShotClassifier classifier = new ZeroShotClassifier(family.model(), amalgam.testing.TinyTaskData.randomHead("sun397"));
             Tensor pixels = randomPixels(arena, 3);
             Map<String, Tensor> fisher;
-            try (FisherInformation information = new FisherInformation(classifier, weights, name -> !name.startsWith("visual"));
+            try (FisherInformation information = new FisherInformation(weights, name -> !name.startsWith("visual"));
                  Graph graph = Graph.training(parallel)) {
-                information.addBatch(graph, pixels);
+                information.addBatch(graph, classifier, pixels);
                 fisher = information.fisher(arena);
             }
             assertTrue(!fisher.containsKey("visual_projection.weight"));
@@ -86,12 +86,12 @@ class FisherInformationTest {
             Tensor pixels = randomPixels(arena, 5);
             Map<String, Tensor> whole;
             Map<String, Tensor> sliced;
-            try (FisherInformation information = new FisherInformation(classifier, family.weights(source, arena), name -> true)) {
-                information.addBatch(graph, pixels);
+            try (FisherInformation information = new FisherInformation(family.weights(source, arena), name -> true)) {
+                information.addBatch(graph, classifier, pixels);
                 whole = information.fisher(arena);
             }
-            try (FisherInformation information = new FisherInformation(classifier, family.weights(source, arena), name -> true)) {
-                information.addBatch(graph, pixels, 2);
+            try (FisherInformation information = new FisherInformation(family.weights(source, arena), name -> true)) {
+                information.addBatch(graph, classifier, pixels, 2);
                 sliced = information.fisher(arena);
             }
             for (String name : whole.keySet()) {

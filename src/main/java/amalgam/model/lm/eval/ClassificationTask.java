@@ -1,9 +1,15 @@
 package amalgam.model.lm.eval;
 
 import amalgam.UserInputException;
+import amalgam.model.lm.LmBatch;
 import amalgam.model.lm.LoadedLanguageModel;
 import amalgam.model.lm.text.HfTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
+import amalgam.tensor.DType;
+import amalgam.tensor.Layouts;
+import amalgam.tensor.Shape;
+import amalgam.tensor.Tensor;
+import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -23,14 +29,15 @@ import java.util.SequencedMap;
  * @param pairSeparator null: a pair is encoded as a pair; else the texts joined by it and encoded as one
  * @param maxLength     at most this many tokens of an item, the first ones (null: the model's positions)
  * @param batchSize     items per batch of the loss's mean (FusionBench's GPT-2 task pool: 8)
+ * @param train         the task's train items (the same JSON lines), which data-dependent merging methods read; null: none
  */
 public record ClassificationTask(String name, Path file, Integer limit, String pairSeparator, boolean addSpecialTokens,
-                                 Integer maxLength, int batchSize) implements LmTask {
+                                 Integer maxLength, int batchSize, Path train) implements LmTask {
     /** Items per batch in FusionBench's GPT-2 GLUE task pool. */
     public static final int DEFAULT_BATCH_SIZE = 8;
 
-    /** One item. */
-    record Item(String text, String pair, int label) {
+    /** One item: a text, perhaps a second text of a pair, its label. */
+    public record Item(String text, String pair, int label) {
     }
 
     public ClassificationTask {
@@ -47,13 +54,46 @@ public record ClassificationTask(String name, Path file, Integer limit, String p
 
     @Override
     public List<Path> inputs() {
-        return List.of(file);
+        return train == null ? List.of(file) : List.of(file, train);
     }
 
     @Override
     public LmTask firstItems(int items) {
         return new ClassificationTask(name, file, limit == null ? items : Math.min(limit, items), pairSeparator, addSpecialTokens,
-                maxLength, batchSize);
+                maxLength, batchSize, train);
+    }
+
+    /** The train items, in file order; bad input when the task has none. */
+    public List<Item> trainItems() {
+        if (train == null) {
+            throw new UserInputException("classification task '" + name + "' has no train items ('train: FILE' in the task pool);"
+                    + " data-dependent methods read each task model's train items");
+        }
+        return JsonLines.read(train, null, "classification task '" + name + "', train items", this::item);
+    }
+
+    /**
+     * Items {@code indices} as one batch the way FusionBench's GLUE loader builds it ({@code padding="max_length"}):
+     * each tokenized as evaluation tokenizes it, cut to {@code length}, then padded on the right with {@code padId} to
+     * {@code length} (attention mask 0 there).
+     */
+    public LmBatch paddedBatch(List<Item> items, int[] indices, HfTokenizer tokenizer, long padId, int length, Arena arena) {
+        Tensor ids = Tensor.allocate(arena, DType.I64, Shape.of(indices.length, length));
+        Tensor mask = Tensor.allocate(arena, DType.I64, Shape.of(indices.length, length));
+        for (int row = 0; row < indices.length; row++) {
+            long[] tokens = tokens(items.get(indices[row]), tokenizer, length);
+            for (int position = 0; position < length; position++) {
+                boolean real = position < tokens.length;
+                ids.data().setAtIndex(Layouts.I64, (long) row * length + position, real ? tokens[position] : padId);
+                mask.data().setAtIndex(Layouts.I64, (long) row * length + position, real ? 1 : 0);
+            }
+        }
+        return new LmBatch(ids, mask);
+    }
+
+    /** The tokens an item is cut to: {@code maxLength}, at most the model's {@code positions}. */
+    public int length(int positions) {
+        return Math.min(maxLength == null ? positions : maxLength, positions);
     }
 
     @Override
@@ -111,7 +151,7 @@ public record ClassificationTask(String name, Path file, Integer limit, String p
         if (ids.length == 0) {
             throw new UserInputException("classification task '" + name + "': an item's text has no tokens");
         }
-        int keep = Math.min(maxLength == null ? positions : maxLength, positions);
+        int keep = length(positions);
         return ids.length > keep ? Arrays.copyOf(ids, keep) : ids;
     }
 

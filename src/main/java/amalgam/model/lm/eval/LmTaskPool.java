@@ -37,13 +37,14 @@ import java.util.Set;
  *     pair_separator: " "          # join text and text_pair into one text (default: encoded as a pair)
  *     max_length: 512              # at most the first 512 tokens of an item (default: the model's positions)
  *     batch_size: 8                # items per batch of the loss's mean (default 8, as FusionBench)
+ *     train: sst2.train.jsonl      # train items, for data-dependent merging methods (optional)
  * </pre>
  */
 public record LmTaskPool(List<LmTask> tasks) {
     private static final Set<String> PERPLEXITY_KEYS = Set.of("name", "type", "files", "max_length", "stride", "add_special_tokens");
     private static final Set<String> CHOICE_KEYS = Set.of("name", "type", "file", "limit", "target_delimiter");
     private static final Set<String> CLASSIFICATION_KEYS = Set.of("name", "type", "file", "limit", "pair_separator",
-            "add_special_tokens", "max_length", "batch_size");
+            "add_special_tokens", "max_length", "batch_size", "train");
     private static final Set<String> GENERATION_KEYS = Set.of("name", "type", "file", "limit", "max_new_tokens", "stop",
             "add_special_tokens", "chat");
 
@@ -120,7 +121,8 @@ public record LmTaskPool(List<LmTask> tasks) {
                     Integer batchSize = integer(task, "batch_size", context);
                     yield new ClassificationTask(name, folder.resolve(text(task, "file", context)), integer(task, "limit", context),
                             (String) separator, flag(task, "add_special_tokens", true, context), integer(task, "max_length", context),
-                            batchSize == null ? ClassificationTask.DEFAULT_BATCH_SIZE : batchSize);
+                            batchSize == null ? ClassificationTask.DEFAULT_BATCH_SIZE : batchSize,
+                            task.containsKey("train") ? folder.resolve(text(task, "train", context)) : null);
                 }
                 default -> throw new UserInputException(context + ": type '" + type + "' is not one of perplexity, multiple_choice,"
                         + " generation, classification");

@@ -1,0 +1,118 @@
+package amalgam.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import amalgam.io.Checkpoint;
+import amalgam.io.TensorInfo;
+import amalgam.testing.Fixtures;
+import amalgam.testing.TinyLanguageModels;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code regmean/gpt2_regmean} and {@code fisher_merging/gpt2_fisher_merging} through {@code amalgam run} on the
+ * gpt2-merge fixture: two tiny GPT-2 classifiers on their train items, merged at the backbone, against an independent
+ * torch reference of FusionBench's algorithms ({@code fixtures/gpt2-merge/generate.py}). Tolerance: RegMean 1e-4 +
+ * 1e-3·|x| (float32 Gram sums against the reference's float64, then a solve); Fisher 1e-5 + 1e-4·|x| (float32 gradients
+ * summed in another order).
+ */
+class Gpt2MergingCliTest {
+    @TempDir
+    Path temp;
+
+    private Path pool;
+    private Path tasks;
+
+    @BeforeEach
+    void pools() throws IOException {
+        Path fixture = Fixtures.path("gpt2-merge");
+        Path pretrained = Files.createDirectories(temp.resolve("pretrained"));
+        for (String file : List.of("config.json", "model.safetensors")) {
+            Files.copy(fixture.resolve("pretrained").resolve(file), pretrained.resolve(file));
+        }
+        TinyLanguageModels.writeWordTokenizer(pretrained);
+        pool = Files.writeString(temp.resolve("pool.yaml"), """
+                _target_: fusion_bench.modelpool.HuggingFaceGPT2ClassificationPool
+                _model_loader: transformers.GPT2Model.from_pretrained
+                models:
+                  _pretrained_:
+                    _target_: ${..._model_loader}
+                    pretrained_model_name_or_path: %s
+                  cola:
+                    _target_: ${..._model_loader}
+                    pretrained_model_name_or_path: %s
+                  rte:
+                    _target_: ${..._model_loader}
+                    pretrained_model_name_or_path: %s
+                """.formatted(pretrained, fixture.resolve("cola"), fixture.resolve("rte")));
+        tasks = Files.writeString(temp.resolve("tasks.yaml"), """
+                tasks:
+                  - {name: cola, type: classification, file: %1$s/cola.train.jsonl, train: %1$s/cola.train.jsonl, max_length: 8}
+                  - {name: rte, type: classification, file: %1$s/rte.train.jsonl, train: %1$s/rte.train.jsonl, max_length: 8}
+                """.formatted(fixture));
+    }
+
+    @Test
+    void regMeanMatchesTheReference() throws IOException {
+        assertMatches(merge("regmean/gpt2_regmean"), read(Fixtures.path("gpt2-merge/regmean.safetensors")), 1e-4, 1e-3);
+    }
+
+    @Test
+    void fisherMergingMatchesTheReference() throws IOException {
+        assertMatches(merge("fisher_merging/gpt2_fisher_merging"), read(Fixtures.path("gpt2-merge/fisher.safetensors")), 1e-5, 1e-4);
+    }
+
+    @Test
+    void withoutTrainItemsTheMethodSaysWhatIsMissing() throws IOException {
+        Path bare = Files.writeString(temp.resolve("bare.yaml"), Files.readString(tasks).replaceAll(", train: [^,]+", ""));
+        CliRunner run = CliRunner.run("run", "method=regmean/gpt2_regmean", "modelpool=" + pool, "taskpool=" + bare, "--no-record");
+        assertEquals(2, run.exitCode(), run.err());
+        assertTrue(run.err().contains("train"), run.err());
+        CliRunner noPool = CliRunner.run("run", "method=fisher_merging/gpt2_fisher_merging", "modelpool=" + pool, "taskpool=dummy",
+                "--no-record");
+        assertEquals(2, noPool.exitCode(), noPool.err());
+        assertTrue(noPool.err().contains("language task pool"), noPool.err());
+    }
+
+    private Map<String, float[]> merge(String method) throws IOException {
+        Path out = temp.resolve(method.replace('/', '-'));
+        CliRunner run = CliRunner.run("run", "method=" + method, "modelpool=" + pool, "taskpool=" + tasks, "merged_model_save_path=" + out,
+                "--no-record");
+        assertEquals(0, run.exitCode(), run.err());
+        return read(out);
+    }
+
+    private static void assertMatches(Map<String, float[]> actual, Map<String, float[]> expected, double absolute, double relative) {
+        assertEquals(expected.keySet(), actual.keySet());
+        List<String> wrong = new ArrayList<>();
+        expected.forEach((name, values) -> {
+            float[] got = actual.get(name);
+            for (int i = 0; i < values.length; i++) {
+                if (Math.abs(got[i] - values[i]) > absolute + relative * Math.abs(values[i])) {
+                    wrong.add(name + "[" + i + "]: " + got[i] + " vs " + values[i]);
+                    return;
+                }
+            }
+        });
+        assertTrue(wrong.isEmpty(), String.join("\n", wrong));
+    }
+
+    private static Map<String, float[]> read(Path model) {
+        Map<String, float[]> tensors = new TreeMap<>();
+        try (Checkpoint checkpoint = Checkpoint.open(model)) {
+            for (TensorInfo info : checkpoint.tensors()) {
+                tensors.put(info.name(), checkpoint.tensor(info.name()).toFloatArray());
+            }
+        }
+        return tensors;
+    }
+}
