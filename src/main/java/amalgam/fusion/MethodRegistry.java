@@ -8,6 +8,7 @@ import amalgam.fusion.closedform.RegMean;
 import amalgam.fusion.closedform.RegMeanPlusPlus;
 import amalgam.fusion.closedform.TrustRegionTaskArithmetic;
 import amalgam.fusion.method.AdaMerging;
+import amalgam.fusion.method.Gpt2AdaMerging;
 import amalgam.fusion.method.ConcreteAdaMerging;
 import amalgam.fusion.method.ConcreteTaskArithmetic;
 import amalgam.fusion.method.RepresentationSurgery;
@@ -99,6 +100,7 @@ public final class MethodRegistry {
             AdaMerging.CLIP,
             AdaMerging.LAYER_WISE,
             AdaMerging.TASK_WISE,
+            Gpt2AdaMerging.DECLARATION,
             ConcreteTaskArithmetic.DECLARATION,
             ConcreteAdaMerging.TASK_WISE,
             ConcreteAdaMerging.LAYER_WISE,

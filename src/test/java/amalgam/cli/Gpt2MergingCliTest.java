@@ -72,6 +72,24 @@ class Gpt2MergingCliTest {
     }
 
     @Test
+    void layerWiseAdaMergingMatchesTheReference() throws IOException {
+        // every step's batch is all six items of a task, so the shuffle does not matter; 3 Adam steps at lr 0.05
+        Path out = temp.resolve("adamerging");
+        CliRunner run = CliRunner.run("run", "method=adamerging/layer_wise_gpt2", "modelpool=" + pool, "taskpool=" + tasks,
+                "method.max_steps=3", "method.optimizer.lr=0.05", "method.dataloader_kwargs.batch_size=6",
+                "method.merging_weights_save_path=merging_weights.pt", "merged_model_save_path=" + out, "--no-record");
+        assertEquals(0, run.exitCode(), run.err());
+        assertMatches(read(out), read(Fixtures.path("gpt2-merge/adamerging.safetensors")), 1e-5, 1e-4);
+        float[] expected = read(Fixtures.path("gpt2-merge/adamerging-lambdas.safetensors")).get("lambdas");
+        float[] learned = read(out.resolve("merging_weights.safetensors")).values().iterator().next();
+        assertEquals(expected.length, learned.length);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], learned[i], 1e-5, "coefficient " + i + " (rows: cola, rte; columns: GPT2Model's parameter order)");
+        }
+        assertTrue(Math.abs(expected[0] - 0.3f) > 1e-3, "the coefficients moved from 0.3");
+    }
+
+    @Test
     void withoutTrainItemsTheMethodSaysWhatIsMissing() throws IOException {
         Path bare = Files.writeString(temp.resolve("bare.yaml"), Files.readString(tasks).replaceAll(", train: [^,]+", ""));
         CliRunner run = CliRunner.run("run", "method=regmean/gpt2_regmean", "modelpool=" + pool, "taskpool=" + bare, "--no-record");

@@ -75,10 +75,10 @@ public final class Gpt2FisherMerging implements FusionMethod {
         Predicate<String> mergeSet = name -> name.startsWith(Gpt2TaskData.BODY) && !excluded.excludes(Gpt2RegMean.backboneName(name));
         try (Parallel parallel = new Parallel(context.threads()); Graph graph = Graph.training(parallel)) {
             for (ModelSource model : models) {
-                try (Gpt2TaskData data = Gpt2TaskData.open(language, model, NAME); Arena arena = Arena.ofShared()) {
+                try (Gpt2TaskData data = Gpt2TaskData.open(language, model, NAME, true); Arena arena = Arena.ofShared()) {
                     Map<String, Tensor> weights = data.weights(model, arena);
                     try (FisherInformation fisher = new FisherInformation(weights, mergeSet)) {
-                        for (int[] batch : TrainSamples.shuffled(data.trainSize(), examples, batchSize, context.seed(), data.task())) {
+                        for (int[] batch : TrainSamples.shuffled(data.size(), examples, batchSize, context.seed(), data.task())) {
                             try (Arena batchArena = Arena.ofShared()) {
                                 LmBatch whole = data.batch(batch, batchArena);
                                 fisher.addBatch(graph, batch.length, BACKWARD_SLICE, (g, params, start, size) ->

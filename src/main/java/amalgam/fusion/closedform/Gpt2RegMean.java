@@ -79,11 +79,11 @@ public final class Gpt2RegMean implements FusionMethod {
              Graph graph = Graph.inference(parallel)) {
             RegMeanRule rule = new RegMeanRule(alpha, sums);
             for (ModelSource model : models) {
-                try (Gpt2TaskData data = Gpt2TaskData.open(language, model, NAME); Arena arena = Arena.ofShared()) {
+                try (Gpt2TaskData data = Gpt2TaskData.open(language, model, NAME, true); Arena arena = Arena.ofShared()) {
                     Map<String, Tensor> weights = data.weights(model, arena);
                     LinearGrams grams = new LinearGrams(arena);
                     try (TensorParameters params = TensorParameters.frozen(weights)) {
-                        for (int[] batch : TrainSamples.shuffled(data.trainSize(), examples, batchSize, context.seed(), data.task())) {
+                        for (int[] batch : TrainSamples.shuffled(data.size(), examples, batchSize, context.seed(), data.task())) {
                             graph.reset();
                             try (Arena batchArena = Arena.ofShared()) {
                                 data.model().forward(graph, params, data.batch(batch, batchArena), grams);

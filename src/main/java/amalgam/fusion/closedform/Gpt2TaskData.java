@@ -28,13 +28,15 @@ import java.util.Map;
 
 /**
  * One GPT-2 task model's classification task as FusionBench's GPT-2 methods read it: the task of the same name in the
- * language task pool with its train items, the task's own classifier ({@code GPT2ForSequenceClassification}: config and
+ * language task pool with its train items (RegMean, Fisher) or its unlabeled test items (AdaMerging), the task's own classifier ({@code GPT2ForSequenceClassification}: config and
  * {@code score} head) around the model's backbone, the tokenizer, and train batches padded on the right to the task's
  * length with the classifier's pad id, as FusionBench's GLUE loader pads them ({@code padding="max_length"}).
  */
-final class Gpt2TaskData implements AutoCloseable {
+public final class Gpt2TaskData implements AutoCloseable {
     /** The prefix of a classifier's backbone names; the backbone models of the pool and the merged model have none. */
-    static final String BODY = "transformer.";
+    public static final String BODY = "transformer.";
+    /** A sequence classifier's head. */
+    public static final String HEAD = "score.weight";
 
     private final String task;
     private final ClassificationTask classification;
@@ -46,22 +48,25 @@ final class Gpt2TaskData implements AutoCloseable {
     private final int length;
 
     private Gpt2TaskData(String task, ClassificationTask classification, CheckpointModelSource classifier, Gpt2Model model,
-                         HfTokenizer tokenizer, long padId) {
+                         HfTokenizer tokenizer, long padId, boolean train) {
         this.task = task;
         this.classification = classification;
         this.classifier = classifier;
         this.model = model;
         this.tokenizer = tokenizer;
         this.padId = padId;
-        this.items = classification.trainItems();
+        this.items = train ? classification.trainItems() : classification.testItems();
         this.length = classification.length(model.config().maxPositions());
         if (items.isEmpty()) {
-            throw new UserInputException("classification task '" + task + "' has no train items");
+            throw new UserInputException("classification task '" + task + "' has no " + (train ? "train" : "test") + " items");
         }
     }
 
-    /** The task of {@code model} (the task of the same name), with its classifier and the pool's tokenizer. */
-    static Gpt2TaskData open(LanguageTaskPool pool, ModelSource model, String method) {
+    /**
+     * The task of {@code model} (the task of the same name), with its classifier and the pool's tokenizer, on its train
+     * items ({@code train}) or its test items.
+     */
+    public static Gpt2TaskData open(LanguageTaskPool pool, ModelSource model, String method, boolean train) {
         String task = model.name();
         LmTask found = pool.pool().tasks().stream().filter(t -> t.name().equals(task)).findFirst().orElseThrow(() ->
                 new UserInputException("method '" + method + "': model '" + task + "' has no task of that name in the task pool (tasks: "
@@ -81,7 +86,7 @@ final class Gpt2TaskData implements AutoCloseable {
                 ? folder : pool.tokenizerFallback();
         CheckpointModelSource classifier = new CheckpointModelSource(task, Checkpoint.open(folder));
         try {
-            return new Gpt2TaskData(task, classification, classifier, gpt2, HfTokenizer.load(tokenizerFolder), padId(folder));
+            return new Gpt2TaskData(task, classification, classifier, gpt2, HfTokenizer.load(tokenizerFolder), padId(folder), train);
         } catch (RuntimeException e) {
             classifier.close();
             throw e;
@@ -106,25 +111,32 @@ final class Gpt2TaskData implements AutoCloseable {
         return eos;
     }
 
-    String task() {
+    public String task() {
         return task;
     }
 
-    int trainSize() {
+    /** How many items the split has. */
+    public int size() {
         return items.size();
     }
 
-    Gpt2Model model() {
+    /** The task's classifier (its config: labels, positions) as a functional model. */
+    public Gpt2Model model() {
         return model;
     }
 
+    /** The classifier's head {@code score.weight} [labels, hidden], float32 in {@code arena}. */
+    public Tensor head(Arena arena) {
+        return amalgam.tensor.kernel.Convert.toF32(classifier.tensor(HEAD), arena);
+    }
+
     /** The classifier's float32 weights with {@code backbone}'s tensors under {@code transformer.}, in {@code arena}. */
-    Map<String, Tensor> weights(ModelSource backbone, Arena arena) {
+    public Map<String, Tensor> weights(ModelSource backbone, Arena arena) {
         return LmWeights.tensors(new HeadOnBackbone(backbone, classifier, BODY), model, arena);
     }
 
-    /** Train items {@code indices} as a right-padded batch. */
-    LmBatch batch(int[] indices, Arena arena) {
+    /** Items {@code indices} of the split as a right-padded batch. */
+    public LmBatch batch(int[] indices, Arena arena) {
         return classification.paddedBatch(items, indices, tokenizer, padId, length, arena);
     }
 

@@ -145,7 +145,7 @@ public final class AdaMerging implements FusionMethod {
     }
 
     /** The table name of a file name: its stem ("merging_weights.pt" -> "merging_weights"). */
-    private static String tableName(String method, String file) {
+    static String tableName(String method, String file) {
         String leaf = Path.of(file).getFileName() == null ? "" : Path.of(file).getFileName().toString();
         int dot = leaf.lastIndexOf('.');
         String stem = dot > 0 ? leaf.substring(0, dot) : leaf;
@@ -254,7 +254,7 @@ public final class AdaMerging implements FusionMethod {
     }
 
     /** theta(lambda) of every tower tensor, evaluated once into memory that outlives this method. */
-    private static Map<String, Tensor> materialize(TaskArithmeticParameters theta, List<String> names, Parallel parallel) {
+    static Map<String, Tensor> materialize(TaskArithmeticParameters theta, List<String> names, Parallel parallel) {
         Map<String, Tensor> merged = new LinkedHashMap<>();
         Arena results = Arena.ofAuto();
         try (Graph graph = Graph.inference(parallel)) {

@@ -14,6 +14,7 @@ import amalgam.fusion.param.ParameterType;
 import amalgam.fusion.tta.ConcreteMask;
 import amalgam.fusion.tta.ConcreteMaskedAdaMerging;
 import amalgam.fusion.tta.EntropyMinimization;
+import amalgam.fusion.tta.ImageTerms;
 import amalgam.fusion.tta.EntropyObjective;
 import amalgam.fusion.tta.TestTimeTasks;
 import amalgam.fusion.tta.TowerWeights;
@@ -182,7 +183,7 @@ public final class ConcreteAdaMerging implements FusionMethod {
         float[] reset = theta.lambdas().value().toFloatArray();
         float[] losses = new float[Math.toIntExact(settings.maskSteps())];
         long update = 0;
-        try (EntropyMinimization.Passes passes = new EntropyMinimization.Passes(theta, expressions, objective, batches, threads);
+        try (EntropyMinimization.Passes<?> passes = new EntropyMinimization.Passes<>(theta, expressions, new ImageTerms(objective, batches), threads);
              AdamW inner = new AdamW(List.of(theta.lambdas()), AdamW.Settings.defaults(0f), new Parallel(1));
              AdamW outer = new AdamW(theta.mask().logits(), AdamW.Settings.defaults(0f), new Parallel(1));
              Progress progress = Progress.start(settings.method() + " (mask, 1/2)", settings.maskSteps(), true)) {

@@ -100,9 +100,15 @@ public final class EntropyMinimization {
      */
     public static Outcome run(Parameters master, Supplier<? extends Parameters> replicas, EntropyObjective objective,
                               TestTimeTasks tasks, Settings settings, int threads, String label, Runnable beforeEachStep) {
+        return run(master, replicas, new ImageTerms(objective, tasks), settings, threads, label, beforeEachStep);
+    }
+
+    /** As above, on any objective's per-task terms. */
+    public static <B> Outcome run(Parameters master, Supplier<? extends Parameters> replicas, TaskTerms<B> terms,
+                                  Settings settings, int threads, String label, Runnable beforeEachStep) {
         float[] losses = new float[Math.toIntExact(settings.steps())];
         long update = 0;
-        try (Passes passes = new Passes(master, replicas, objective, tasks, threads);
+        try (Passes<B> passes = new Passes<>(master, replicas, terms, threads);
              AdamW adam = new AdamW(master.trainable(), AdamW.Settings.defaults(0f), new Parallel(1));
              Progress progress = Progress.start(label, settings.steps(), true)) {
             for (int step = 0; step < losses.length; step++) {
@@ -124,10 +130,9 @@ public final class EntropyMinimization {
      * task, computes each task's entropy term and gradient in the lanes and leaves the task-order sum of the gradients
      * in the master's trainable leaves. Training loops (one optimizer, or several on different leaves) step from there.
      */
-    public static final class Passes implements AutoCloseable {
+    public static final class Passes<B> implements AutoCloseable {
         private final List<Var> trainable;
-        private final EntropyObjective objective;
-        private final TestTimeTasks tasks;
+        private final TaskTerms<B> terms;
         private final int laneCount;
         private final List<Lane> lanes = new ArrayList<>();
         private final Arena arena = Arena.ofShared();
@@ -144,12 +149,10 @@ public final class EntropyMinimization {
          * @param replicas makes a replica of it: the same frozen tensors, trainable leaves of the same shapes
          * @param threads  threads to use (lanes); results do not depend on it
          */
-        public Passes(Parameters master, Supplier<? extends Parameters> replicas, EntropyObjective objective, TestTimeTasks tasks,
-                      int threads) {
+        public Passes(Parameters master, Supplier<? extends Parameters> replicas, TaskTerms<B> terms, int threads) {
             this.trainable = master.trainable();
-            this.objective = objective;
-            this.tasks = tasks;
-            int taskCount = objective.tasks();
+            this.terms = terms;
+            int taskCount = terms.tasks();
             this.laneCount = Math.max(1, Math.min(threads, taskCount));
             this.taskGrads = new Tensor[taskCount][trainable.size()];
             this.taskLosses = new float[taskCount];
@@ -166,9 +169,9 @@ public final class EntropyMinimization {
         /** One pass on the next batches; returns the summed loss, with its gradient in the master's leaves (replacing theirs). */
         public float pass() {
             long t0 = System.nanoTime();
-            int[][] indices = tasks.nextIndices();
+            int[][] indices = terms.nextIndices();
             dataMain += System.nanoTime() - t0;
-            int taskCount = objective.tasks();
+            int taskCount = terms.tasks();
             List<Callable<long[]>> jobs = new ArrayList<>();
             for (int lane = 0; lane < laneCount; lane++) {
                 Lane worker = lanes.get(lane);
@@ -177,7 +180,7 @@ public final class EntropyMinimization {
                 jobs.add(() -> {
                     long[] spent = new long[3];
                     for (int task = first; task < taskCount; task += laneCount) {
-                        taskLosses[task] = worker.taskStep(objective, tasks, task, indices[task], taskGrads[task], spent);
+                        taskLosses[task] = worker.taskStep(terms, task, indices[task], taskGrads[task], spent);
                     }
                     return spent;
                 });
@@ -244,15 +247,15 @@ public final class EntropyMinimization {
         }
 
         /** Task {@code task}'s loss on its batch; its gradient goes to {@code grads}; adds nanoseconds to {@code spent}. */
-        float taskStep(EntropyObjective objective, TestTimeTasks tasks, int task, int[] indices, Tensor[] grads, long[] spent) {
+        <B> float taskStep(TaskTerms<B> terms, int task, int[] indices, Tensor[] grads, long[] spent) {
             graph.reset();
             List<Var> own = replica.trainable();
             own.forEach(Var::zeroGrad);
-            try (Arena arena = Arena.ofConfined()) { // this lane's thread is the only one reading the pixels
+            try (Arena arena = Arena.ofConfined()) { // this lane's thread is the only one reading the batch
                 long t0 = CPU.getCurrentThreadCpuTime();
-                Tensor pixels = tasks.pixels(task, indices, arena);
+                B batch = terms.batch(task, indices, arena);
                 long t1 = CPU.getCurrentThreadCpuTime();
-                Var loss = objective.taskLoss(graph, replica, task, pixels, objective.labelled() ? tasks.labels(task, indices) : null);
+                Var loss = terms.loss(graph, replica, task, indices, batch);
                 long t2 = CPU.getCurrentThreadCpuTime();
                 graph.backward(loss);
                 long t3 = CPU.getCurrentThreadCpuTime();

@@ -63,6 +63,11 @@ public record ClassificationTask(String name, Path file, Integer limit, String p
                 maxLength, batchSize, train);
     }
 
+    /** The test items (the first {@code limit}), in file order. */
+    public List<Item> testItems() {
+        return JsonLines.read(file, limit, "classification task '" + name + "'", this::item);
+    }
+
     /** The train items, in file order; bad input when the task has none. */
     public List<Item> trainItems() {
         if (train == null) {
@@ -103,7 +108,7 @@ public record ClassificationTask(String name, Path file, Integer limit, String p
                     + " (GPT2ForSequenceClassification); '" + model.folder() + "' is a causal language model");
         }
         int labels = model.config().outputs();
-        List<Item> items = JsonLines.read(file, limit, "classification task '" + name + "'", this::item);
+        List<Item> items = testItems();
         int correct = 0;
         double batchLosses = 0;
         double batchLoss = 0;
