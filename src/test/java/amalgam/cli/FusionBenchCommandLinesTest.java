@@ -56,15 +56,18 @@ class FusionBenchCommandLinesTest {
     private static final String POOL = "modelpool=CLIPVisionModelPool/clip-vit-base-patch32_TA8";
     private static final String TASKS = "taskpool=CLIPVisionModelTaskPool/clip-vit-classification_TA8";
     /** Methods whose FusionBench configs fit pools of another size, with the reason. */
-    private static final Map<String, String> NOT_ON_MANY = Map.of(
-            "slerp/slerp", "interpolates exactly two models",
-            "slerp/slerp_lm", "interpolates exactly two models",
-            "linear/weighted_average", "its default weights are for two models",
-            "depth_upscaling", "upscales one model, and its default layer_indices (null) selects no layer",
-            "mixtral_moe_upscaling", "builds a Mixtral from a LLaMA or Mistral model",
-            "mixtral_moe_merging", "builds a Mixtral from LLaMA or Mistral models",
-            "smile_upscaling/smile_mistral_upscaling", "upscales the projections of Mistral decoders",
-            "smile_upscaling/smile_qwen2_upscaling", "upscales the projections of Qwen2 decoders");
+    private static final Map<String, String> NOT_ON_MANY = Map.ofEntries(
+            Map.entry("slerp/slerp", "interpolates exactly two models"),
+            Map.entry("slerp/slerp_lm", "interpolates exactly two models"),
+            Map.entry("linear/weighted_average", "its default weights are for two models"),
+            Map.entry("depth_upscaling", "upscales one model, and its default layer_indices (null) selects no layer"),
+            Map.entry("mixtral_moe_upscaling", "builds a Mixtral from a LLaMA or Mistral model"),
+            Map.entry("mixtral_moe_merging", "builds a Mixtral from LLaMA or Mistral models"),
+            Map.entry("smile_upscaling/smile_mistral_upscaling", "upscales the projections of Mistral decoders"),
+            Map.entry("smile_upscaling/smile_qwen2_upscaling", "upscales the projections of Qwen2 decoders"),
+            Map.entry("regmean/gpt2_regmean", "merges GPT-2 classifiers on a language task pool"),
+            Map.entry("fisher_merging/gpt2_fisher_merging", "merges GPT-2 classifiers on a language task pool"),
+            Map.entry("adamerging/layer_wise_gpt2", "merges GPT-2 classifiers on a language task pool"));
 
     @TempDir
     static Path root;

@@ -55,8 +55,8 @@ public final class Gpt2AdaMerging implements FusionMethod {
     public static final MethodDeclaration DECLARATION = new MethodDeclaration(NAME, List.of("layer_wise_gpt2"),
             "layer-wise AdaMerging of GPT-2 backbones: coefficients learned by entropy minimisation on each task's test items",
             List.of(
-                    ParameterSpec.of("optimizer._target_", ParameterType.STRING, "torch.optim.Adam", "the optimizer (Adam only)"),
-                    ParameterSpec.of("optimizer.lr", ParameterType.FLOAT, 1e-4, Domain.POSITIVE, "Adam's learning rate"),
+                    ParameterSpec.of("optimizer.lr", ParameterType.FLOAT, 1e-4, Domain.POSITIVE,
+                            "Adam's learning rate (the optimizer is Adam, FusionBench's torch.optim.Adam)"),
                     ParameterSpec.of("dataloader_kwargs.batch_size", ParameterType.INT, 16, Domain.integersFrom(1),
                             "test items per task and step"),
                     ParameterSpec.of("dataloader_kwargs.num_workers", ParameterType.INT, 0, Domain.integersFrom(0),
@@ -83,11 +83,6 @@ public final class Gpt2AdaMerging implements FusionMethod {
     private final boolean clamp;
 
     private Gpt2AdaMerging(MethodParameters parameters) {
-        String optimizer = parameters.getString("optimizer._target_");
-        if (!optimizer.equals("torch.optim.Adam") && !optimizer.equalsIgnoreCase("adam")) {
-            throw new UserInputException("method '" + NAME + "': optimizer '" + optimizer + "' is not offered; FusionBench's"
-                    + " configuration uses torch.optim.Adam");
-        }
         if (parameters.get("variant") != null) {
             throw new UserInputException("method '" + NAME + "': variant '" + parameters.get("variant") + "' is not offered"
                     + " (only the plain summed-entropy objective, variant=null)");
@@ -114,7 +109,7 @@ public final class Gpt2AdaMerging implements FusionMethod {
             List<Map<String, Tensor>> taskVectors = new ArrayList<>();
             List<Gpt2TaskData> tasks = new ArrayList<>();
             try {
-                LanguageTaskPool language = load == null ? context.language() : context.requireLanguage(NAME);
+                LanguageTaskPool language = load == null ? context.requireLanguage(NAME) : context.language();
                 for (ModelSource model : models) {
                     if (load == null) {
                         tasks.add(Gpt2TaskData.open(language, model, NAME, false));
