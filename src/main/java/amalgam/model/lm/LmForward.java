@@ -43,7 +43,7 @@ public final class LmForward {
             LanguageModel model = LanguageModel.of(config);
             try (Parallel parallel = new Parallel(threads);
                  Graph graph = Graph.inference(parallel);
-                 var params = LmWeights.load(source, model, arena);
+                 var params = LmWeights.load(source, model, arena, true);
                  BlasThreads blas = LinearAlgebra.useThreads(threads)) {
                 LmOutput output = model.forward(graph, params, batch);
                 Map<String, Tensor> out = new LinkedHashMap<>();

@@ -3,6 +3,7 @@ package amalgam.model.lm;
 import amalgam.UserInputException;
 import amalgam.merge.ModelSource;
 import amalgam.nn.TensorParameters;
+import amalgam.tensor.DType;
 import amalgam.tensor.Shape;
 import amalgam.tensor.Tensor;
 import amalgam.tensor.kernel.Convert;
@@ -22,13 +23,21 @@ public final class LmWeights {
     private LmWeights() {
     }
 
-    /** Frozen parameters for {@code model}, keyed by the full Hugging Face names the forward asks for. */
-    public static TensorParameters load(ModelSource source, LanguageModel model, Arena arena) {
-        return TensorParameters.frozen(tensors(source, model, arena));
+    /**
+     * Frozen parameters for {@code model}, keyed by the full Hugging Face names the forward asks for; with
+     * {@code mapped} float32 weights are read in place from the source's mapping (which must stay open while the
+     * parameters are used), F16/BF16 ones widened once into {@code arena}.
+     */
+    public static TensorParameters load(ModelSource source, LanguageModel model, Arena arena, boolean mapped) {
+        return TensorParameters.frozen(tensors(source, model, arena, mapped));
     }
 
-    /** The model's float32 weights by full name, copied into {@code arena}. */
+    /** The model's float32 weights by full name, copied into {@code arena} (writable, independent of the source). */
     public static Map<String, Tensor> tensors(ModelSource source, LanguageModel model, Arena arena) {
+        return tensors(source, model, arena, false);
+    }
+
+    private static Map<String, Tensor> tensors(ModelSource source, LanguageModel model, Arena arena, boolean mapped) {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, Shape> weight : model.weightShapes().entrySet()) {
             String name = weight.getKey();
@@ -43,8 +52,12 @@ public final class LmWeights {
                 throw new UserInputException("model '" + source.name() + "': tensor '" + stored + "' is " + tensor.dtype()
                         + ", not a floating-point type");
             }
-            tensors.put(name, Convert.toF32(tensor, arena));
-            source.release(stored);
+            if (mapped && tensor.dtype() == DType.F32) {
+                tensors.put(name, tensor); // in place: no copy, and the pages stay mapped for the forwards
+            } else {
+                tensors.put(name, Convert.toF32(tensor, arena));
+                source.release(stored);
+            }
         }
         return tensors;
     }

@@ -47,8 +47,9 @@ public final class LoadedLanguageModel implements AutoCloseable {
                 backbone = new CheckpointModelSource(backboneDirectory.toString(), Checkpoint.open(backboneDirectory));
                 weights = new HeadOnBackbone(backbone, source, model.bodyPrefix());
             }
-            // the weights are copied into the arena: the backbone's files are not needed afterwards
-            this.params = LmWeights.load(weights, model, arena);
+            // float32 weights stay in the mapping of this model's files (open until close); a backbone's are copied,
+            // since its files close right after
+            this.params = LmWeights.load(weights, model, arena, backbone == null);
         } catch (RuntimeException e) {
             close();
             throw e;

@@ -167,4 +167,21 @@ class LmModelTest {
         }
         return max;
     }
+
+    /** Float32 weights are read in place from the mapped file; BF16 ones are widened once into memory. */
+    @Test
+    void float32WeightsAreMappedNotCopied() {
+        for (String fixture : new String[] {"lm-tiny/gpt2-lm", "lm-tiny/llama-options"}) {
+            Path folder = Fixtures.path(fixture);
+            try (CheckpointModelSource source = new CheckpointModelSource(fixture, Checkpoint.open(folder)); Arena arena = Arena.ofConfined();
+                 Parallel parallel = new Parallel(1); Graph graph = Graph.inference(parallel)) {
+                LanguageModel model = LanguageModel.fromFolder(folder);
+                TensorParameters params = LmWeights.load(source, model, arena, true);
+                String name = model.weightShapes().keySet().iterator().next();
+                boolean f32 = source.dtypeOf(source.contains(name) ? name : name.substring(model.bodyPrefix().length())) == DType.F32;
+                assertEquals(f32, params.get(graph, name).value().data().isMapped(), fixture + " " + name);
+                assertTrue(!LmWeights.tensors(source, model, arena).get(name).data().isMapped(), "tensors() always copies");
+            }
+        }
+    }
 }
