@@ -66,6 +66,15 @@ class ChatTemplateTest {
     }
 
     @Test
+    void aBrokenOrRunawayTemplateIsBadInput() throws Exception {
+        for (String broken : List.of("{% for m in messages %}{{ m.content }}", "{{ messages[0]['content'] + }}",
+                "{% for i in range(1000) %}{% for j in range(1000) %}{% for k in range(1000) %}xxxxxxxx{% endfor %}{% endfor %}{% endfor %}")) {
+            ChatTemplate template = ChatTemplate.require(model("broken" + broken.length(), broken));
+            assertThrows(UserInputException.class, () -> template.render(messages(), true), broken);
+        }
+    }
+
+    @Test
     void theTemplateComesFromItsFileThenTheConfigsDefaultEntry() throws Exception {
         Path folder = Files.createDirectories(temp.resolve("named"));
         ObjectNode config = JSON.createObjectNode();
