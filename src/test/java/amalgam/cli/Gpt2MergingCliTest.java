@@ -40,20 +40,8 @@ class Gpt2MergingCliTest {
             Files.copy(fixture.resolve("pretrained").resolve(file), pretrained.resolve(file));
         }
         TinyLanguageModels.writeWordTokenizer(pretrained);
-        pool = Files.writeString(temp.resolve("pool.yaml"), """
-                _target_: fusion_bench.modelpool.HuggingFaceGPT2ClassificationPool
-                _model_loader: transformers.GPT2Model.from_pretrained
-                models:
-                  _pretrained_:
-                    _target_: ${..._model_loader}
-                    pretrained_model_name_or_path: %s
-                  cola:
-                    _target_: ${..._model_loader}
-                    pretrained_model_name_or_path: %s
-                  rte:
-                    _target_: ${..._model_loader}
-                    pretrained_model_name_or_path: %s
-                """.formatted(pretrained, fixture.resolve("cola"), fixture.resolve("rte")));
+        pool = TestCheckpoints.gpt2BackbonePool(temp.resolve("pool.yaml"), pretrained, java.util.Map.entry("cola", fixture.resolve("cola")),
+                java.util.Map.entry("rte", fixture.resolve("rte")));
         tasks = Files.writeString(temp.resolve("tasks.yaml"), """
                 tasks:
                   - {name: cola, type: classification, file: %1$s/cola.train.jsonl, train: %1$s/cola.train.jsonl, max_length: 8}

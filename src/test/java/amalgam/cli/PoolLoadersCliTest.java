@@ -36,20 +36,8 @@ class PoolLoadersCliTest {
                 "transformer.ln_f.weight", new float[] {1, 1}, "score.weight", new float[] {9, 9, 9, 9}), "{\"model_type\": \"gpt2\"}");
         write("rte", Map.of("transformer.wte.weight", new float[] {1, 2, 5, 4}, "transformer.h.0.mlp.c_fc.weight", new float[] {1, 3},
                 "transformer.ln_f.weight", new float[] {1, 3}, "score.weight", new float[] {7, 7}), "{\"model_type\": \"gpt2\"}");
-        Path pool = Files.writeString(temp.resolve("gpt2.yaml"), """
-                _target_: fusion_bench.modelpool.HuggingFaceGPT2ClassificationPool
-                _model_loader: transformers.GPT2Model.from_pretrained
-                models:
-                  _pretrained_:
-                    _target_: ${..._model_loader}
-                    pretrained_model_name_or_path: %s
-                  cola:
-                    _target_: ${..._model_loader}
-                    pretrained_model_name_or_path: %s
-                  rte:
-                    _target_: ${..._model_loader}
-                    pretrained_model_name_or_path: %s
-                """.formatted(temp.resolve("gpt2"), temp.resolve("cola"), temp.resolve("rte")));
+        Path pool = TestCheckpoints.gpt2BackbonePool(temp.resolve("gpt2.yaml"), temp.resolve("gpt2"), java.util.Map.entry("cola", temp.resolve("cola")),
+                java.util.Map.entry("rte", temp.resolve("rte")));
         CliRunner result = CliRunner.run("run", "method=task_arithmetic", "method.scaling_factor=0.5", "modelpool=" + pool,
                 "taskpool=dummy", "merged_model_save_path=" + temp.resolve("out"));
         assertEquals(0, result.exitCode(), result.err());

@@ -40,20 +40,8 @@ class RunGpt2GlueCliTest {
         Path pretrained = TinyLanguageModels.withWordTokenizer(temp, "gpt2-lm");
         Path sst2 = copy(Fixtures.path("lm-tiny/gpt2-classify"), temp.resolve("sst2"), 0);
         Path rte = copy(Fixtures.path("lm-tiny/gpt2-classify"), temp.resolve("rte"), 7);
-        Path pool = Files.writeString(temp.resolve("pool.yaml"), """
-                _target_: fusion_bench.modelpool.HuggingFaceGPT2ClassificationPool
-                _model_loader: transformers.GPT2Model.from_pretrained
-                models:
-                  _pretrained_:
-                    _target_: ${..._model_loader}
-                    pretrained_model_name_or_path: %s
-                  sst2:
-                    _target_: ${..._model_loader}
-                    pretrained_model_name_or_path: %s
-                  rte:
-                    _target_: ${..._model_loader}
-                    pretrained_model_name_or_path: %s
-                """.formatted(pretrained, sst2, rte));
+        Path pool = TestCheckpoints.gpt2BackbonePool(temp.resolve("pool.yaml"), pretrained, java.util.Map.entry("sst2", sst2),
+                java.util.Map.entry("rte", rte));
         List<String> items = new ArrayList<>();
         Random random = new Random(5);
         for (int i = 0; i < 11; i++) {

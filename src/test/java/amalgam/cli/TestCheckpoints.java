@@ -131,4 +131,25 @@ final class TestCheckpoints {
                     .filter(n -> n.equals(name) || n.startsWith("." + name)).sorted().toList();
         }
     }
+
+    /**
+     * A pool file as FusionBench's {@code gpt-2_glue} writes it: every model loaded as a {@code transformers.GPT2Model}
+     * backbone, {@code _pretrained_} first, then the task models by name.
+     */
+    @SafeVarargs
+    static Path gpt2BackbonePool(Path file, Path pretrained, Map.Entry<String, Path>... tasks) throws IOException {
+        StringBuilder text = new StringBuilder("""
+                _target_: fusion_bench.modelpool.HuggingFaceGPT2ClassificationPool
+                _model_loader: transformers.GPT2Model.from_pretrained
+                models:
+                """);
+        java.util.SequencedMap<String, Path> models = new java.util.LinkedHashMap<>();
+        models.put("_pretrained_", pretrained);
+        for (Map.Entry<String, Path> task : tasks) {
+            models.put(task.getKey(), task.getValue());
+        }
+        models.forEach((name, path) -> text.append("  ").append(name).append(":\n    _target_: ${..._model_loader}\n")
+                .append("    pretrained_model_name_or_path: ").append(path).append('\n'));
+        return Files.writeString(file, text);
+    }
 }

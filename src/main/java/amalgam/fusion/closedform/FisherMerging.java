@@ -38,7 +38,14 @@ public final class FisherMerging implements FusionMethod {
             FisherMerging::new);
 
     private static List<ParameterSpec> specs() {
-        List<ParameterSpec> specs = new ArrayList<>(List.of(
+        List<ParameterSpec> specs = new ArrayList<>(fisherSpecs("train images per task, taken in dataset order in whole batches"));
+        specs.addAll(DataLoaderParameters.specs());
+        return specs;
+    }
+
+    /** The parameters every Fisher merging config has (CLIP's and GPT-2's), with what {@code num_fisher_examples} counts. */
+    static List<ParameterSpec> fisherSpecs(String examplesDescription) {
+        return List.of(
                 ParameterSpec.of("exclude_param_names_regex", ParameterType.STRING_LIST, List.of(),
                         "tensors whose names these patterns match at the start keep the pretrained value"),
                 ParameterSpec.of("normalize_fisher_weight", ParameterType.BOOL, true,
@@ -46,9 +53,7 @@ public final class FisherMerging implements FusionMethod {
                 ParameterSpec.of("minimal_fisher_weight", ParameterType.FLOAT, 1e-6, Domain.POSITIVE,
                         "added to every Fisher value (and to the norms) so no weight is zero"),
                 ParameterSpec.of("num_fisher_examples", ParameterType.INT, 256, Domain.integers(1, Integer.MAX_VALUE),
-                        "train images per task, taken in dataset order in whole batches")));
-        specs.addAll(DataLoaderParameters.specs());
-        return specs;
+                        examplesDescription));
     }
 
     /** Images per backward pass: the gradient of a batch is summed over slices this big (bounded activations). */

@@ -6,13 +6,10 @@ import amalgam.fusion.FusionResult;
 import amalgam.fusion.MethodDeclaration;
 import amalgam.fusion.PerTensorPlan;
 import amalgam.fusion.param.MethodParameters;
-import amalgam.fusion.param.ParameterSpec;
-import amalgam.fusion.param.ParameterType;
 import amalgam.fusion.taskpool.LanguageTaskPool;
 import amalgam.merge.ModelSource;
 import amalgam.model.lm.LmBatch;
 import amalgam.nn.Graph;
-import amalgam.param.Domain;
 import amalgam.parallel.Parallel;
 import amalgam.tensor.DType;
 import amalgam.tensor.Shape;
@@ -36,18 +33,7 @@ public final class Gpt2FisherMerging implements FusionMethod {
 
     public static final MethodDeclaration DECLARATION = new MethodDeclaration(NAME, List.of("gpt2_fisher_merging"),
             "Fisher-weighted average of GPT-2 backbones (Fisher from each task's train items, through its own classifier head)",
-            List.of(
-                    ParameterSpec.of("exclude_param_names_regex", ParameterType.STRING_LIST, List.of(),
-                            "tensors whose names these patterns match at the start keep the pretrained value"),
-                    ParameterSpec.of("normalize_fisher_weight", ParameterType.BOOL, true,
-                            "weight model i by 1 / (‖F_i‖ + minimal_fisher_weight), normalized over models"),
-                    ParameterSpec.of("minimal_fisher_weight", ParameterType.FLOAT, 1e-6, Domain.POSITIVE,
-                            "added to every Fisher value (and to the norms) so no weight is zero"),
-                    ParameterSpec.of("num_fisher_examples", ParameterType.INT, 256, Domain.integers(1, Integer.MAX_VALUE),
-                            "train items per task, shuffled with the run's seed, in whole batches"),
-                    ParameterSpec.of("batch_size", ParameterType.INT, 32, Domain.integers(1, 1 << 20), "train items per batch"),
-                    ParameterSpec.of("num_workers", ParameterType.INT, 0, Domain.integersFrom(0), "accepted for compatibility"),
-                    ParameterSpec.nullable("cache_dir", ParameterType.STRING, "outputs", "accepted for compatibility; nothing is cached")),
+            Gpt2Loader.withSpecs(FisherMerging.fisherSpecs("train items per task, shuffled with the run's seed, in whole batches")),
             Gpt2FisherMerging::new);
 
     /** Items per backward pass: a batch's gradient is summed over slices this big (bounded activations). */
@@ -64,7 +50,7 @@ public final class Gpt2FisherMerging implements FusionMethod {
         this.normalize = parameters.getBoolean("normalize_fisher_weight");
         this.minimalWeight = parameters.getDouble("minimal_fisher_weight");
         this.examples = Math.toIntExact(parameters.getLong("num_fisher_examples"));
-        this.batchSize = Math.toIntExact(parameters.getLong("batch_size"));
+        this.batchSize = Gpt2Loader.batchSize(parameters);
     }
 
     @Override

@@ -38,7 +38,7 @@ public final class Gpt2RegMean implements FusionMethod {
 
     public static final MethodDeclaration DECLARATION = new MethodDeclaration(NAME, List.of("gpt2_regmean"),
             "RegMean over GPT-2 backbones: Conv1D weights solve the merged least squares on each task's train inputs, the rest are averaged",
-            List.of(
+            Gpt2Loader.withSpecs(List.of(
                     ParameterSpec.of("exclude_param_names_regex", ParameterType.STRING_LIST, List.of(),
                             "tensors whose names these patterns match at the start keep the pretrained value"),
                     ParameterSpec.of("num_regmean_examples", ParameterType.INT, 256, Domain.integers(1, Integer.MAX_VALUE),
@@ -46,10 +46,7 @@ public final class Gpt2RegMean implements FusionMethod {
                     ParameterSpec.of("reduce_non_diagonal_ratio", ParameterType.FLOAT, 0.6, Domain.closed(0, 1),
                             "off-diagonal entries of each Gram matrix are multiplied by this"),
                     ParameterSpec.of("weight_transpose", ParameterType.BOOL, false,
-                            "Conv1D weights are stored [in, out]; true is for nn.Linear-style weights, which GPT-2 has none of"),
-                    ParameterSpec.of("batch_size", ParameterType.INT, 32, Domain.integers(1, 1 << 20), "train items per batch"),
-                    ParameterSpec.of("num_workers", ParameterType.INT, 0, Domain.integersFrom(0), "accepted for compatibility"),
-                    ParameterSpec.nullable("cache_dir", ParameterType.STRING, "outputs", "accepted for compatibility; nothing is cached")),
+                            "Conv1D weights are stored [in, out]; true is for nn.Linear-style weights, which GPT-2 has none of"))),
             Gpt2RegMean::new);
 
     private final ExcludedNames excluded;
@@ -65,7 +62,7 @@ public final class Gpt2RegMean implements FusionMethod {
         this.excluded = ExcludedNames.of(parameters.getStrings("exclude_param_names_regex"), NAME);
         this.examples = Math.toIntExact(parameters.getLong("num_regmean_examples"));
         this.alpha = parameters.getDouble("reduce_non_diagonal_ratio");
-        this.batchSize = Math.toIntExact(parameters.getLong("batch_size"));
+        this.batchSize = Gpt2Loader.batchSize(parameters);
     }
 
     @Override

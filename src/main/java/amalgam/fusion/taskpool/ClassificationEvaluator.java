@@ -1,5 +1,6 @@
 package amalgam.fusion.taskpool;
 
+import amalgam.nn.ClassScores;
 import amalgam.data.LabelledImages;
 
 import amalgam.UserInputException;
@@ -64,10 +65,10 @@ public final class ClassificationEvaluator {
                 double batchLoss = 0;
                 for (int i = 0; i < count; i++) {
                     int label = data.label(start + i);
-                    if (argMax(logits[i]) == label) {
+                    if (ClassScores.argMax(logits[i]) == label) {
                         correct++;
                     }
-                    batchLoss += crossEntropy(logits[i], label);
+                    batchLoss += ClassScores.crossEntropy(logits[i], label);
                 }
                 lossSum += batchLoss / count;
                 batches++;
@@ -103,29 +104,5 @@ public final class ClassificationEvaluator {
                     + height + " (give the task pool a preprocessor to resize)");
         }
         return normalization.toChw(image);
-    }
-
-    /** Index of the largest logit; the first one on ties (as torch.argmax). */
-    static int argMax(float[] logits) {
-        int best = 0;
-        for (int i = 1; i < logits.length; i++) {
-            if (logits[i] > logits[best]) {
-                best = i;
-            }
-        }
-        return best;
-    }
-
-    /** −log softmax(logits)[label], computed stably in double. */
-    static double crossEntropy(float[] logits, int label) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float logit : logits) {
-            max = Math.max(max, logit);
-        }
-        double sum = 0;
-        for (float logit : logits) {
-            sum += Math.exp(logit - max);
-        }
-        return Math.log(sum) + max - logits[label];
     }
 }

@@ -38,6 +38,6 @@ class ClassificationEvaluatorTest {
         double b = Math.log(1 + Math.E);
         assertEquals(0.8, metrics.accuracy(), 1e-12);
         assertEquals((2 * a + (a + b) / 2) / 3, metrics.loss(), 1e-9);
-        assertEquals(1, ClassificationEvaluator.argMax(new float[] {0, 3, 3}), "first maximum wins");
+        assertEquals(1, amalgam.nn.ClassScores.argMax(new float[] {0, 3, 3}), "first maximum wins");
     }
 }

@@ -2,6 +2,7 @@ package amalgam.model.lm.eval;
 
 import amalgam.UserInputException;
 import amalgam.model.lm.LmBatch;
+import amalgam.nn.ClassScores;
 import amalgam.model.lm.LoadedLanguageModel;
 import amalgam.model.lm.text.HfTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -120,14 +121,8 @@ public record ClassificationTask(String name, Path file, Integer limit, String p
                         + labels + " labels");
             }
             float[] scores = model.classify(tokens(item, tokenizer, model.config().maxPositions()));
-            int best = 0;
-            for (int label = 1; label < scores.length; label++) {
-                if (scores[label] > scores[best]) {
-                    best = label;
-                }
-            }
-            correct += best == item.label() ? 1 : 0;
-            batchLoss += crossEntropy(scores, item.label());
+            correct += ClassScores.argMax(scores) == item.label() ? 1 : 0;
+            batchLoss += ClassScores.crossEntropy(scores, item.label());
             boolean batchEnds = (i + 1) % batchSize == 0 || i + 1 == items.size();
             if (batchEnds) {
                 int inBatch = i % batchSize + 1;
@@ -158,19 +153,6 @@ public record ClassificationTask(String name, Path file, Integer limit, String p
         }
         int keep = length(positions);
         return ids.length > keep ? Arrays.copyOf(ids, keep) : ids;
-    }
-
-    /** −log softmax(scores)[label], computed in double from the largest score down (no overflow). */
-    static double crossEntropy(float[] scores, int label) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float score : scores) {
-            max = Math.max(max, score);
-        }
-        double sum = 0;
-        for (float score : scores) {
-            sum += Math.exp(score - max);
-        }
-        return max + Math.log(sum) - scores[label];
     }
 
     private Item item(JsonNode node, String where) {
