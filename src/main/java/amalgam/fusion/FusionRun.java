@@ -133,7 +133,7 @@ public final class FusionRun {
                     }
                 }
                 taskPool = language.withTokenizerFallback(loaded.requireCheckpoint(pool.reference(), "its tokenizer").checkpoint().directory())
-                        .withClassifiers(classifiers);
+                        .withClassifiers(classifiers).withTrainDatasets(poolDocument, HubTaskPools.Caches.standard().hub());
             }
             Path saveTo = spec.mergedModelSavePath();
             Path reportPath = spec.reportSavePath();
@@ -367,12 +367,12 @@ public final class FusionRun {
             case RunSpec.Pool.BuiltIn builtInTasks -> builtIn.taskPool().get();
             case RunSpec.Pool.Document document -> {
                 Path file = document.file() != null ? document.file() : Path.of("").toAbsolutePath().resolve("taskpool.yaml");
+                if (LmTaskPool.isLanguageTaskPool(document.document())) {
+                    yield LanguageTaskPool.fromDocument(document.document(), file, HubTaskPools.Caches.standard().hub());
+                }
                 if (HubTaskPools.isHubTaskPool(document.document())) {
                     yield HubTaskPools.load(document.document(), file.toAbsolutePath().getParent(), HubTaskPools.Caches.standard(),
                             engine.threads());
-                }
-                if (LmTaskPool.isLanguageTaskPool(document.document())) {
-                    yield LanguageTaskPool.fromDocument(document.document(), file);
                 }
                 yield ImageTaskPool.fromDocument(document.document(), file);
             }

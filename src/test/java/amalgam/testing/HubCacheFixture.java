@@ -147,6 +147,39 @@ public final class HubCacheFixture {
         }
     }
 
+    /**
+     * A parquet file of text columns and an int64 {@code label}, rows in order: {@code rows} are the column values
+     * (strings) followed by the label.
+     */
+    public static byte[] textParquet(Path scratch, List<String> columns, List<List<Object>> rows) {
+        try (Connection connection = DriverManager.getConnection("jdbc:duckdb:"); Statement statement = connection.createStatement()) {
+            StringBuilder create = new StringBuilder("CREATE TABLE rows (position INTEGER");
+            columns.forEach(column -> create.append(", ").append(column).append(" VARCHAR"));
+            statement.execute(create.append(", label BIGINT)").toString());
+            String marks = "?, ".repeat(columns.size() + 1) + "?";
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO rows VALUES (" + marks + ")")) {
+                for (int r = 0; r < rows.size(); r++) {
+                    insert.setInt(1, r);
+                    for (int c = 0; c < columns.size(); c++) {
+                        insert.setString(c + 2, (String) rows.get(r).get(c));
+                    }
+                    insert.setLong(columns.size() + 2, ((Number) rows.get(r).get(columns.size())).longValue());
+                    insert.execute();
+                }
+            }
+            Path file = Files.createTempFile(scratch, "rows", ".parquet");
+            statement.execute("COPY (SELECT " + String.join(", ", columns) + ", label FROM rows ORDER BY position) TO '" + file
+                    + "' (FORMAT parquet)");
+            byte[] bytes = Files.readAllBytes(file);
+            Files.delete(file);
+            return bytes;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The features metadata datasets writes for an Image column and a ClassLabel column with these names. */
     public static String classLabelMetadata(List<String> names) {
         StringBuilder json = new StringBuilder("{\"info\": {\"features\": {\"image\": {\"_type\": \"Image\"}, \"label\": {\"names\": [");

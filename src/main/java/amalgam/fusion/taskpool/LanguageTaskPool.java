@@ -25,13 +25,33 @@ public record LanguageTaskPool(LmTaskPool pool, Path tokenizerFallback, Map<Stri
     /** Items per batch when {@code fast_dev_run} cuts item tasks to their first batches. */
     private static final int FAST_DEV_ITEMS_PER_BATCH = 8;
 
-    public static LanguageTaskPool fromDocument(Object document, Path file) {
-        return new LanguageTaskPool(LmTaskPool.fromDocument(document, file), null, Map.of());
+    public static LanguageTaskPool fromDocument(Object document, Path file, Path hubCache) {
+        return new LanguageTaskPool(LmTaskPool.fromDocument(document, file, hubCache), null, Map.of());
     }
 
     /** This pool, taking the tokenizer from {@code modelFolder} for models saved without one. */
     public LanguageTaskPool withTokenizerFallback(Path modelFolder) {
         return new LanguageTaskPool(pool, modelFolder, classifiers);
+    }
+
+    /**
+     * This pool, its classification tasks without train items given the model pool's {@code train_datasets} of the same
+     * name (FusionBench's GPT-2 pools list each task's GLUE train split there: {@code {name: cola, split: train}}).
+     */
+    public LanguageTaskPool withTrainDatasets(Object poolDocument, Path hubCache) {
+        if (!(poolDocument instanceof Map<?, ?> root) || !(root.get("train_datasets") instanceof Map<?, ?> datasets)) {
+            return this;
+        }
+        List<LmTask> tasks = new java.util.ArrayList<>();
+        for (LmTask task : pool.tasks()) {
+            Object entry = datasets.get(task.name());
+            if (task instanceof ClassificationTask classification && classification.train() == null && entry != null) {
+                tasks.add(classification.withTrain(LmTaskPool.glueDataset(entry, hubCache, "model pool train_datasets." + task.name())));
+            } else {
+                tasks.add(task);
+            }
+        }
+        return new LanguageTaskPool(new LmTaskPool(tasks), tokenizerFallback, classifiers);
     }
 
     /** This pool, with the sequence classifiers whose heads evaluate backbones on their tasks, by task name. */

@@ -5,7 +5,6 @@ import amalgam.model.lm.LmBatch;
 import amalgam.nn.ClassScores;
 import amalgam.model.lm.LoadedLanguageModel;
 import amalgam.model.lm.text.HfTokenizer;
-import com.fasterxml.jackson.databind.JsonNode;
 import amalgam.tensor.DType;
 import amalgam.tensor.Layouts;
 import amalgam.tensor.Shape;
@@ -19,21 +18,22 @@ import java.util.SequencedMap;
 
 /**
  * Sequence classification as FusionBench's GPT-2 GLUE task pool scores it, with a sequence classifier
- * (GPT2ForSequenceClassification): each item is tokenized (with the tokenizer's special tokens unless told otherwise;
+ * (GPT2ForSequenceClassification): each item (from a JSON-lines file or a cached GLUE split, {@link ClassificationItems})
+ * is tokenized (with the tokenizer's special tokens unless told otherwise;
  * a sentence pair as the tokenizer encodes a pair, or joined by {@code pairSeparator} when one is given), cut to
  * {@code maxLength} tokens, and scored pooled at its last token — what right padding to a fixed length gives, since
  * causal attention never reads the padding. {@code accuracy}: the highest-scoring label (the first on ties) is the
  * item's; {@code loss}: FusionBench's MeanMetric of batch-mean cross-entropies over batches of {@code batchSize}
- * items (a final partial batch counts as much as a full one). Items: JSON lines {@code {"text": "...", "label": 0}}
- * or {@code {"text": "...", "text_pair": "...", "label": 1}}.
+ * items (a final partial batch counts as much as a full one).
  *
  * @param pairSeparator null: a pair is encoded as a pair; else the texts joined by it and encoded as one
  * @param maxLength     at most this many tokens of an item, the first ones (null: the model's positions)
  * @param batchSize     items per batch of the loss's mean (FusionBench's GPT-2 task pool: 8)
- * @param train         the task's train items (the same JSON lines), which data-dependent merging methods read; null: none
+ * @param test          the items scored
+ * @param train         the task's train items, which data-dependent merging methods read; null: none
  */
-public record ClassificationTask(String name, Path file, Integer limit, String pairSeparator, boolean addSpecialTokens,
-                                 Integer maxLength, int batchSize, Path train) implements LmTask {
+public record ClassificationTask(String name, ClassificationItems test, Integer limit, String pairSeparator, boolean addSpecialTokens,
+                                 Integer maxLength, int batchSize, ClassificationItems train) implements LmTask {
     /** Items per batch in FusionBench's GPT-2 GLUE task pool. */
     public static final int DEFAULT_BATCH_SIZE = 8;
 
@@ -55,18 +55,27 @@ public record ClassificationTask(String name, Path file, Integer limit, String p
 
     @Override
     public List<Path> inputs() {
-        return train == null ? List.of(file) : List.of(file, train);
+        List<Path> files = new java.util.ArrayList<>(test.files());
+        if (train != null) {
+            files.addAll(train.files());
+        }
+        return files;
     }
 
     @Override
     public LmTask firstItems(int items) {
-        return new ClassificationTask(name, file, limit == null ? items : Math.min(limit, items), pairSeparator, addSpecialTokens,
+        return new ClassificationTask(name, test, limit == null ? items : Math.min(limit, items), pairSeparator, addSpecialTokens,
                 maxLength, batchSize, train);
     }
 
-    /** The test items (the first {@code limit}), in file order. */
+    /** The test items (the first {@code limit}), in order. */
     public List<Item> testItems() {
-        return JsonLines.read(file, limit, "classification task '" + name + "'", this::item);
+        return test.read(limit, "classification task '" + name + "'");
+    }
+
+    /** This task with {@code items} as its train items. */
+    public ClassificationTask withTrain(ClassificationItems items) {
+        return new ClassificationTask(name, test, limit, pairSeparator, addSpecialTokens, maxLength, batchSize, items);
     }
 
     /** The train items, in file order; bad input when the task has none. */
@@ -75,7 +84,7 @@ public record ClassificationTask(String name, Path file, Integer limit, String p
             throw new UserInputException("classification task '" + name + "' has no train items ('train: FILE' in the task pool);"
                     + " data-dependent methods read each task model's train items");
         }
-        return JsonLines.read(train, null, "classification task '" + name + "', train items", this::item);
+        return train.read(null, "classification task '" + name + "', train items");
     }
 
     /**
@@ -153,14 +162,5 @@ public record ClassificationTask(String name, Path file, Integer limit, String p
         }
         int keep = length(positions);
         return ids.length > keep ? Arrays.copyOf(ids, keep) : ids;
-    }
-
-    private Item item(JsonNode node, String where) {
-        if (node == null || !node.isObject() || !node.path("text").isTextual() || !node.path("label").isIntegralNumber()
-                || node.get("label").intValue() < 0 || (node.has("text_pair") && !node.get("text_pair").isTextual())) {
-            throw new UserInputException(where + ": an item is {\"text\": text, \"label\": index >= 0} with an optional \"text_pair\"");
-        }
-        return new Item(node.get("text").textValue(), node.has("text_pair") ? node.get("text_pair").textValue() : null,
-                node.get("label").intValue());
     }
 }

@@ -1,6 +1,7 @@
 package amalgam.model.lm.eval;
 
 import amalgam.UserInputException;
+import amalgam.io.HubCache;
 import amalgam.io.YamlDocuments;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,13 +39,23 @@ import java.util.Set;
  *     max_length: 512              # at most the first 512 tokens of an item (default: the model's positions)
  *     batch_size: 8                # items per batch of the loss's mean (default 8, as FusionBench)
  *     train: sst2.train.jsonl      # train items, for data-dependent merging methods (optional)
+ *   - name: rte
+ *     type: classification
+ *     glue: rte                    # instead of file/train: GLUE's rte from the Hugging Face datasets cache
+ *     split: validation            # default validation
+ *     train_split: train           # train items (optional)
  * </pre>
  */
 public record LmTaskPool(List<LmTask> tasks) {
+    private static final String GLUE_TASK_POOL = "GPT2TextClassificationTaskPool";
+    private static final Set<String> GLUE_KEYS = Set.of("_target_", "_dataset_loader", "_recursive_", "_usage_", "_version_",
+            "test_datasets", "train_datasets", "tokenizer", "dataloader_kwargs", "fast_dev_run", "base_model");
+    /** FusionBench's GPT-2 tokenizer truncates to {@code model_max_length} 512. */
+    static final int FUSIONBENCH_GPT2_MAX_LENGTH = 512;
     private static final Set<String> PERPLEXITY_KEYS = Set.of("name", "type", "files", "max_length", "stride", "add_special_tokens");
     private static final Set<String> CHOICE_KEYS = Set.of("name", "type", "file", "limit", "target_delimiter");
     private static final Set<String> CLASSIFICATION_KEYS = Set.of("name", "type", "file", "limit", "pair_separator",
-            "add_special_tokens", "max_length", "batch_size", "train");
+            "add_special_tokens", "max_length", "batch_size", "train", "glue", "split", "train_split");
     private static final Set<String> GENERATION_KEYS = Set.of("name", "type", "file", "limit", "max_new_tokens", "stop",
             "add_special_tokens", "chat");
 
@@ -53,17 +64,78 @@ public record LmTaskPool(List<LmTask> tasks) {
     }
 
     public static LmTaskPool read(Path file) {
-        return fromDocument(YamlDocuments.read(file, "language task pool"), file);
+        return fromDocument(YamlDocuments.read(file, "language task pool"), file, HubCache.folder());
     }
 
-    /** Whether a task pool document is a language task pool: its {@code tasks} are a list (an image pool's, a mapping). */
+    /**
+     * Whether a task pool document is a language task pool: its {@code tasks} are a list (an image pool's, a mapping),
+     * or it is FusionBench's GPT-2 GLUE task pool.
+     */
     public static boolean isLanguageTaskPool(Object document) {
-        return document instanceof Map<?, ?> root && root.get("tasks") instanceof List<?>;
+        return document instanceof Map<?, ?> root && (root.get("tasks") instanceof List<?> || isFusionBenchGlue(root));
+    }
+
+    private static boolean isFusionBenchGlue(Map<?, ?> root) {
+        return root.get("_target_") instanceof String target && target.endsWith(GLUE_TASK_POOL);
+    }
+
+    /**
+     * FusionBench's {@code GPT2TextClassificationTaskPool} ({@code taskpool=gpt-2_glue}): one classification task per
+     * {@code test_datasets} entry, its GLUE split ({@code name}, {@code split}) read from the Hugging Face datasets
+     * cache, tokenized as FusionBench's GPT-2 tokenizer does (truncated to 512 tokens, pairs as pairs), the loss over
+     * batches of {@code dataloader_kwargs.batch_size}; a task's {@code train_datasets} entry (the model pool's, which a
+     * run copies into the task pool) gives its train items. Its {@code tokenizer} is the pool's GPT-2 tokenizer (the run
+     * takes the pretrained model's); {@code fast_dev_run} is the run's.
+     */
+    private static LmTaskPool fromFusionBenchGlue(Map<?, ?> root, Path hubCache, String where) {
+        for (Object key : root.keySet()) {
+            if (!GLUE_KEYS.contains(String.valueOf(key))) {
+                throw new UserInputException(where + ": unknown key '" + key + "' of FusionBench's GPT-2 task pool (known: "
+                        + GLUE_KEYS.stream().sorted().toList() + ")");
+            }
+        }
+        if (!(root.get("test_datasets") instanceof Map<?, ?> datasets) || datasets.isEmpty()) {
+            throw new UserInputException(where + ": 'test_datasets' must map each task to its GLUE {name, split}");
+        }
+        int batchSize = ClassificationTask.DEFAULT_BATCH_SIZE;
+        if (root.get("dataloader_kwargs") instanceof Map<?, ?> loader && loader.get("batch_size") != null) {
+            Integer size = integer(loader, "batch_size", where + ", dataloader_kwargs");
+            if (size < 1) {
+                throw new UserInputException(where + ": dataloader_kwargs.batch_size must be at least 1, got " + size);
+            }
+            batchSize = size;
+        }
+        List<LmTask> tasks = new ArrayList<>();
+        for (Map.Entry<?, ?> entry : datasets.entrySet()) {
+            String task = String.valueOf(entry.getKey());
+            ClassificationItems.Glue test = glueDataset(entry.getValue(), hubCache, where + ", test_datasets." + task);
+            // the model pool's train split of the task, which a run copies here for the data-dependent methods
+            Object trainEntry = root.get("train_datasets") instanceof Map<?, ?> train ? train.get(task) : null;
+            ClassificationItems.Glue trainItems = trainEntry == null ? null
+                    : glueDataset(trainEntry, hubCache, where + ", train_datasets." + task);
+            tasks.add(new ClassificationTask(task, test, null, null, true, FUSIONBENCH_GPT2_MAX_LENGTH, batchSize, trainItems));
+        }
+        return new LmTaskPool(tasks);
+    }
+
+    /** A FusionBench GLUE dataset entry ({@code name}, {@code split}; {@code _target_} names its loader). */
+    public static ClassificationItems.Glue glueDataset(Object entry, Path hubCache, String where) {
+        if (!(entry instanceof Map<?, ?> fields) || !(fields.get("name") instanceof String name)) {
+            throw new UserInputException(where + ": a GLUE dataset is {name: TASK, split: SPLIT}");
+        }
+        Object split = fields.get("split");
+        if (split != null && !(split instanceof String)) {
+            throw new UserInputException(where + ": 'split' must be a split name");
+        }
+        return new ClassificationItems.Glue(hubCache, name, split == null ? "validation" : (String) split);
     }
 
     /** The pool from the parsed YAML of {@code file} (perhaps changed by command-line overrides); paths from its folder. */
-    public static LmTaskPool fromDocument(Object document, Path file) {
+    public static LmTaskPool fromDocument(Object document, Path file, Path hubCache) {
         String where = "language task pool '" + file + "'";
+        if (document instanceof Map<?, ?> fusionBench && isFusionBenchGlue(fusionBench)) {
+            return fromFusionBenchGlue(fusionBench, hubCache, where);
+        }
         if (!(document instanceof Map<?, ?> root) || !(root.get("tasks") instanceof List<?> entries) || entries.isEmpty()) {
             throw new UserInputException(where + " must be a mapping with a non-empty list 'tasks'");
         }
@@ -119,10 +191,29 @@ public record LmTaskPool(List<LmTask> tasks) {
                         throw new UserInputException(context + ": 'pair_separator' must be a string");
                     }
                     Integer batchSize = integer(task, "batch_size", context);
-                    yield new ClassificationTask(name, folder.resolve(text(task, "file", context)), integer(task, "limit", context),
-                            (String) separator, flag(task, "add_special_tokens", true, context), integer(task, "max_length", context),
-                            batchSize == null ? ClassificationTask.DEFAULT_BATCH_SIZE : batchSize,
-                            task.containsKey("train") ? folder.resolve(text(task, "train", context)) : null);
+                    ClassificationItems test;
+                    ClassificationItems train = null;
+                    if (task.containsKey("glue")) {
+                        if (task.containsKey("file") || task.containsKey("train")) {
+                            throw new UserInputException(context + ": give 'glue' (a cached GLUE task) or 'file'/'train', not both");
+                        }
+                        String glue = text(task, "glue", context);
+                        test = new ClassificationItems.Glue(hubCache, glue, task.containsKey("split") ? text(task, "split", context) : "validation");
+                        if (task.containsKey("train_split")) {
+                            train = new ClassificationItems.Glue(hubCache, glue, text(task, "train_split", context));
+                        }
+                    } else {
+                        if (task.containsKey("split") || task.containsKey("train_split")) {
+                            throw new UserInputException(context + ": 'split' and 'train_split' go with 'glue'");
+                        }
+                        test = new ClassificationItems.JsonLinesFile(folder.resolve(text(task, "file", context)));
+                        if (task.containsKey("train")) {
+                            train = new ClassificationItems.JsonLinesFile(folder.resolve(text(task, "train", context)));
+                        }
+                    }
+                    yield new ClassificationTask(name, test, integer(task, "limit", context), (String) separator,
+                            flag(task, "add_special_tokens", true, context), integer(task, "max_length", context),
+                            batchSize == null ? ClassificationTask.DEFAULT_BATCH_SIZE : batchSize, train);
                 }
                 default -> throw new UserInputException(context + ": type '" + type + "' is not one of perplexity, multiple_choice,"
                         + " generation, classification");

@@ -129,28 +129,28 @@ class LmTasksTest {
                 {"text": "w4 w9 w2", "label": %d}
                 """.formatted(first, second, (first + 1) % 3));
         try (HfTokenizer tokenizer = HfTokenizer.load(classifier); LoadedLanguageModel loaded = LoadedLanguageModel.open(classifier, 1)) {
-            Map<String, Double> metrics = new ClassificationTask("c", items, null, null, true, null, 8, null).evaluate(loaded, tokenizer);
+            Map<String, Double> metrics = new ClassificationTask("c", new ClassificationItems.JsonLinesFile(items), null, null, true, null, 8, null).evaluate(loaded, tokenizer);
             assertEquals(2 / 3.0, metrics.get("accuracy"), 1e-12);
             assertEquals(3.0, metrics.get("items"));
             double ce1 = crossEntropy(classifier, List.of(4L, 9L, 2L), first);
             double ce2 = crossEntropy(classifier, List.of(7L, 7L, 1L, 3L, 5L), second);
             double ce3 = crossEntropy(classifier, List.of(4L, 9L, 2L), (first + 1) % 3);
             assertEquals((ce1 + ce2 + ce3) / 3, metrics.get("loss"), 1e-6, "one batch of 8: the plain mean");
-            Map<String, Double> pairs = new ClassificationTask("c", items, null, null, true, null, 2, null).evaluate(loaded, tokenizer);
+            Map<String, Double> pairs = new ClassificationTask("c", new ClassificationItems.JsonLinesFile(items), null, null, true, null, 2, null).evaluate(loaded, tokenizer);
             assertEquals(((ce1 + ce2) / 2 + ce3) / 2, pairs.get("loss"), 1e-6, "batches of 2: the partial last batch counts as one");
             // the pair cut to its first 3 tokens: w7 w7 w1
-            ClassificationTask cut = new ClassificationTask("c", items, null, null, true, 3, 8, null);
+            ClassificationTask cut = new ClassificationTask("c", new ClassificationItems.JsonLinesFile(items), null, null, true, 3, 8, null);
             int cutLabel = bestLabel(classifier, List.of(7L, 7L, 1L));
             // the first item stays right, the third wrong
             assertEquals((1 + (cutLabel == second ? 1 : 0)) / 3.0, cut.evaluate(loaded, tokenizer).get("accuracy"), 1e-12);
             assertThrows(UserInputException.class, () -> new PerplexityTask("p", List.of(items), 4, 2, true).evaluate(loaded, tokenizer),
                     "a classifier has no next-token logits");
         }
-        assertThrows(UserInputException.class, () -> evaluate(new ClassificationTask("c", items, null, null, true, null, 8, null)),
+        assertThrows(UserInputException.class, () -> evaluate(new ClassificationTask("c", new ClassificationItems.JsonLinesFile(items), null, null, true, null, 8, null)),
                 "a causal LM is not a classifier");
         Path wide = Files.writeString(temp.resolve("wide.jsonl"), "{\"text\": \"w1\", \"label\": 3}\n");
         try (HfTokenizer tokenizer = HfTokenizer.load(classifier); LoadedLanguageModel loaded = LoadedLanguageModel.open(classifier, 1)) {
-            assertThrows(UserInputException.class, () -> new ClassificationTask("c", wide, null, null, true, null, 8, null).evaluate(loaded, tokenizer),
+            assertThrows(UserInputException.class, () -> new ClassificationTask("c", new ClassificationItems.JsonLinesFile(wide), null, null, true, null, 8, null).evaluate(loaded, tokenizer),
                     "label 3 of 3 labels");
         }
     }
