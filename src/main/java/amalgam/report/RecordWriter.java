@@ -72,7 +72,8 @@ final class RecordWriter {
             json.writeStartObject();
             json.writeStringField("model", score.model());
             json.writeStringField("task", score.task());
-            json.writeNumberField("accuracy", score.accuracy());
+            json.writeFieldName("accuracy");
+            value(json, score.accuracy());
             json.writeFieldName("loss");
             value(json, score.loss());
             json.writeEndObject();

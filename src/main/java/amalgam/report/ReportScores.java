@@ -49,12 +49,8 @@ final class ReportScores {
 
     private static List<RunRecord.TaskScore> row(String model, Map<String, TaskMetrics> results) {
         List<RunRecord.TaskScore> scores = new ArrayList<>();
-        // a record's scores are accuracies: a task without one (a language pool's perplexity) stays in the JSON report only
-        results.forEach((task, metrics) -> {
-            if (metrics.hasAccuracy()) {
-                scores.add(new RunRecord.TaskScore(model, task, metrics.accuracy(), metrics.hasLoss() ? metrics.loss() : null));
-            }
-        });
+        results.forEach((task, metrics) -> scores.add(new RunRecord.TaskScore(model, task,
+                metrics.hasAccuracy() ? metrics.accuracy() : null, metrics.hasLoss() ? metrics.loss() : null)));
         return scores;
     }
 }

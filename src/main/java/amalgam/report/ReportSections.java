@@ -237,11 +237,13 @@ final class ReportSections {
             steps.forEach(step -> step.scores().forEach(score -> seen.add(score.task())));
             List<LineChart.Series> series = new ArrayList<>();
             series.add(new LineChart.Series("average over the tasks seen", positions, steps.stream()
-                    .mapToDouble(step -> 100 * step.scores().stream().mapToDouble(RunRecord.TaskScore::accuracy).average().orElse(Double.NaN))
+                    .mapToDouble(step -> 100 * step.scores().stream().filter(score -> score.accuracy() != null)
+                            .mapToDouble(RunRecord.TaskScore::accuracy).average().orElse(Double.NaN))
                     .toArray()));
             for (String task : seen) {
                 series.add(new LineChart.Series(task, positions, steps.stream().mapToDouble(step -> step.scores().stream()
-                        .filter(score -> score.task().equals(task)).mapToDouble(score -> 100 * score.accuracy()).findFirst()
+                        .filter(score -> score.task().equals(task) && score.accuracy() != null).mapToDouble(score -> 100 * score.accuracy())
+                        .findFirst()
                         .orElse(Double.NaN)).toArray()));
             }
             List<String> header = new ArrayList<>(List.of("step", "average"));

@@ -307,7 +307,11 @@ public final class RunDatabase implements AutoCloseable {
                 metric.setInt(1, sequence);
                 metric.setString(2, score.model());
                 metric.setString(3, score.task());
-                metric.setDouble(4, score.accuracy());
+                if (score.accuracy() == null) {
+                    metric.setNull(4, Types.DOUBLE);
+                } else {
+                    metric.setDouble(4, score.accuracy());
+                }
                 if (score.loss() == null) {
                     metric.setNull(5, Types.DOUBLE);
                 } else {

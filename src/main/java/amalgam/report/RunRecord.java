@@ -79,10 +79,11 @@ public record RunRecord(String uuid, String command, String dialect, String meth
     /**
      * One model's metrics on one task.
      *
-     * @param model {@link #FUSED}, {@code pretrained} or {@code individual}
-     * @param loss  the mean loss, or null when the task pool reports none
+     * @param model    {@link #FUSED}, {@code pretrained} or {@code individual}
+     * @param accuracy the accuracy, or null for a task that has none (a language pool's perplexity)
+     * @param loss     the mean loss (a perplexity task's: its mean negative log-likelihood), or null when there is none
      */
-    public record TaskScore(String model, String task, double accuracy, Double loss) {
+    public record TaskScore(String model, String task, Double accuracy, Double loss) {
     }
 
     /** The fused model's parameter counts (an ensemble or a mixture: all its members'). */
@@ -107,7 +108,7 @@ public record RunRecord(String uuid, String command, String dialect, String meth
 
         /** The mean validation accuracy over the tasks, if the run was evaluated on validation splits. */
         public OptionalDouble averageValidationAccuracy() {
-            return mean(validation.stream().mapToDouble(TaskScore::accuracy).toArray());
+            return mean(validation.stream().filter(score -> score.accuracy() != null).mapToDouble(TaskScore::accuracy).toArray());
         }
     }
 
@@ -195,7 +196,7 @@ public record RunRecord(String uuid, String command, String dialect, String meth
     public OptionalDouble accuracy(String model, String task) {
         for (TaskScore score : scores) {
             if (score.model().equals(model) && score.task().equals(task)) {
-                return OptionalDouble.of(score.accuracy());
+                return score.accuracy() == null ? OptionalDouble.empty() : OptionalDouble.of(score.accuracy());
             }
         }
         return OptionalDouble.empty();
@@ -203,7 +204,8 @@ public record RunRecord(String uuid, String command, String dialect, String meth
 
     /** The mean accuracy of one row over its tasks (FusionBench's {@code average}), if it has any. */
     public OptionalDouble averageAccuracy(String model) {
-        return mean(scores.stream().filter(score -> score.model().equals(model)).mapToDouble(TaskScore::accuracy).toArray());
+        return mean(scores.stream().filter(score -> score.model().equals(model) && score.accuracy() != null).mapToDouble(TaskScore::accuracy)
+                .toArray());
     }
 
     /** The mean loss of one row over its tasks. */

@@ -68,6 +68,21 @@ class RunLanguageTaskPoolCliTest {
         assertEquals(evaluated.at("/text/perplexity").asDouble(), perplexity);
         assertEquals(evaluated.at("/choice/acc_norm").asDouble(), results.at("/choice/acc_norm").asDouble());
 
+        // the run record keeps the perplexity task too: no accuracy, its mean negative log-likelihood as the loss
+        Path records = temp.resolve("records");
+        CliRunner recorded = CliRunner.run("run", "method=task_arithmetic", "modelpool=" + pool, "taskpool=" + tasks, "--records=" + records);
+        assertEquals(0, recorded.exitCode(), recorded.err());
+        JsonNode record = JSON.readTree(CliRunner.run("runs", "show", "1", "--json", "--records=" + records).out());
+        boolean found = false;
+        for (JsonNode score : record.get("scores")) {
+            if (score.get("task").asText().equals("text")) {
+                assertTrue(score.get("accuracy").isNull(), score.toString());
+                assertEquals(Math.log(perplexity), score.get("loss").asDouble(), 1e-9, score.toString());
+                found = true;
+            }
+        }
+        assertTrue(found, record.toString());
+
         CliRunner quick = CliRunner.run("run", "method=simple_average", "modelpool=" + pool, "taskpool=" + tasks, "fast_dev_run=true",
                 "--no-record");
         assertEquals(0, quick.exitCode(), quick.err());
