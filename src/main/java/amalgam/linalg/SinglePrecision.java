@@ -26,6 +26,12 @@ final class SinglePrecision {
     /** Float32 unit round-off; a reciprocal condition number below it means no correct digits in a solve. */
     static final float EPSILON = Math.ulp(1.0f) / 2;
 
+    /**
+     * The size of B from which a single-row product runs as a matrix-vector product: below it (attention's per-head
+     * products, say) sgemm's own small-matrix path is faster than sgemv's threading.
+     */
+    static final long MATRIX_VECTOR_MIN_ELEMENTS = 1L << 16;
+
     private SinglePrecision() {
     }
 
@@ -52,6 +58,10 @@ final class SinglePrecision {
             scale(c.data(), beta);
             return;
         }
+        if (m == 1 && k * n >= MATRIX_VECTOR_MIN_ELEMENTS) {
+            rowTimesMatrix(transposeB, alpha, a, b, beta, c, ni, ki);
+            return;
+        }
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment out = offHeap(scratch, c.data());
             openblas.cblas_sgemm(openblas.CblasRowMajor,
@@ -61,6 +71,27 @@ final class SinglePrecision {
                     floats(offHeap(scratch, a.data())), leading(a.cols()),
                     floats(offHeap(scratch, b.data())), leading(b.cols()),
                     beta, floats(out), leading(n));
+            if (out != c.data()) {
+                c.data().copyFrom(out);
+            }
+        }
+    }
+
+    /**
+     * C [1, n] = alpha x op(B) + beta C for a single row x (op(A) with m = 1: its k values are contiguous whether A is
+     * [1, k] or a transposed [k, 1]), as a matrix-vector product: a token at a time through a language model's
+     * layers, where sgemm's packing of B costs as much as the product and the product is bound by reading B once.
+     */
+    private static void rowTimesMatrix(boolean transposeB, float alpha, Matrix a, Matrix b, float beta, Matrix c, int n, int k) {
+        if (beta == 0) {
+            c.data().fill((byte) 0); // the contract ignores C's contents at beta 0; BLAS would still read a NaN there
+        }
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment out = offHeap(scratch, c.data());
+            // op(B) x^T: B [n, k] transposed is B x (NoTrans); B [k, n] is B^T x (Trans)
+            openblas.cblas_sgemv(openblas.CblasRowMajor, transposeB ? openblas.CblasNoTrans : openblas.CblasTrans,
+                    transposeB ? n : k, transposeB ? k : n, alpha, floats(offHeap(scratch, b.data())), leading(b.cols()),
+                    floats(offHeap(scratch, a.data())), 1, beta, floats(out), 1);
             if (out != c.data()) {
                 c.data().copyFrom(out);
             }

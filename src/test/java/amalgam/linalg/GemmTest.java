@@ -132,6 +132,20 @@ class GemmTest {
             }
             LinearAlgebra.gemm(false, false, 1, a, b, 0, c);
             assertTrue(Float.isFinite(c.get(1, 1)));
+            // a single row (the matrix-vector path), every transposition
+            for (int flags = 0; flags < 4; flags++) {
+                boolean transposeA = (flags & 1) != 0;
+                boolean transposeB = (flags & 2) != 0;
+                Matrix row = transposeA ? Matrices.random(arena, 3, 1, 3) : Matrices.random(arena, 1, 3, 3);
+                Matrix out = Matrix.allocate(arena, 1, 3);
+                for (int i = 0; i < 3; i++) {
+                    out.set(0, i, Float.NaN);
+                }
+                LinearAlgebra.gemm(transposeA, transposeB, 1, row, b, 0, out);
+                for (int i = 0; i < 3; i++) {
+                    assertTrue(Float.isFinite(out.get(0, i)), "flags " + flags);
+                }
+            }
         }
     }
 
