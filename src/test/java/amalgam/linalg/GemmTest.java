@@ -149,6 +149,28 @@ class GemmTest {
         }
     }
 
+    /** A single row through a large matrix (the matrix-vector path) gives the same bits on one BLAS thread or two. */
+    @Test
+    void aLargeSingleRowProductDoesNotDependOnTheThreadCount() {
+        try (Arena arena = Arena.ofConfined()) {
+            for (boolean transposeB : new boolean[] {false, true}) {
+                Matrix x = Matrices.random(arena, 1, 1024, 5);
+                Matrix b = transposeB ? Matrices.random(arena, 4096, 1024, 6) : Matrices.random(arena, 1024, 4096, 6);
+                Matrix one = Matrix.allocate(arena, 1, 4096);
+                Matrix two = Matrix.allocate(arena, 1, 4096);
+                try (BlasThreads single = LinearAlgebra.useThreads(1)) {
+                    LinearAlgebra.gemm(false, transposeB, 1, x, b, 0, one);
+                }
+                try (BlasThreads both = LinearAlgebra.useThreads(2)) {
+                    LinearAlgebra.gemm(false, transposeB, 1, x, b, 0, two);
+                }
+                for (int i = 0; i < 4096; i++) {
+                    assertEquals(Float.floatToIntBits(one.get(0, i)), Float.floatToIntBits(two.get(0, i)), "transposeB " + transposeB + " [" + i + "]");
+                }
+            }
+        }
+    }
+
     @Test
     void emptyInnerDimensionScalesC() {
         try (Arena arena = Arena.ofConfined()) {
