@@ -88,14 +88,14 @@ public record LanguageTaskPool(LmTaskPool pool, Path tokenizerFallback, Map<Stri
                 Path head = task instanceof ClassificationTask && !classifier ? classifiers.get(task.name()) : null;
                 if (head != null) {
                     try (LoadedLanguageModel model = LoadedLanguageModel.headOnBackbone(head, modelDirectory, threads)) {
-                        results.put(task.name(), TaskMetrics.named(task.evaluate(model, tokenizer)));
+                        results.put(task.name(), TaskMetrics.ofNamed(task.evaluate(model, tokenizer)));
                     }
                     continue;
                 }
                 if (plain == null) {
                     plain = LoadedLanguageModel.open(modelDirectory, threads);
                 }
-                results.put(task.name(), TaskMetrics.named(task.evaluate(plain, tokenizer)));
+                results.put(task.name(), TaskMetrics.ofNamed(task.evaluate(plain, tokenizer)));
             }
         } finally {
             if (plain != null) {

@@ -29,7 +29,7 @@ public record TaskMetrics(double accuracy, double loss, SequencedMap<String, Dou
      * A language task's metrics: the accuracy is {@code accuracy}, {@code acc} or {@code exact_match}, the loss
      * {@code loss} or {@code nll}; {@code accuracy} and {@code loss} themselves are not repeated among the named ones.
      */
-    public static TaskMetrics named(Map<String, Double> metrics) {
+    public static TaskMetrics ofNamed(Map<String, Double> metrics) {
         SequencedMap<String, Double> named = new LinkedHashMap<>(metrics);
         Double accuracy = named.remove("accuracy");
         Double loss = named.remove("loss");
