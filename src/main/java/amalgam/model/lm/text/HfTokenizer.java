@@ -2,13 +2,18 @@ package amalgam.model.lm.text;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import amalgam.UserInputException;
+import amalgam.io.CacheLinks;
 import amalgam.io.ConfigFiles;
 import amalgam.io.UserCache;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A model's tokenizer as Hugging Face's {@code tokenizers} library encodes with it: that library itself (its Rust
@@ -46,15 +51,49 @@ public final class HfTokenizer implements AutoCloseable {
             throw new UserInputException("cannot read tokenizer '" + file + "': " + e.getMessage(), e);
         }
         useAmalgamCacheForTheNativeLibrary();
+        // no truncation, no padding: the caller decides lengths; special tokens only when asked per call
+        Map<String, String> options = Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false");
         try {
-            // no truncation, no padding: the caller decides lengths; special tokens only when asked per call
-            return new HfTokenizer(HuggingFaceTokenizer.newInstance(file, Map.of("addSpecialTokens", "false", "truncation", "false",
-                    "padding", "false")), file);
+            Optional<byte[]> rewritten = withConfiguredSpecialTokens(file);
+            if (rewritten.isPresent()) {
+                return new HfTokenizer(HuggingFaceTokenizer.newInstance(new java.io.ByteArrayInputStream(rewritten.get()), options), file);
+            }
+            return new HfTokenizer(HuggingFaceTokenizer.newInstance(file, options), file);
+        } catch (UserInputException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             throw new UserInputException("cannot read tokenizer '" + file + "': " + message(e), e);
         } catch (UnsatisfiedLinkError e) {
             throw new UserInputException("the tokenizers native library cannot be loaded on this machine (" + e.getMessage() + ")", e);
         }
+    }
+
+    /**
+     * The tokenizer.json with the post-processor transformers builds from tokenizer_config.json next to it
+     * ({@link LlamaSpecialTokens}), or empty when the config asks for no change.
+     */
+    private static Optional<byte[]> withConfiguredSpecialTokens(Path file) throws IOException {
+        Path config = file.resolveSibling(ChatTemplate.CONFIG_FILE);
+        if (!Files.isRegularFile(config)) {
+            return Optional.empty();
+        }
+        ObjectMapper mapper = new ObjectMapper();
+        JsonNode tokenizerConfig;
+        try {
+            tokenizerConfig = mapper.readTree(ConfigFiles.readText(CacheLinks.resolve(config), "tokenizer config"));
+        } catch (IOException e) {
+            throw new UserInputException("cannot read '" + config + "' (not JSON?): " + e.getMessage(), e);
+        }
+        if (!LlamaSpecialTokens.CLASSES.contains(tokenizerConfig.path("tokenizer_class").asText(""))) {
+            return Optional.empty();
+        }
+        JsonNode tokenizer = mapper.readTree(CacheLinks.resolve(file).toFile());
+        Optional<ObjectNode> processor = LlamaSpecialTokens.postProcessor(tokenizerConfig, tokenizer, "'" + config + "'");
+        if (processor.isEmpty() || !(tokenizer instanceof ObjectNode root)) {
+            return Optional.empty();
+        }
+        root.set("post_processor", processor.get());
+        return Optional.of(mapper.writeValueAsBytes(root));
     }
 
     /** The token ids of {@code text}; with {@code addSpecialTokens} the post-processor's BOS/EOS as the model expects. */

@@ -89,6 +89,34 @@ class HfTokenizerTest {
         }
     }
 
+    /**
+     * A Llama-family tokenizer config decides BOS and EOS as transformers' LlamaTokenizerFast does on load: here it
+     * asks for EOS too, so a single text is BOS A EOS and a pair BOS A EOS BOS B EOS, whatever tokenizer.json's template.
+     */
+    @Test
+    void aLlamaTokenizerConfigSetsTheSpecialTokens() throws Exception {
+        Path folder = Files.createDirectories(temp.resolve("llama-config"));
+        Files.writeString(folder.resolve(HfTokenizer.FILE), SENTENCE_PIECE);
+        Files.writeString(folder.resolve("tokenizer_config.json"), """
+                {"tokenizer_class": "LlamaTokenizer", "add_bos_token": true, "add_eos_token": true,
+                 "bos_token": {"__type": "AddedToken", "content": "<s>"}, "eos_token": "</s>"}""");
+        try (HfTokenizer llama = HfTokenizer.load(folder)) {
+            assertArrayEquals(new long[] {1, 9, 5, 3, 4, 2}, llama.encode("hi é", true));
+            assertArrayEquals(new long[] {9, 5, 3, 4}, llama.encode("hi é", false));
+            assertArrayEquals(new long[] {1, 9, 2, 1, 8, 2}, llama.encodePair("hi", "h", true));
+        }
+        Files.writeString(folder.resolve("tokenizer_config.json"), "{\"tokenizer_class\": \"LlamaTokenizerFast\", \"add_bos_token\": false}");
+        try (HfTokenizer noBos = HfTokenizer.load(folder)) {
+            assertArrayEquals(new long[] {9, 5, 3, 4}, noBos.encode("hi é", true));
+        }
+        Files.writeString(folder.resolve("tokenizer_config.json"), "{\"tokenizer_class\": \"PreTrainedTokenizerFast\", \"add_eos_token\": true}");
+        try (HfTokenizer other = HfTokenizer.load(folder)) {
+            assertArrayEquals(new long[] {1, 9, 5, 3, 4}, other.encode("hi é", true), "other classes keep tokenizer.json's template");
+        }
+        Files.writeString(folder.resolve("tokenizer_config.json"), "{\"tokenizer_class\": \"LlamaTokenizer\", \"add_eos_token\": true}");
+        assertThrows(UserInputException.class, () -> HfTokenizer.load(folder), "no bos_token to add");
+    }
+
     @Test
     void aMissingOrBrokenTokenizerIsBadInput() throws Exception {
         UserInputException missing = assertThrows(UserInputException.class, () -> HfTokenizer.load(temp));
