@@ -3,18 +3,12 @@ package amalgam.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import amalgam.io.Checkpoint;
 import amalgam.io.HubCache;
-import amalgam.io.SafetensorsWriter;
-import amalgam.io.TensorEntry;
-import amalgam.tensor.DType;
-import amalgam.tensor.Tensor;
 import amalgam.testing.Fixtures;
 import amalgam.testing.HubCacheFixture;
 import amalgam.testing.TinyLanguageModels;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,7 +50,7 @@ class Gpt2GlueHubCliTest {
         Map<String, byte[]> glue = new LinkedHashMap<>();
         for (int t = 0; t < TASKS.size(); t++) {
             String task = TASKS.get(t);
-            Path model = perturbed(Fixtures.path("lm-tiny/gpt2-classify"), scratch.resolve(task), t + 1);
+            Path model = TinyLanguageModels.perturbedCopy(Fixtures.path("lm-tiny/gpt2-classify"), scratch.resolve(task), t + 1);
             HubCacheFixture.addRepo(hub, HubCache.RepoType.MODEL.folderName("tanganke/gpt2_" + task), "b" + t, files(model));
             List<List<Object>> validation = rows(random, COLUMNS.get(task).size(), 7);
             VALIDATION.put(task, validation);
@@ -152,27 +146,5 @@ class Gpt2GlueHubCliTest {
             }
         }
         return files;
-    }
-
-    /** The classifier with every weight moved by Gaussian noise of scale 0.05 from {@code seed}. */
-    private static Path perturbed(Path from, Path to, long seed) throws Exception {
-        Files.createDirectories(to);
-        Files.copy(from.resolve("config.json"), to.resolve("config.json"));
-        Random noise = new Random(seed);
-        try (Checkpoint source = Checkpoint.open(from); Arena arena = Arena.ofConfined()) {
-            List<TensorEntry> entries = source.tensors().stream().map(info -> new TensorEntry(info.name(), info.dtype(), info.shape())).toList();
-            try (SafetensorsWriter writer = SafetensorsWriter.create(to.resolve("model.safetensors"), entries, SafetensorsWriter.NO_METADATA)) {
-                for (TensorEntry entry : entries) {
-                    Tensor tensor = Tensor.allocate(arena, DType.F32, entry.shape());
-                    Tensor original = source.tensor(entry.name());
-                    for (long i = 0; i < entry.shape().elementCount(); i++) {
-                        tensor.setFloat(i, original.getFloat(i) + (float) noise.nextGaussian() * 0.05f);
-                    }
-                    writer.write(entry.name(), tensor);
-                }
-                writer.commit();
-            }
-        }
-        return to;
     }
 }

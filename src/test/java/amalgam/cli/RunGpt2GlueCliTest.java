@@ -14,7 +14,6 @@ import amalgam.testing.Fixtures;
 import amalgam.testing.TinyLanguageModels;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,8 +37,8 @@ class RunGpt2GlueCliTest {
     @Test
     void aMergedBackboneIsEvaluatedWithEachTasksHead() throws Exception {
         Path pretrained = TinyLanguageModels.withWordTokenizer(temp, "gpt2-lm");
-        Path sst2 = copy(Fixtures.path("lm-tiny/gpt2-classify"), temp.resolve("sst2"), 0);
-        Path rte = copy(Fixtures.path("lm-tiny/gpt2-classify"), temp.resolve("rte"), 7);
+        Path sst2 = TinyLanguageModels.perturbedCopy(Fixtures.path("lm-tiny/gpt2-classify"), temp.resolve("sst2"), 0);
+        Path rte = TinyLanguageModels.perturbedCopy(Fixtures.path("lm-tiny/gpt2-classify"), temp.resolve("rte"), 7);
         Path pool = TestCheckpoints.gpt2BackbonePool(temp.resolve("pool.yaml"), pretrained, java.util.Map.entry("sst2", sst2),
                 java.util.Map.entry("rte", rte));
         List<String> items = new ArrayList<>();
@@ -135,27 +134,5 @@ class RunGpt2GlueCliTest {
             }
         }
         return new double[] {(double) correct / items.size(), losses / batches};
-    }
-
-    /** The model folder copied, each weight moved by Gaussian noise of scale 0.05 from {@code seed} (0: unchanged). */
-    private static Path copy(Path from, Path to, long seed) throws Exception {
-        Files.createDirectories(to);
-        Files.copy(from.resolve("config.json"), to.resolve("config.json"));
-        Random noise = new Random(seed);
-        try (Checkpoint source = Checkpoint.open(from); Arena arena = Arena.ofConfined()) {
-            List<TensorEntry> entries = source.tensors().stream().map(info -> new TensorEntry(info.name(), info.dtype(), info.shape())).toList();
-            try (SafetensorsWriter writer = SafetensorsWriter.create(to.resolve("model.safetensors"), entries, SafetensorsWriter.NO_METADATA)) {
-                for (TensorEntry entry : entries) {
-                    Tensor tensor = Tensor.allocate(arena, DType.F32, entry.shape());
-                    Tensor original = source.tensor(entry.name());
-                    for (long i = 0; i < entry.shape().elementCount(); i++) {
-                        tensor.setFloat(i, original.getFloat(i) + (seed == 0 ? 0 : (float) noise.nextGaussian() * 0.05f));
-                    }
-                    writer.write(entry.name(), tensor);
-                }
-                writer.commit();
-            }
-        }
-        return to;
     }
 }

@@ -1,5 +1,8 @@
 package amalgam.testing;
 
+import amalgam.io.Checkpoint;
+import amalgam.io.SafetensorsWriter;
+import amalgam.io.TensorEntry;
 import amalgam.model.lm.LmConfig;
 import amalgam.model.lm.LmForward;
 import amalgam.tensor.DType;
@@ -13,6 +16,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -77,5 +81,30 @@ public final class TinyLanguageModels {
             }
         }
         return best;
+    }
+
+    /**
+     * The model folder's config.json and weights copied to {@code to} (a float32 single-file checkpoint), each weight
+     * moved by Gaussian noise of scale 0.05 drawn from {@code seed} (0: unchanged): task models of one family.
+     */
+    public static Path perturbedCopy(Path from, Path to, long seed) throws IOException {
+        Files.createDirectories(to);
+        Files.copy(from.resolve("config.json"), to.resolve("config.json"));
+        Random noise = new Random(seed);
+        try (Checkpoint source = Checkpoint.open(from); Arena arena = Arena.ofConfined()) {
+            List<TensorEntry> entries = source.tensors().stream().map(info -> new TensorEntry(info.name(), info.dtype(), info.shape())).toList();
+            try (SafetensorsWriter writer = SafetensorsWriter.create(to.resolve("model.safetensors"), entries, SafetensorsWriter.NO_METADATA)) {
+                for (TensorEntry entry : entries) {
+                    Tensor tensor = Tensor.allocate(arena, DType.F32, entry.shape());
+                    Tensor original = source.tensor(entry.name());
+                    for (long i = 0; i < entry.shape().elementCount(); i++) {
+                        tensor.setFloat(i, original.getFloat(i) + (seed == 0 ? 0 : (float) noise.nextGaussian() * 0.05f));
+                    }
+                    writer.write(entry.name(), tensor);
+                }
+                writer.commit();
+            }
+        }
+        return to;
     }
 }
