@@ -2,7 +2,6 @@ package amalgam.cli;
 
 import amalgam.io.AtomicFiles;
 import amalgam.model.lm.LoadedLanguageModel;
-import amalgam.model.lm.SpecialTokenIds;
 import amalgam.model.lm.eval.LmTask;
 import amalgam.model.lm.eval.LmTaskPool;
 import amalgam.model.lm.text.HfTokenizer;

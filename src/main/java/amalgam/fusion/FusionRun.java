@@ -2,7 +2,6 @@ package amalgam.fusion;
 
 import amalgam.UserInputException;
 import amalgam.io.AtomicFiles;
-import amalgam.io.HubCache;
 import amalgam.io.YamlDocuments;
 import amalgam.io.FileDigests;
 import amalgam.io.OutputDirectory;
@@ -36,8 +35,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * The {@code amalgam run} program: reads the run's keys, loads the model pool, plans the method, writes the fused

@@ -1,7 +1,6 @@
 package amalgam.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import amalgam.io.Checkpoint;
 import amalgam.io.SafetensorsWriter;

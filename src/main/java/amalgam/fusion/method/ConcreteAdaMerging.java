@@ -1,11 +1,9 @@
 package amalgam.fusion.method;
 
-import amalgam.UserInputException;
 import amalgam.fusion.FusionContext;
 import amalgam.fusion.FusionData;
 import amalgam.fusion.FusionMethod;
 import amalgam.fusion.FusionResult;
-import amalgam.fusion.LearnedCoefficients;
 import amalgam.fusion.MethodDeclaration;
 import amalgam.fusion.PerTensorPlan;
 import amalgam.fusion.param.MethodParameters;

@@ -24,7 +24,6 @@ import amalgam.nn.TaskArithmeticParameters;
 import amalgam.nn.Var;
 import amalgam.param.Domain;
 import amalgam.parallel.Parallel;
-import amalgam.tensor.DType;
 import amalgam.tensor.Layouts;
 import amalgam.tensor.Tensor;
 import amalgam.tensor.kernel.Convert;

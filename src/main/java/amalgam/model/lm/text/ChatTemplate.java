@@ -55,6 +55,9 @@ public final class ChatTemplate {
     private final String template;
     private final Map<String, String> specialTokens;
     private final Path source;
+    /** Built on the first render and reused: a generation task renders one prompt per item. */
+    private Jinjava engine;
+    private String renderable;
 
     ChatTemplate(String template, Map<String, String> specialTokens, Path source) {
         this.template = template;
@@ -117,7 +120,11 @@ public final class ChatTemplate {
         Map<String, Object> context = new LinkedHashMap<>(specialTokens);
         context.put("messages", conversation);
         context.put("add_generation_prompt", addGenerationPrompt);
-        RenderResult result = engine().renderForResult(withLoopFiltersUnrolled(template), context);
+        if (engine == null) {
+            renderable = withLoopFiltersUnrolled(template);
+            engine = engine();
+        }
+        RenderResult result = engine.renderForResult(renderable, context);
         for (TemplateError error : result.getErrors()) {
             if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
                 throw new UserInputException("the chat template of '" + source + "' failed: " + message(error));
