@@ -202,9 +202,7 @@ public final class ZooBuilder {
             return;
         }
         long start = System.nanoTime();
-        VisionFineTuning.Settings base = recipe.fineTuning();
-        VisionFineTuning.Settings settings = new VisionFineTuning.Settings(base.steps(), base.batchSize(), base.learningRate(),
-                base.warmupSteps(), base.weightDecay(), base.maxGradNorm(), base.seed() + index);
+        VisionFineTuning.Settings settings = recipe.fineTuning().withSeed(recipe.fineTuning().seed() + index);
         try (Arena arena = Arena.ofShared(); Parallel single = new Parallel(1)) {
             Map<String, Tensor> weights = VisionFineTuning.trainableCopy(pretrained, arena);
             List<Float> losses = VisionFineTuning.train(recipe.architecture(), weights, head.weight(),

@@ -95,6 +95,27 @@ class ZooBuilderTest {
     }
 
     @Test
+    void everyTaskModelIsFineTunedWithTheRecipesMargin() throws IOException {
+        VisionFineTuning.Settings plain = TINY.fineTuning();
+        ZooRecipe withMargin = new ZooRecipe(TINY.name(), TINY.architecture(), TINY.initSeed(), TINY.sceneClasses(),
+                TINY.sceneSeed(), TINY.pretraining(), TINY.headSamples(), TINY.logitScale(),
+                new VisionFineTuning.Settings(plain.steps(), plain.batchSize(), plain.learningRate(), plain.warmupSteps(),
+                        plain.weightDecay(), plain.maxGradNorm(), plain.seed(), 0.4f),
+                TINY.anchor(), TINY.tasks(), TINY.syntheticTrain(), TINY.testSize(), TINY.dataSeed());
+        Path without = temp.resolve("without");
+        Path with = temp.resolve("with");
+        new ZooBuilder(TINY, new PrintWriter(new StringWriter())).build(without, 2);
+        new ZooBuilder(withMargin, new PrintWriter(new StringWriter())).build(with, 2);
+        String weights = "model.safetensors";
+        assertArrayEquals(Files.readAllBytes(without.resolve("pretrained").resolve(weights)),
+                Files.readAllBytes(with.resolve("pretrained").resolve(weights)), "the margin is a fine-tuning setting");
+        for (String task : TINY.tasks()) {
+            assertFalse(java.util.Arrays.equals(Files.readAllBytes(without.resolve(task).resolve(weights)),
+                    Files.readAllBytes(with.resolve(task).resolve(weights))), task + " was fine-tuned without the margin");
+        }
+    }
+
+    @Test
     void aKilledBuildResumesFromTheStagesItFinishedAndGivesTheSameBytes() throws IOException {
         Path whole = temp.resolve("whole");
         new ZooBuilder(TINY, new PrintWriter(new StringWriter())).build(whole, 1);

@@ -43,6 +43,11 @@ public final class VisionFineTuning {
                         long seed) {
             this(steps, batchSize, learningRate, warmupSteps, weightDecay, maxGradNorm, seed, 0f);
         }
+
+        /** The same schedule and loss with another data seed (one per task model). */
+        public Settings withSeed(long newSeed) {
+            return new Settings(steps, batchSize, learningRate, warmupSteps, weightDecay, maxGradNorm, newSeed, margin);
+        }
     }
 
     /** A labelled training set that writes one preprocessed image [C, H, W] at a time (so it may render on demand). */
