@@ -31,40 +31,4 @@ public interface LabelledImages {
             }
         };
     }
-
-    /** The splits one after another, indexed as a single split. */
-    static LabelledImages concat(java.util.List<LabelledImages> parts) {
-        int[] starts = new int[parts.size() + 1];
-        for (int p = 0; p < parts.size(); p++) {
-            starts[p + 1] = Math.addExact(starts[p], parts.get(p).size());
-        }
-        return new LabelledImages() {
-            @Override
-            public int size() {
-                return starts[parts.size()];
-            }
-
-            @Override
-            public int label(int index) {
-                int part = part(index);
-                return parts.get(part).label(index - starts[part]);
-            }
-
-            @Override
-            public RgbImage image(int index) {
-                int part = part(index);
-                return parts.get(part).image(index - starts[part]);
-            }
-
-            private int part(int index) {
-                java.util.Objects.checkIndex(index, size());
-                int found = java.util.Arrays.binarySearch(starts, index);
-                int part = found >= 0 ? found : -found - 2;
-                while (starts[part + 1] == index) { // skip empty parts
-                    part++;
-                }
-                return part;
-            }
-        };
-    }
 }

@@ -134,33 +134,15 @@ public final class ZooBuilder {
         return weights;
     }
 
-    /**
-     * θ0's embeddings of the reference images, or null without an anchor: the first images of the pre-training stream,
-     * then the first {@code taskImages} training images of every task in pool order (unlabelled).
-     */
+    /** θ0's embeddings of the reference scenes (the first images of the pre-training stream), or null without an anchor. */
     private FunctionalAnchor anchor(Map<String, Tensor> pretrained, Arena arena) {
         FunctionalAnchor.Settings settings = recipe.anchor();
         if (settings == null) {
             return null;
         }
-        List<LabelledImages> parts = new ArrayList<>();
-        parts.add(scenes(settings.images()));
-        if (settings.taskImages() > 0) {
-            for (String task : recipe.tasks()) {
-                parts.add(ZooData.train(recipe, task).first(settings.taskImages()));
-            }
-        }
         try (Parallel single = new Parallel(1)) {
-            return FunctionalAnchor.of(recipe.architecture(), pretrained, examples(LabelledImages.concat(parts)), settings, arena, single);
+            return FunctionalAnchor.of(recipe.architecture(), pretrained, examples(scenes(settings.images())), settings, arena, single);
         }
-    }
-
-    /** Task {@code index}'s anchor: its own reference batches, and none of its own training images among them. */
-    private static FunctionalAnchor anchorOfTask(FunctionalAnchor anchor, int index) {
-        FunctionalAnchor.Settings settings = anchor.settings();
-        FunctionalAnchor seeded = anchor.withSeed(settings.seed() + index);
-        return settings.taskImages() == 0 ? seeded
-                : seeded.excluding(settings.images() + index * settings.taskImages(), settings.taskImages());
     }
 
     private LabelledImages scenes(int count) {
@@ -205,7 +187,8 @@ public final class ZooBuilder {
         for (int i = 0; i < recipe.tasks().size(); i++) {
             int index = i;
             runs.add(() -> {
-                fineTune(index, pretrained, heads.get(index), anchor == null ? null : anchorOfTask(anchor, index), staging);
+                fineTune(index, pretrained, heads.get(index), anchor == null ? null : anchor.withSeed(anchor.settings().seed() + index),
+                        staging);
                 return null;
             });
         }

@@ -96,13 +96,11 @@ public record ZooRecipe(String name, ClipConfig architecture, long initSeed, int
         if (anchor == null) {
             return "";
         }
-        String taskImages = anchor.taskImages() == 0 ? "" : (" and the first %d training images of each other task,\n"
-                + "  unlabelled").formatted(anchor.taskImages());
         return (" Every step also adds the functional anchor %s · mean over %d reference images of\n"
                 + "  ‖e(s; θ) − e(s; θ0)‖² (e: the normalized image embedding; the references: the first %d images of the\n"
-                + "  pre-training stream%s; reference batches drawn with seed %d + task index), so that a\n"
+                + "  pre-training stream; reference batches drawn with seed %d + task index), so that a\n"
                 + "  fine-tune leaves the embedding of images it is not about where the pretrained model put it.").formatted(
-                anchor.weight(), anchor.batchSize(), anchor.images(), taskImages, anchor.seed());
+                anchor.weight(), anchor.batchSize(), anchor.images(), anchor.seed());
     }
 
     /** The zoo's model card: what was trained on what, with every setting, so the recipe can be read without code. */

@@ -23,40 +23,23 @@ import java.util.Map;
  * @param images    the reference images
  * @param reference θ0's normalized embeddings of {@code images}, [N, P]
  * @param settings  weight, batch size and seed of the reference batches
- * @param excluded  the reference images this fine-tune must not draw (its own task's), as a range
  */
-public record FunctionalAnchor(VisionFineTuning.Examples images, Tensor reference, Settings settings, Excluded excluded) {
+public record FunctionalAnchor(VisionFineTuning.Examples images, Tensor reference, Settings settings) {
     /**
-     * @param weight     w, the anchor term's weight against the task's cross-entropy
-     * @param images     reference images of the pre-training stream (its first ones)
-     * @param batchSize  reference images per step
-     * @param seed       order of the reference batches (a fresh shuffle per epoch)
-     * @param taskImages unlabelled training images of every downstream task added to the reference set (a task's
-     *                   own are left out of its anchor); 0: the pre-training images alone
+     * @param weight    w, the anchor term's weight against the task's cross-entropy
+     * @param images    reference images (the first ones of the reference stream)
+     * @param batchSize reference images per step
+     * @param seed      order of the reference batches (a fresh shuffle per epoch)
      */
-    public record Settings(float weight, int images, int batchSize, long seed, int taskImages) {
+    public record Settings(float weight, int images, int batchSize, long seed) {
         public Settings {
-            if (!(weight > 0) || images < 1 || batchSize < 1 || batchSize > images || taskImages < 0) {
-                throw new IllegalArgumentException("anchor needs weight > 0, 1 <= batch <= images, taskImages >= 0, got " + this);
+            if (!(weight > 0) || images < 1 || batchSize < 1 || batchSize > images) {
+                throw new IllegalArgumentException("anchor needs weight > 0 and 1 <= batch <= images, got " + this);
             }
         }
 
-        public Settings(float weight, int images, int batchSize, long seed) {
-            this(weight, images, batchSize, seed, 0);
-        }
-
         public Settings withSeed(long newSeed) {
-            return new Settings(weight, images, batchSize, newSeed, taskImages);
-        }
-    }
-
-    /** Reference images [start, start + count) are left out of the batches. */
-    public record Excluded(int start, int count) {
-        static final Excluded NONE = new Excluded(0, 0);
-
-        /** The {@code k}-th of the images that are not excluded. */
-        int index(int k) {
-            return k < start ? k : k + count;
+            return new Settings(weight, images, batchSize, newSeed);
         }
     }
 
@@ -65,8 +48,8 @@ public record FunctionalAnchor(VisionFineTuning.Examples images, Tensor referenc
     /** Embeds {@code images} once with the model they anchor to. */
     public static FunctionalAnchor of(ClipConfig config, Map<String, Tensor> theta0, VisionFineTuning.Examples images,
                                       Settings settings, Arena arena, Parallel parallel) {
-        if (images.size() < settings.images()) {
-            throw new IllegalArgumentException("anchor expects at least " + settings.images() + " images, got " + images.size());
+        if (images.size() != settings.images()) {
+            throw new IllegalArgumentException("anchor expects " + settings.images() + " images, got " + images.size());
         }
         ClipModel model = new ClipModel(config);
         int projection = config.projectionDim();
@@ -86,21 +69,12 @@ public record FunctionalAnchor(VisionFineTuning.Examples images, Tensor referenc
                         (long) count * projection * Float.BYTES);
             }
         }
-        return new FunctionalAnchor(images, reference, settings, Excluded.NONE);
+        return new FunctionalAnchor(images, reference, settings);
     }
 
     /** The same anchor with its reference batches drawn from another seed (one per fine-tuning run). */
     public FunctionalAnchor withSeed(long seed) {
-        return new FunctionalAnchor(images, reference, settings.withSeed(seed), excluded);
-    }
-
-    /** The same anchor without reference images [start, start + count) (a task's own images, for its fine-tune). */
-    public FunctionalAnchor excluding(int start, int count) {
-        if (start < 0 || count < 0 || start + count > images.size() || images.size() - count < settings.batchSize()) {
-            throw new IllegalArgumentException("cannot exclude [" + start + ", " + (start + count) + ") of " + images.size()
-                    + " reference images");
-        }
-        return new FunctionalAnchor(images, reference, settings, new Excluded(start, count));
+        return new FunctionalAnchor(images, reference, settings.withSeed(seed));
     }
 
     /** One fine-tuning run's stream of reference batches. */
@@ -114,7 +88,7 @@ public record FunctionalAnchor(VisionFineTuning.Examples images, Tensor referenc
 
     /** Draws the reference batches of one run and builds the anchor term on a training graph. */
     final class Batches {
-        private final ShuffledOrder order = new ShuffledOrder(images.size() - excluded.count(), settings.seed());
+        private final ShuffledOrder order = new ShuffledOrder(images.size(), settings.seed());
         private final Tensor pixels;
         private final Tensor target;
 
@@ -129,7 +103,7 @@ public record FunctionalAnchor(VisionFineTuning.Examples images, Tensor referenc
             long imageFloats = images.imageShape().elementCount();
             long projection = reference.shape().dim(1);
             for (int i = 0; i < settings.batchSize(); i++) {
-                int index = excluded.index(order.next());
+                int index = order.next();
                 images.copyPixels(index, pixels.data(), i * imageFloats);
                 MemorySegment.copy(reference.data(), index * projection * Float.BYTES, target.data(),
                         i * projection * Float.BYTES, projection * Float.BYTES);
