@@ -296,7 +296,7 @@ def evaluate(a):
 
 def shipped(a):
     Z = '/work/main/zoo/mini8'
-    cfg = dict(width=64, patch=4, layers=3, heads=4, mlp=256, proj=64)
+    cfg = dict(width=a.width, patch=4, layers=a.layers, heads=a.heads, mlp=a.mlp, proj=a.proj)
     model = from_hf(read_safetensors(f'{Z}/pretrained/model.safetensors'), tower_from(cfg))
     heads = {t: read_safetensors(f'{Z}/heads/{t}.safetensors')['weight'] for t in TASKS}
     os.makedirs(f'{R}/{a.base}/shipped', exist_ok=True)

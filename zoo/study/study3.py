@@ -57,6 +57,14 @@ def finetune(a):
         m0 = tower_from(ck['cfg']); m0.load_state_dict(ck['sd']); m0.eval()
         with torch.no_grad():
             S0 = torch.cat([feat(m0, prep(S[i:i + 512]), a.anchor_feat) for i in range(0, len(S), 512)])
+        OX, O0 = {}, {}
+        if a.anchor_others > 0:  # unlabelled images of every task's fit split, for the anchors of the other tasks
+            for ui, u in enumerate(TASKS):
+                Xu, _ = split(u, 'fit')
+                sel = np.sort(np.random.default_rng(12 + ui).choice(len(Xu), a.anchor_others, replace=False))
+                OX[u] = np.ascontiguousarray(Xu[sel])
+                with torch.no_grad():
+                    O0[u] = torch.cat([feat(m0, prep(OX[u][i:i + 512]), a.anchor_feat) for i in range(0, len(sel), 512)])
     for t in (a.tasks or TASKS):
         out = f'{R}/{a.base}/{a.tag}/{t}.pt'
         if os.path.exists(out):
@@ -82,6 +90,10 @@ def finetune(a):
                 p.requires_grad_(True)
             fwd = model
         anchor = [p.detach().clone() for p in params]
+        RX, R0 = S, (S0 if S is not None else None)
+        if OX:
+            RX = np.concatenate([S] + [OX[u] for u in TASKS if u != t])
+            R0 = torch.cat([S0] + [O0[u] for u in TASKS if u != t])
         Xt, Yt = split(t, 'fit')
         headT = ck['heads'][t].t().contiguous()
         opt = torch.optim.AdamW(params, lr=a.lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=a.wd)
@@ -103,9 +115,9 @@ def finetune(a):
             loss = F.cross_entropy(a.scale * logits, y)
             tot = loss
             if S is not None:
-                sb = np.sort(srng.choice(len(S), 64, replace=False))
-                fs = fwd(prep(S[sb])) if a.linear else feat(model, prep(S[sb]), a.anchor_feat)  # linear: emb of the linearised model
-                al = (fs - S0[torch.from_numpy(sb)]).pow(2).sum(1).mean()
+                sb = np.sort(srng.choice(len(RX), 64, replace=False))
+                fs = fwd(prep(RX[sb])) if a.linear else feat(model, prep(RX[sb]), a.anchor_feat)  # linear: emb of the linearised model
+                al = (fs - R0[torch.from_numpy(sb)]).pow(2).sum(1).mean()
                 tot = loss + a.anchor * al; alos.append(al.item())
             opt.zero_grad(set_to_none=True)
             tot.backward()
@@ -159,5 +171,6 @@ if __name__ == '__main__':
     ap.add_argument('--linear', action='store_true'); ap.add_argument('--train', default='all')
     ap.add_argument('--tasks', nargs='*'); ap.add_argument('--scale', type=float, default=30.0)
     ap.add_argument('--margin', type=float, default=0.0)
+    ap.add_argument('--anchor-others', type=int, default=0)
     a = ap.parse_args()
     {'ft': finetune, 'screen': screen}[a.stage](a)
