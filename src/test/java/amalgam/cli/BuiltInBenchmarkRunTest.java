@@ -17,10 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
  * individual and task-arithmetic rows over the eight tasks) and the report, and the shipped zoo keeps what it promises
  * (zoo/study/README.md), in normalized gain g = (acc - pretrained) / (individual - pretrained): the pretrained model
  * with its heads at 35-60 %, task models that leave the other tasks where the pretrained model has them, and every
- * headline merge above the pretrained model, the subspace merges above task arithmetic as on CLIP. Where issue 12's
- * targets are not reached yet (individual >= 88 %,
- * g(TA at 0.3) >= 0.35, g(simple average) >= 0.25, g(TSV-M), g(ISO-C) >= g(TA) + 0.10, g(EMR) >= 0.7), the floors
- * here sit a little under what the shipped zoo measures, so a regression fails while the gap stays documented.
+ * headline merge above the pretrained model, the subspace merges above task arithmetic as on CLIP. The promises the
+ * shipped zoo meets are checked as promised (individual >= 88 %, g(TA at 0.3) >= 0.35, g(TSV-M) >= g(TA) + 0.10,
+ * g(EMR) >= 0.7); where it misses a target (g(simple average) >= 0.25, g(TIES) >= g(TA) - 0.05, g(ISO-C) >= g(TA) +
+ * 0.10), the floors sit a little under what it measures, so a regression fails while the gap stays documented.
  */
 class BuiltInBenchmarkRunTest {
     private static final List<String> TASKS = List.of("mnist", "fashion_mnist", "shapes", "textures", "counting",
@@ -51,11 +51,11 @@ class BuiltInBenchmarkRunTest {
         JsonNode reference = report.get("reference");
         double individual = reference.get("individual").get("average").get("accuracy").asDouble();
         double pretrained = reference.get("pretrained").get("average").get("accuracy").asDouble();
-        assertTrue(individual >= 0.86, "individual average " + individual); // 87.5 % (target 88)
+        assertTrue(individual >= 0.88, "individual average " + individual); // 88.7 %
         assertTrue(pretrained >= 0.35 && pretrained <= 0.60, "pretrained average " + pretrained);
         double merged = report.get("average").get("accuracy").asDouble();
         double gain = (merged - pretrained) / (individual - pretrained);
-        assertTrue(gain >= 0.27 && merged < individual - 0.05, "task arithmetic at 0.3: " + merged + ", g " + gain); // g 0.30 (target 0.35)
+        assertTrue(gain >= 0.35 && merged < individual - 0.05, "task arithmetic at 0.3: " + merged + ", g " + gain); // g 0.352
 
         try (Stream<Path> entries = Files.list(Path.of(System.getProperty("amalgam.cache")).resolve("reference"))) {
             assertTrue(entries.count() >= 2L * TASKS.size(), "reference results are cached");
@@ -124,19 +124,19 @@ class BuiltInBenchmarkRunTest {
         double individual = report.get("reference").get("individual").get("average").get("accuracy").asDouble();
         assertTrue(merged >= pretrained + 0.10, "EMR " + merged + " vs pretrained " + pretrained);
         assertTrue(merged <= individual - 0.05, "EMR " + merged + " vs individual " + individual);
-        assertTrue((merged - pretrained) / (individual - pretrained) >= 0.57, "g(EMR) " + merged); // 0.61 (target 0.7)
+        assertTrue((merged - pretrained) / (individual - pretrained) >= 0.7, "g(EMR) " + merged); // 0.82
     }
 
     @Test
     void theHeadlineMergesGainOverThePretrainedModelInCLIPsOrder() throws Exception {
-        // measured g: simple average 0.13, TIES 0.20, task arithmetic 0.30, ISO-C 0.33, TSV-M 0.34 (CLIP ViT-B/32: 0.43,
+        // measured g: simple average 0.21, TIES 0.25, task arithmetic 0.35, ISO-C 0.40, TSV-M 0.46 (CLIP ViT-B/32: 0.43,
         // 0.57, 0.47, 0.82, 0.83): the subspace methods above task arithmetic and simple averaging lowest, as on CLIP
         java.util.Map<String, Double> floors = new java.util.LinkedHashMap<>();
-        floors.put("simple_average", 0.10);
-        floors.put("ties_merging", 0.17);
-        floors.put("task_arithmetic", 0.27);
-        floors.put("iso_c", 0.29);
-        floors.put("task_singular_vector", 0.30);
+        floors.put("simple_average", 0.18);
+        floors.put("ties_merging", 0.22);
+        floors.put("task_arithmetic", 0.35);
+        floors.put("iso_c", 0.37);
+        floors.put("task_singular_vector", 0.45);
         java.util.Map<String, Double> gains = new java.util.LinkedHashMap<>();
         for (var floor : floors.entrySet()) {
             CliRunner run = CliRunner.run("run", "method=" + floor.getKey());
@@ -149,8 +149,8 @@ class BuiltInBenchmarkRunTest {
             gains.put(floor.getKey(), gain);
             assertTrue(gain >= floor.getValue(), floor.getKey() + ": " + merged + ", g " + gain);
         }
-        assertTrue(gains.get("task_singular_vector") > gains.get("task_arithmetic") && gains.get("iso_c") > gains.get("task_arithmetic"),
-                "TSV-M and ISO-C above task arithmetic: " + gains);
+        assertTrue(gains.get("task_singular_vector") >= gains.get("task_arithmetic") + 0.10 && gains.get("iso_c") > gains.get("task_arithmetic"),
+                "TSV-M 0.10 above task arithmetic, ISO-C above it: " + gains);
         assertTrue(gains.get("simple_average") < gains.get("ties_merging"), "simple averaging lowest: " + gains);
     }
 
