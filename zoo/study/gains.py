@@ -11,7 +11,8 @@ import sys
 CLIP = {'pretrained': 48.2, 'individual': 90.3, 'simple average': 66.5, 'simple ensemble': 75.8, 'Fisher merging': 70.6,
         'RegMean': 82.4, 'RegMean++': 84.4, 'task arithmetic': 68.0, 'Concrete TA': 77.6, 'TIES': 72.2,
         'task-wise AdaMerging': 68.7, 'layer-wise AdaMerging': 82.6, 'Concrete layer-wise AdaMerging': 84.4,
-        'ISO-C': 82.8, 'ISO-CTS': 82.7, 'TSV-M': 83.06}
+        'ISO-C': 82.8, 'ISO-CTS': 82.7, 'TSV-M': 83.06,
+        'WEMoE': 89.2, 'SMILE': 86.19}
 
 
 def key(label):

@@ -23,8 +23,9 @@ import java.util.Map;
 import java.util.OptionalDouble;
 
 /**
- * The built-in benchmark's FusionBench-style table: the pretrained and individual models, then every data-free
- * method at its FusionBench defaults on the built-in pool, task arithmetic at the best scaling factor of a small sweep
+ * The built-in benchmark's FusionBench-style table: the pretrained and individual models, then every method of the
+ * table (data-free, data-dependent, test-time, mixtures) at its FusionBench defaults on the built-in pool, task
+ * arithmetic at the best scaling factor of a small sweep
  * (chosen on the test splits themselves, as the rows of FusionBench's tables with a swept λ are; said in the label).
  * Prints a Markdown table: accuracy in percent per task and the average, and each run's wall time.
  */
@@ -156,7 +157,13 @@ public final class QualityBenchmark {
                         Map.of("method", "concrete_subspace/clip_concrete_layer_wise_adamerging")),
                 new Method("Frank-Wolfe hard (10 steps, TA)", Map.of("method", "fw_merging/fw_hard")),
                 new Method("Frank-Wolfe soft (10 steps of 500 AdaMerging steps)", Map.of("method", "fw_merging/fw_soft")),
-                new Method("AdaMerging + representation surgery", Map.of("method", "surgery/adamerging_surgery")));
+                new Method("AdaMerging + representation surgery", Map.of("method", "surgery/adamerging_surgery")),
+                new Method("WEMoE (1000 steps)", Map.of("method", "wemoe/weight_ensembling_moe")),
+                new Method("sparse WEMoE (1000 steps, 90 % of each MLP task vector pruned)",
+                        Map.of("method", "wemoe/sparse_weight_ensembling_moe")),
+                new Method("RankOne-MoE (1000 steps, rank 32)", Map.of("method", "rankone_moe/rankone_moe")),
+                new Method("SMILE (gate_k = 1, k = 128, top-1)", Map.of("method", "smile_upscaling/smile_upscaling")),
+                new Method("AdaSVD (256 train images per task, gate_k = 16)", Map.of("method", "ada_svd/clip_vision")));
     }
 
     /** The method with the given parameters ({@code method.NAME} keys) on the built-in benchmark. */
