@@ -130,6 +130,11 @@ public final class QualityBenchmark {
         return records;
     }
 
+    /** The config names of the table's method rows, in table order. */
+    static List<String> methodNames() {
+        return methods().stream().map(QualityBenchmark::methodName).toList();
+    }
+
     private static List<Method> methods() {
         return List.of(
                 new Method("simple average", Map.of("method", "simple_average")),
