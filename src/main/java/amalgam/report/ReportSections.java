@@ -284,10 +284,14 @@ final class ReportSections {
             Map<String, List<Object>> swept = RunComparison.differingSettings(points.stream().map(StoredRun::record).toList());
             boolean numeric = swept.size() == 1 && swept.values().iterator().next().stream().allMatch(value -> value instanceof Number);
             List<String> settings = new ArrayList<>();
+            List<String> ticks = new ArrayList<>(); // the same without the "method." of method parameters: the axis is narrow
             for (int i = 0; i < points.size(); i++) {
                 int point = i;
                 settings.add(String.join(", ", swept.entrySet().stream()
                         .map(entry -> entry.getKey() + "=" + Formats.value(entry.getValue().get(point))).toList()));
+                ticks.add(String.join(", ", swept.entrySet().stream()
+                        .map(entry -> RunLabels.shortSetting(entry.getKey()) + "=" + Formats.value(entry.getValue().get(point)))
+                        .toList()));
             }
             double[] x = numeric ? swept.values().iterator().next().stream().mapToDouble(value -> ((Number) value).doubleValue()).toArray()
                     : IntStream.range(0, points.size()).asDoubleStream().toArray();
@@ -310,7 +314,7 @@ final class ReportSections {
             String xTitle = numeric ? swept.keySet().iterator().next() : "point";
             String method = points.getFirst().record().method();
             String figure = LineChart.svg("Sweep " + number + ": " + method, new LineChart.Axes(xTitle, "average accuracy (%)",
-                    numeric ? null : settings), series, highlight);
+                    numeric ? null : ticks), series, highlight);
             HtmlTable table = new HtmlTable(List.of("run", "settings", "validation (%)", "test (%)", "chosen"));
             for (int i = 0; i < points.size(); i++) {
                 table.row(List.of(points.get(i).id(), settings.get(i), Double.isNaN(validation[i]) ? "-"
@@ -335,7 +339,7 @@ final class ReportSections {
                 continue;
             }
             double average = 100 * run.record().averageAccuracy(RunRecord.FUSED).getAsDouble();
-            points.add(new ScatterChart.Point("#" + RunLabels.sequence(run) + " " + run.record().method(), info.allParams(), average,
+            points.add(new ScatterChart.Point("#" + RunLabels.sequence(run), info.allParams(), average,
                     provenance(run)));
             table.row(List.of(labels.of(run), String.format(Locale.ROOT, "%,d", info.allParams()),
                     String.format(Locale.ROOT, "%,d", info.trainableParams()), String.format(Locale.ROOT, "%.1f", average)));
@@ -346,7 +350,8 @@ final class ReportSections {
         List<BarChart.Reference> lines = references == null ? List.of() : referenceLines();
         return java.util.Optional.of(new Section("parameters", "Parameters against accuracy",
                 "The fused model's parameter count (log scale; a mixture or an ensemble counts all its members) against its average"
-                        + " accuracy.", List.of(ScatterChart.svg("Parameters against accuracy", "parameters", "average accuracy (%)",
+                        + " accuracy. Points are named by run number (#12 is run 12 of the table beside), where the name has room.",
+                List.of(ScatterChart.svg("Parameters against accuracy", "parameters", "average accuracy (%)",
                         points, lines)), table.html()));
     }
 

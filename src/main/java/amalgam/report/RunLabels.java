@@ -20,7 +20,7 @@ final class RunLabels {
             for (int i = 0; i < sameMethod.size(); i++) {
                 StringBuilder label = new StringBuilder("#").append(sequence(sameMethod.get(i))).append(' ').append(method);
                 for (Map.Entry<String, List<Object>> setting : differing.entrySet()) {
-                    label.append(' ').append(setting.getKey().replaceFirst("^method\\.", "")).append('=')
+                    label.append(' ').append(shortSetting(setting.getKey())).append('=')
                             .append(Formats.value(setting.getValue().get(i)));
                 }
                 labels.put(sameMethod.get(i).id(), label.toString());
@@ -30,6 +30,11 @@ final class RunLabels {
 
     String of(StoredRun run) {
         return labels.get(run.id());
+    }
+
+    /** A setting's name as figures show it: a method parameter without its {@code method.} prefix. */
+    static String shortSetting(String key) {
+        return key.replaceFirst("^method\\.", "");
     }
 
     /** The sequence half of a run id ({@code 12} of {@code 12-3fa9c2}). */

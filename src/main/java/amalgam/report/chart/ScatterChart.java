@@ -1,17 +1,22 @@
 package amalgam.report.chart;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * Labelled points, each a {@code circle.mark}, on a log-10 x axis (parameter counts span orders of magnitude) and a
- * linear y axis, with dashed horizontal reference lines.
+ * linear y axis, with dashed horizontal reference lines. Labels go where they cover no other mark or label, or are
+ * left out.
  */
 public final class ScatterChart {
     private static final double LEFT = 64;
     private static final double TOP = 40;
     private static final double WIDTH = 480;
     private static final double HEIGHT = 280;
+    /** A label's estimated size at the page's 12 px sans-serif (an average glyph's advance; text is not measured). */
+    private static final double LABEL_CHAR_WIDTH = 6.6;
+    private static final double LABEL_HEIGHT = 12;
 
     /** One point; {@code x} must be positive. */
     public record Point(String label, double x, double y, String tooltip) {
@@ -60,14 +65,44 @@ public final class ScatterChart {
             svg.line(LEFT, y.at(reference.value()), LEFT + WIDTH, y.at(reference.value()), reference.colour(), "5 3");
             svg.text(LEFT + WIDTH + 6, y.at(reference.value()) + 4, reference.label(), "start", 0, reference.colour());
         }
-        for (int i = 0; i < points.size(); i++) {
-            Point point = points.get(i);
+        List<double[]> taken = new ArrayList<>(); // label boxes already drawn: x0, y0, x1, y1
+        for (Point point : points) {
             double px = x.at(Math.log10(point.x()));
             double py = y.at(point.y());
             svg.circle(px, py, 4, Palette.colour(0), "point mark", point.tooltip());
-            svg.text(px + 6, py - 6, point.label(), "start", 0, "#333333");
+            taken.add(new double[] {px - 4, py - 4, px + 4, py + 4});
+        }
+        for (Point point : points) {
+            double px = x.at(Math.log10(point.x()));
+            double py = y.at(point.y());
+            double[] box = freePlace(px, py, point.label(), taken);
+            if (box != null) { // a label that would cover another is left out: the tooltip and the table still name the point
+                taken.add(box);
+                svg.text(box[0], box[3] - 3, point.label(), "start", 0, "#333333");
+            }
         }
         return svg.close();
+    }
+
+    /**
+     * The first of four places around the point (up-right, down-right, up-left, down-left) where the label's estimated
+     * box overlaps no mark or label drawn so far, as {x0, y0, x1, y1}; null when none is free.
+     */
+    static double[] freePlace(double px, double py, String label, List<double[]> taken) {
+        double width = LABEL_CHAR_WIDTH * label.length();
+        double[][] places = {
+                {px + 6, py - 6 - LABEL_HEIGHT}, {px + 6, py + 6}, {px - 6 - width, py - 6 - LABEL_HEIGHT}, {px - 6 - width, py + 6}};
+        for (double[] place : places) {
+            double[] box = {place[0], place[1], place[0] + width, place[1] + LABEL_HEIGHT};
+            if (taken.stream().noneMatch(other -> overlaps(box, other))) {
+                return box;
+            }
+        }
+        return null;
+    }
+
+    private static boolean overlaps(double[] a, double[] b) {
+        return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
     }
 
     /** 161,600 as 162k, 1,281,344 as 1.28M. */
