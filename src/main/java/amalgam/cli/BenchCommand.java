@@ -151,7 +151,7 @@ final class BenchCommand extends CommandGroup {
     }
 
     @Command(name = "quality", mixinStandardHelpOptions = true,
-            description = "The built-in benchmark's FusionBench-style table: every method on mini8 at FusionBench's defaults, as Markdown (data-dependent rows included: about an hour on 2 cores).")
+            description = "The built-in benchmark's FusionBench-style table: every method on mini8 at FusionBench's defaults, as Markdown (every row: several hours on 2 cores, most of it in the test-time rows; --methods picks rows).")
     static final class Quality implements Callable<Integer> {
         @Option(names = "--threads", description = "Threads (default: all cores).")
         Integer threads;
